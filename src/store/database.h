@@ -54,7 +54,12 @@ enum class TxKind {
 };
 
 // A transaction on one connection. Not thread-safe: use from one thread. Destroying it without
-// Commit() rolls it back.
+// Commit() rolls it back. It must not outlive its Database. After any failed statement the
+// transaction is aborted on both backends (PostgreSQL semantics, enforced on SQLite too): later
+// Exec/Query/Commit return kFailedPrecondition ("store.tx_aborted") and it can only be rolled back.
+// PostgreSQL infers each `?`'s type from the SQL (a bare "SELECT ?" is text): cast where the
+// context does not say, e.g. CAST(? AS BIGINT). Text cannot hold NUL bytes on PostgreSQL; a
+// {{blob}} column takes any bytes on both.
 class Tx {
  public:
   virtual ~Tx() = default;
@@ -81,7 +86,9 @@ class Database {
  public:
   virtual ~Database() = default;
   // Starts a transaction. Write transactions are serialized (SQLite: one writer connection guarded
-  // by a mutex; PostgreSQL: the event-log head row lock serializes appenders).
+  // by a mutex; PostgreSQL: the event-log head row lock serializes appenders). Errors:
+  // kUnavailable when the SQLite writer or a PostgreSQL pool connection does not come free within
+  // busy_timeout_ms, or the server cannot be reached.
   virtual Result<std::unique_ptr<Tx>> Begin(TxKind kind) = 0;
   virtual Dialect dialect() const = 0;
   // Writes a consistent copy of the database to `dest` while it stays online (SQLite online
@@ -93,10 +100,11 @@ class Database {
 
 struct OpenOptions {
   // "sqlite:PATH", a plain file path (SQLite), or "postgresql://..." / "postgres://...".
+  // ":memory:" is a private SQLite database in a temporary file removed on close (for tests).
   std::string url;
-  int read_connections = 4;        // SQLite reader pool / PostgreSQL pool size
-  int busy_timeout_ms = 5000;      // SQLite busy timeout
-  bool synchronous_full = true;    // SQLite PRAGMA synchronous=FULL (durable on power loss too)
+  int read_connections = 4;      // SQLite reader pool / PostgreSQL pool size
+  int busy_timeout_ms = 5000;    // SQLite busy timeout; also Begin()'s wait for the writer / pool
+  bool synchronous_full = true;  // SQLite PRAGMA synchronous=FULL (durable on power loss too)
 };
 
 // Opens the adapter that `options.url` names. Errors: kInvalidArgument for an unknown scheme,

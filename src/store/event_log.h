@@ -14,11 +14,11 @@
 namespace kechan::store {
 
 struct EventDraft {
-  std::string kind;        // "auth.user.created", "chain.node.updated", ...
-  std::string entity;      // "user", "org", ...
-  std::string entity_id;   // the entity's id as text
-  std::string actor;       // "user:12", "system", "cli"
-  std::string payload;     // a JSON object as text
+  std::string kind;       // "auth.user.created", "chain.node.updated", ...
+  std::string entity;     // "user", "org", ...
+  std::string entity_id;  // the entity's id as text
+  std::string actor;      // "user:12", "system", "cli"
+  std::string payload;    // a JSON object as text
 };
 
 struct Event {
