@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import zhCN from './zh-CN.js';
+import en from './en.js';
+import { PAGES, ROLES } from '../nav.js';
+
+function keys(obj, prefix = '') {
+  return Object.entries(obj).flatMap(([k, v]) =>
+    v && typeof v === 'object' ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
+}
+function lookup(obj, path) {
+  return path.split('.').reduce((o, k) => (o ? o[k] : undefined), obj);
+}
+
+describe('messages', () => {
+  it('has the same keys in zh-CN and en', () => {
+    expect(keys(en).sort()).toEqual(keys(zhCN).sort());
+  });
+
+  it('has a non-empty label for every page and role in both languages', () => {
+    for (const m of [zhCN, en]) {
+      for (const p of PAGES) {
+        expect(lookup(m, p.label)).toBeTruthy();
+      }
+      for (const r of [...ROLES, 'public']) {
+        expect(lookup(m, `roles.${r}`)).toBeTruthy();
+      }
+    }
+  });
+
+  it('uses the same placeholders in both languages', () => {
+    const ph = (s) => (String(s).match(/\{\w+\}/g) || []).sort();
+    for (const k of keys(zhCN)) {
+      // The English month title names the month instead of numbering it.
+      if (k === 'calendar.monthTitle') {
+        continue;
+      }
+      expect(ph(lookup(en, k)), k).toEqual(ph(lookup(zhCN, k)));
+    }
+  });
+});

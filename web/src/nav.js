@@ -1,0 +1,90 @@
+// The declarative table of pages: path, who may open each one, and whether it appears in the
+// sidebar. The router and the sidebar both read it, so what a role sees and what it may open
+// cannot drift apart. Plain data without component imports (the router maps names to views), so
+// unit tests and the browser test can import it.
+
+/** Roles of docs/product.md, as the server names them. */
+export const ROLES = [
+  'enterprise',
+  'researcher',
+  'tech_manager',
+  'officer',
+  'duty_director',
+  'chain_chief',
+  'operator',
+];
+
+/** Anonymous visitors. */
+export const PUBLIC = 'public';
+/** Anyone signed in, whatever their roles. */
+export const SIGNED_IN = 'signed_in';
+
+/**
+ * Pages that exist. `roles` lists who may open the page (any match is enough); `nav` says
+ * whether it is listed in the sidebar; `label` is the vue-i18n key of its title.
+ */
+export const PAGES = [
+  { name: 'home', path: '/', roles: [PUBLIC, SIGNED_IN], nav: true, label: 'nav.home', icon: 'HomeFilled' },
+  { name: 'signin', path: '/signin', roles: [PUBLIC], nav: true, label: 'nav.signin', icon: 'Key' },
+  { name: 'calendar', path: '/calendar', roles: ['operator', 'officer'], nav: true, label: 'nav.calendar', icon: 'Calendar' },
+  { name: 'tokens', path: '/tokens', roles: ['operator'], nav: true, label: 'nav.tokens', icon: 'Tickets' },
+  { name: 'account', path: '/account', roles: [SIGNED_IN], nav: true, label: 'nav.account', icon: 'User' },
+];
+
+/**
+ * Returns the audience tokens of a session: ["public"] when anonymous, otherwise "signed_in" plus
+ * each distinct role the user holds in any organisation.
+ * @param {{signedIn?: boolean, signed_in?: boolean, roles?: Array<{role: string}>}|null} session
+ */
+export function audienceOf(session) {
+  const signedIn = Boolean(session && (session.signedIn ?? session.signed_in));
+  if (!signedIn) {
+    return [PUBLIC];
+  }
+  const out = [SIGNED_IN];
+  for (const r of session.roles || []) {
+    if (r && typeof r.role === 'string' && !out.includes(r.role)) {
+      out.push(r.role);
+    }
+  }
+  return out;
+}
+
+/** Returns true when a page with `page.roles` may be opened by `audience`. */
+export function allows(page, audience) {
+  return page.roles.some((r) => audience.includes(r));
+}
+
+/** Returns the sidebar entries (in table order) that `session` sees. */
+export function navFor(session) {
+  const audience = audienceOf(session);
+  return PAGES.filter((p) => p.nav && allows(p, audience));
+}
+
+/** Returns the page named `name`, or undefined. */
+export function pageNamed(name) {
+  return PAGES.find((p) => p.name === name);
+}
+
+/**
+ * Decides what happens when `session` opens the page named `name`:
+ * "allow", "signin" (anonymous user on a page that needs signing in), "home" (signed-in user on a
+ * page only for anonymous visitors, such as sign-in) or "forbidden" (signed in, lacks the role).
+ */
+export function accessFor(name, session) {
+  const page = pageNamed(name);
+  if (!page) {
+    return 'allow'; // not-found page and the like
+  }
+  const audience = audienceOf(session);
+  if (allows(page, audience)) {
+    return 'allow';
+  }
+  if (audience.includes(PUBLIC)) {
+    return 'signin';
+  }
+  if (page.roles.length === 1 && page.roles[0] === PUBLIC) {
+    return 'home';
+  }
+  return 'forbidden';
+}
