@@ -6,6 +6,9 @@
 #include <ctime>
 #include <mutex>
 
+#include <unistd.h>
+#include <cerrno>
+
 namespace kechan::base {
 namespace {
 
@@ -155,9 +158,21 @@ void Log(LogLevel level, std::string_view event, std::initializer_list<LogField>
     }
   }
   line += "}\n";
+  // One write(2) per line: cheaper than stdio and never interleaved with other lines.
   std::lock_guard<std::mutex> lock(g_mu);
-  std::fwrite(line.data(), 1, line.size(), stderr);
-  std::fflush(stderr);
+  const char* p = line.data();
+  size_t left = line.size();
+  while (left > 0) {
+    ssize_t n = ::write(2, p, left);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      break;
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
 }
 
 }  // namespace kechan::base

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <boost/json.hpp>  // Boost.JSON is the project's JSON mapping (docs/decisions/0002)
-
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -19,6 +18,12 @@ namespace kechan::http {
 // "body") for malformed JSON or invalid UTF-8, "json.not_object" for another top-level type.
 base::Result<boost::json::object> ParseJsonObject(const Request& req);
 
+// Length rules for ObjectReader::String (at namespace scope so it can be a default argument).
+struct StringRules {
+  size_t min_len = 0;      // in Unicode code points
+  size_t max_len = 10000;  // in Unicode code points
+};
+
 // Reads fields from a JSON object and remembers the first error. Not thread-safe.
 //   ObjectReader r(obj);
 //   auto name = r.String("name", {.min_len = 1, .max_len = 200});
@@ -28,10 +33,7 @@ class ObjectReader {
  public:
   explicit ObjectReader(const boost::json::object& obj, std::string prefix = {});
 
-  struct StringRules {
-    size_t min_len = 0;      // in Unicode code points
-    size_t max_len = 10000;  // in Unicode code points
-  };
+  using StringRules = http::StringRules;
   std::string String(std::string_view field, StringRules rules = {});
   std::optional<std::string> OptionalString(std::string_view field, StringRules rules = {});
   int64_t Int(std::string_view field, int64_t min = INT64_MIN, int64_t max = INT64_MAX);

@@ -2,8 +2,12 @@
 // role checks and the OpenAPI document (so the document cannot drift from the routes).
 #pragma once
 
+#include <array>
 #include <functional>
+#include <map>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "auth/principal.h"
@@ -21,9 +25,9 @@ enum class Access {
 };
 
 struct RouteSpec {
-  std::string summary;       // one line, English (OpenAPI summary)
-  std::string summary_zh;    // 中文说明
-  std::string tag;           // OpenAPI tag: "auth", "calendar", "system", ...
+  std::string summary;     // one line, English (OpenAPI summary)
+  std::string summary_zh;  // 中文说明
+  std::string tag;         // OpenAPI tag: "auth", "calendar", "system", ...
   Access access = Access::kPublic;
   std::vector<auth::Role> roles;  // for Access::kRoles
   std::string request_schema;     // optional JSON Schema (as JSON text) of the body
@@ -47,16 +51,29 @@ class Router {
 
   struct Match {
     const Route* route = nullptr;
-    bool path_known = false;  // some route has this path (for 405 vs 404)
+    bool path_known = false;      // some route has this path (for 405 vs 404)
+    std::vector<Method> allowed;  // when path_known and route == nullptr: the methods it has
   };
-  // Finds the route for `method` and `path`, filling `params` from "{name}" segments.
+  // Finds the route for `method` and `path`, filling `params` from "{name}" segments. A literal
+  // segment wins over a "{name}" segment at the same position ("/orgs/me" before "/orgs/{id}").
+  // `path` is the decoded path; a trailing slash is significant.
   Match Find(Method method, std::string_view path,
              std::map<std::string, std::string>& params) const;
 
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
+  static constexpr size_t kMethodCount = 5;
+  // A segment trie; nodes_[0] is the root. Indices keep the Router copyable.
+  struct Node {
+    std::vector<std::pair<std::string, int>> literals;        // segment -> child node
+    int param = -1;                                           // child for "{name}" segments
+    std::array<int, kMethodCount> route{-1, -1, -1, -1, -1};  // index into routes_
+  };
+  bool Walk(int node, const std::vector<std::string_view>& segments, size_t depth, Method method,
+            std::vector<int>& leaves, int& found) const;
   std::vector<Route> routes_;
+  std::vector<Node> nodes_ = std::vector<Node>(1);
 };
 
 }  // namespace kechan::http
