@@ -1,13 +1,12 @@
 #include "app/app.h"
 
-#include "calendar/service.h"
-
 #include <signal.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <sstream>
-#include <unistd.h>
 
 #include "app/auth_routes.h"
 #include "app/cli_calendar.h"
@@ -16,6 +15,7 @@
 #include "auth/migrations.h"
 #include "base/log.h"
 #include "calendar/routes.h"
+#include "calendar/service.h"
 #include "http/server.h"
 #include "store/event_log.h"
 #include "store/migrations.h"
@@ -79,13 +79,40 @@ std::string DefaultWebDir() {
   if (ec) {
     return "web/dist";
   }
-  for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+  for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path();
+       dir = dir.parent_path()) {
     auto candidate = dir / "web" / "dist";
     if (std::filesystem::exists(candidate / "index.html", ec)) {
       return candidate.string();
     }
   }
   return "web/dist";
+}
+
+// Parses a database command's flags and settings. Returns the exit code when the command is done
+// already (help printed or an error reported), nullopt to go on with `parsed` and `config` filled.
+std::optional<int> BeginDbCommand(const std::vector<std::string>& args,
+                                  std::initializer_list<const char*> extra_flags,
+                                  const std::set<std::string>& switches, const std::string& help,
+                                  std::ostream& out, std::ostream& err, ParsedArgs& parsed,
+                                  std::optional<base::Config>& config) {
+  auto keys = CommonConfigKeys();
+  auto p = ParseArgs(args, FlagNames(keys, extra_flags), switches);
+  if (!p.ok()) {
+    return ReportError(p.status(), err);
+  }
+  parsed = std::move(*p);
+  if (parsed.help) {
+    out << help << "\n" << kDbOptions;
+    return kExitOk;
+  }
+  auto c = LoadConfig(keys, parsed);
+  if (!c.ok()) {
+    return ReportError(c.status(), err);
+  }
+  ApplyLogLevel(*c);
+  config.emplace(std::move(*c));
+  return std::nullopt;
 }
 
 // ---- serve ----------------------------------------------------------------------------------
@@ -186,8 +213,10 @@ int CmdServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
     host = "127.0.0.1";
   }
   base::Log(base::LogLevel::kInfo, "server.started",
-            {{"listen", options.listen}, {"port", static_cast<int64_t>((*server)->port())},
-             {"db", (*app)->db->Describe()}, {"web", options.static_dir}});
+            {{"listen", options.listen},
+             {"port", static_cast<int64_t>((*server)->port())},
+             {"db", (*app)->db->Describe()},
+             {"web", options.static_dir}});
   out << "kechan listening on http://" << host << ":" << (*server)->port() << "/" << std::endl;
 
   int sig = 0;
@@ -201,35 +230,29 @@ int CmdServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
 
 // ---- demo -----------------------------------------------------------------------------------
 int CmdDemo(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  auto keys = CommonConfigKeys();
-  auto parsed = ParseArgs(args, FlagNames(keys, {"scale"}));
-  if (!parsed.ok()) {
-    return ReportError(parsed.status(), err);
-  }
-  if (parsed->help) {
-    out << "usage: kechan demo (--data DIR | --db URL) [--scale N]\n"
-        << "Loads the deterministic SYNTHETIC demo dataset (organisations, users of every role, a\n"
-        << "slice for each module). --scale 1 (default) is about a thousand records; N multiplies.\n"
-        << "载入确定性的合成演示数据（机构、各角色用户及各模块示例数据）。\n\n"
-        << kDbOptions << "  --scale N         size multiplier, 1..1000 (default 1)\n";
-    return kExitOk;
+  ParsedArgs parsed;
+  std::optional<base::Config> config;
+  if (auto done = BeginDbCommand(
+          args, {"scale"}, {},
+          "usage: kechan demo (--data DIR | --db URL) [--scale N]\n"
+          "Loads the deterministic SYNTHETIC demo dataset (organisations, users of every role, a\n"
+          "slice for each module). --scale 1 (default) is about a thousand records; N multiplies.\n"
+          "载入确定性的合成演示数据（机构、各角色用户及各模块示例数据）。\n"
+          "  --scale N         size multiplier, 1..1000 (default 1)\n",
+          out, err, parsed, config)) {
+    return *done;
   }
   int64_t scale = 1;
-  if (auto it = parsed->flags.find("scale"); it != parsed->flags.end()) {
+  if (auto it = parsed.flags.find("scale"); it != parsed.flags.end()) {
     char* end = nullptr;
     scale = std::strtoll(it->second.c_str(), &end, 10);
     if (it->second.empty() || *end != '\0' || scale < 1 || scale > 1000) {
-      return ReportError(base::InvalidArgument("--scale", "cli.range",
-                                               "--scale must be an integer from 1 to 1000",
-                                               "--scale 须为 1 到 1000 的整数"),
-                         err);
+      return ReportError(
+          base::InvalidArgument("--scale", "cli.range", "--scale must be an integer from 1 to 1000",
+                                "--scale 须为 1 到 1000 的整数"),
+          err);
     }
   }
-  auto config = LoadConfig(keys, *parsed);
-  if (!config.ok()) {
-    return ReportError(config.status(), err);
-  }
-  ApplyLogLevel(*config);
   auto app = OpenApp(*config, base::SystemClock::Get(), {.create = CreateDataDir::kYes});
   if (!app.ok()) {
     return ReportError(app.status(), err);
@@ -244,21 +267,15 @@ int CmdDemo(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
 // ---- migrate --------------------------------------------------------------------------------
 int CmdMigrate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  auto keys = CommonConfigKeys();
-  auto parsed = ParseArgs(args, FlagNames(keys, {}));
-  if (!parsed.ok()) {
-    return ReportError(parsed.status(), err);
-  }
-  if (parsed->help) {
-    out << "usage: kechan migrate (--data DIR | --db URL)\n"
-        << "Applies every pending schema migration (also done by serve at start-up).\n"
-        << "执行所有待执行的数据库迁移（serve 启动时也会执行）。\n\n"
-        << kDbOptions;
-    return kExitOk;
-  }
-  auto config = LoadConfig(keys, *parsed);
-  if (!config.ok()) {
-    return ReportError(config.status(), err);
+  ParsedArgs parsed;
+  std::optional<base::Config> config;
+  if (auto done = BeginDbCommand(
+          args, {}, {},
+          "usage: kechan migrate (--data DIR | --db URL)\n"
+          "Applies every pending schema migration (also done by serve at start-up).\n"
+          "执行所有待执行的数据库迁移（serve 启动时也会执行）。\n",
+          out, err, parsed, config)) {
+    return *done;
   }
   auto db = OpenDatabase(*config, CreateDataDir::kYes);
   if (!db.ok()) {
@@ -275,21 +292,15 @@ int CmdMigrate(const std::vector<std::string>& args, std::ostream& out, std::ost
 
 // ---- verify-log -----------------------------------------------------------------------------
 int CmdVerifyLog(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  auto keys = CommonConfigKeys();
-  auto parsed = ParseArgs(args, FlagNames(keys, {}));
-  if (!parsed.ok()) {
-    return ReportError(parsed.status(), err);
-  }
-  if (parsed->help) {
-    out << "usage: kechan verify-log (--data DIR | --db URL)\n"
-        << "Checks that the event log's hash chain is unbroken; prints {\"ok\":true,...} or names\n"
-        << "the first bad event and exits 1. 校验事件日志哈希链，失败时指出第一个错误事件。\n\n"
-        << kDbOptions;
-    return kExitOk;
-  }
-  auto config = LoadConfig(keys, *parsed);
-  if (!config.ok()) {
-    return ReportError(config.status(), err);
+  ParsedArgs parsed;
+  std::optional<base::Config> config;
+  if (auto done = BeginDbCommand(
+          args, {}, {},
+          "usage: kechan verify-log (--data DIR | --db URL)\n"
+          "Checks that the event log's hash chain is unbroken; prints {\"ok\":true,...} or names\n"
+          "the first bad event and exits 1. 校验事件日志哈希链，失败时指出第一个错误事件。\n",
+          out, err, parsed, config)) {
+    return *done;
   }
   auto db = OpenDatabase(*config, CreateDataDir::kNo);
   if (!db.ok()) {
@@ -314,23 +325,22 @@ int CmdVerifyLog(const std::vector<std::string>& args, std::ostream& out, std::o
 
 // ---- backup ---------------------------------------------------------------------------------
 int CmdBackup(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  auto keys = CommonConfigKeys();
-  auto parsed = ParseArgs(args, FlagNames(keys, {"to"}));
-  if (!parsed.ok()) {
-    return ReportError(parsed.status(), err);
+  ParsedArgs parsed;
+  std::optional<base::Config> config;
+  if (auto done = BeginDbCommand(
+          args, {"to"}, {},
+          "usage: kechan backup --data DIR --to FILE\n"
+          "Writes a consistent copy of the SQLite database while the server keeps running\n"
+          "(PostgreSQL: use pg_dump, see docs/operations.md). 在线备份 SQLite 数据库。\n"
+          "  --to FILE         where to write the copy (must not exist)\n",
+          out, err, parsed, config)) {
+    return *done;
   }
-  if (parsed->help) {
-    out << "usage: kechan backup --data DIR --to FILE\n"
-        << "Writes a consistent copy of the SQLite database while the server keeps running\n"
-        << "(PostgreSQL: use pg_dump, see docs/operations.md). 在线备份 SQLite 数据库。\n\n"
-        << kDbOptions << "  --to FILE         where to write the copy (must not exist)\n";
-    return kExitOk;
-  }
-  auto it = parsed->flags.find("to");
-  if (it == parsed->flags.end() || it->second.empty()) {
-    return ReportError(base::InvalidArgument("--to", "cli.required", "--to FILE is required",
-                                             "缺少 --to FILE"),
-                       err);
+  auto it = parsed.flags.find("to");
+  if (it == parsed.flags.end() || it->second.empty()) {
+    return ReportError(
+        base::InvalidArgument("--to", "cli.required", "--to FILE is required", "缺少 --to FILE"),
+        err);
   }
   std::error_code ec;
   if (std::filesystem::exists(it->second, ec)) {
@@ -338,10 +348,6 @@ int CmdBackup(const std::vector<std::string>& args, std::ostream& out, std::ostr
                                              it->second + " already exists; refusing to overwrite",
                                              it->second + " 已存在，拒绝覆盖"),
                        err);
-  }
-  auto config = LoadConfig(keys, *parsed);
-  if (!config.ok()) {
-    return ReportError(config.status(), err);
   }
   auto db = OpenDatabase(*config, CreateDataDir::kNo);
   if (!db.ok()) {
@@ -357,9 +363,9 @@ int CmdBackup(const std::vector<std::string>& args, std::ostream& out, std::ostr
 // ---- user add -------------------------------------------------------------------------------
 int CmdUser(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   auto keys = CommonConfigKeys();
-  auto parsed = ParseArgs(args, FlagNames(keys, {"username", "password", "display-name", "role",
-                                                 "org", "org-name"}),
-                          {"password-stdin"});
+  auto parsed = ParseArgs(
+      args, FlagNames(keys, {"username", "password", "display-name", "role", "org", "org-name"}),
+      {"password-stdin"});
   if (!parsed.ok()) {
     return ReportError(parsed.status(), err);
   }
@@ -386,10 +392,10 @@ int CmdUser(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   } else if (auto pw = parsed->flags.find("password"); pw != parsed->flags.end()) {
     password = pw->second;
   } else {
-    return ReportError(base::InvalidArgument("--password", "cli.required",
-                                             "give --password-stdin or --password",
-                                             "请使用 --password-stdin 或 --password 提供密码"),
-                       err);
+    return ReportError(
+        base::InvalidArgument("--password", "cli.required", "give --password-stdin or --password",
+                              "请使用 --password-stdin 或 --password 提供密码"),
+        err);
   }
   auto get = [&](const char* name) {
     auto f = parsed->flags.find(name);
@@ -417,9 +423,8 @@ int CmdUser(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   }
   std::optional<auth::User> user;
   if (*role == auth::Role::kOperator && org_id == 0) {
-    auth::BootstrapRequest request{.username = get("username"),
-                                   .password = password,
-                                   .display_name = get("display-name")};
+    auth::BootstrapRequest request{
+        .username = get("username"), .password = password, .display_name = get("display-name")};
     if (!get("org-name").empty()) {
       request.org_name = get("org-name");
       request.org_name_en = "";
@@ -431,10 +436,10 @@ int CmdUser(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     user = boot->user;
   } else {
     if (org_id == 0) {
-      return ReportError(base::InvalidArgument("--org", "cli.required",
-                                               "--org ORG_ID is required for this role",
-                                               "该角色须指定 --org 机构编号"),
-                         err);
+      return ReportError(
+          base::InvalidArgument("--org", "cli.required", "--org ORG_ID is required for this role",
+                                "该角色须指定 --org 机构编号"),
+          err);
     }
     auto added = (*app)->auth->AddUserWithRole({.username = get("username"),
                                                 .password = password,

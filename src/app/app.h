@@ -11,7 +11,6 @@
 #include "base/clock.h"
 #include "calendar/service.h"
 #include "http/router.h"
-#include "calendar/service.h"
 #include "store/database.h"
 
 namespace kechan::app {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "app/cli.h"
+#include "base/log.h"
 
 namespace kechan::app {
 namespace {
@@ -43,38 +44,6 @@ const char* kBetweenUsage =
     "usage: kechan calendar between FROM TO\n"
     "Prints {\"working_days\":N}: the working days d with FROM <= d <= TO (0 when TO < FROM).\n"
     "输出 FROM 至 TO（含两端）之间的工作日天数。\n";
-
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
 
 // Prints "error: WHAT: en" and "错误：WHAT：zh"; returns the exit code for the status.
 int Fail(const base::Status& s, std::string_view what, std::ostream& err) {
@@ -253,7 +222,7 @@ int RunCalendarImport(calendar::CalendarService& service, const std::string& pat
     // Line errors already say "line N: ..."; prefix the file so the operator knows which one.
     return Fail(r.status(), path, err);
   }
-  out << "{\"year\":" << r->year << ",\"notice\":" << JsonString(r->notice)
+  out << "{\"year\":" << r->year << ",\"notice\":" << base::JsonQuoted(r->notice)
       << ",\"holidays\":" << r->holidays << ",\"workdays\":" << r->workdays << ",\"replaced\":\""
       << calendar::ReplacedName(r->replaced) << "\",\"event_seq\":" << r->event_seq << "}"
       << std::endl;

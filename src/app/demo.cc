@@ -31,21 +31,29 @@ struct District {
 };
 // Chengdu's districts (public geography) used to place synthetic firms.
 constexpr District kDistricts[] = {
-    {"锦江区", "510104"}, {"青羊区", "510105"}, {"金牛区", "510106"}, {"武侯区", "510107"},
+    {"锦江区", "510104"}, {"青羊区", "510105"},   {"金牛区", "510106"},   {"武侯区", "510107"},
     {"成华区", "510108"}, {"龙泉驿区", "510112"}, {"青白江区", "510113"}, {"新都区", "510114"},
-    {"温江区", "510115"}, {"双流区", "510116"},  {"郫都区", "510117"},  {"新津区", "510118"},
+    {"温江区", "510115"}, {"双流区", "510116"},   {"郫都区", "510117"},   {"新津区", "510118"},
 };
 
 // Invented trade-name syllables and lines of business.
 constexpr const char* kSyllables[] = {"蓉", "锦", "芯", "川", "睿", "航", "智", "链", "拓", "研",
                                       "晟", "科", "衡", "澜", "创", "微", "光", "瑞", "启", "远"};
-constexpr const char* kBusinesses[] = {
-    "电子科技", "精密制造", "智能装备", "信息技术", "生物医药", "新材料",
-    "软件",     "航空部件", "光电",     "微电子",   "能源科技", "检测技术"};
-constexpr const char* kBusinessesEn[] = {
-    "Electronics", "Precision Manufacturing", "Intelligent Equipment", "Information Technology",
-    "Biomedicine", "New Materials",           "Software",              "Aero Components",
-    "Optoelectronics", "Microelectronics",    "Energy Technology",     "Testing Technology"};
+constexpr const char* kBusinesses[] = {"电子科技", "精密制造", "智能装备", "信息技术",
+                                       "生物医药", "新材料",   "软件",     "航空部件",
+                                       "光电",     "微电子",   "能源科技", "检测技术"};
+constexpr const char* kBusinessesEn[] = {"Electronics",
+                                         "Precision Manufacturing",
+                                         "Intelligent Equipment",
+                                         "Information Technology",
+                                         "Biomedicine",
+                                         "New Materials",
+                                         "Software",
+                                         "Aero Components",
+                                         "Optoelectronics",
+                                         "Microelectronics",
+                                         "Energy Technology",
+                                         "Testing Technology"};
 
 constexpr const char* kDepartments[][2] = {
     {"市经济和信息化局（示例）", "Municipal Economy and Information Bureau (example)"},
@@ -79,8 +87,8 @@ std::string DemoReport::ToJson() const {
   o["synthetic"] = true;
   boost::json::array a;
   for (const auto& acc : accounts) {
-    a.push_back(boost::json::object{
-        {"username", acc.username}, {"role", acc.role}, {"org", acc.org_name}});
+    a.push_back(
+        boost::json::object{{"username", acc.username}, {"role", acc.role}, {"org", acc.org_name}});
   }
   o["accounts"] = std::move(a);
   return boost::json::serialize(o);
@@ -109,11 +117,9 @@ base::Result<DemoReport> LoadDemo(App& app, const DemoOptions& options, const ba
   // Government departments (synthetic names) and their officers.
   std::vector<auth::Org> departments;
   for (const auto& d : kDepartments) {
-    KECHAN_ASSIGN_OR_RETURN(auto org,
-                            auth.CreateOrgAsSystem({.kind = auth::OrgKind::kGovernment,
-                                                    .name = d[0],
-                                                    .name_en = d[1]},
-                                                   "demo"));
+    KECHAN_ASSIGN_OR_RETURN(
+        auto org, auth.CreateOrgAsSystem(
+                      {.kind = auth::OrgKind::kGovernment, .name = d[0], .name_en = d[1]}, "demo"));
     departments.push_back(org);
     ++report.orgs;
   }
@@ -145,13 +151,13 @@ base::Result<DemoReport> LoadDemo(App& app, const DemoOptions& options, const ba
         auth::MakeUscc('9', '1', d.code, OrgBody(1000003ULL + static_cast<uint64_t>(i) * 7919ULL)));
     std::string n = std::to_string(i + 1);
     KECHAN_ASSIGN_OR_RETURN(
-        auto org,
-        auth.CreateOrgAsSystem({.kind = auth::OrgKind::kEnterprise,
-                                .name = "成都" + trade + kBusinesses[biz] + "有限公司" + n + "（示例）",
-                                .name_en = "Chengdu Example " + std::string(kBusinessesEn[biz]) +
-                                           " Co., Ltd. No. " + n,
-                                .uscc = uscc},
-                               "demo"));
+        auto org, auth.CreateOrgAsSystem(
+                      {.kind = auth::OrgKind::kEnterprise,
+                       .name = "成都" + trade + kBusinesses[biz] + "有限公司" + n + "（示例）",
+                       .name_en = "Chengdu Example " + std::string(kBusinessesEn[biz]) +
+                                  " Co., Ltd. No. " + n,
+                       .uscc = uscc},
+                      "demo"));
     enterprises.push_back(org);
     ++report.orgs;
   }

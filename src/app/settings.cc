@@ -15,7 +15,8 @@ std::vector<store::Migration> SettingsMigrations() {
 
 base::Result<std::optional<std::string>> SettingsService::Get(const std::string& key) {
   KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
-  KECHAN_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT value FROM app_settings WHERE key = ?", {key}));
+  KECHAN_ASSIGN_OR_RETURN(auto rows,
+                          tx->Query("SELECT value FROM app_settings WHERE key = ?", {key}));
   if (rows.empty()) {
     return std::optional<std::string>();
   }

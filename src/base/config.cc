@@ -66,7 +66,8 @@ void Config::LoadEnv() {
   for (const auto& k : keys_) {
     std::string env = "KECHAN_";
     for (char c : k.name) {
-      env.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+      env.push_back(c == '-' ? '_'
+                             : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
     }
     if (const char* v = std::getenv(env.c_str()); v != nullptr) {
       values_[k.name] = Entry{v, "env"};

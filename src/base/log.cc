@@ -1,13 +1,13 @@
 #include "base/log.h"
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
-
-#include <unistd.h>
-#include <cerrno>
 
 namespace kechan::base {
 namespace {
@@ -17,10 +17,14 @@ std::mutex g_mu;
 
 const char* LevelName(LogLevel l) {
   switch (l) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   return "info";
 }
@@ -86,11 +90,21 @@ void AppendJsonString(std::string& out, std::string_view s) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
         default:
           if (c < 0x20) {
             char buf[8];
@@ -138,8 +152,8 @@ void Log(LogLevel level, std::string_view event, std::initializer_list<LogField>
   auto now = std::chrono::duration_cast<std::chrono::microseconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
-  std::string line = "{\"ts\":\"" + FormatRfc3339(now) + "\",\"level\":\"" + LevelName(level) +
-                     "\",\"event\":";
+  std::string line =
+      "{\"ts\":\"" + FormatRfc3339(now) + "\",\"level\":\"" + LevelName(level) + "\",\"event\":";
   AppendJsonString(line, event);
   for (const auto& f : fields) {
     line.push_back(',');

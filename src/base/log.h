@@ -25,7 +25,8 @@ struct LogField {
   LogField(std::string_view k, bool v) : key(k), value(v) {}
 };
 
-// Sets the minimum level written (default kInfo; KECHAN_LOG_LEVEL=debug|info|warn|error). Thread-safe.
+// Sets the minimum level written (default kInfo; KECHAN_LOG_LEVEL=debug|info|warn|error).
+// Thread-safe.
 void SetLogLevel(LogLevel level);
 // Parses "debug", "info", "warn", "error"; returns false when unknown.
 bool ParseLogLevel(std::string_view text, LogLevel* out);
@@ -37,6 +38,13 @@ void Log(LogLevel level, std::string_view event, std::initializer_list<LogField>
 // Appends `s` to `out` as a JSON string literal (quotes included), escaping control characters and
 // replacing invalid UTF-8 with U+FFFD.
 void AppendJsonString(std::string& out, std::string_view s);
+
+// Returns `s` as a JSON string literal (see AppendJsonString).
+inline std::string JsonQuoted(std::string_view s) {
+  std::string out;
+  AppendJsonString(out, s);
+  return out;
+}
 
 // Formats UTC micros as RFC 3339 "2026-11-29T00:00:00.000000Z".
 std::string FormatRfc3339(int64_t micros);

@@ -103,12 +103,12 @@ inline Status Unavailable(std::string reason, std::string en, std::string zh = "
 }  // namespace kechan::base
 
 // Returns early from the enclosing function when `expr` (a Status) is not ok.
-#define KECHAN_RETURN_IF_ERROR(expr)               \
-  do {                                             \
+#define KECHAN_RETURN_IF_ERROR(expr)                \
+  do {                                              \
     ::kechan::base::Status kechan_status_ = (expr); \
-    if (!kechan_status_.ok()) {                    \
-      return kechan_status_;                       \
-    }                                              \
+    if (!kechan_status_.ok()) {                     \
+      return kechan_status_;                        \
+    }                                               \
   } while (false)
 
 #define KECHAN_CONCAT_INNER(a, b) a##b

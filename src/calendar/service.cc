@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "base/log.h"
 #include "calendar/repo.h"
 #include "store/event_log.h"
 
@@ -10,39 +11,6 @@ namespace kechan::calendar {
 namespace {
 
 constexpr int kFirstImportYear = 2000;
-
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
 
 // Parses a stored row back into its year.
 base::Result<base::HolidayYear> ParseStored(const YearRow& row) {
@@ -201,7 +169,7 @@ base::Result<ImportResult> CalendarService::ImportYear(std::string_view actor,
     event.entity_id = std::to_string(year.year);
     event.actor = std::string(actor);
     event.payload = "{\"year\":" + std::to_string(year.year) +
-                    ",\"notice\":" + JsonString(year.notice) +
+                    ",\"notice\":" + base::JsonQuoted(year.notice) +
                     ",\"holidays\":" + std::to_string(result.holidays) +
                     ",\"workdays\":" + std::to_string(result.workdays) + ",\"replaced\":\"" +
                     ReplacedName(result.replaced) + "\"}";

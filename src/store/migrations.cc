@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "base/clock.h"
+#include "base/log.h"
 #include "store/event_log.h"
 #include "store/sql_text.h"
 
@@ -43,39 +44,6 @@ std::string ExpandSql(const Migration& m, Dialect d) {
     ReplaceAll(sql, "{{blob}}", "BLOB");
   }
   return sql;
-}
-
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
 }
 
 std::string Label(const Migration& m) {
@@ -171,8 +139,9 @@ Result<bool> ApplyOne(Database& db, const Migration& m) {
   ev.entity = "schema";
   ev.entity_id = m.module + ":" + std::to_string(m.version);
   ev.actor = "system";
-  ev.payload = "{\"module\":" + JsonString(m.module) + ",\"version\":" + std::to_string(m.version) +
-               ",\"name\":" + JsonString(m.name) + "}";
+  ev.payload = "{\"module\":" + base::JsonQuoted(m.module) +
+               ",\"version\":" + std::to_string(m.version) +
+               ",\"name\":" + base::JsonQuoted(m.name) + "}";
   auto seq = AppendEvent(*tx, ev, clock);
   if (!seq.ok()) {
     return InMigration(m, seq.status());

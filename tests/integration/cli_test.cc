@@ -71,18 +71,17 @@ TEST(CliTest, MigrateIsIdempotentAndVerifyLogCatchesTampering) {
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_EQ(Json(second.out).at("applied").as_int64(), 0);
 
-  auto add = RunCli({"user", "add", "--data", data.path(), "--username", "cli-op",
-                     "--password-stdin"},
-                    "cli-password-1\n");
+  auto add =
+      RunCli({"user", "add", "--data", data.path(), "--username", "cli-op", "--password-stdin"},
+             "cli-password-1\n");
   ASSERT_EQ(add.exit_code, 0) << add.err;
   EXPECT_EQ(Json(add.out).at("role").as_string(), "operator");
-  auto dup = RunCli({"user", "add", "--data", data.path(), "--username", "cli-op",
-                     "--password-stdin"},
-                    "cli-password-1\n");
+  auto dup =
+      RunCli({"user", "add", "--data", data.path(), "--username", "cli-op", "--password-stdin"},
+             "cli-password-1\n");
   EXPECT_EQ(dup.exit_code, 2) << dup.err;
-  auto weak = RunCli({"user", "add", "--data", data.path(), "--username", "weak",
-                      "--password-stdin"},
-                     "short\n");
+  auto weak = RunCli(
+      {"user", "add", "--data", data.path(), "--username", "weak", "--password-stdin"}, "short\n");
   EXPECT_EQ(weak.exit_code, 2);
   EXPECT_NE(weak.err.find("password"), std::string::npos);
 
@@ -108,8 +107,7 @@ TEST(CliTest, MigrateIsIdempotentAndVerifyLogCatchesTampering) {
 
 TEST(CliTest, BackupWritesAnOpenableCopyAndRefusesToOverwrite) {
   TempDir data;
-  ASSERT_EQ(RunCli({"user", "add", "--data", data.path(), "--username", "b-op",
-                    "--password-stdin"},
+  ASSERT_EQ(RunCli({"user", "add", "--data", data.path(), "--username", "b-op", "--password-stdin"},
                    "backup-password-1\n")
                 .exit_code,
             0);

@@ -1,8 +1,7 @@
 // Durability: SIGKILL the server while clients write; after a restart every acknowledged write is
 // present and the event log's hash chain verifies.
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <atomic>
 #include <boost/json.hpp>

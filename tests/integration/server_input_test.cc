@@ -94,10 +94,9 @@ TEST_F(ServerInputTest, UnknownFieldNamesTheField) {
 }
 
 TEST_F(ServerInputTest, InvalidUtf8IsRejected) {
-  ExpectRejectedAndUnchanged("POST", "/api/v1/orgs",
-                             std::string(R"({"kind":"government","name":"bad )") + "\xff\xfe" +
-                                 R"("})",
-                             400, "");
+  ExpectRejectedAndUnchanged(
+      "POST", "/api/v1/orgs",
+      std::string(R"({"kind":"government","name":"bad )") + "\xff\xfe" + R"("})", 400, "");
 }
 
 TEST_F(ServerInputTest, OversizeBodyGets413) {
@@ -144,8 +143,8 @@ TEST_F(ServerInputTest, CsrfTokenIsRequiredForCookieWrites) {
 }
 
 TEST_F(ServerInputTest, AnonymousCannotCreateOrgs) {
-  auto r = HttpCall(server_->port(), "POST", "/api/v1/orgs",
-                    R"({"kind":"government","name":"匿名"})");
+  auto r =
+      HttpCall(server_->port(), "POST", "/api/v1/orgs", R"({"kind":"government","name":"匿名"})");
   ExpectProblem(r, 401, "");
 }
 

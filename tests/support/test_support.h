@@ -59,7 +59,7 @@ class ServerProcess {
 };
 
 struct HttpResponse {
-  int status = 0;  // 0 when the connection failed
+  int status = 0;                              // 0 when the connection failed
   std::map<std::string, std::string> headers;  // lower-case names; Set-Cookie values joined by "\n"
   std::string body;
 };
