@@ -15,6 +15,9 @@
 #include "auth/migrations.h"
 #include "base/log.h"
 #include "calendar/routes.h"
+#include "chain/cli.h"
+#include "chain/migrations.h"
+#include "chain/routes.h"
 #include "calendar/service.h"
 #include "http/server.h"
 #include "store/event_log.h"
@@ -38,6 +41,8 @@ const char* kUsage =
     "  verify-log   check the event log's hash chain            校验事件日志哈希链\n"
     "  backup       write an online backup of the database      在线备份数据库\n"
     "  calendar     business-calendar queries and imports       工作日历查询与导入\n"
+    "  chain        list chains, analyse a chain as of a date   产业链列表与分析\n"
+    "  import       import enterprises from CSV                 导入企业（CSV）\n"
     "  version      print the version                           显示版本\n"
     "\n"
     "exit status: 0 success, 2 bad usage or bad input, 1 other failure\n";
@@ -486,11 +491,24 @@ int CmdCalendar(const std::vector<std::string>& args, std::ostream& out, std::os
   return RunCalendarCommand(args, out, err);
 }
 
+// Opens the app for the chain module's commands, which parse their own flags and hand the
+// database ones (--data, --db, --config, ...) here.
+chain::ServiceOpener ChainOpener(std::unique_ptr<App>& holder) {
+  return [&holder](const std::vector<std::string>& db_args) -> base::Result<chain::ChainService*> {
+    KECHAN_ASSIGN_OR_RETURN(ParsedArgs p, ParseArgs(db_args, FlagNames(CommonConfigKeys(), {})));
+    KECHAN_ASSIGN_OR_RETURN(base::Config c, LoadConfig(CommonConfigKeys(), p));
+    ApplyLogLevel(c);
+    KECHAN_ASSIGN_OR_RETURN(holder,
+                            OpenApp(c, base::SystemClock::Get(), {.create = CreateDataDir::kNo}));
+    return holder->chain.get();
+  };
+}
+
 }  // namespace
 
 std::vector<store::Migration> AllMigrations() {
   std::vector<store::Migration> all = store::StoreMigrations();
-  for (auto&& part : {auth::Migrations(), calendar::Migrations(), SettingsMigrations()}) {
+  for (auto&& part : {auth::Migrations(), calendar::Migrations(), chain::Migrations(), SettingsMigrations()}) {
     all.insert(all.end(), part.begin(), part.end());
   }
   return all;
@@ -509,6 +527,7 @@ base::Result<std::unique_ptr<App>> OpenApp(const base::Config& config, const bas
                           base::OfficeHours::Parse(config.Get("office_hours"), "--office_hours"));
   KECHAN_ASSIGN_OR_RETURN(app->calendar,
                           calendar::CalendarService::Open(*app->db, clock, calendar_options));
+  app->chain = std::make_unique<chain::ChainService>(*app->db, clock);
   app->settings = std::make_unique<SettingsService>(*app->db, clock);
   return app;
 }
@@ -516,6 +535,7 @@ base::Result<std::unique_ptr<App>> OpenApp(const base::Config& config, const bas
 void RegisterRoutes(http::Router& router, App& app, const RouteOptions& options) {
   RegisterAuthRoutes(router, *app.auth, {.secure_cookies = options.secure_cookies});
   calendar::RegisterRoutes(router, *app.calendar);
+  chain::RegisterRoutes(router, *app.chain);
   RegisterMetaRoutes(router, *app.settings, options.version);
 }
 
@@ -546,6 +566,14 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   }
   if (cmd == "calendar") {
     return CmdCalendar(rest, out, err);
+  }
+  if (cmd == "chain") {
+    std::unique_ptr<App> app;
+    return chain::RunChainCommand(rest, out, err, ChainOpener(app));
+  }
+  if (cmd == "import") {
+    std::unique_ptr<App> app;
+    return chain::RunImportCommand(rest, out, err, ChainOpener(app));
   }
   if (cmd == "version" || cmd == "--version") {
     out << "{\"version\":\"" << kVersion << "\"}" << std::endl;

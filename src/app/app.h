@@ -10,6 +10,7 @@
 #include "auth/auth_service.h"
 #include "base/clock.h"
 #include "calendar/service.h"
+#include "chain/service.h"
 #include "http/router.h"
 #include "store/database.h"
 
@@ -23,6 +24,7 @@ struct App {
   std::unique_ptr<store::Database> db;
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<calendar::CalendarService> calendar;
+  std::unique_ptr<chain::ChainService> chain;
   std::unique_ptr<SettingsService> settings;
 };
 

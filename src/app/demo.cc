@@ -5,6 +5,7 @@
 
 #include "auth/auth_service.h"
 #include "auth/uscc.h"
+#include "chain/demo.h"
 
 namespace kechan::app {
 namespace {
@@ -91,6 +92,9 @@ std::string DemoReport::ToJson() const {
         boost::json::object{{"username", acc.username}, {"role", acc.role}, {"org", acc.org_name}});
   }
   o["accounts"] = std::move(a);
+  if (!chain_json.empty()) {
+    o["chain"] = boost::json::parse(chain_json);
+  }
   return boost::json::serialize(o);
 }
 
@@ -209,6 +213,8 @@ base::Result<DemoReport> LoadDemo(App& app, const DemoOptions& options, const ba
                                .status());
     report.users += 2;
   }
+  KECHAN_ASSIGN_OR_RETURN(auto chain_report, chain::LoadChainDemo(*app.chain, options.scale));
+  report.chain_json = chain_report.ToJson();
   KECHAN_RETURN_IF_ERROR(app.settings->Set("demo.scale", std::to_string(options.scale), "demo"));
   return report;
 }

@@ -29,6 +29,7 @@ struct DemoReport {
   int64_t orgs = 0;
   int64_t users = 0;
   std::vector<DemoAccount> accounts;
+  std::string chain_json;  // the chain module's own report (JSON object) or empty
   // Renders {"already_loaded":..,"scale":..,"orgs":..,"users":..,"password":..,"accounts":[..]}.
   std::string ToJson() const;
 };

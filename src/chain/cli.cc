@@ -1,0 +1,305 @@
+#include "chain/cli.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <sstream>
+
+#include "base/calendar.h"
+#include "base/clock.h"
+#include "chain/routes.h"
+
+namespace kechan::chain {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+const char* kChainUsage =
+    "usage: kechan chain list (--data DIR | --db URL) [--json]\n"
+    "       kechan chain analyze CHAIN (--data DIR | --db URL) [--as-of YYYY-MM-DD] "
+    "[--json|--csv]\n"
+    "Lists the industrial chains, or analyses one chain (CHAIN = code such as CD-AI, or id) as of\n"
+    "a date (default today): node coverage, gaps, supplier concentration (docs/chain.md).\n"
+    "列出产业链，或按日期分析一条产业链：节点覆盖率、缺链环节、供应集中度（见 docs/chain.md）。\n";
+
+const char* kImportUsage =
+    "usage: kechan import enterprises FILE (--data DIR | --db URL) [--skip-bad] [--source TEXT]\n"
+    "       kechan import enterprises --template\n"
+    "Imports enterprises (and their chain-node links) from a UTF-8 CSV file with a header row;\n"
+    "columns in docs/chain.md. All or nothing unless --skip-bad; every bad row is reported as\n"
+    "{\"row\":N,\"column\":..,\"reason\":..}. One transaction and one event for the whole file.\n"
+    "从 CSV 文件导入企业及其产业链节点；默认全部成功才写入，--skip-bad 跳过错误行。\n";
+
+int Report(const base::Status& s, std::ostream& err) {
+  err << "error: " << s.message_en();
+  if (!s.field().empty()) {
+    err << " [" << s.field() << "]";
+  }
+  err << "\n错误：" << s.message_zh() << "\n";
+  switch (s.code()) {
+    case base::Code::kInvalidArgument:
+    case base::Code::kNotFound:
+    case base::Code::kAlreadyExists:
+      return kExitUsage;
+    default:
+      return kExitFailure;
+  }
+}
+
+base::Status Usage(const std::string& what_en, const std::string& what_zh,
+                   const std::string& field) {
+  return base::InvalidArgument(field, "cli.usage", what_en, what_zh);
+}
+
+// The words of one command: our flags, positionals, and the rest (database flags) to pass on.
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> values;
+  std::set<std::string> switches;
+  std::vector<std::string> db_args;
+  bool help = false;
+};
+
+base::Result<Args> Parse(const std::vector<std::string>& args,
+                         const std::set<std::string>& value_flags,
+                         const std::set<std::string>& switch_flags) {
+  Args out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      out.help = true;
+      continue;
+    }
+    if (a.size() > 2 && a.rfind("--", 0) == 0) {
+      std::string name = a.substr(2);
+      std::optional<std::string> value;
+      if (auto eq = name.find('='); eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+      }
+      if (switch_flags.count(name)) {
+        out.switches.insert(name);
+        continue;
+      }
+      if (!value) {
+        if (i + 1 >= args.size()) {
+          return Usage("--" + name + " needs a value", "--" + name + " 需要一个值", "--" + name);
+        }
+        value = args[++i];
+      }
+      if (value_flags.count(name)) {
+        out.values[name] = *value;
+      } else {
+        out.db_args.push_back("--" + name);
+        out.db_args.push_back(*value);
+      }
+      continue;
+    }
+    out.positional.push_back(a);
+  }
+  return out;
+}
+
+base::Result<Chain> ResolveChain(ChainService& service, const std::string& ref) {
+  bool numeric = !ref.empty() && std::all_of(ref.begin(), ref.end(),
+                                             [](unsigned char c) { return std::isdigit(c) != 0; });
+  if (numeric && ref.size() < 18) {
+    auto detail = service.GetChain(Caller::System(), ChainId{std::stoll(ref)});
+    if (detail.ok()) {
+      return detail->chain;
+    }
+  }
+  KECHAN_ASSIGN_OR_RETURN(auto chain, service.FindChainByCode(ref));
+  if (!chain) {
+    return base::NotFound("chain.unknown", "no chain with code or id " + ref,
+                          "不存在编码或编号为 " + ref + " 的产业链", "CHAIN");
+  }
+  return *chain;
+}
+
+int ChainList(const Args& a, std::ostream& out, std::ostream& err, const ServiceOpener& open) {
+  if (a.positional.size() > 1) {
+    return Report(Usage("unexpected argument " + a.positional[1], "多余的参数 " + a.positional[1],
+                        a.positional[1]),
+                  err);
+  }
+  auto service = open(a.db_args);
+  if (!service.ok()) {
+    return Report(service.status(), err);
+  }
+  auto chains = (*service)->ListChains(Caller::System());
+  if (!chains.ok()) {
+    return Report(chains.status(), err);
+  }
+  if (a.switches.count("json")) {
+    out << ChainListJson(*chains) << "\n";
+    return kExitOk;
+  }
+  for (const auto& c : *chains) {
+    out << c.chain.code << "\t" << c.chain.name << "\t" << c.cluster.name << "\t" << c.nodes
+        << " nodes\t" << c.firms << " firms\n";
+  }
+  return kExitOk;
+}
+
+int ChainAnalyze(const Args& a, std::ostream& out, std::ostream& err, const ServiceOpener& open) {
+  if (a.positional.size() != 2) {
+    return Report(Usage("analyze needs exactly one CHAIN (code or id)",
+                        "analyze 需要且只需要一个产业链编码或编号", "CHAIN"),
+                  err);
+  }
+  base::Date as_of = base::LocalDateOf(base::SystemClock::Get().NowMicros());
+  if (auto it = a.values.find("as-of"); it != a.values.end()) {
+    auto d = base::Date::Parse(it->second, "--as-of");
+    if (!d.ok()) {
+      return Report(d.status(), err);
+    }
+    as_of = *d;
+  }
+  if (a.switches.count("json") && a.switches.count("csv")) {
+    return Report(
+        Usage("--json and --csv exclude each other", "--json 与 --csv 不能同时使用", "--csv"), err);
+  }
+  auto service = open(a.db_args);
+  if (!service.ok()) {
+    return Report(service.status(), err);
+  }
+  auto chain = ResolveChain(**service, a.positional[1]);
+  if (!chain.ok()) {
+    return Report(chain.status(), err);
+  }
+  auto analysis = (*service)->Analyze(Caller::System(), chain->id, as_of);
+  if (!analysis.ok()) {
+    return Report(analysis.status(), err);
+  }
+  if (a.switches.count("csv")) {
+    out << AnalysisCsv(*analysis);
+    return kExitOk;
+  }
+  if (a.switches.count("json")) {
+    out << AnalysisJson(*analysis) << "\n";
+    return kExitOk;
+  }
+  const ChainAnalysis& r = *analysis;
+  char coverage[32];
+  std::snprintf(coverage, sizeof coverage, "%.1f%%", r.coverage * 100);
+  out << r.code << " " << r.name << " as of " << r.as_of.ToString() << ": coverage " << coverage
+      << " (" << r.covered_nodes << "/" << r.node_count << " nodes), " << r.gaps.size()
+      << " gaps\n";
+  std::map<NodeId, const NodeStats*> by_id;
+  for (const auto& n : r.nodes) {
+    by_id[n.node_id] = &n;
+  }
+  for (NodeId g : r.gaps) {
+    const NodeStats* n = by_id[g];
+    if (n != nullptr) {
+      out << "  gap " << n->code << " " << n->name << " (criticality " << n->criticality
+          << (n->choke_point ? ", choke point" : "") << ")\n";
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunChainCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+                    const ServiceOpener& open) {
+  auto parsed = Parse(args, {"as-of"}, {"json", "csv"});
+  if (!parsed.ok()) {
+    return Report(parsed.status(), err);
+  }
+  if (parsed->help || parsed->positional.empty()) {
+    (parsed->help ? out : err) << kChainUsage;
+    return parsed->help ? kExitOk : kExitUsage;
+  }
+  const std::string& sub = parsed->positional[0];
+  if (sub == "list") {
+    return ChainList(*parsed, out, err, open);
+  }
+  if (sub == "analyze") {
+    return ChainAnalyze(*parsed, out, err, open);
+  }
+  return Report(Usage("unknown chain subcommand " + sub + " (list, analyze)",
+                      "未知的 chain 子命令 " + sub + "（list、analyze）", sub),
+                err);
+}
+
+int RunImportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+                     const ServiceOpener& open) {
+  auto parsed = Parse(args, {"source"}, {"skip-bad", "template"});
+  if (!parsed.ok()) {
+    return Report(parsed.status(), err);
+  }
+  if (parsed->help || parsed->positional.empty()) {
+    (parsed->help ? out : err) << kImportUsage;
+    return parsed->help ? kExitOk : kExitUsage;
+  }
+  if (parsed->positional[0] != "enterprises") {
+    return Report(
+        Usage("unknown import kind " + parsed->positional[0] + " (enterprises)",
+              "未知的导入类型 " + parsed->positional[0] + "（enterprises）", parsed->positional[0]),
+        err);
+  }
+  if (parsed->switches.count("template")) {
+    out << ImportTemplate();
+    return kExitOk;
+  }
+  if (parsed->positional.size() != 2) {
+    return Report(Usage("import enterprises needs exactly one FILE",
+                        "import enterprises 需要且只需要一个文件", "FILE"),
+                  err);
+  }
+  const std::string& path = parsed->positional[1];
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Report(
+        base::InvalidArgument("FILE", "cli.file", "cannot read " + path, "无法读取文件 " + path),
+        err);
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto service = open(parsed->db_args);
+  if (!service.ok()) {
+    return Report(service.status(), err);
+  }
+  ImportOptions options;
+  options.skip_bad = parsed->switches.count("skip-bad") > 0;
+  if (auto it = parsed->values.find("source"); it != parsed->values.end()) {
+    options.source = it->second;
+  } else {
+    const auto slash = path.find_last_of('/');
+    options.source = "import:" + (slash == std::string::npos ? path : path.substr(slash + 1));
+  }
+  auto report = (*service)->ImportEnterprisesCsv(Caller::System("cli"), buf.str(), options);
+  if (!report.ok()) {
+    return Report(report.status(), err);
+  }
+  std::string errors = "[";
+  for (const auto& e : report->errors) {
+    errors += (errors.size() > 1 ? "," : "") + e.ToJson();
+    err << e.ToJson() << "\n";
+  }
+  errors += "]";
+  out << "{\"rows\":" << report->rows << ",\"imported\":" << report->imported
+      << ",\"links\":" << report->links
+      << ",\"committed\":" << (report->committed ? "true" : "false")
+      << ",\"skipped\":" << (report->committed ? report->errors.size() : 0)
+      << ",\"event_seq\":" << report->event_seq << ",\"errors\":" << errors << "}\n";
+  if (!report->errors.empty() && !report->committed) {
+    err << "error: " << report->errors.size()
+        << " bad rows; nothing was imported (use --skip-bad to import the rest)\n"
+        << "错误：" << report->errors.size()
+        << " 行有误，未导入任何数据（可用 --skip-bad 跳过错误行）\n";
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
+}  // namespace kechan::chain

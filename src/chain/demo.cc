@@ -1,0 +1,429 @@
+#include "chain/demo.h"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "auth/uscc.h"
+
+namespace kechan::chain {
+namespace {
+
+// splitmix64: a tiny portable generator, so the dataset is the same on every platform.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : s_(seed) {}
+  uint64_t Next() {
+    uint64_t z = (s_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  int64_t Below(int64_t n) { return static_cast<int64_t>(Next() % static_cast<uint64_t>(n)); }
+  bool Chance(int percent) { return Below(100) < percent; }
+
+ private:
+  uint64_t s_;
+};
+
+constexpr uint64_t kSeed = 20260101;
+constexpr const char* kNamedSource = "demo: named in the public report; nodes are synthetic";
+constexpr const char* kExampleSource =
+    "demo: typical Chengdu chain given as an EXAMPLE (not from the report); nodes synthetic";
+
+struct NodeSpec {
+  const char* code;
+  const char* name;
+  const char* name_en;
+  Segment segment;
+  int criticality;
+  bool choke;
+  int parent;      // index in the chain's spec list, -1 = top level
+  bool local_gap;  // the demo gives this node external firms only (a gap to find)
+};
+
+struct ChainSpec {
+  const char* cluster;
+  const char* code;
+  const char* name;
+  const char* name_en;
+  bool named;  // named in the report (else an example)
+  const char* industry_word;
+  std::vector<NodeSpec> nodes;
+};
+
+using S = Segment;
+const std::vector<ChainSpec>& Chains() {
+  static const std::vector<ChainSpec> kChains = {
+      {"CD-EI",
+       "CD-AI",
+       "人工智能",
+       "Artificial intelligence",
+       true,
+       "智能",
+       {{"AI-CHIP", "智能芯片", "AI chips", S::kUpstream, 5, true, -1, false},
+        {"AI-SENSOR", "智能传感器", "Smart sensors", S::kUpstream, 3, false, -1, false},
+        {"AI-DATA", "数据标注与服务", "Data services", S::kUpstream, 2, false, -1, false},
+        {"AI-FRAME", "算法框架", "Algorithm frameworks", S::kMidstream, 5, true, -1, true},
+        {"AI-MODEL", "大模型", "Foundation models", S::kMidstream, 4, false, 3, false},
+        {"AI-EDGE", "边缘计算", "Edge computing", S::kMidstream, 3, false, 0, false},
+        {"AI-ROBOT", "智能机器人", "Intelligent robots", S::kDownstream, 3, false, -1, false},
+        {"AI-APP", "行业应用", "Industry applications", S::kDownstream, 2, false, -1, false}}},
+      {"CD-EI",
+       "CD-IC",
+       "集成电路",
+       "Integrated circuits",
+       false,
+       "芯",
+       {{"IC-EDA", "EDA 工具", "EDA tools", S::kUpstream, 5, true, -1, true},
+        {"IC-MAT", "电子材料", "Electronic materials", S::kUpstream, 4, false, -1, false},
+        {"IC-DESIGN", "芯片设计", "Chip design", S::kMidstream, 4, false, -1, false},
+        {"IC-RF", "射频芯片", "RF chips", S::kMidstream, 4, false, 2, false},
+        {"IC-PKG", "封装测试", "Packaging and test", S::kMidstream, 3, false, -1, false},
+        {"IC-TERM", "终端整机", "Devices", S::kDownstream, 2, false, -1, false}}},
+      {"CD-EM",
+       "CD-AERO",
+       "航空航天",
+       "Aerospace",
+       true,
+       "航",
+       {{"AERO-MAT", "航空材料", "Aerospace materials", S::kUpstream, 4, false, -1, false},
+        {"AERO-ENGINE", "航空发动机", "Aero engines", S::kMidstream, 5, true, -1, true},
+        {"AERO-AVIONICS", "航电系统", "Avionics", S::kMidstream, 4, false, -1, false},
+        {"AERO-PARTS", "机体结构件", "Airframe parts", S::kMidstream, 3, false, -1, false},
+        {"AERO-UAV", "无人机整机", "UAV systems", S::kDownstream, 3, false, -1, false},
+        {"AERO-MRO", "维修保障", "MRO services", S::kDownstream, 2, false, 4, false}}},
+      {"CD-EM",
+       "CD-RAIL",
+       "轨道交通",
+       "Rail transit",
+       false,
+       "轨",
+       {{"RAIL-STEEL", "轨道材料", "Rail materials", S::kUpstream, 3, false, -1, false},
+        {"RAIL-TRACTION", "牵引系统", "Traction systems", S::kMidstream, 5, true, -1, false},
+        {"RAIL-SIGNAL", "信号控制", "Signalling", S::kMidstream, 4, false, -1, true},
+        {"RAIL-VEHICLE", "整车制造", "Rolling stock", S::kDownstream, 4, false, -1, false},
+        {"RAIL-OPS", "运维服务", "Operations", S::kDownstream, 2, false, 3, false}}},
+      {"CD-FUTURE",
+       "CD-FUSION",
+       "核聚变能",
+       "Fusion energy",
+       true,
+       "聚能",
+       {{"FUS-SC", "超导磁体", "Superconducting magnets", S::kUpstream, 5, true, -1, true},
+        {"FUS-MAT", "第一壁材料", "First-wall materials", S::kUpstream, 5, true, -1, false},
+        {"FUS-DEV", "聚变装置部件", "Device components", S::kMidstream, 4, false, -1, false},
+        {"FUS-DIAG", "等离子体诊断", "Plasma diagnostics", S::kMidstream, 3, false, 2, false}}},
+      {"CD-FUTURE",
+       "CD-QUANTUM",
+       "量子科技",
+       "Quantum technology",
+       true,
+       "量子",
+       {{"QT-DEVICE", "量子器件", "Quantum devices", S::kUpstream, 5, true, -1, true},
+        {"QT-MEASURE", "量子测量", "Quantum metrology", S::kMidstream, 4, false, -1, false},
+        {"QT-COMM", "量子通信", "Quantum communication", S::kMidstream, 4, false, -1, false},
+        {"QT-APP", "量子应用", "Quantum applications", S::kDownstream, 2, false, 2, false}}},
+  };
+  return kChains;
+}
+
+const char* kDistricts[] = {"高新区", "天府新区", "双流区",   "郫都区",
+                            "新津区", "龙泉驿区", "青白江区", "温江区"};
+const char* kPrefixes[] = {"蓉",   "锦",   "天府", "青城", "峨眉", "岷江", "芙蓉", "金沙",
+                           "玉垒", "都江", "西岭", "浣花", "望江", "银杏", "熊猫", "巴蜀"};
+const char* kSuffixes[] = {"科技有限公司", "技术股份有限公司", "电子有限公司",
+                           "智造有限公司", "创新科技有限公司", "精密工业有限公司"};
+
+// Base-31 over the USCC charset without I, O, S, V, Z.
+constexpr char kUsccDigits[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+std::string DemoUscc(int64_t n) {
+  std::string body = "MD";
+  std::string tail(6, '0');
+  for (int i = 5; i >= 0; --i) {
+    tail[i] = kUsccDigits[n % 31];
+    n /= 31;
+  }
+  return auth::MakeUscc('9', '1', "510100", body + tail).value();
+}
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) {
+    return s;
+  }
+  std::string out = "\"";
+  for (char c : s) {
+    out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string ChainDemoReport::ToJson() const {
+  return std::string("{\"already_loaded\":") + (already_loaded ? "true" : "false") +
+         ",\"clusters\":" + std::to_string(clusters) + ",\"chains\":" + std::to_string(chains) +
+         ",\"nodes\":" + std::to_string(nodes) + ",\"parks\":" + std::to_string(parks) +
+         ",\"enterprises\":" + std::to_string(enterprises) + ",\"links\":" + std::to_string(links) +
+         ",\"supply_links\":" + std::to_string(supply_links) +
+         ",\"observations\":" + std::to_string(observations) + "}";
+}
+
+base::Result<ChainDemoReport> LoadChainDemo(ChainService& service, int scale) {
+  if (scale < 1 || scale > 4000) {
+    return base::InvalidArgument("scale", "demo.scale", "scale must be 1-4000",
+                                 "scale 须为 1-4000");
+  }
+  ChainDemoReport report;
+  KECHAN_ASSIGN_OR_RETURN(auto existing, service.FindChainByCode("CD-AI"));
+  if (existing) {
+    report.already_loaded = true;
+    return report;
+  }
+  const Caller sys = Caller::System("demo");
+  Rng rng(kSeed);
+  const base::Date start = base::Date::Parse("2020-01-01").value();
+
+  // Clusters.
+  struct ClusterSpec {
+    const char* code;
+    const char* name;
+    const char* name_en;
+    Tier tier;
+  };
+  const ClusterSpec clusters[] = {
+      {"CD-EI", "电子信息", "Electronic information", Tier::kTrillion},
+      {"CD-EM", "装备制造", "Equipment manufacturing", Tier::kTrillion},
+      {"CD-FUTURE", "未来产业", "Future industries", Tier::kFuture},
+  };
+  std::map<std::string, ClusterId> cluster_ids;
+  for (const auto& c : clusters) {
+    Cluster cl;
+    cl.code = c.code;
+    cl.name = c.name;
+    cl.name_en = c.name_en;
+    cl.tier = c.tier;
+    cl.provenance.source = "demo: named in the public report";
+    KECHAN_ASSIGN_OR_RETURN(Cluster created, service.CreateCluster(sys, cl));
+    cluster_ids[c.code] = created.id;
+    ++report.clusters;
+  }
+
+  // Parks: the three the report names, and one synthetic park-in-park.
+  struct ParkSpec {
+    const char* name;
+    const char* name_en;
+    const char* industry;
+  };
+  const ParkSpec parks[] = {
+      {"微波射频科学城", "Microwave & RF Science City", "电子信息"},
+      {"未来翼谷", "Future Wing Valley", "航空航天"},
+      {"西部脑谷", "Western Brain Valley", "人工智能"},
+  };
+  std::vector<Park> park_list;
+  for (const auto& p : parks) {
+    Park pk;
+    pk.name = p.name;
+    pk.name_en = p.name_en;
+    pk.level = 1;
+    pk.main_industry = p.industry;
+    pk.provenance.source = "demo: park named in the public report; figures synthetic";
+    KECHAN_ASSIGN_OR_RETURN(Park created, service.CreatePark(sys, pk));
+    park_list.push_back(created);
+    ++report.parks;
+  }
+  {
+    Park sub;
+    sub.name = "无人机产业园（示例）";
+    sub.name_en = "UAV park (example)";
+    sub.level = 2;
+    sub.parent_id = park_list[1].id;
+    sub.main_industry = "航空航天";
+    sub.provenance.source = "demo: synthetic park-in-park";
+    KECHAN_ASSIGN_OR_RETURN(Park created, service.CreatePark(sys, sub));
+    park_list.push_back(created);
+    ++report.parks;
+  }
+
+  // Occupancy: quarterly, 2023Q1..2025Q4, rising towards full.
+  for (const Park& p : park_list) {
+    const double land_total = 200000 + static_cast<double>(rng.Below(800000));
+    const double floor_total = land_total * 1.5;
+    const int64_t units = 40 + rng.Below(160);
+    for (int q = 0; q < 12; ++q) {
+      const int year = 2023 + q / 4;
+      const int month = (q % 4) * 3 + 3;
+      OccupancyObservation o;
+      o.park_id = p.id;
+      o.date = base::Date::FromYmd(year, month, base::DaysInMonth(year, month)).value();
+      const double fill = 0.45 + 0.04 * q + 0.01 * static_cast<double>(rng.Below(5));
+      o.land_total = land_total;
+      o.land_used = land_total * std::min(fill, 1.0);
+      o.floor_total = floor_total;
+      o.floor_used = floor_total * std::min(fill * 0.95, 1.0);
+      o.total_units = units;
+      o.producing_units = std::min<int64_t>(units, static_cast<int64_t>(units * fill * 0.9));
+      o.provenance.source = "demo: synthetic";
+      KECHAN_RETURN_IF_ERROR(service.AddObservation(sys, o).status());
+      ++report.observations;
+    }
+  }
+
+  // Chains and nodes.
+  struct Built {
+    const ChainSpec* spec;
+    ChainId id;
+    std::vector<Node> nodes;
+  };
+  std::vector<Built> built;
+  for (const auto& spec : Chains()) {
+    Chain ch;
+    ch.code = spec.code;
+    ch.name = spec.name;
+    ch.name_en = spec.name_en;
+    ch.cluster_id = cluster_ids.at(spec.cluster);
+    ch.chief = "示例链长（示例）";
+    ch.lead_department = "示例牵头部门（示例）";
+    ch.host_districts = {kDistricts[rng.Below(std::size(kDistricts))]};
+    ch.partners = {"成渝", "成都都市圈"};
+    ch.provenance.source = spec.named ? kNamedSource : kExampleSource;
+    ch.validity.valid_from = start;
+    KECHAN_ASSIGN_OR_RETURN(Chain created, service.CreateChain(sys, ch));
+    ++report.chains;
+    Built b{&spec, created.id, {}};
+    for (const auto& ns : spec.nodes) {
+      Node n;
+      n.chain_id = created.id;
+      n.code = ns.code;
+      n.name = std::string(ns.name) + "（示例）";
+      n.name_en = std::string(ns.name_en) + " (example)";
+      n.segment = ns.segment;
+      n.criticality = ns.criticality;
+      n.choke_point = ns.choke;
+      if (ns.parent >= 0) {
+        n.parent_id = b.nodes.at(ns.parent).id;
+      }
+      n.provenance.source = "demo: synthetic node";
+      n.validity.valid_from = start;
+      KECHAN_ASSIGN_OR_RETURN(Node made, service.CreateNode(sys, n));
+      b.nodes.push_back(made);
+      ++report.nodes;
+    }
+    built.push_back(std::move(b));
+  }
+
+  // Enterprises through the CSV import, in batches.
+  const int64_t total = 300LL * scale;
+  const int64_t kBatch = 50000;
+  const std::string header =
+      "uscc,name,name_en,district,park,above_size,green_factory,year,revenue,rd_spend,"
+      "digital_level,chain,nodes,role,locality,capacity,products,valid_from\n";
+  std::string csv = header;
+  int64_t in_batch = 0;
+  auto flush = [&]() -> base::Status {
+    if (in_batch == 0) {
+      return base::Status::Ok();
+    }
+    KECHAN_ASSIGN_OR_RETURN(ImportReport r,
+                            service.ImportEnterprisesCsv(sys, csv, {.source = "demo: synthetic"}));
+    if (!r.committed) {
+      return base::Internal("demo.import",
+                            "demo import failed: " +
+                                (r.errors.empty() ? std::string("no rows") : r.errors[0].ToJson()));
+    }
+    report.enterprises += r.imported;
+    report.links += r.links;
+    csv = header;
+    in_batch = 0;
+    return base::Status::Ok();
+  };
+  for (int64_t i = 0; i < total; ++i) {
+    const Built& b = built[static_cast<size_t>(i % static_cast<int64_t>(built.size()))];
+    const bool master = i < static_cast<int64_t>(built.size());  // the first firm of each chain
+    const size_t n = b.nodes.size();
+    const size_t first = static_cast<size_t>(rng.Below(static_cast<int64_t>(n)));
+    std::string node_codes = b.nodes[first].code;
+    if (rng.Chance(30)) {
+      const size_t second = static_cast<size_t>(rng.Below(static_cast<int64_t>(n)));
+      if (second != first && !b.spec->nodes[second].local_gap) {
+        node_codes += ";" + b.nodes[second].code;
+      }
+    }
+    bool gap_node = b.spec->nodes[first].local_gap;
+    const bool local = master || (!gap_node && rng.Chance(85));
+    const std::string name = std::string(kPrefixes[rng.Below(std::size(kPrefixes))]) +
+                             b.spec->industry_word + std::to_string(i + 1) +
+                             kSuffixes[rng.Below(std::size(kSuffixes))] + "（示例）";
+    const char* district = kDistricts[rng.Below(std::size(kDistricts))];
+    std::string park;
+    if (local && rng.Chance(40)) {
+      park = park_list[static_cast<size_t>(rng.Below(static_cast<int64_t>(park_list.size())))].name;
+    }
+    const int64_t revenue = 5'000'000 + rng.Below(master ? 5'000'000'000 : 800'000'000);
+    const int64_t rd = revenue / 100 * (2 + rng.Below(8));
+    csv += DemoUscc(i + 1) + "," + CsvField(name) + ",Example firm " + std::to_string(i + 1) +
+           " (example)," + (local ? district : "") + "," + CsvField(park) + "," +
+           (master || rng.Chance(30) ? "1" : "0") + "," + (rng.Chance(10) ? "1" : "0") + ",2025," +
+           std::to_string(revenue) + "," + std::to_string(rd) + "," +
+           std::to_string(1 + rng.Below(4)) + "," + b.spec->code + "," + node_codes + "," +
+           (master ? "chain_master" : "supplier") + "," + (local ? "local" : "external") + "," +
+           std::to_string(10 + rng.Below(990)) + ",示例产品,2020-01-01\n";
+    if (++in_batch == kBatch) {
+      KECHAN_RETURN_IF_ERROR(flush());
+    }
+  }
+  KECHAN_RETURN_IF_ERROR(flush());
+
+  // Supply links: each chain master buys from up to 12 firms of its chain.
+  for (const Built& b : built) {
+    KECHAN_ASSIGN_OR_RETURN(ChainSnapshot snap, service.LoadSnapshot(b.id));
+    std::optional<EnterpriseId> master;
+    for (const Link& l : snap.links) {
+      if (l.role == LinkRole::kChainMaster) {
+        master = l.enterprise_id;
+        break;
+      }
+    }
+    if (!master) {
+      continue;
+    }
+    int added = 0;
+    std::set<int64_t> seen;
+    for (const Link& l : snap.links) {
+      if (added >= 12 || l.enterprise_id == *master || !seen.insert(l.enterprise_id.value).second) {
+        continue;
+      }
+      SupplyLink s;
+      s.buyer_id = *master;
+      s.supplier_id = l.enterprise_id;
+      s.node_id = l.node_id;
+      s.value = base::Money::FromYuan(100'000 + rng.Below(50'000'000));
+      s.locality = l.locality;
+      s.provenance.source = "demo: synthetic";
+      s.validity.valid_from = start;
+      KECHAN_RETURN_IF_ERROR(service.AddSupplyLink(sys, s).status());
+      ++added;
+      ++report.supply_links;
+    }
+  }
+
+  // A few gradient tiers (dated history) on the first firms, for the key-firm ranking.
+  KECHAN_ASSIGN_OR_RETURN(EnterprisePage page, service.ListEnterprises(sys, {}, {1, 40}));
+  for (size_t i = 0; i < page.items.size(); i += 3) {
+    KECHAN_ASSIGN_OR_RETURN(EnterpriseDetail d, service.GetEnterprise(sys, page.items[i].id));
+    Enterprise e = d.enterprise;
+    e.tiers = {{GradientTier::kInnovativeSme, base::Date::Parse("2022-01-01").value(),
+                base::Date::Parse("2023-12-31").value()},
+               {i % 2 ? GradientTier::kSpecialized : GradientTier::kLittleGiant,
+                base::Date::Parse("2024-01-01").value(), std::nullopt}};
+    KECHAN_RETURN_IF_ERROR(service.UpdateEnterprise(sys, e).status());
+  }
+  return report;
+}
+
+}  // namespace kechan::chain

@@ -1,0 +1,37 @@
+// The chain module's part of the synthetic demo dataset. Real names only where the public report
+// names them (the trillion-yuan clusters 电子信息 and 装备制造, the chains 航空航天 and 人工智能,
+// the future industries 核聚变能 and 量子科技, the parks 微波射频科学城, 未来翼谷, 西部脑谷);
+// the other chains are typical examples and say so in their provenance. Every node, enterprise
+// (names ending "（示例）", synthetic valid USCCs), link, supply link and occupancy figure is
+// invented. Deterministic (fixed seed).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/result.h"
+#include "chain/service.h"
+
+namespace kechan::chain {
+
+struct ChainDemoReport {
+  bool already_loaded = false;
+  int64_t clusters = 0;
+  int64_t chains = 0;
+  int64_t nodes = 0;
+  int64_t parks = 0;
+  int64_t enterprises = 0;
+  int64_t links = 0;
+  int64_t supply_links = 0;
+  int64_t observations = 0;
+  // Renders {"already_loaded":..,"clusters":..,...}.
+  std::string ToJson() const;
+};
+
+// Loads the dataset through `service` as the system caller (so every record has its event):
+// 300 × scale enterprises (imported through ImportEnterprisesCsv in batches of 50,000 rows).
+// Refuses to load twice: when the chain CD-AI exists it reports already_loaded and changes
+// nothing. Errors: InvalidArgument naming "scale" outside 1..4000; the service's errors.
+base::Result<ChainDemoReport> LoadChainDemo(ChainService& service, int scale);
+
+}  // namespace kechan::chain

@@ -1,0 +1,187 @@
+#include "chain/migrations.h"
+
+namespace kechan::chain {
+
+std::vector<store::Migration> Migrations() {
+  std::vector<store::Migration> out;
+  // Dates are TEXT "YYYY-MM-DD" (they sort as text); valid_to NULL means "still valid" (both
+  // ends inclusive, see model.h Validity). Money is BIGINT fen. Booleans are INTEGER 0/1. Times
+  // are UTC microseconds. Lists (host_districts, co_districts, partners, products) are TEXT with
+  // one item per line. Every record has provenance: source (free text: "统计局 2025 年报",
+  // "demo", "import:file.csv") and source_date.
+  out.push_back(store::Migration{
+      .module = "chain",
+      .version = 1,
+      .name = "clusters_chains_nodes_enterprises_parks",
+      .sql = R"sql(
+CREATE TABLE chain_clusters (
+  id {{id}},
+  code TEXT NOT NULL CHECK (length(code) > 0),
+  name TEXT NOT NULL CHECK (length(name) > 0),
+  name_en TEXT NOT NULL DEFAULT '',
+  tier TEXT NOT NULL CHECK (tier IN ('trillion', 'hundred_billion', 'future')),
+  source TEXT NOT NULL DEFAULT '',
+  source_date TEXT,
+  valid_from TEXT NOT NULL DEFAULT '1970-01-01',
+  valid_to TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX chain_clusters_code ON chain_clusters (code);
+
+CREATE TABLE chain_chains (
+  id {{id}},
+  cluster_id BIGINT NOT NULL REFERENCES chain_clusters (id),
+  code TEXT NOT NULL CHECK (length(code) > 0),
+  name TEXT NOT NULL CHECK (length(name) > 0),
+  name_en TEXT NOT NULL DEFAULT '',
+  chief TEXT NOT NULL DEFAULT '',
+  lead_department TEXT NOT NULL DEFAULT '',
+  host_districts TEXT NOT NULL DEFAULT '',
+  co_districts TEXT NOT NULL DEFAULT '',
+  partners TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL DEFAULT '',
+  source_date TEXT,
+  valid_from TEXT NOT NULL DEFAULT '1970-01-01',
+  valid_to TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX chain_chains_code ON chain_chains (code);
+CREATE INDEX chain_chains_cluster ON chain_chains (cluster_id);
+
+CREATE TABLE chain_nodes (
+  id {{id}},
+  chain_id BIGINT NOT NULL REFERENCES chain_chains (id),
+  parent_id BIGINT REFERENCES chain_nodes (id),
+  code TEXT NOT NULL CHECK (length(code) > 0),
+  name TEXT NOT NULL CHECK (length(name) > 0),
+  name_en TEXT NOT NULL DEFAULT '',
+  segment TEXT NOT NULL CHECK (segment IN ('upstream', 'midstream', 'downstream')),
+  criticality INTEGER NOT NULL CHECK (criticality BETWEEN 1 AND 5),
+  choke_point INTEGER NOT NULL DEFAULT 0 CHECK (choke_point IN (0, 1)),
+  source TEXT NOT NULL DEFAULT '',
+  source_date TEXT,
+  valid_from TEXT NOT NULL DEFAULT '1970-01-01',
+  valid_to TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX chain_nodes_code ON chain_nodes (chain_id, code);
+CREATE INDEX chain_nodes_parent ON chain_nodes (parent_id);
+
+CREATE TABLE chain_parks (
+  id {{id}},
+  parent_id BIGINT REFERENCES chain_parks (id),
+  name TEXT NOT NULL CHECK (length(name) > 0),
+  name_en TEXT NOT NULL DEFAULT '',
+  level INTEGER NOT NULL DEFAULT 1 CHECK (level BETWEEN 1 AND 3),
+  district TEXT NOT NULL DEFAULT '',
+  main_industry TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL DEFAULT '',
+  source_date TEXT,
+  valid_from TEXT NOT NULL DEFAULT '1970-01-01',
+  valid_to TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX chain_parks_name ON chain_parks (name);
+CREATE INDEX chain_parks_parent ON chain_parks (parent_id);
+
+CREATE TABLE chain_enterprises (
+  id {{id}},
+  uscc TEXT NOT NULL CHECK (length(uscc) = 18),
+  name TEXT NOT NULL CHECK (length(name) > 0),
+  name_en TEXT NOT NULL DEFAULT '',
+  district TEXT NOT NULL DEFAULT '',
+  park_id BIGINT REFERENCES chain_parks (id),
+  above_size INTEGER NOT NULL DEFAULT 0 CHECK (above_size IN (0, 1)),
+  green_factory INTEGER NOT NULL DEFAULT 0 CHECK (green_factory IN (0, 1)),
+  org_id BIGINT REFERENCES orgs (id),
+  source TEXT NOT NULL DEFAULT '',
+  source_date TEXT,
+  valid_from TEXT NOT NULL DEFAULT '1970-01-01',
+  valid_to TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX chain_enterprises_uscc ON chain_enterprises (uscc);
+CREATE INDEX chain_enterprises_district ON chain_enterprises (district, id);
+CREATE INDEX chain_enterprises_park ON chain_enterprises (park_id, id);
+CREATE INDEX chain_enterprises_above ON chain_enterprises (above_size, id);
+CREATE INDEX chain_enterprises_org ON chain_enterprises (org_id);
+
+CREATE TABLE chain_enterprise_years (
+  enterprise_id BIGINT NOT NULL REFERENCES chain_enterprises (id),
+  year INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 9999),
+  revenue_fen BIGINT CHECK (revenue_fen IS NULL OR revenue_fen >= 0),
+  rd_fen BIGINT CHECK (rd_fen IS NULL OR rd_fen >= 0),
+  digital_level INTEGER CHECK (digital_level IS NULL OR digital_level BETWEEN 1 AND 4),
+  PRIMARY KEY (enterprise_id, year)
+);
+
+CREATE TABLE chain_enterprise_tiers (
+  enterprise_id BIGINT NOT NULL REFERENCES chain_enterprises (id),
+  tier TEXT NOT NULL CHECK (tier IN ('innovative_sme', 'specialized', 'little_giant',
+                                     'single_champion')),
+  valid_from TEXT NOT NULL,
+  valid_to TEXT,
+  PRIMARY KEY (enterprise_id, valid_from)
+);
+
+CREATE TABLE chain_links (
+  id {{id}},
+  enterprise_id BIGINT NOT NULL REFERENCES chain_enterprises (id),
+  node_id BIGINT NOT NULL REFERENCES chain_nodes (id),
+  role TEXT NOT NULL CHECK (role IN ('chain_master', 'supplier', 'user', 'service')),
+  products TEXT NOT NULL DEFAULT '',
+  capacity DOUBLE PRECISION NOT NULL DEFAULT 0 CHECK (capacity >= 0),
+  revenue_fen BIGINT NOT NULL DEFAULT 0 CHECK (revenue_fen >= 0),
+  locality TEXT NOT NULL CHECK (locality IN ('local', 'external')),
+  source TEXT NOT NULL DEFAULT '',
+  source_date TEXT,
+  valid_from TEXT NOT NULL DEFAULT '1970-01-01',
+  valid_to TEXT,
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX chain_links_key ON chain_links (enterprise_id, node_id, role);
+CREATE INDEX chain_links_node ON chain_links (node_id, enterprise_id);
+
+CREATE TABLE chain_supply_links (
+  id {{id}},
+  buyer_id BIGINT NOT NULL REFERENCES chain_enterprises (id),
+  supplier_id BIGINT NOT NULL REFERENCES chain_enterprises (id),
+  node_id BIGINT NOT NULL REFERENCES chain_nodes (id),
+  value_fen BIGINT NOT NULL DEFAULT 0 CHECK (value_fen >= 0),
+  locality TEXT NOT NULL CHECK (locality IN ('local', 'external')),
+  source TEXT NOT NULL DEFAULT '',
+  source_date TEXT,
+  valid_from TEXT NOT NULL DEFAULT '1970-01-01',
+  valid_to TEXT,
+  created_at BIGINT NOT NULL,
+  CHECK (supplier_id <> buyer_id)
+);
+CREATE INDEX chain_supply_links_node ON chain_supply_links (node_id);
+CREATE INDEX chain_supply_links_buyer ON chain_supply_links (buyer_id);
+
+CREATE TABLE chain_occupancy (
+  id {{id}},
+  park_id BIGINT NOT NULL REFERENCES chain_parks (id),
+  observed_on TEXT NOT NULL,
+  land_used DOUBLE PRECISION NOT NULL CHECK (land_used >= 0),
+  land_total DOUBLE PRECISION NOT NULL CHECK (land_total >= 0),
+  floor_used DOUBLE PRECISION NOT NULL CHECK (floor_used >= 0),
+  floor_total DOUBLE PRECISION NOT NULL CHECK (floor_total >= 0),
+  producing_units BIGINT NOT NULL CHECK (producing_units >= 0),
+  total_units BIGINT NOT NULL CHECK (total_units >= 0),
+  source TEXT NOT NULL DEFAULT '',
+  source_date TEXT,
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX chain_occupancy_key ON chain_occupancy (park_id, observed_on);
+)sql",
+  });
+  return out;
+}
+
+}  // namespace kechan::chain

@@ -1,0 +1,714 @@
+#include "chain/repo.h"
+
+#include <array>
+#include <map>
+#include <sstream>
+#include <utility>
+
+namespace kechan::chain::repo {
+namespace {
+
+using store::Value;
+
+Value DateValue(const std::optional<base::Date>& d) {
+  return d ? Value(d->ToString()) : Value(nullptr);
+}
+// Stored dates were validated on the way in; an unparsable one (hand-edited database) reads as
+// "unknown" rather than failing the whole list.
+std::optional<base::Date> DateAt(const store::Row& r, size_t i) {
+  if (r.IsNull(i)) {
+    return std::nullopt;
+  }
+  auto d = base::Date::Parse(r.Text(i));
+  return d.ok() ? std::optional<base::Date>(*d) : std::nullopt;
+}
+Value B(bool b) { return Value(int64_t{b ? 1 : 0}); }
+
+std::string JoinLines(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) {
+      out += '\n';
+    }
+    out += s;
+  }
+  return out;
+}
+std::vector<std::string> SplitLines(const std::string& text) {
+  std::vector<std::string> out;
+  std::string line;
+  std::istringstream in(text);
+  while (std::getline(in, line)) {
+    if (!line.empty()) {
+      out.push_back(line);
+    }
+  }
+  return out;
+}
+
+base::Status Done(const base::Result<int64_t>& n) {
+  return n.ok() ? base::Status::Ok() : n.status();
+}
+
+base::Result<int64_t> InsertReturningId(store::Tx& tx, const std::string& sql,
+                                        const std::vector<Value>& params) {
+  KECHAN_ASSIGN_OR_RETURN(store::Rows rows,
+                          tx.Query(sql + " RETURNING id", std::span<const Value>(params)));
+  return rows.rows.at(0).Int(0);
+}
+
+// Provenance and validity occupy four consecutive columns:
+// source, source_date, valid_from, valid_to.
+constexpr const char* kProvCols = "source, source_date, valid_from, valid_to";
+void ReadProv(const store::Row& r, size_t i, Provenance* p, Validity* v) {
+  p->source = r.Text(i);
+  p->source_date = DateAt(r, i + 1);
+  v->valid_from = DateAt(r, i + 2).value_or(base::Date());
+  v->valid_to = DateAt(r, i + 3);
+}
+void PushProv(std::vector<Value>& params, const Provenance& p, const Validity& v) {
+  params.emplace_back(p.source);
+  params.push_back(DateValue(p.source_date));
+  params.emplace_back(v.valid_from.ToString());
+  params.push_back(DateValue(v.valid_to));
+}
+
+template <typename T, typename Fn>
+base::Result<std::vector<T>> QueryAll(store::Tx& tx, const std::string& sql,
+                                      const std::vector<Value>& params, Fn&& from) {
+  KECHAN_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(sql, std::span<const Value>(params)));
+  std::vector<T> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows.rows) {
+    out.push_back(from(r));
+  }
+  return out;
+}
+template <typename T, typename Fn>
+base::Result<std::optional<T>> QueryOne(store::Tx& tx, const std::string& sql,
+                                        const std::vector<Value>& params, Fn&& from) {
+  KECHAN_ASSIGN_OR_RETURN(std::vector<T> all, QueryAll<T>(tx, sql, params, from));
+  if (all.empty()) {
+    return std::optional<T>();
+  }
+  return std::optional<T>(std::move(all.front()));
+}
+
+// Parsing stored enum names: the CHECK constraints keep them valid.
+template <typename T>
+T Or(base::Result<T> r, T fallback) {
+  return r.ok() ? *r : fallback;
+}
+
+// ---- row mappers ------------------------------------------------------------------------------
+const std::string kClusterSelect =
+    std::string("SELECT id, code, name, name_en, tier, ") + kProvCols + " FROM chain_clusters";
+Cluster ClusterFrom(const store::Row& r) {
+  Cluster c;
+  c.id = ClusterId{r.Int(0)};
+  c.code = r.Text(1);
+  c.name = r.Text(2);
+  c.name_en = r.Text(3);
+  c.tier = Or(ParseTier(r.Text(4)), Tier::kHundredBillion);
+  ReadProv(r, 5, &c.provenance, &c.validity);
+  return c;
+}
+
+const std::string kChainSelect =
+    std::string(
+        "SELECT id, cluster_id, code, name, name_en, chief, lead_department, "
+        "host_districts, co_districts, partners, ") +
+    kProvCols + " FROM chain_chains";
+Chain ChainFrom(const store::Row& r) {
+  Chain c;
+  c.id = ChainId{r.Int(0)};
+  c.cluster_id = ClusterId{r.Int(1)};
+  c.code = r.Text(2);
+  c.name = r.Text(3);
+  c.name_en = r.Text(4);
+  c.chief = r.Text(5);
+  c.lead_department = r.Text(6);
+  c.host_districts = SplitLines(r.Text(7));
+  c.co_districts = SplitLines(r.Text(8));
+  c.partners = SplitLines(r.Text(9));
+  ReadProv(r, 10, &c.provenance, &c.validity);
+  return c;
+}
+
+const std::string kNodeSelect =
+    std::string(
+        "SELECT id, chain_id, parent_id, segment, code, name, name_en, criticality, "
+        "choke_point, ") +
+    kProvCols + " FROM chain_nodes";
+Node NodeFrom(const store::Row& r) {
+  Node n;
+  n.id = NodeId{r.Int(0)};
+  n.chain_id = ChainId{r.Int(1)};
+  if (!r.IsNull(2)) {
+    n.parent_id = NodeId{r.Int(2)};
+  }
+  n.segment = Or(ParseSegment(r.Text(3)), Segment::kMidstream);
+  n.code = r.Text(4);
+  n.name = r.Text(5);
+  n.name_en = r.Text(6);
+  n.criticality = static_cast<int>(r.Int(7));
+  n.choke_point = r.Int(8) != 0;
+  ReadProv(r, 9, &n.provenance, &n.validity);
+  return n;
+}
+
+const std::string kParkSelect =
+    std::string("SELECT id, name, name_en, level, parent_id, district, main_industry, ") +
+    kProvCols + " FROM chain_parks";
+Park ParkFrom(const store::Row& r) {
+  Park p;
+  p.id = ParkId{r.Int(0)};
+  p.name = r.Text(1);
+  p.name_en = r.Text(2);
+  p.level = static_cast<int>(r.Int(3));
+  if (!r.IsNull(4)) {
+    p.parent_id = ParkId{r.Int(4)};
+  }
+  p.district = r.Text(5);
+  p.main_industry = r.Text(6);
+  ReadProv(r, 7, &p.provenance, &p.validity);
+  return p;
+}
+
+const std::string kEnterpriseCols =
+    "e.id, e.org_id, e.uscc, e.name, e.name_en, e.district, e.park_id, e.above_size, "
+    "e.green_factory, e.source, e.source_date, e.valid_from, e.valid_to";
+Enterprise EnterpriseFrom(const store::Row& r) {
+  Enterprise e;
+  e.id = EnterpriseId{r.Int(0)};
+  if (!r.IsNull(1)) {
+    e.org_id = base::OrgId{r.Int(1)};
+  }
+  e.uscc = r.Text(2);
+  e.name = r.Text(3);
+  e.name_en = r.Text(4);
+  e.district = r.Text(5);
+  if (!r.IsNull(6)) {
+    e.park_id = ParkId{r.Int(6)};
+  }
+  e.above_size = r.Int(7) != 0;
+  e.green_factory = r.Int(8) != 0;
+  ReadProv(r, 9, &e.provenance, &e.validity);
+  return e;
+}
+
+const std::string kLinkSelect =
+    "SELECT l.id, l.enterprise_id, l.node_id, l.role, l.products, l.capacity, l.revenue_fen, "
+    "l.locality, l.source, l.source_date, l.valid_from, l.valid_to FROM chain_links l";
+Link LinkFrom(const store::Row& r) {
+  Link l;
+  l.id = LinkId{r.Int(0)};
+  l.enterprise_id = EnterpriseId{r.Int(1)};
+  l.node_id = NodeId{r.Int(2)};
+  l.role = Or(ParseLinkRole(r.Text(3)), LinkRole::kSupplier);
+  l.products = SplitLines(r.Text(4));
+  l.capacity = r.Real(5);
+  l.revenue = base::Money::FromFen(r.Int(6));
+  l.locality = Or(ParseLocality(r.Text(7)), Locality::kLocal);
+  ReadProv(r, 8, &l.provenance, &l.validity);
+  return l;
+}
+
+base::Status WriteFacts(store::Tx& tx, const Enterprise& e, EnterpriseId id) {
+  std::map<int, std::array<std::optional<int64_t>, 3>> years;
+  for (const auto& [y, m] : e.revenue) {
+    years[y][0] = m.fen();
+  }
+  for (const auto& [y, m] : e.rd_spend) {
+    years[y][1] = m.fen();
+  }
+  for (const auto& [y, lvl] : e.digital_level) {
+    years[y][2] = lvl;
+  }
+  auto opt = [](const std::optional<int64_t>& v) { return v ? Value(*v) : Value(nullptr); };
+  for (const auto& [y, f] : years) {
+    KECHAN_RETURN_IF_ERROR(Done(
+        tx.Exec("INSERT INTO chain_enterprise_years (enterprise_id, year, revenue_fen, rd_fen, "
+                "digital_level) VALUES (?, ?, ?, ?, ?)",
+                {id.value, int64_t{y}, opt(f[0]), opt(f[1]), opt(f[2])})));
+  }
+  for (const auto& t : e.tiers) {
+    KECHAN_RETURN_IF_ERROR(Done(tx.Exec(
+        "INSERT INTO chain_enterprise_tiers (enterprise_id, tier, valid_from, valid_to) "
+        "VALUES (?, ?, ?, ?)",
+        {id.value, std::string(GradientTierName(t.tier)), t.from.ToString(), DateValue(t.to)})));
+  }
+  return base::Status::Ok();
+}
+
+base::Status ReadTiers(store::Tx& tx, const std::string& where, const std::vector<Value>& params,
+                       std::map<int64_t, Enterprise*>& by_id) {
+  KECHAN_ASSIGN_OR_RETURN(store::Rows rows,
+                          tx.Query("SELECT t.enterprise_id, t.tier, t.valid_from, t.valid_to FROM "
+                                   "chain_enterprise_tiers t " +
+                                       where + " ORDER BY t.enterprise_id, t.valid_from",
+                                   std::span<const Value>(params)));
+  for (const auto& r : rows.rows) {
+    auto it = by_id.find(r.Int(0));
+    if (it == by_id.end()) {
+      continue;
+    }
+    GradientTierRecord t;
+    t.tier = Or(ParseGradientTier(r.Text(1)), GradientTier::kInnovativeSme);
+    t.from = DateAt(r, 2).value_or(base::Date());
+    t.to = DateAt(r, 3);
+    it->second->tiers.push_back(t);
+  }
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+// ---- clusters -------------------------------------------------------------------------------
+base::Result<ClusterId> InsertCluster(store::Tx& tx, const Cluster& c, int64_t now) {
+  std::vector<Value> p{c.code, c.name, c.name_en, std::string(TierName(c.tier))};
+  PushProv(p, c.provenance, c.validity);
+  p.emplace_back(now);
+  p.emplace_back(now);
+  KECHAN_ASSIGN_OR_RETURN(
+      int64_t id,
+      InsertReturningId(tx,
+                        "INSERT INTO chain_clusters (code, name, name_en, tier, source, "
+                        "source_date, valid_from, valid_to, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        p));
+  return ClusterId{id};
+}
+
+base::Status UpdateCluster(store::Tx& tx, const Cluster& c, int64_t now) {
+  std::vector<Value> p{c.code, c.name, c.name_en, std::string(TierName(c.tier))};
+  PushProv(p, c.provenance, c.validity);
+  p.emplace_back(now);
+  p.emplace_back(c.id.value);
+  return Done(
+      tx.Exec("UPDATE chain_clusters SET code = ?, name = ?, name_en = ?, tier = ?, source = ?, "
+              "source_date = ?, valid_from = ?, valid_to = ?, updated_at = ? WHERE id = ?",
+              std::span<const Value>(p)));
+}
+
+base::Result<std::optional<Cluster>> FindCluster(store::Tx& tx, ClusterId id) {
+  return QueryOne<Cluster>(tx, kClusterSelect + " WHERE id = ?", {id.value}, ClusterFrom);
+}
+
+base::Result<std::vector<Cluster>> ListClusters(store::Tx& tx) {
+  return QueryAll<Cluster>(tx, kClusterSelect + " ORDER BY id", {}, ClusterFrom);
+}
+
+// ---- chains ---------------------------------------------------------------------------------
+namespace {
+std::vector<Value> ChainParams(const Chain& c) {
+  std::vector<Value> p{c.cluster_id.value,
+                       c.code,
+                       c.name,
+                       c.name_en,
+                       c.chief,
+                       c.lead_department,
+                       JoinLines(c.host_districts),
+                       JoinLines(c.co_districts),
+                       JoinLines(c.partners)};
+  PushProv(p, c.provenance, c.validity);
+  return p;
+}
+}  // namespace
+
+base::Result<ChainId> InsertChain(store::Tx& tx, const Chain& c, int64_t now) {
+  std::vector<Value> p = ChainParams(c);
+  p.emplace_back(now);
+  p.emplace_back(now);
+  KECHAN_ASSIGN_OR_RETURN(
+      int64_t id,
+      InsertReturningId(tx,
+                        "INSERT INTO chain_chains (cluster_id, code, name, name_en, chief, "
+                        "lead_department, host_districts, co_districts, partners, source, "
+                        "source_date, valid_from, valid_to, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        p));
+  return ChainId{id};
+}
+
+base::Status UpdateChain(store::Tx& tx, const Chain& c, int64_t now) {
+  std::vector<Value> p = ChainParams(c);
+  p.emplace_back(now);
+  p.emplace_back(c.id.value);
+  return Done(tx.Exec(
+      "UPDATE chain_chains SET cluster_id = ?, code = ?, name = ?, name_en = ?, chief = ?, "
+      "lead_department = ?, host_districts = ?, co_districts = ?, partners = ?, source = ?, "
+      "source_date = ?, valid_from = ?, valid_to = ?, updated_at = ? WHERE id = ?",
+      std::span<const Value>(p)));
+}
+
+base::Result<std::optional<Chain>> FindChain(store::Tx& tx, ChainId id) {
+  return QueryOne<Chain>(tx, kChainSelect + " WHERE id = ?", {id.value}, ChainFrom);
+}
+
+base::Result<std::optional<Chain>> FindChainByCode(store::Tx& tx, const std::string& code) {
+  return QueryOne<Chain>(tx, kChainSelect + " WHERE code = ?", {code}, ChainFrom);
+}
+
+base::Result<std::vector<Chain>> ListChains(store::Tx& tx) {
+  return QueryAll<Chain>(tx, kChainSelect + " ORDER BY id", {}, ChainFrom);
+}
+
+// ---- nodes ----------------------------------------------------------------------------------
+namespace {
+std::vector<Value> NodeParams(const Node& n) {
+  std::vector<Value> p{n.chain_id.value,
+                       n.parent_id ? Value(n.parent_id->value) : Value(nullptr),
+                       std::string(SegmentName(n.segment)),
+                       n.code,
+                       n.name,
+                       n.name_en,
+                       int64_t{n.criticality},
+                       B(n.choke_point)};
+  PushProv(p, n.provenance, n.validity);
+  return p;
+}
+}  // namespace
+
+base::Result<NodeId> InsertNode(store::Tx& tx, const Node& n, int64_t now) {
+  std::vector<Value> p = NodeParams(n);
+  p.emplace_back(now);
+  p.emplace_back(now);
+  KECHAN_ASSIGN_OR_RETURN(
+      int64_t id,
+      InsertReturningId(tx,
+                        "INSERT INTO chain_nodes (chain_id, parent_id, segment, code, name, "
+                        "name_en, criticality, choke_point, source, source_date, valid_from, "
+                        "valid_to, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        p));
+  return NodeId{id};
+}
+
+base::Status UpdateNode(store::Tx& tx, const Node& n, int64_t now) {
+  std::vector<Value> p = NodeParams(n);
+  p.emplace_back(now);
+  p.emplace_back(n.id.value);
+  return Done(tx.Exec(
+      "UPDATE chain_nodes SET chain_id = ?, parent_id = ?, segment = ?, code = ?, name = ?, "
+      "name_en = ?, criticality = ?, choke_point = ?, source = ?, source_date = ?, "
+      "valid_from = ?, valid_to = ?, updated_at = ? WHERE id = ?",
+      std::span<const Value>(p)));
+}
+
+base::Result<std::optional<Node>> FindNode(store::Tx& tx, NodeId id) {
+  return QueryOne<Node>(tx, kNodeSelect + " WHERE id = ?", {id.value}, NodeFrom);
+}
+
+base::Result<std::vector<Node>> ListNodes(store::Tx& tx, ChainId chain) {
+  return QueryAll<Node>(tx, kNodeSelect + " WHERE chain_id = ? ORDER BY id", {chain.value},
+                        NodeFrom);
+}
+
+base::Result<std::vector<Node>> ListAllNodes(store::Tx& tx) {
+  return QueryAll<Node>(tx, kNodeSelect + " ORDER BY id", {}, NodeFrom);
+}
+
+// ---- parks ----------------------------------------------------------------------------------
+base::Result<ParkId> InsertPark(store::Tx& tx, const Park& pk, int64_t now) {
+  std::vector<Value> p{
+      pk.name,           pk.name_en,
+      int64_t{pk.level}, pk.parent_id ? Value(pk.parent_id->value) : Value(nullptr),
+      pk.district,       pk.main_industry};
+  PushProv(p, pk.provenance, pk.validity);
+  p.emplace_back(now);
+  p.emplace_back(now);
+  KECHAN_ASSIGN_OR_RETURN(
+      int64_t id,
+      InsertReturningId(tx,
+                        "INSERT INTO chain_parks (name, name_en, level, parent_id, district, "
+                        "main_industry, source, source_date, valid_from, valid_to, created_at, "
+                        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        p));
+  return ParkId{id};
+}
+
+base::Result<std::optional<Park>> FindPark(store::Tx& tx, ParkId id) {
+  return QueryOne<Park>(tx, kParkSelect + " WHERE id = ?", {id.value}, ParkFrom);
+}
+
+base::Result<std::vector<Park>> ListParks(store::Tx& tx) {
+  return QueryAll<Park>(tx, kParkSelect + " ORDER BY id", {}, ParkFrom);
+}
+
+// ---- enterprises ----------------------------------------------------------------------------
+namespace {
+std::vector<Value> EnterpriseParams(const Enterprise& e) {
+  std::vector<Value> p{e.org_id ? Value(e.org_id->value) : Value(nullptr),
+                       e.uscc,
+                       e.name,
+                       e.name_en,
+                       e.district,
+                       e.park_id ? Value(e.park_id->value) : Value(nullptr),
+                       B(e.above_size),
+                       B(e.green_factory)};
+  PushProv(p, e.provenance, e.validity);
+  return p;
+}
+}  // namespace
+
+base::Result<EnterpriseId> InsertEnterprise(store::Tx& tx, const Enterprise& e, int64_t now) {
+  std::vector<Value> p = EnterpriseParams(e);
+  p.emplace_back(now);
+  p.emplace_back(now);
+  KECHAN_ASSIGN_OR_RETURN(
+      int64_t id,
+      InsertReturningId(tx,
+                        "INSERT INTO chain_enterprises (org_id, uscc, name, name_en, district, "
+                        "park_id, above_size, green_factory, source, source_date, valid_from, "
+                        "valid_to, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        p));
+  KECHAN_RETURN_IF_ERROR(WriteFacts(tx, e, EnterpriseId{id}));
+  return EnterpriseId{id};
+}
+
+base::Status UpdateEnterprise(store::Tx& tx, const Enterprise& e, int64_t now) {
+  std::vector<Value> p = EnterpriseParams(e);
+  p.emplace_back(now);
+  p.emplace_back(e.id.value);
+  KECHAN_RETURN_IF_ERROR(Done(tx.Exec(
+      "UPDATE chain_enterprises SET org_id = ?, uscc = ?, name = ?, name_en = ?, district = ?, "
+      "park_id = ?, above_size = ?, green_factory = ?, source = ?, source_date = ?, "
+      "valid_from = ?, valid_to = ?, updated_at = ? WHERE id = ?",
+      std::span<const Value>(p))));
+  KECHAN_RETURN_IF_ERROR(
+      Done(tx.Exec("DELETE FROM chain_enterprise_years WHERE enterprise_id = ?", {e.id.value})));
+  KECHAN_RETURN_IF_ERROR(
+      Done(tx.Exec("DELETE FROM chain_enterprise_tiers WHERE enterprise_id = ?", {e.id.value})));
+  return WriteFacts(tx, e, e.id);
+}
+
+base::Result<std::optional<Enterprise>> FindEnterprise(store::Tx& tx, EnterpriseId id) {
+  KECHAN_ASSIGN_OR_RETURN(std::optional<Enterprise> e,
+                          QueryOne<Enterprise>(tx,
+                                               "SELECT " + kEnterpriseCols +
+                                                   " FROM chain_enterprises e WHERE "
+                                                   "e.id = ?",
+                                               {id.value}, EnterpriseFrom));
+  if (!e) {
+    return e;
+  }
+  KECHAN_ASSIGN_OR_RETURN(
+      store::Rows years,
+      tx.Query("SELECT year, revenue_fen, rd_fen, digital_level FROM chain_enterprise_years "
+               "WHERE enterprise_id = ? ORDER BY year",
+               {id.value}));
+  for (const auto& r : years.rows) {
+    const int y = static_cast<int>(r.Int(0));
+    if (!r.IsNull(1)) {
+      e->revenue[y] = base::Money::FromFen(r.Int(1));
+    }
+    if (!r.IsNull(2)) {
+      e->rd_spend[y] = base::Money::FromFen(r.Int(2));
+    }
+    if (!r.IsNull(3)) {
+      e->digital_level[y] = static_cast<int>(r.Int(3));
+    }
+  }
+  std::map<int64_t, Enterprise*> by_id{{id.value, &*e}};
+  KECHAN_RETURN_IF_ERROR(ReadTiers(tx, "WHERE t.enterprise_id = ?", {id.value}, by_id));
+  return e;
+}
+
+base::Result<std::optional<EnterpriseId>> FindEnterpriseIdByUscc(store::Tx& tx,
+                                                                 const std::string& uscc) {
+  KECHAN_ASSIGN_OR_RETURN(store::Rows rows,
+                          tx.Query("SELECT id FROM chain_enterprises WHERE uscc = ?", {uscc}));
+  if (rows.empty()) {
+    return std::optional<EnterpriseId>();
+  }
+  return std::optional<EnterpriseId>(EnterpriseId{rows.rows[0].Int(0)});
+}
+
+base::Result<std::vector<Enterprise>> ListEnterprises(store::Tx& tx, const EnterpriseFilter& f,
+                                                      int64_t offset, int64_t limit,
+                                                      int64_t* total) {
+  std::string where = " WHERE 1 = 1";
+  std::vector<Value> params;
+  if (!f.district.empty()) {
+    where += " AND e.district = ?";
+    params.emplace_back(f.district);
+  }
+  if (f.park_id) {
+    where += " AND e.park_id = ?";
+    params.emplace_back(f.park_id->value);
+  }
+  if (f.above_size) {
+    where += " AND e.above_size = ?";
+    params.push_back(B(*f.above_size));
+  }
+  if (!f.name_contains.empty()) {
+    // instr() on SQLite, strpos() on PostgreSQL: a plain substring test (LIKE would need the
+    // caller's % and _ escaped).
+    where += tx.dialect() == store::Dialect::kPostgres
+                 ? " AND (strpos(e.name, ?) > 0 OR strpos(e.name_en, ?) > 0)"
+                 : " AND (instr(e.name, ?) > 0 OR instr(e.name_en, ?) > 0)";
+    params.emplace_back(f.name_contains);
+    params.emplace_back(f.name_contains);
+  }
+  if (f.node_id) {
+    where +=
+        " AND EXISTS (SELECT 1 FROM chain_links l WHERE l.enterprise_id = e.id AND "
+        "l.node_id = ?)";
+    params.emplace_back(f.node_id->value);
+  }
+  if (f.chain_id) {
+    where +=
+        " AND EXISTS (SELECT 1 FROM chain_links l JOIN chain_nodes n ON n.id = l.node_id "
+        "WHERE l.enterprise_id = e.id AND n.chain_id = ?)";
+    params.emplace_back(f.chain_id->value);
+  }
+  if (total != nullptr) {
+    KECHAN_ASSIGN_OR_RETURN(store::Rows count,
+                            tx.Query("SELECT COUNT(*) FROM chain_enterprises e" + where,
+                                     std::span<const Value>(params)));
+    *total = count.rows.at(0).Int(0);
+  }
+  params.emplace_back(limit);
+  params.emplace_back(offset);
+  return QueryAll<Enterprise>(tx,
+                              "SELECT " + kEnterpriseCols + " FROM chain_enterprises e" + where +
+                                  " ORDER BY e.id LIMIT ? OFFSET ?",
+                              params, EnterpriseFrom);
+}
+
+base::Result<std::vector<Enterprise>> ListEnterprisesOfChain(store::Tx& tx, ChainId chain) {
+  const std::string in_chain =
+      "e.id IN (SELECT l.enterprise_id FROM chain_links l JOIN chain_nodes n ON n.id = "
+      "l.node_id WHERE n.chain_id = ? UNION SELECT s.buyer_id FROM chain_supply_links s JOIN "
+      "chain_nodes n ON n.id = s.node_id WHERE n.chain_id = ? UNION SELECT s.supplier_id FROM "
+      "chain_supply_links s JOIN chain_nodes n ON n.id = s.node_id WHERE n.chain_id = ?)";
+  KECHAN_ASSIGN_OR_RETURN(
+      std::vector<Enterprise> out,
+      QueryAll<Enterprise>(tx,
+                           "SELECT " + kEnterpriseCols + " FROM chain_enterprises e WHERE " +
+                               in_chain + " ORDER BY e.id",
+                           {chain.value, chain.value, chain.value}, EnterpriseFrom));
+  std::map<int64_t, Enterprise*> by_id;
+  for (auto& e : out) {
+    by_id[e.id.value] = &e;
+  }
+  std::string tiers_where = "JOIN chain_enterprises e ON e.id = t.enterprise_id WHERE " + in_chain;
+  KECHAN_RETURN_IF_ERROR(
+      ReadTiers(tx, tiers_where, {chain.value, chain.value, chain.value}, by_id));
+  return out;
+}
+
+// ---- links ----------------------------------------------------------------------------------
+base::Result<LinkId> InsertLink(store::Tx& tx, const Link& l, int64_t now) {
+  std::vector<Value> p{l.enterprise_id.value,
+                       l.node_id.value,
+                       std::string(LinkRoleName(l.role)),
+                       JoinLines(l.products),
+                       l.capacity,
+                       l.revenue.fen(),
+                       std::string(LocalityName(l.locality))};
+  PushProv(p, l.provenance, l.validity);
+  p.emplace_back(now);
+  KECHAN_ASSIGN_OR_RETURN(
+      int64_t id,
+      InsertReturningId(tx,
+                        "INSERT INTO chain_links (enterprise_id, node_id, role, products, "
+                        "capacity, revenue_fen, locality, source, source_date, valid_from, "
+                        "valid_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        p));
+  return LinkId{id};
+}
+
+base::Result<std::vector<Link>> ListLinksOfChain(store::Tx& tx, ChainId chain) {
+  return QueryAll<Link>(tx,
+                        kLinkSelect +
+                            " JOIN chain_nodes n ON n.id = l.node_id WHERE n.chain_id = ? "
+                            "ORDER BY l.id",
+                        {chain.value}, LinkFrom);
+}
+
+base::Result<std::vector<Link>> ListLinksOfEnterprise(store::Tx& tx, EnterpriseId id) {
+  return QueryAll<Link>(tx, kLinkSelect + " WHERE l.enterprise_id = ? ORDER BY l.id", {id.value},
+                        LinkFrom);
+}
+
+base::Result<SupplyLinkId> InsertSupplyLink(store::Tx& tx, const SupplyLink& s, int64_t now) {
+  std::vector<Value> p{s.buyer_id.value, s.supplier_id.value, s.node_id.value, s.value.fen(),
+                       std::string(LocalityName(s.locality))};
+  PushProv(p, s.provenance, s.validity);
+  p.emplace_back(now);
+  KECHAN_ASSIGN_OR_RETURN(
+      int64_t id,
+      InsertReturningId(tx,
+                        "INSERT INTO chain_supply_links (buyer_id, supplier_id, node_id, "
+                        "value_fen, locality, source, source_date, valid_from, valid_to, "
+                        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        p));
+  return SupplyLinkId{id};
+}
+
+base::Result<std::vector<SupplyLink>> ListSupplyLinksOfChain(store::Tx& tx, ChainId chain) {
+  return QueryAll<SupplyLink>(
+      tx,
+      "SELECT s.id, s.buyer_id, s.supplier_id, s.node_id, s.value_fen, s.locality, s.source, "
+      "s.source_date, s.valid_from, s.valid_to FROM chain_supply_links s JOIN chain_nodes n ON "
+      "n.id = s.node_id WHERE n.chain_id = ? ORDER BY s.id",
+      {chain.value}, [](const store::Row& r) {
+        SupplyLink s;
+        s.id = SupplyLinkId{r.Int(0)};
+        s.buyer_id = EnterpriseId{r.Int(1)};
+        s.supplier_id = EnterpriseId{r.Int(2)};
+        s.node_id = NodeId{r.Int(3)};
+        s.value = base::Money::FromFen(r.Int(4));
+        s.locality = Or(ParseLocality(r.Text(5)), Locality::kLocal);
+        ReadProv(r, 6, &s.provenance, &s.validity);
+        return s;
+      });
+}
+
+// ---- occupancy ------------------------------------------------------------------------------
+base::Result<ObservationId> InsertObservation(store::Tx& tx, const OccupancyObservation& o,
+                                              int64_t now) {
+  KECHAN_ASSIGN_OR_RETURN(
+      int64_t id,
+      InsertReturningId(tx,
+                        "INSERT INTO chain_occupancy (park_id, observed_on, land_used, "
+                        "land_total, floor_used, floor_total, producing_units, total_units, "
+                        "source, source_date, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        {o.park_id.value, o.date.ToString(), o.land_used, o.land_total,
+                         o.floor_used, o.floor_total, o.producing_units, o.total_units,
+                         o.provenance.source, DateValue(o.provenance.source_date), now}));
+  return ObservationId{id};
+}
+
+base::Result<std::vector<OccupancyObservation>> ListObservations(store::Tx& tx, ParkId park) {
+  return QueryAll<OccupancyObservation>(
+      tx,
+      "SELECT id, park_id, observed_on, land_used, land_total, floor_used, floor_total, "
+      "producing_units, total_units, source, source_date FROM chain_occupancy WHERE park_id = ? "
+      "ORDER BY observed_on",
+      {park.value}, [](const store::Row& r) {
+        OccupancyObservation o;
+        o.id = ObservationId{r.Int(0)};
+        o.park_id = ParkId{r.Int(1)};
+        o.date = DateAt(r, 2).value_or(base::Date());
+        o.land_used = r.Real(3);
+        o.land_total = r.Real(4);
+        o.floor_used = r.Real(5);
+        o.floor_total = r.Real(6);
+        o.producing_units = r.Int(7);
+        o.total_units = r.Int(8);
+        o.provenance.source = r.Text(9);
+        o.provenance.source_date = DateAt(r, 10);
+        return o;
+      });
+}
+
+base::Result<int64_t> Count(store::Tx& tx, const std::string& table) {
+  KECHAN_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT COUNT(*) FROM " + table));
+  return rows.rows.at(0).Int(0);
+}
+
+}  // namespace kechan::chain::repo

@@ -1,0 +1,1199 @@
+#include "chain/service.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+
+#include "auth/uscc.h"
+#include "base/log.h"
+#include "store/event_log.h"
+
+namespace kechan::chain {
+namespace {
+
+using base::Result;
+using base::Status;
+
+// A small JSON object builder for event payloads.
+class Payload {
+ public:
+  Payload& Str(std::string_view key, std::string_view value) {
+    Sep(key);
+    base::AppendJsonString(out_, value);
+    return *this;
+  }
+  Payload& Int(std::string_view key, int64_t value) {
+    Sep(key);
+    out_ += std::to_string(value);
+    return *this;
+  }
+  Payload& Raw(std::string_view key, std::string_view json) {
+    Sep(key);
+    out_ += json;
+    return *this;
+  }
+  std::string Done() const { return out_ + "}"; }
+
+ private:
+  void Sep(std::string_view key) {
+    out_ += out_.size() > 1 ? "," : "";
+    base::AppendJsonString(out_, key);
+    out_ += ":";
+  }
+  std::string out_ = "{";
+};
+
+Status Denied() {
+  return base::PermissionDenied("chain.forbidden", "you are not allowed to do this",
+                                "您无权执行此操作");
+}
+
+Status NeedDetails(const Caller& c) {
+  if (!c.system && !c.principal.signed_in()) {
+    return base::Unauthenticated("chain.sign_in", "sign in to see enterprise details",
+                                 "请登录后查看企业详情");
+  }
+  return base::PermissionDenied("chain.details_forbidden",
+                                "only officers, chain chiefs and operators see enterprise details",
+                                "仅部门工作人员、产业链长和平台运营人员可查看企业详情");
+}
+
+Status NotFoundField(std::string_view field, std::string_view what_en, std::string_view what_zh,
+                     int64_t id) {
+  return base::NotFound(
+      "chain.not_found", std::string(what_en) + " " + std::to_string(id) + " does not exist",
+      std::string(what_zh) + " " + std::to_string(id) + " 不存在", std::string(field));
+}
+
+// Re-labels a unique violation from the store with the field it concerns.
+Status OnDuplicate(Status s, std::string_view field, std::string_view en, std::string_view zh) {
+  if (s.code() == base::Code::kAlreadyExists) {
+    return base::AlreadyExists("chain.duplicate", std::string(en), std::string(zh),
+                               std::string(field));
+  }
+  return s;
+}
+
+template <typename T>
+Result<T> OrDuplicate(Result<T> r, std::string_view field, std::string_view en,
+                      std::string_view zh) {
+  if (!r.ok()) {
+    return OnDuplicate(r.status(), field, en, zh);
+  }
+  return r;
+}
+
+Result<int64_t> Append(store::Tx& tx, const base::Clock& clock, std::string kind,
+                       std::string entity, int64_t id, const Caller& caller, std::string payload) {
+  return store::AppendEvent(tx,
+                            store::EventDraft{.kind = std::move(kind),
+                                              .entity = std::move(entity),
+                                              .entity_id = std::to_string(id),
+                                              .actor = caller.actor,
+                                              .payload = std::move(payload)},
+                            clock);
+}
+
+// Renders ids as [[first,last],...] runs.
+std::string IdRuns(std::vector<int64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size();) {
+    size_t j = i;
+    while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1) {
+      ++j;
+    }
+    out += (i > 0 ? ",[" : "[") + std::to_string(ids[i]) + "," + std::to_string(ids[j]) + "]";
+    i = j + 1;
+  }
+  return out + "]";
+}
+
+}  // namespace
+
+// ---- Caller ---------------------------------------------------------------------------------
+Caller Caller::System(std::string actor) {
+  Caller c;
+  c.system = true;
+  c.actor = std::move(actor);
+  return c;
+}
+
+Caller Caller::Of(const auth::Principal& p) {
+  Caller c;
+  c.principal = p;
+  c.actor = p.signed_in() ? "user:" + p.user.ToString() : "anonymous";
+  return c;
+}
+
+bool Caller::CanSeeDetails() const {
+  if (system) {
+    return true;
+  }
+  if (!principal.signed_in()) {
+    return false;
+  }
+  return principal.Has(auth::Role::kOfficer) || principal.Has(auth::Role::kDutyDirector) ||
+         principal.Has(auth::Role::kChainChief) || principal.Has(auth::Role::kOperator);
+}
+
+bool Caller::CanEditTaxonomy() const {
+  return system || (principal.signed_in() && principal.Has(auth::Role::kOperator));
+}
+
+bool Caller::Owns(const std::optional<base::OrgId>& org) const {
+  return org && principal.signed_in() && principal.HasIn(*org, auth::Role::kEnterprise);
+}
+
+int64_t ChainService::Now() const { return clock_.NowMicros(); }
+
+// ---- taxonomy -------------------------------------------------------------------------------
+Result<Cluster> ChainService::CreateCluster(const Caller& caller, Cluster c) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  c.id = ClusterId{};
+  KECHAN_RETURN_IF_ERROR(ValidateCluster(c));
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
+    KECHAN_ASSIGN_OR_RETURN(c.id, OrDuplicate(repo::InsertCluster(tx, c, Now()), "code",
+                                              "cluster code " + c.code + " is already used",
+                                              "产业集群编码 " + c.code + " 已被使用"));
+    auto seq = Append(tx, clock_, "chain.cluster.created", "cluster", c.id.value, caller,
+                      Payload().Str("code", c.code).Str("name", c.name).Done());
+    return seq.ok() ? Status::Ok() : seq.status();
+  }));
+  return c;
+}
+
+Result<Cluster> ChainService::UpdateCluster(const Caller& caller, Cluster c) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  KECHAN_RETURN_IF_ERROR(ValidateCluster(c));
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
+    KECHAN_ASSIGN_OR_RETURN(auto old, repo::FindCluster(tx, c.id));
+    if (!old) {
+      return NotFoundField("id", "cluster", "产业集群", c.id.value);
+    }
+    KECHAN_RETURN_IF_ERROR(OnDuplicate(repo::UpdateCluster(tx, c, Now()), "code",
+                                       "cluster code " + c.code + " is already used",
+                                       "产业集群编码 " + c.code + " 已被使用"));
+    auto seq = Append(tx, clock_, "chain.cluster.updated", "cluster", c.id.value, caller,
+                      Payload().Str("code", c.code).Str("name", c.name).Done());
+    return seq.ok() ? Status::Ok() : seq.status();
+  }));
+  return c;
+}
+
+Result<std::vector<Cluster>> ChainService::ListClusters(const Caller&) {
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+  return repo::ListClusters(*tx);
+}
+
+Result<Chain> ChainService::CreateChain(const Caller& caller, Chain c) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  c.id = ChainId{};
+  KECHAN_RETURN_IF_ERROR(ValidateChain(c));
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
+    KECHAN_ASSIGN_OR_RETURN(auto cluster, repo::FindCluster(tx, c.cluster_id));
+    if (!cluster) {
+      return NotFoundField("cluster_id", "cluster", "产业集群", c.cluster_id.value);
+    }
+    KECHAN_ASSIGN_OR_RETURN(c.id, OrDuplicate(repo::InsertChain(tx, c, Now()), "code",
+                                              "chain code " + c.code + " is already used",
+                                              "产业链编码 " + c.code + " 已被使用"));
+    auto seq = Append(tx, clock_, "chain.chain.created", "chain", c.id.value, caller,
+                      Payload()
+                          .Str("code", c.code)
+                          .Str("name", c.name)
+                          .Int("cluster_id", c.cluster_id.value)
+                          .Done());
+    return seq.ok() ? Status::Ok() : seq.status();
+  }));
+  return c;
+}
+
+Result<Chain> ChainService::UpdateChain(const Caller& caller, Chain c) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  KECHAN_RETURN_IF_ERROR(ValidateChain(c));
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
+    KECHAN_ASSIGN_OR_RETURN(auto old, repo::FindChain(tx, c.id));
+    if (!old) {
+      return NotFoundField("id", "chain", "产业链", c.id.value);
+    }
+    KECHAN_ASSIGN_OR_RETURN(auto cluster, repo::FindCluster(tx, c.cluster_id));
+    if (!cluster) {
+      return NotFoundField("cluster_id", "cluster", "产业集群", c.cluster_id.value);
+    }
+    KECHAN_RETURN_IF_ERROR(OnDuplicate(repo::UpdateChain(tx, c, Now()), "code",
+                                       "chain code " + c.code + " is already used",
+                                       "产业链编码 " + c.code + " 已被使用"));
+    auto seq = Append(tx, clock_, "chain.chain.updated", "chain", c.id.value, caller,
+                      Payload().Str("code", c.code).Str("name", c.name).Done());
+    return seq.ok() ? Status::Ok() : seq.status();
+  }));
+  return c;
+}
+
+Status ChainService::CheckNodeTree(store::Tx& tx, const Node& n, bool is_new) {
+  KECHAN_ASSIGN_OR_RETURN(auto chain, repo::FindChain(tx, n.chain_id));
+  if (!chain) {
+    return NotFoundField("chain_id", "chain", "产业链", n.chain_id.value);
+  }
+  KECHAN_ASSIGN_OR_RETURN(std::vector<Node> nodes, repo::ListNodes(tx, n.chain_id));
+  if (!is_new) {
+    KECHAN_ASSIGN_OR_RETURN(auto old, repo::FindNode(tx, n.id));
+    if (!old) {
+      return NotFoundField("id", "node", "节点", n.id.value);
+    }
+    if (old->chain_id != n.chain_id) {
+      return base::InvalidArgument("chain_id", "node.move_chain",
+                                   "a node cannot move to another chain",
+                                   "节点不能移动到其他产业链");
+    }
+  }
+  if (n.parent_id) {
+    KECHAN_ASSIGN_OR_RETURN(auto parent, repo::FindNode(tx, *n.parent_id));
+    if (!parent) {
+      return base::InvalidArgument(
+          "parent_id", "node.orphan",
+          "node " + n.code + ": parent node " + n.parent_id->ToString() + " does not exist",
+          "节点 " + n.code + "：上级节点 " + n.parent_id->ToString() + " 不存在");
+    }
+    if (parent->chain_id != n.chain_id) {
+      return base::InvalidArgument(
+          "parent_id", "node.wrong_chain",
+          "node " + n.code + ": parent node " + parent->code + " belongs to another chain",
+          "节点 " + n.code + "：上级节点 " + parent->code + " 属于其他产业链");
+    }
+  }
+  // The new node is checked first so the first error reported is about it.
+  std::vector<Node> tree;
+  tree.reserve(nodes.size() + 1);
+  Node probe = n;
+  if (is_new) {
+    probe.id = NodeId{-1};  // not an existing id; ValidateNodeTree keys nodes by id
+  }
+  tree.push_back(probe);
+  for (const Node& other : nodes) {
+    if (other.id != n.id) {
+      tree.push_back(other);
+    }
+  }
+  return ValidateNodeTree(tree);
+}
+
+Result<Node> ChainService::CreateNode(const Caller& caller, Node n) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  n.id = NodeId{};
+  KECHAN_RETURN_IF_ERROR(ValidateNode(n));
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
+    KECHAN_RETURN_IF_ERROR(CheckNodeTree(tx, n, /*is_new=*/true));
+    KECHAN_ASSIGN_OR_RETURN(n.id, OrDuplicate(repo::InsertNode(tx, n, Now()), "code",
+                                              "node code " + n.code + " is already used",
+                                              "节点编码 " + n.code + " 已被使用"));
+    auto seq = Append(
+        tx, clock_, "chain.node.created", "node", n.id.value, caller,
+        Payload().Int("chain_id", n.chain_id.value).Str("code", n.code).Str("name", n.name).Done());
+    return seq.ok() ? Status::Ok() : seq.status();
+  }));
+  return n;
+}
+
+Result<Node> ChainService::UpdateNode(const Caller& caller, Node n) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  KECHAN_RETURN_IF_ERROR(ValidateNode(n));
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
+    KECHAN_RETURN_IF_ERROR(CheckNodeTree(tx, n, /*is_new=*/false));
+    KECHAN_RETURN_IF_ERROR(OnDuplicate(repo::UpdateNode(tx, n, Now()), "code",
+                                       "node code " + n.code + " is already used",
+                                       "节点编码 " + n.code + " 已被使用"));
+    auto seq = Append(
+        tx, clock_, "chain.node.updated", "node", n.id.value, caller,
+        Payload().Int("chain_id", n.chain_id.value).Str("code", n.code).Str("name", n.name).Done());
+    return seq.ok() ? Status::Ok() : seq.status();
+  }));
+  return n;
+}
+
+// ---- reading chains -------------------------------------------------------------------------
+Result<std::vector<ChainSummary>> ChainService::ListChains(const Caller&) {
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+  KECHAN_ASSIGN_OR_RETURN(std::vector<Chain> chains, repo::ListChains(*tx));
+  KECHAN_ASSIGN_OR_RETURN(std::vector<Cluster> clusters, repo::ListClusters(*tx));
+  std::unordered_map<ClusterId, Cluster> by_id;
+  for (auto& c : clusters) {
+    by_id[c.id] = c;
+  }
+  KECHAN_ASSIGN_OR_RETURN(
+      store::Rows node_counts,
+      tx->Query("SELECT chain_id, COUNT(*) FROM chain_nodes GROUP BY chain_id"));
+  KECHAN_ASSIGN_OR_RETURN(
+      store::Rows firm_counts,
+      tx->Query("SELECT n.chain_id, COUNT(DISTINCT l.enterprise_id) FROM chain_links l JOIN "
+                "chain_nodes n ON n.id = l.node_id GROUP BY n.chain_id"));
+  std::map<int64_t, int64_t> nodes;
+  std::map<int64_t, int64_t> firms;
+  for (const auto& r : node_counts.rows) {
+    nodes[r.Int(0)] = r.Int(1);
+  }
+  for (const auto& r : firm_counts.rows) {
+    firms[r.Int(0)] = r.Int(1);
+  }
+  std::vector<ChainSummary> out;
+  out.reserve(chains.size());
+  for (auto& c : chains) {
+    ChainSummary s;
+    s.cluster = by_id[c.cluster_id];
+    s.nodes = nodes[c.id.value];
+    s.firms = firms[c.id.value];
+    s.chain = std::move(c);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<ChainDetail> ChainService::GetChain(const Caller&, ChainId id) {
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+  KECHAN_ASSIGN_OR_RETURN(auto chain, repo::FindChain(*tx, id));
+  if (!chain) {
+    return NotFoundField("id", "chain", "产业链", id.value);
+  }
+  ChainDetail d;
+  KECHAN_ASSIGN_OR_RETURN(auto cluster, repo::FindCluster(*tx, chain->cluster_id));
+  if (cluster) {
+    d.cluster = *cluster;
+  }
+  KECHAN_ASSIGN_OR_RETURN(d.nodes, repo::ListNodes(*tx, id));
+  d.chain = std::move(*chain);
+  return d;
+}
+
+Result<std::optional<Chain>> ChainService::FindChainByCode(std::string_view code) {
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+  return repo::FindChainByCode(*tx, std::string(code));
+}
+
+Result<ChainSnapshot> ChainService::LoadSnapshot(ChainId id) {
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+  KECHAN_ASSIGN_OR_RETURN(auto chain, repo::FindChain(*tx, id));
+  if (!chain) {
+    return NotFoundField("id", "chain", "产业链", id.value);
+  }
+  ChainSnapshot s;
+  s.chain = std::move(*chain);
+  KECHAN_ASSIGN_OR_RETURN(s.nodes, repo::ListNodes(*tx, id));
+  KECHAN_ASSIGN_OR_RETURN(s.enterprises, repo::ListEnterprisesOfChain(*tx, id));
+  KECHAN_ASSIGN_OR_RETURN(s.links, repo::ListLinksOfChain(*tx, id));
+  KECHAN_ASSIGN_OR_RETURN(s.supply_links, repo::ListSupplyLinksOfChain(*tx, id));
+  return s;
+}
+
+Result<ChainAnalysis> ChainService::Analyze(const Caller& caller, ChainId id, base::Date as_of,
+                                            const AnalyzeOptions& options) {
+  KECHAN_ASSIGN_OR_RETURN(ChainSnapshot s, LoadSnapshot(id));
+  ChainAnalysis a = AnalyzeChain(s, as_of, options);
+  if (!caller.CanSeeDetails()) {
+    a.masters.clear();
+    a.key_firms.clear();
+    a.candidates.clear();
+    for (auto& n : a.nodes) {
+      n.top_supplier.reset();
+    }
+  }
+  return a;
+}
+
+// ---- parks ----------------------------------------------------------------------------------
+Status ChainService::CheckPark(store::Tx& tx, const std::optional<ParkId>& park) {
+  if (!park) {
+    return Status::Ok();
+  }
+  KECHAN_ASSIGN_OR_RETURN(auto p, repo::FindPark(tx, *park));
+  if (!p) {
+    return NotFoundField("park_id", "park", "园区", park->value);
+  }
+  return Status::Ok();
+}
+
+Result<Park> ChainService::CreatePark(const Caller& caller, Park p) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  p.id = ParkId{};
+  KECHAN_RETURN_IF_ERROR(ValidatePark(p));
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
+    if (p.parent_id) {
+      KECHAN_ASSIGN_OR_RETURN(auto parent, repo::FindPark(tx, *p.parent_id));
+      if (!parent) {
+        return NotFoundField("parent_id", "park", "园区", p.parent_id->value);
+      }
+      if (parent->level >= p.level) {
+        return base::InvalidArgument("level", "park.level_order",
+                                     "a park's level must be below its parent's",
+                                     "园中园的层级须低于所属园区");
+      }
+    }
+    KECHAN_ASSIGN_OR_RETURN(
+        p.id, OrDuplicate(repo::InsertPark(tx, p, Now()), "name",
+                          "park " + p.name + " already exists", "园区 " + p.name + " 已存在"));
+    auto seq = Append(tx, clock_, "chain.park.created", "park", p.id.value, caller,
+                      Payload().Str("name", p.name).Int("level", p.level).Done());
+    return seq.ok() ? Status::Ok() : seq.status();
+  }));
+  return p;
+}
+
+Result<std::vector<Park>> ChainService::ListParks(const Caller&) {
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+  return repo::ListParks(*tx);
+}
+
+Result<OccupancyObservation> ChainService::AddObservation(const Caller& caller,
+                                                          OccupancyObservation o) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  o.id = ObservationId{};
+  KECHAN_RETURN_IF_ERROR(ValidateOccupancy(o));
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
+    KECHAN_RETURN_IF_ERROR(CheckPark(tx, o.park_id));
+    KECHAN_ASSIGN_OR_RETURN(
+        o.id, OrDuplicate(repo::InsertObservation(tx, o, Now()), "date",
+                          "the park already has an observation on " + o.date.ToString(),
+                          "该园区 " + o.date.ToString() + " 已有一条观测记录"));
+    auto seq =
+        Append(tx, clock_, "chain.occupancy.observed", "park", o.park_id.value, caller,
+               Payload().Int("observation_id", o.id.value).Str("date", o.date.ToString()).Done());
+    return seq.ok() ? Status::Ok() : seq.status();
+  }));
+  return o;
+}
+
+Result<std::vector<OccupancyRates>> ChainService::Occupancy(const Caller&, ParkId park,
+                                                            base::Date from, base::Date to) {
+  if (to < from) {
+    return base::InvalidArgument(
+        "to", "chain.range_order",
+        "\"to\" (" + to.ToString() + ") is before \"from\" (" + from.ToString() + ")",
+        "“to”（" + to.ToString() + "）早于“from”（" + from.ToString() + "）");
+  }
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+  KECHAN_RETURN_IF_ERROR(CheckPark(*tx, park).WithField("id"));
+  KECHAN_ASSIGN_OR_RETURN(auto obs, repo::ListObservations(*tx, park));
+  return OccupancySeries(obs, park, from, to);
+}
+
+// ---- enterprises ----------------------------------------------------------------------------
+Result<Enterprise> ChainService::CreateEnterprise(const Caller& caller, Enterprise e) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  e.id = EnterpriseId{};
+  KECHAN_RETURN_IF_ERROR(NormalizeEnterprise(&e));
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
+    KECHAN_ASSIGN_OR_RETURN(auto existing, repo::FindEnterpriseIdByUscc(tx, e.uscc));
+    if (existing) {
+      return base::AlreadyExists("enterprise.duplicate_uscc",
+                                 "an enterprise with USCC " + e.uscc + " already exists",
+                                 "统一社会信用代码 " + e.uscc + " 的企业已存在", "uscc");
+    }
+    KECHAN_RETURN_IF_ERROR(CheckPark(tx, e.park_id));
+    if (e.org_id) {
+      KECHAN_ASSIGN_OR_RETURN(store::Rows org,
+                              tx.Query("SELECT id FROM orgs WHERE id = ?", {e.org_id->value}));
+      if (org.empty()) {
+        return NotFoundField("org_id", "organisation", "机构", e.org_id->value);
+      }
+    }
+    KECHAN_ASSIGN_OR_RETURN(e.id, repo::InsertEnterprise(tx, e, Now()));
+    auto seq = Append(tx, clock_, "chain.enterprise.created", "enterprise", e.id.value, caller,
+                      Payload().Str("uscc", e.uscc).Str("name", e.name).Done());
+    return seq.ok() ? Status::Ok() : seq.status();
+  }));
+  return e;
+}
+
+Result<Enterprise> ChainService::UpdateEnterprise(const Caller& caller, Enterprise e) {
+  KECHAN_RETURN_IF_ERROR(NormalizeEnterprise(&e));
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
+    KECHAN_ASSIGN_OR_RETURN(auto old, repo::FindEnterprise(tx, e.id));
+    if (!old) {
+      return NotFoundField("id", "enterprise", "企业", e.id.value);
+    }
+    if (!caller.CanEditTaxonomy()) {
+      if (!caller.Owns(old->org_id)) {
+        return base::PermissionDenied("chain.not_own_enterprise",
+                                      "you may edit only your own enterprise's record",
+                                      "您只能修改本企业的信息");
+      }
+      if (e.org_id != old->org_id) {
+        return base::PermissionDenied("chain.org_change", "only operators change org_id",
+                                      "仅平台运营人员可更改所属机构");
+      }
+    }
+    if (e.uscc != old->uscc) {
+      KECHAN_ASSIGN_OR_RETURN(auto existing, repo::FindEnterpriseIdByUscc(tx, e.uscc));
+      if (existing) {
+        return base::AlreadyExists("enterprise.duplicate_uscc",
+                                   "an enterprise with USCC " + e.uscc + " already exists",
+                                   "统一社会信用代码 " + e.uscc + " 的企业已存在", "uscc");
+      }
+    }
+    KECHAN_RETURN_IF_ERROR(CheckPark(tx, e.park_id));
+    KECHAN_RETURN_IF_ERROR(repo::UpdateEnterprise(tx, e, Now()));
+    auto seq = Append(tx, clock_, "chain.enterprise.updated", "enterprise", e.id.value, caller,
+                      Payload().Str("uscc", e.uscc).Str("name", e.name).Done());
+    return seq.ok() ? Status::Ok() : seq.status();
+  }));
+  return e;
+}
+
+Result<EnterpriseDetail> ChainService::GetEnterprise(const Caller& caller, EnterpriseId id) {
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+  KECHAN_ASSIGN_OR_RETURN(auto e, repo::FindEnterprise(*tx, id));
+  if (!e) {
+    return NotFoundField("id", "enterprise", "企业", id.value);
+  }
+  if (!caller.CanSeeDetails() && !caller.Owns(e->org_id)) {
+    return NeedDetails(caller);
+  }
+  EnterpriseDetail d;
+  KECHAN_ASSIGN_OR_RETURN(d.links, repo::ListLinksOfEnterprise(*tx, id));
+  d.enterprise = std::move(*e);
+  return d;
+}
+
+Result<EnterprisePage> ChainService::ListEnterprises(const Caller& caller,
+                                                     const EnterpriseFilter& f, PageRequest page) {
+  if (!caller.CanSeeDetails()) {
+    return NeedDetails(caller);
+  }
+  if (page.page < 1 || page.page > 1000000) {
+    return base::InvalidArgument("page", "chain.page", "page must be 1 or more",
+                                 "页码须大于等于 1");
+  }
+  if (page.page_size < 1 || page.page_size > 200) {
+    return base::InvalidArgument("page_size", "chain.page_size", "page_size must be 1-200",
+                                 "每页条数须为 1-200");
+  }
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+  EnterprisePage out;
+  out.page = page.page;
+  out.page_size = page.page_size;
+  KECHAN_ASSIGN_OR_RETURN(out.items, repo::ListEnterprises(*tx, f, (page.page - 1) * page.page_size,
+                                                           page.page_size, &out.total));
+  return out;
+}
+
+Result<Link> ChainService::LinkEnterprise(const Caller& caller, Link l) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  l.id = LinkId{};
+  KECHAN_RETURN_IF_ERROR(ValidateLink(l));
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
+    KECHAN_ASSIGN_OR_RETURN(auto e, repo::FindEnterprise(tx, l.enterprise_id));
+    if (!e) {
+      return NotFoundField("enterprise_id", "enterprise", "企业", l.enterprise_id.value);
+    }
+    KECHAN_ASSIGN_OR_RETURN(auto n, repo::FindNode(tx, l.node_id));
+    if (!n) {
+      return NotFoundField("node_id", "node", "节点", l.node_id.value);
+    }
+    KECHAN_ASSIGN_OR_RETURN(l.id, OrDuplicate(repo::InsertLink(tx, l, Now()), "role",
+                                              "the enterprise already has this role at this node",
+                                              "该企业在此节点已有相同角色"));
+    auto seq = Append(tx, clock_, "chain.link.created", "link", l.id.value, caller,
+                      Payload()
+                          .Int("enterprise_id", l.enterprise_id.value)
+                          .Int("node_id", l.node_id.value)
+                          .Str("role", LinkRoleName(l.role))
+                          .Done());
+    return seq.ok() ? Status::Ok() : seq.status();
+  }));
+  return l;
+}
+
+Result<SupplyLink> ChainService::AddSupplyLink(const Caller& caller, SupplyLink s) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  s.id = SupplyLinkId{};
+  KECHAN_RETURN_IF_ERROR(ValidateSupplyLink(s));
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
+    for (auto [field, id] : {std::pair{"buyer_id", s.buyer_id}, {"supplier_id", s.supplier_id}}) {
+      KECHAN_ASSIGN_OR_RETURN(
+          store::Rows rows, tx.Query("SELECT id FROM chain_enterprises WHERE id = ?", {id.value}));
+      if (rows.empty()) {
+        return NotFoundField(field, "enterprise", "企业", id.value);
+      }
+    }
+    KECHAN_ASSIGN_OR_RETURN(auto n, repo::FindNode(tx, s.node_id));
+    if (!n) {
+      return NotFoundField("node_id", "node", "节点", s.node_id.value);
+    }
+    KECHAN_ASSIGN_OR_RETURN(s.id, repo::InsertSupplyLink(tx, s, Now()));
+    auto seq = Append(tx, clock_, "chain.supply_link.created", "supply_link", s.id.value, caller,
+                      Payload()
+                          .Int("buyer_id", s.buyer_id.value)
+                          .Int("supplier_id", s.supplier_id.value)
+                          .Int("node_id", s.node_id.value)
+                          .Done());
+    return seq.ok() ? Status::Ok() : seq.status();
+  }));
+  return s;
+}
+
+// ---- CSV import -----------------------------------------------------------------------------
+namespace {
+
+// One CSV record with the spreadsheet row number of its first line.
+struct CsvRecord {
+  int64_t row = 0;
+  std::vector<std::string> fields;
+};
+
+// RFC 4180: fields separated by ',', optionally quoted with '"' ("" inside quotes is a quote),
+// records end at LF or CRLF (inside quotes they are part of the field). A UTF-8 BOM is skipped.
+// Blank lines are skipped. Errors: InvalidArgument naming "row N" for an unterminated quote.
+Result<std::vector<CsvRecord>> ParseCsv(std::string_view text) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") {
+    text.remove_prefix(3);
+  }
+  std::vector<CsvRecord> out;
+  CsvRecord rec;
+  std::string field;
+  bool in_quotes = false;
+  bool field_quoted = false;
+  int64_t line = 1;
+  rec.row = 1;
+  auto end_record = [&]() {
+    rec.fields.push_back(std::move(field));
+    field.clear();
+    const bool blank = rec.fields.size() == 1 && rec.fields[0].empty() && !field_quoted;
+    if (!blank) {
+      out.push_back(std::move(rec));
+    }
+    rec = CsvRecord{};
+    field_quoted = false;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (in_quotes) {
+      if (ch == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field += '"';
+          ++i;
+        } else {
+          in_quotes = false;
+        }
+      } else {
+        if (ch == '\n') {
+          ++line;
+        }
+        field += ch;
+      }
+      continue;
+    }
+    if (ch == '"' && field.empty()) {
+      in_quotes = true;
+      field_quoted = true;
+    } else if (ch == ',') {
+      rec.fields.push_back(std::move(field));
+      field.clear();
+    } else if (ch == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      continue;
+    } else if (ch == '\n') {
+      end_record();
+      ++line;
+      rec.row = line;
+    } else {
+      field += ch;
+    }
+  }
+  if (in_quotes) {
+    return base::InvalidArgument("row " + std::to_string(rec.row), "csv.unterminated_quote",
+                                 "row " + std::to_string(rec.row) + ": a quoted field never ends",
+                                 "第 " + std::to_string(rec.row) + " 行：引号未闭合");
+  }
+  if (!field.empty() || !rec.fields.empty() || field_quoted) {
+    end_record();
+  }
+  return out;
+}
+
+std::string Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return std::string(s);
+}
+
+// A row error under construction.
+struct Bad {
+  std::string column;
+  std::string reason;
+  std::string en;
+  std::string zh;
+};
+
+std::optional<bool> ParseBool(const std::string& v) {
+  static const std::set<std::string> yes{"1", "true", "TRUE", "True", "yes", "y", "Y", "是"};
+  static const std::set<std::string> no{"", "0", "false", "FALSE", "False", "no", "n", "N", "否"};
+  if (yes.count(v)) {
+    return true;
+  }
+  if (no.count(v)) {
+    return false;
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> ParseInt(const std::string& v) {
+  if (v.empty() || v.size() > 18) {
+    return std::nullopt;
+  }
+  int64_t out = 0;
+  size_t i = 0;
+  bool neg = false;
+  if (v[0] == '-') {
+    neg = true;
+    i = 1;
+  }
+  if (i >= v.size()) {
+    return std::nullopt;
+  }
+  for (; i < v.size(); ++i) {
+    if (v[i] < '0' || v[i] > '9') {
+      return std::nullopt;
+    }
+    out = out * 10 + (v[i] - '0');
+  }
+  return neg ? -out : out;
+}
+
+std::optional<double> ParseReal(const std::string& v) {
+  if (v.empty()) {
+    return std::nullopt;
+  }
+  try {
+    size_t used = 0;
+    double d = std::stod(v, &used);
+    if (used != v.size() || !std::isfinite(d)) {
+      return std::nullopt;
+    }
+    return d;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+Bad BadNumber(const std::string& column, const std::string& value) {
+  return Bad{column, "bad_number", column + ": \"" + value + "\" is not a valid number",
+             column + "：“" + value + "”不是有效的数字"};
+}
+Bad Negative(const std::string& column) {
+  return Bad{column, "negative", column + " must not be negative", column + " 不能为负数"};
+}
+Bad BadValue(const std::string& column, const base::Status& s) {
+  return Bad{column, "bad_value", s.message_en(), s.message_zh()};
+}
+
+// The lookups an import resolves names against, read once in the import's transaction.
+struct Lookups {
+  std::unordered_map<std::string, ChainId> chains;          // code -> id
+  std::map<std::pair<int64_t, std::string>, NodeId> nodes;  // (chain, node code) -> id
+  std::unordered_map<std::string, ParkId> parks;            // name -> id
+};
+
+// What one good row becomes.
+struct Pending {
+  int64_t row = 0;
+  Enterprise enterprise;
+  std::vector<Link> links;  // enterprise_id filled at insert
+};
+
+}  // namespace
+
+std::string RowError::ToJson() const {
+  return Payload()
+      .Int("row", row)
+      .Str("column", column)
+      .Str("reason", reason)
+      .Str("message", message_en)
+      .Str("message_zh", message_zh)
+      .Done();
+}
+
+const std::vector<std::string>& ImportColumns() {
+  static const std::vector<std::string> kColumns = {
+      "uscc",     "name",     "name_en",  "district",      "park",    "above_size", "green_factory",
+      "year",     "revenue",  "rd_spend", "digital_level", "chain",   "nodes",      "role",
+      "locality", "capacity", "products", "valid_from",    "valid_to"};
+  return kColumns;
+}
+
+std::string ImportTemplate() {
+  std::string header;
+  for (const auto& c : ImportColumns()) {
+    header += (header.empty() ? "" : ",") + c;
+  }
+  auto uscc = auth::MakeUscc('9', '1', "510100", "MA6CX001");
+  const std::string example_uscc = uscc.ok() ? *uscc : "";
+  return header + "\n" + example_uscc +
+         ",示例智能芯片有限公司（示例）,Example AI Chips Co. (example),高新区,"
+         "未来翼谷,1,0,2025,123456789.00,9876543.21,3,CD-AI,AI-CHIP;AI-EDGE,supplier,local,1200,"
+         "\"NPU;边缘推理模组\",2020-01-01,\n";
+}
+
+Result<ImportReport> ChainService::ImportEnterprisesCsv(const Caller& caller, std::string_view csv,
+                                                        const ImportOptions& options) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  KECHAN_ASSIGN_OR_RETURN(std::vector<CsvRecord> records, ParseCsv(csv));
+  if (records.empty()) {
+    return base::InvalidArgument("header", "csv.no_header",
+                                 "the file is empty: expected a header row",
+                                 "文件为空：缺少表头行");
+  }
+  // Header: known columns only, uscc and name required, each column once.
+  std::unordered_map<std::string, size_t> col;
+  const auto& known = ImportColumns();
+  for (size_t i = 0; i < records[0].fields.size(); ++i) {
+    std::string name = Trim(records[0].fields[i]);
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      return base::InvalidArgument(
+          name.empty() ? "header" : name, "csv.unknown_column",
+          "unknown column \"" + name +
+              "\" in the header (see "
+              "kechan import enterprises --template)",
+          "表头中有未知列“" + name + "”（参见 kechan import enterprises --template）");
+    }
+    if (!col.emplace(name, i).second) {
+      return base::InvalidArgument(name, "csv.duplicate_column",
+                                   "column \"" + name + "\" appears twice in the header",
+                                   "表头中“" + name + "”列重复");
+    }
+  }
+  for (const char* required : {"uscc", "name"}) {
+    if (!col.count(required)) {
+      return base::InvalidArgument(required, "csv.missing_column",
+                                   std::string("the header has no \"") + required + "\" column",
+                                   std::string("表头缺少“") + required + "”列");
+    }
+  }
+
+  ImportReport report;
+  report.rows = static_cast<int64_t>(records.size()) - 1;
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kWrite));
+
+  Lookups lk;
+  {
+    KECHAN_ASSIGN_OR_RETURN(std::vector<Chain> chains, repo::ListChains(*tx));
+    for (const auto& c : chains) {
+      lk.chains[c.code] = c.id;
+    }
+    KECHAN_ASSIGN_OR_RETURN(std::vector<Node> nodes, repo::ListAllNodes(*tx));
+    for (const auto& n : nodes) {
+      lk.nodes[{n.chain_id.value, n.code}] = n.id;
+    }
+    KECHAN_ASSIGN_OR_RETURN(std::vector<Park> parks, repo::ListParks(*tx));
+    for (const auto& p : parks) {
+      lk.parks[p.name] = p.id;
+    }
+  }
+
+  std::unordered_map<std::string, int64_t> seen_uscc;  // normalised USCC -> row
+  std::vector<Pending> pending;
+  for (size_t r = 1; r < records.size(); ++r) {
+    const CsvRecord& rec = records[r];
+    auto get = [&](const char* name) -> std::string {
+      auto it = col.find(name);
+      if (it == col.end() || it->second >= rec.fields.size()) {
+        return {};
+      }
+      return Trim(rec.fields[it->second]);
+    };
+    auto bad = [&](Bad b) {
+      report.errors.push_back(
+          RowError{.row = rec.row,
+                   .column = std::move(b.column),
+                   .reason = std::move(b.reason),
+                   .message_en = "row " + std::to_string(rec.row) + ": " + b.en,
+                   .message_zh = "第 " + std::to_string(rec.row) + " 行：" + b.zh});
+    };
+    if (rec.fields.size() != records[0].fields.size()) {
+      bad(Bad{"", "column_count",
+              "has " + std::to_string(rec.fields.size()) + " fields, the header has " +
+                  std::to_string(records[0].fields.size()),
+              "有 " + std::to_string(rec.fields.size()) + " 列，表头有 " +
+                  std::to_string(records[0].fields.size()) + " 列"});
+      continue;
+    }
+    auto row_result = [&]() -> std::optional<Bad> {
+      Pending p;
+      p.row = rec.row;
+      Enterprise& e = p.enterprise;
+      auto uscc = auth::NormalizeUscc(get("uscc"), "uscc");
+      if (!uscc.ok()) {
+        return Bad{"uscc", "invalid_uscc", uscc.status().message_en(), uscc.status().message_zh()};
+      }
+      e.uscc = *uscc;
+      e.name = get("name");
+      if (e.name.empty()) {
+        return Bad{"name", "required", "name is required", "企业名称不能为空"};
+      }
+      e.name_en = get("name_en");
+      e.district = get("district");
+      if (std::string park = get("park"); !park.empty()) {
+        auto it = lk.parks.find(park);
+        if (it == lk.parks.end()) {
+          return Bad{"park", "unknown_park", "unknown park \"" + park + "\"",
+                     "园区“" + park + "”不存在"};
+        }
+        e.park_id = it->second;
+      }
+      for (auto [column, target] :
+           {std::pair{"above_size", &e.above_size}, {"green_factory", &e.green_factory}}) {
+        std::string v = get(column);
+        auto b = ParseBool(v);
+        if (!b) {
+          return Bad{column, "bad_value",
+                     std::string(column) + ": \"" + v + "\" is not one of 1/0/true/false/是/否",
+                     std::string(column) + "：“" + v + "”应为 1/0/true/false/是/否"};
+        }
+        *target = *b;
+      }
+      const std::string year_text = get("year");
+      const std::string revenue = get("revenue");
+      const std::string rd = get("rd_spend");
+      const std::string digital = get("digital_level");
+      if (!revenue.empty() || !rd.empty() || !digital.empty()) {
+        auto year = ParseInt(year_text);
+        if (year_text.empty()) {
+          return Bad{"year", "required",
+                     "year is required when revenue, rd_spend or "
+                     "digital_level is given",
+                     "填写营业收入、研发投入或数字化等级时须填写年份"};
+        }
+        if (!year || *year < 1900 || *year > 9999) {
+          return BadNumber("year", year_text);
+        }
+        const int y = static_cast<int>(*year);
+        for (auto [column, text, map] : {std::tuple{"revenue", &revenue, &e.revenue},
+                                         std::tuple{"rd_spend", &rd, &e.rd_spend}}) {
+          if (text->empty()) {
+            continue;
+          }
+          auto m = base::Money::ParseYuan(*text, column);
+          if (!m.ok()) {
+            return BadNumber(column, *text);
+          }
+          if (m->fen() < 0) {
+            return Negative(column);
+          }
+          (*map)[y] = *m;
+        }
+        if (!digital.empty()) {
+          auto lvl = ParseInt(digital);
+          if (!lvl) {
+            return BadNumber("digital_level", digital);
+          }
+          if (*lvl < 1 || *lvl > 4) {
+            return Bad{"digital_level", "out_of_range", "digital_level must be 1-4",
+                       "数字化转型等级须为 1-4"};
+          }
+          e.digital_level[y] = static_cast<int>(*lvl);
+        }
+      } else if (!year_text.empty() && !ParseInt(year_text)) {
+        return BadNumber("year", year_text);
+      }
+      for (auto [column, target] : {std::pair{"valid_from", &e.validity.valid_from}}) {
+        if (std::string v = get(column); !v.empty()) {
+          auto d = base::Date::Parse(v, column);
+          if (!d.ok()) {
+            return Bad{column, "bad_date", d.status().message_en(), d.status().message_zh()};
+          }
+          *target = *d;
+        }
+      }
+      if (std::string v = get("valid_to"); !v.empty()) {
+        auto d = base::Date::Parse(v, "valid_to");
+        if (!d.ok()) {
+          return Bad{"valid_to", "bad_date", d.status().message_en(), d.status().message_zh()};
+        }
+        e.validity.valid_to = *d;
+      }
+      if (auto s = ValidateValidity(e.validity); !s.ok()) {
+        return Bad{"valid_to", "dates_out_of_order", s.message_en(), s.message_zh()};
+      }
+      e.provenance.source = options.source;
+      e.provenance.source_date = options.source_date;
+      if (auto s = NormalizeEnterprise(&e); !s.ok()) {
+        return Bad{s.field(), s.reason(), s.message_en(), s.message_zh()};
+      }
+      // Links.
+      const std::string chain_code = get("chain");
+      const std::string nodes_text = get("nodes");
+      if (!nodes_text.empty()) {
+        if (chain_code.empty()) {
+          return Bad{"chain", "required", "chain is required when nodes are given",
+                     "填写节点时须填写产业链编码"};
+        }
+        auto chain = lk.chains.find(chain_code);
+        if (chain == lk.chains.end()) {
+          return Bad{"chain", "unknown_chain", "unknown chain \"" + chain_code + "\"",
+                     "产业链“" + chain_code + "”不存在"};
+        }
+        LinkRole role = LinkRole::kSupplier;
+        if (std::string v = get("role"); !v.empty()) {
+          auto parsed = ParseLinkRole(v, "role");
+          if (!parsed.ok()) {
+            return BadValue("role", parsed.status());
+          }
+          role = *parsed;
+        }
+        Locality locality = Locality::kLocal;
+        if (std::string v = get("locality"); !v.empty()) {
+          auto parsed = ParseLocality(v, "locality");
+          if (!parsed.ok()) {
+            return BadValue("locality", parsed.status());
+          }
+          locality = *parsed;
+        }
+        double capacity = 0;
+        if (std::string v = get("capacity"); !v.empty()) {
+          auto c = ParseReal(v);
+          if (!c) {
+            return BadNumber("capacity", v);
+          }
+          if (*c < 0) {
+            return Negative("capacity");
+          }
+          capacity = *c;
+        }
+        std::vector<std::string> products;
+        {
+          std::string item;
+          for (char ch : get("products") + ";") {
+            if (ch == ';') {
+              if (std::string t = Trim(item); !t.empty()) {
+                products.push_back(t);
+              }
+              item.clear();
+            } else {
+              item += ch;
+            }
+          }
+        }
+        std::set<int64_t> seen_nodes;
+        std::string item;
+        for (char ch : nodes_text + ";") {
+          if (ch != ';') {
+            item += ch;
+            continue;
+          }
+          std::string code = Trim(item);
+          item.clear();
+          if (code.empty()) {
+            continue;
+          }
+          auto node = lk.nodes.find({chain->second.value, code});
+          if (node == lk.nodes.end()) {
+            return Bad{"nodes", "unknown_node",
+                       "unknown node \"" + code + "\" in chain " + chain_code,
+                       "产业链 " + chain_code + " 中不存在节点“" + code + "”"};
+          }
+          if (!seen_nodes.insert(node->second.value).second) {
+            continue;
+          }
+          Link l;
+          l.node_id = node->second;
+          l.role = role;
+          l.locality = locality;
+          l.capacity = capacity;
+          l.products = products;
+          l.provenance = e.provenance;
+          l.validity = e.validity;
+          p.links.push_back(std::move(l));
+        }
+      } else if (!chain_code.empty() && !lk.chains.count(chain_code)) {
+        return Bad{"chain", "unknown_chain", "unknown chain \"" + chain_code + "\"",
+                   "产业链“" + chain_code + "”不存在"};
+      }
+      // Duplicates: earlier in this file, or already stored.
+      if (auto it = seen_uscc.find(e.uscc); it != seen_uscc.end()) {
+        return Bad{
+            "uscc", "duplicate", "USCC " + e.uscc + " repeats row " + std::to_string(it->second),
+            "统一社会信用代码 " + e.uscc + " 与第 " + std::to_string(it->second) + " 行重复"};
+      }
+      auto stored = repo::FindEnterpriseIdByUscc(*tx, e.uscc);
+      if (!stored.ok()) {
+        return Bad{"uscc", "internal", stored.status().message_en(), stored.status().message_zh()};
+      }
+      if (*stored) {
+        return Bad{"uscc", "duplicate", "an enterprise with USCC " + e.uscc + " already exists",
+                   "统一社会信用代码 " + e.uscc + " 的企业已存在"};
+      }
+      seen_uscc.emplace(e.uscc, rec.row);
+      pending.push_back(std::move(p));
+      return std::nullopt;
+    }();
+    if (row_result) {
+      bad(std::move(*row_result));
+    }
+  }
+  for (const auto& err : report.errors) {
+    if (err.reason == "internal") {
+      return base::Internal("chain.import_lookup", err.message_en);
+    }
+  }
+  if ((!report.errors.empty() && !options.skip_bad) || pending.empty()) {
+    return report;  // the transaction rolls back: nothing written
+  }
+  const int64_t now = Now();
+  std::vector<int64_t> ids;
+  ids.reserve(pending.size());
+  for (auto& p : pending) {
+    KECHAN_ASSIGN_OR_RETURN(EnterpriseId id, repo::InsertEnterprise(*tx, p.enterprise, now));
+    ids.push_back(id.value);
+    for (auto& l : p.links) {
+      l.enterprise_id = id;
+      KECHAN_ASSIGN_OR_RETURN(l.id, repo::InsertLink(*tx, l, now));
+      ++report.links;
+    }
+  }
+  report.imported = static_cast<int64_t>(ids.size());
+  KECHAN_ASSIGN_OR_RETURN(
+      report.event_seq,
+      Append(*tx, clock_, "chain.enterprises.imported", "enterprise", ids.front(), caller,
+             Payload()
+                 .Int("count", report.imported)
+                 .Int("links", report.links)
+                 .Int("skipped", static_cast<int64_t>(report.errors.size()))
+                 .Str("source", options.source)
+                 .Raw("ids", IdRuns(ids))
+                 .Done()));
+  KECHAN_RETURN_IF_ERROR(tx->Commit());
+  report.committed = true;
+  return report;
+}
+
+}  // namespace kechan::chain
