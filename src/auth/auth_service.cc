@@ -632,6 +632,7 @@ Result<Page<User>> AuthService::ListUsers(const Principal& actor, const UserFilt
 }
 
 Status AuthService::AddMembership(const Principal& actor, UserId user, Membership membership) {
+  const CacheInvalidator invalidate(*this);  // after the write, whatever its outcome
   KECHAN_RETURN_IF_ERROR(RequireSignedIn(actor));
   if (!IsOperator(actor) && !actor.HasIn(membership.org, membership.role)) {
     return Denied("membership.add_denied",
@@ -650,6 +651,7 @@ Status AuthService::AddMembership(const Principal& actor, UserId user, Membershi
 }
 
 Status AuthService::RemoveMembership(const Principal& actor, UserId user, Membership membership) {
+  const CacheInvalidator invalidate(*this);  // after the write, whatever its outcome
   KECHAN_RETURN_IF_ERROR(RequireSignedIn(actor));
   if (!IsOperator(actor) && !actor.HasIn(membership.org, membership.role)) {
     return Denied("membership.remove_denied",
@@ -693,6 +695,7 @@ Status AuthService::RemoveMembership(const Principal& actor, UserId user, Member
 
 Status AuthService::SetPassword(const Principal& actor, UserId user, std::string_view password,
                                 std::optional<std::string_view> current_password) {
+  const CacheInvalidator invalidate(*this);  // after the write, whatever its outcome
   KECHAN_RETURN_IF_ERROR(RequireSignedIn(actor));
   const bool self = actor.user == user;
   if (!self && !IsOperator(actor)) {
@@ -751,6 +754,7 @@ Status AuthService::SetPassword(const Principal& actor, UserId user, std::string
 }
 
 Status AuthService::SetAccountState(const Principal& actor, UserId user, AccountState state) {
+  const CacheInvalidator invalidate(*this);  // after the write, whatever its outcome
   KECHAN_RETURN_IF_ERROR(RequireSignedIn(actor));
   if (!IsOperator(actor)) {
     return Denied("user.state_denied", "Only platform operators can disable or enable accounts.",
@@ -957,6 +961,7 @@ Result<SignInResult> AuthService::SignIn(std::string_view username, std::string_
 }
 
 Status AuthService::SignOut(std::string_view session_token) {
+  const CacheInvalidator invalidate(*this);  // after the write, whatever its outcome
   if (session_token.empty() || session_token.size() > kMaxCredentialBytes) {
     return Status::Ok();
   }
@@ -976,9 +981,54 @@ Status AuthService::SignOut(std::string_view session_token) {
   });
 }
 
+void AuthService::InvalidatePrincipalCache() {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  principal_cache_.clear();
+}
+
 Result<Principal> AuthService::Authenticate(std::optional<std::string_view> session_token,
                                             std::optional<std::string_view> bearer_token) {
+  if (!bearer_token && !session_token) {
+    return Principal{};
+  }
+  if (options_.principal_cache_ttl <= 0) {
+    Micros ignored = 0;
+    return AuthenticateUncached(session_token, bearer_token, &ignored);
+  }
+  // The key is a hash of the credential, never the credential itself.
+  const std::string key =
+      bearer_token ? "t:" + Sha256Hex(*bearer_token) : "s:" + Sha256Hex(*session_token);
   const Micros now = clock_.NowMicros();
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = principal_cache_.find(key);
+    if (it != principal_cache_.end()) {
+      const CachedPrincipal& c = it->second;
+      if (now >= c.cached_at && now - c.cached_at < options_.principal_cache_ttl &&
+          (c.expires_at == 0 || c.expires_at > now)) {
+        return c.principal;
+      }
+      principal_cache_.erase(it);
+    }
+  }
+  Micros expires_at = 0;
+  KECHAN_ASSIGN_OR_RETURN(Principal p,
+                          AuthenticateUncached(session_token, bearer_token, &expires_at));
+  if (p.signed_in()) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (principal_cache_.size() >= 10000) {
+      principal_cache_.clear();  // bounded memory; entries live for seconds anyway
+    }
+    principal_cache_[key] = CachedPrincipal{p, now, expires_at};
+  }
+  return p;
+}
+
+Result<Principal> AuthService::AuthenticateUncached(std::optional<std::string_view> session_token,
+                                                    std::optional<std::string_view> bearer_token,
+                                                    Micros* expires_out) {
+  const Micros now = clock_.NowMicros();
+  *expires_out = 0;
   if (bearer_token) {
     const std::string_view token = *bearer_token;
     if (token.size() > kMaxCredentialBytes ||
@@ -1071,6 +1121,9 @@ Result<Principal> AuthService::Authenticate(std::optional<std::string_view> sess
       return n.ok() ? Status::Ok() : n.status();
     });
     (void)ignored;
+    *expires_out = new_expires;
+  } else {
+    *expires_out = expires_at;
   }
   return p;
 }
@@ -1146,6 +1199,7 @@ Result<std::vector<ApiToken>> AuthService::ListApiTokens(const Principal& actor)
 }
 
 Status AuthService::RevokeApiToken(const Principal& actor, int64_t token_id) {
+  const CacheInvalidator invalidate(*this);  // after the write, whatever its outcome
   KECHAN_RETURN_IF_ERROR(RequireSignedIn(actor));
   return store::WithWriteTx(db_, [&](Tx& tx) -> Status {
     KECHAN_ASSIGN_OR_RETURN(
@@ -1221,6 +1275,7 @@ Result<BootstrapResult> AuthService::BootstrapOperator(const BootstrapRequest& r
 
 Result<User> AuthService::AddUserWithRole(const AddUserRequest& request,
                                           std::string_view actor_label) {
+  const CacheInvalidator invalidate(*this);  // after the write, whatever its outcome
   const std::string label(actor_label);
   std::string uscc;
   if (!request.org.valid()) {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "auth/crypto.h"
@@ -45,6 +46,10 @@ struct AuthOptions {
   // Sessions' last_seen_at/expires_at and tokens' last_used_at are rewritten at most this often,
   // so reads do not turn into a write per request.
   base::Micros touch_interval = 60LL * 1000 * 1000;
+  // Resolved credentials are cached this long per node (0 disables). Writes that change who someone
+  // is (sign-out, revocation, disabling, membership or password changes) clear this node's cache at
+  // once; other nodes of a PostgreSQL deployment see them within this time.
+  base::Micros principal_cache_ttl = 2LL * 1000 * 1000;
   RateLimitOptions per_username;  // 5 failures / 15 min
   RateLimitOptions per_address;   // 5 failures / 15 min (note: offices behind one NAT share it)
   // Called for every failed or refused sign-in (failed sign-ins are not business state, so they
@@ -209,6 +214,22 @@ class AuthService {
   base::Result<Org> CreateOrgImpl(const Actor& actor, NewOrg org);
   base::Result<Principal> LoadPrincipal(store::Tx& tx, base::UserId user, AuthMethod method);
   void ReportFailure(SignInFailure failure);
+  base::Result<Principal> AuthenticateUncached(std::optional<std::string_view> session_token,
+                                               std::optional<std::string_view> bearer_token,
+                                               base::Micros* expires_at);
+  void InvalidatePrincipalCache();
+  // Clears the principal cache when it goes out of scope, i.e. after a write has committed.
+  struct CacheInvalidator {
+    explicit CacheInvalidator(AuthService& s) : service(s) {}
+    ~CacheInvalidator() { service.InvalidatePrincipalCache(); }
+    AuthService& service;
+  };
+
+  struct CachedPrincipal {
+    Principal principal;
+    base::Micros cached_at = 0;
+    base::Micros expires_at = 0;  // session expiry; 0 for API tokens
+  };
   const std::string& DummyHash();
 
   store::Database& db_;
@@ -221,6 +242,8 @@ class AuthService {
   std::atomic<int64_t> succeeded_{0};
   std::atomic<int64_t> failed_{0};
   std::atomic<int64_t> rate_limited_{0};
+  mutable std::mutex cache_mu_;
+  std::unordered_map<std::string, CachedPrincipal> principal_cache_;  // guarded by cache_mu_
 };
 
 }  // namespace kechan::auth

@@ -408,6 +408,37 @@ TEST_P(AuthServiceTest, ApiTokenAuthenticatesUntilRevoked) {
   EXPECT_EQ(service_->RevokeApiToken(op_, 999).code(), Code::kNotFound);
 }
 
+TEST_P(AuthServiceTest, OtherNodesSeeRevocationOnceTheirCacheEntryAges) {
+  // Two services on one database stand for two server nodes.
+  auto other_node = MakeService(Options());
+  auto created = service_->CreateApiToken(op_, "集成");
+  ASSERT_TRUE(created.ok()) << created.status();
+  ASSERT_TRUE(other_node->Authenticate(std::nullopt, created->plain).ok());
+  ASSERT_TRUE(service_->RevokeApiToken(op_, created->token.id).ok());
+  // This node clears its own cache at once.
+  EXPECT_EQ(service_->Authenticate(std::nullopt, created->plain).status().reason(),
+            "token.revoked");
+  // The other node may answer from its cache until the entry is older than the TTL...
+  clock_.Advance(Options().principal_cache_ttl);
+  // ...and then asks the database again.
+  EXPECT_EQ(other_node->Authenticate(std::nullopt, created->plain).status().reason(),
+            "token.revoked");
+}
+
+TEST_P(AuthServiceTest, CachedSessionStillEndsAtItsExpiry) {
+  AuthOptions o = Options();
+  o.session_expiry = SessionExpiry::kFixed;
+  o.session_ttl = 1'000'000;           // one second
+  o.principal_cache_ttl = 60'000'000;  // longer than the session
+  auto svc = MakeService(o);
+  auto s = svc->SignIn("admin", kOperatorPassword, "10.0.0.9");
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_TRUE(svc->Authenticate(s->session_token, std::nullopt).ok());
+  clock_.Advance(1'000'001);
+  auto after = svc->Authenticate(s->session_token, std::nullopt);
+  EXPECT_FALSE(after.ok() && after->signed_in());
+}
+
 TEST_P(AuthServiceTest, UsersCannotRevokeOthersTokens) {
   Org a = MakeEnterprise("甲公司（合成）", "DM000001");
   Principal alice = MakeMember("alice", a.id, Role::kEnterprise);

@@ -29,3 +29,5 @@ echo "e2e: server at $url"
 cd "$here"
 KECHAN_URL="$url" KECHAN_USER="demo-operator" KECHAN_PASSWORD="kechan-demo" SCREENSHOT_DIR="$shots" \
   node signin.mjs
+KECHAN_URL="$url" KECHAN_USER="demo-operator" KECHAN_PASSWORD="kechan-demo" SCREENSHOT_DIR="$shots" \
+  node chain.mjs

@@ -19,12 +19,21 @@ export const PUBLIC = 'public';
 /** Anyone signed in, whatever their roles. */
 export const SIGNED_IN = 'signed_in';
 
+/** Roles that see chain details: the enterprise list, profiles, key firms (routes.cc CanSeeDetails). */
+export const DETAIL_ROLES = ['officer', 'duty_director', 'chain_chief', 'operator'];
+
 /**
  * Pages that exist. `roles` lists who may open the page (any match is enough); `nav` says
  * whether it is listed in the sidebar; `label` is the vue-i18n key of its title.
  */
 export const PAGES = [
   { name: 'home', path: '/', roles: [PUBLIC, SIGNED_IN], nav: true, label: 'nav.home', icon: 'HomeFilled' },
+  { name: 'chains', path: '/chains', roles: [PUBLIC, SIGNED_IN], nav: true, label: 'nav.chains', icon: 'Share' },
+  { name: 'chain', path: '/chains/:id', roles: [PUBLIC, SIGNED_IN], nav: false, label: 'nav.chain', icon: 'Share' },
+  { name: 'enterprises', path: '/enterprises', roles: DETAIL_ROLES, nav: true, label: 'nav.enterprises', icon: 'OfficeBuilding' },
+  // Enterprise users may open their own firm's profile (the server checks which one).
+  { name: 'enterprise', path: '/enterprises/:id', roles: [...DETAIL_ROLES, 'enterprise'], nav: false, label: 'nav.enterprise', icon: 'OfficeBuilding' },
+  { name: 'parks', path: '/parks', roles: [PUBLIC, SIGNED_IN], nav: true, label: 'nav.parks', icon: 'MapLocation' },
   { name: 'signin', path: '/signin', roles: [PUBLIC], nav: true, label: 'nav.signin', icon: 'Key' },
   { name: 'calendar', path: '/calendar', roles: ['operator', 'officer'], nav: true, label: 'nav.calendar', icon: 'Calendar' },
   { name: 'tokens', path: '/tokens', roles: ['operator'], nav: true, label: 'nav.tokens', icon: 'Tickets' },

@@ -12,33 +12,34 @@ const anonymous = { signedIn: false, roles: [] };
 const names = (session) => navFor(session).map((p) => p.name);
 
 describe('navigation table', () => {
-  it('shows anonymous visitors home and sign-in only', () => {
-    expect(names(anonymous)).toEqual(['home', 'signin']);
-    expect(names(null)).toEqual(['home', 'signin']);
+  it('shows anonymous visitors home, the public chain and park pages, and sign-in', () => {
+    expect(names(anonymous)).toEqual(['home', 'chains', 'parks', 'signin']);
+    expect(names(null)).toEqual(['home', 'chains', 'parks', 'signin']);
     expect(audienceOf(anonymous)).toEqual(['public']);
   });
 
   it('shows operators home, calendar, tokens and account', () => {
-    expect(names(signedIn('operator'))).toEqual(['home', 'calendar', 'tokens', 'account']);
+    expect(names(signedIn('operator'))).toEqual(['home', 'chains', 'enterprises', 'parks', 'calendar', 'tokens', 'account']);
   });
 
   it('shows officers the calendar but not tokens', () => {
-    expect(names(signedIn('officer'))).toEqual(['home', 'calendar', 'account']);
+    expect(names(signedIn('officer'))).toEqual(['home', 'chains', 'enterprises', 'parks', 'calendar', 'account']);
   });
 
-  it.each(['enterprise', 'researcher', 'tech_manager', 'duty_director', 'chain_chief'])(
-    'shows %s home and account only',
-    (role) => {
-      expect(names(signedIn(role))).toEqual(['home', 'account']);
-    },
-  );
+  it.each(['enterprise', 'researcher', 'tech_manager'])('shows %s the public pages and account only', (role) => {
+    expect(names(signedIn(role))).toEqual(['home', 'chains', 'parks', 'account']);
+  });
 
-  it('shows a signed-in user without roles home and account', () => {
-    expect(names(signedIn())).toEqual(['home', 'account']);
+  it.each(['duty_director', 'chain_chief'])('shows %s the enterprise list (chain details)', (role) => {
+    expect(names(signedIn(role))).toEqual(['home', 'chains', 'enterprises', 'parks', 'account']);
+  });
+
+  it('shows a signed-in user without roles the public pages and account', () => {
+    expect(names(signedIn())).toEqual(['home', 'chains', 'parks', 'account']);
   });
 
   it('takes the union of roles across organisations, without duplicates', () => {
-    expect(names(signedIn('enterprise', 'officer', 'officer'))).toEqual(['home', 'calendar', 'account']);
+    expect(names(signedIn('enterprise', 'officer', 'officer'))).toEqual(['home', 'chains', 'enterprises', 'parks', 'calendar', 'account']);
     expect(audienceOf(signedIn('officer', 'officer'))).toEqual(['signed_in', 'officer']);
   });
 
@@ -76,6 +77,17 @@ describe('route guard decisions', () => {
     expect(accessFor('calendar', signedIn('enterprise'))).toBe('forbidden');
     expect(accessFor('tokens', signedIn('operator'))).toBe('allow');
     expect(accessFor('signin', signedIn('operator'))).toBe('home');
+  });
+
+  it('opens chain maps and parks to everyone, firm details to detail roles and own firms', () => {
+    expect(accessFor('chains', anonymous)).toBe('allow');
+    expect(accessFor('chain', anonymous)).toBe('allow');
+    expect(accessFor('parks', anonymous)).toBe('allow');
+    expect(accessFor('enterprises', anonymous)).toBe('signin');
+    expect(accessFor('enterprises', signedIn('researcher'))).toBe('forbidden');
+    expect(accessFor('enterprises', signedIn('chain_chief'))).toBe('allow');
+    expect(accessFor('enterprise', signedIn('enterprise'))).toBe('allow');
+    expect(accessFor('enterprises', signedIn('enterprise'))).toBe('forbidden');
   });
 
   it('allows unknown routes through to the not-found page', () => {

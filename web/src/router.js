@@ -11,6 +11,11 @@ import { fallbackMessage } from './api/client.js';
 const views = {
   home: () => import('./views/HomePage.vue'),
   signin: () => import('./views/SignInPage.vue'),
+  chains: () => import('./views/ChainsPage.vue'),
+  chain: () => import('./views/ChainPage.vue'),
+  enterprises: () => import('./views/EnterprisesPage.vue'),
+  enterprise: () => import('./views/EnterprisePage.vue'),
+  parks: () => import('./views/ParksPage.vue'),
   calendar: () => import('./views/CalendarPage.vue'),
   tokens: () => import('./views/TokensPage.vue'),
   account: () => import('./views/AccountPage.vue'),
