@@ -15,10 +15,10 @@
 #include "auth/migrations.h"
 #include "base/log.h"
 #include "calendar/routes.h"
+#include "calendar/service.h"
 #include "chain/cli.h"
 #include "chain/migrations.h"
 #include "chain/routes.h"
-#include "calendar/service.h"
 #include "http/server.h"
 #include "store/event_log.h"
 #include "store/migrations.h"
@@ -508,7 +508,8 @@ chain::ServiceOpener ChainOpener(std::unique_ptr<App>& holder) {
 
 std::vector<store::Migration> AllMigrations() {
   std::vector<store::Migration> all = store::StoreMigrations();
-  for (auto&& part : {auth::Migrations(), calendar::Migrations(), chain::Migrations(), SettingsMigrations()}) {
+  for (auto&& part :
+       {auth::Migrations(), calendar::Migrations(), chain::Migrations(), SettingsMigrations()}) {
     all.insert(all.end(), part.begin(), part.end());
   }
   return all;

@@ -10,7 +10,8 @@ namespace kechan::base {
 namespace {
 
 Config MakeConfig() {
-  return Config({{"listen", "127.0.0.1:8080", "address"}, {"threads", "4", "threads"},
+  return Config({{"listen", "127.0.0.1:8080", "address"},
+                 {"threads", "4", "threads"},
                  {"secure_cookies", "false", "https"}});
 }
 

@@ -16,8 +16,8 @@ struct LogField {
   std::string_view key;
   std::variant<std::string_view, int64_t, double, bool> value;
   LogField(std::string_view k, std::string_view v) : key(k), value(v) {}
-  LogField(std::string_view k, const char* v) : key(k), value(std::string_view(v)) {}
-  LogField(std::string_view k, const std::string& v) : key(k), value(std::string_view(v)) {}
+  LogField(std::string_view k, const char* v) : key(k), value(std::string_view{v}) {}
+  LogField(std::string_view k, const std::string& v) : key(k), value(std::string_view{v}) {}
   LogField(std::string_view k, int64_t v) : key(k), value(v) {}
   LogField(std::string_view k, int v) : key(k), value(static_cast<int64_t>(v)) {}
   LogField(std::string_view k, uint64_t v) : key(k), value(static_cast<int64_t>(v)) {}

@@ -113,7 +113,9 @@ inline Status Unavailable(std::string reason, std::string en, std::string zh = "
 
 #define KECHAN_CONCAT_INNER(a, b) a##b
 #define KECHAN_CONCAT(a, b) KECHAN_CONCAT_INNER(a, b)
-// Declares `lhs` from a Result<T> expression or returns its Status.
+// Declares `lhs` from a Result<T> expression or returns its Status. `lhs` is a declaration
+// ("auto x", "Foo y"), so it cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define KECHAN_ASSIGN_OR_RETURN(lhs, expr) \
   KECHAN_ASSIGN_OR_RETURN_IMPL(KECHAN_CONCAT(kechan_result_, __LINE__), lhs, expr)
 #define KECHAN_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
@@ -122,3 +124,4 @@ inline Status Unavailable(std::string reason, std::string en, std::string zh = "
     return tmp.status();                             \
   }                                                  \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

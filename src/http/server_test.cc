@@ -343,8 +343,8 @@ TEST_F(ServerTest, UnknownPathIs404AndWrongMethodIs405WithAllow) {
   Reply r = *Do(RawRequest("DELETE", "/api/v1/items/1"));
   Problem(r, 405, "http.method_not_allowed");
   EXPECT_EQ(r.Header("allow"), "GET, HEAD, OPTIONS");
-  auto trace = Problem(*Do(RawRequest("TRACE", "/healthz")), 501, "http.method_not_implemented",
-                       "method");
+  auto trace =
+      Problem(*Do(RawRequest("TRACE", "/healthz")), 501, "http.method_not_implemented", "method");
   EXPECT_EQ(trace.at("message").at("en"), "The method is not supported");
   Reply options = *Do(RawRequest("OPTIONS", "/api/v1/items"));
   EXPECT_EQ(options.status, 204);
