@@ -42,7 +42,7 @@ const char* kUsage =
     "  backup       write an online backup of the database      在线备份数据库\n"
     "  calendar     business-calendar queries and imports       工作日历查询与导入\n"
     "  chain        list chains, analyse a chain as of a date   产业链列表与分析\n"
-    "  import       import enterprises from CSV                 导入企业（CSV）\n"
+    "  import       import enterprises from CSV or .xlsx        导入企业（CSV 或 .xlsx）\n"
     "  version      print the version                           显示版本\n"
     "\n"
     "exit status: 0 success, 2 bad usage or bad input, 1 other failure\n";

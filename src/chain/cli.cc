@@ -13,6 +13,7 @@
 #include "base/calendar.h"
 #include "base/clock.h"
 #include "chain/routes.h"
+#include "table/table.h"
 
 namespace kechan::chain {
 namespace {
@@ -32,10 +33,11 @@ const char* kChainUsage =
 const char* kImportUsage =
     "usage: kechan import enterprises FILE (--data DIR | --db URL) [--skip-bad] [--source TEXT]\n"
     "       kechan import enterprises --template\n"
-    "Imports enterprises (and their chain-node links) from a UTF-8 CSV file with a header row;\n"
+    "Imports enterprises (and their chain-node links) from a UTF-8 CSV file or the first sheet of\n"
+    "an .xlsx workbook, with a header row;\n"
     "columns in docs/chain.md. All or nothing unless --skip-bad; every bad row is reported as\n"
     "{\"row\":N,\"column\":..,\"reason\":..}. One transaction and one event for the whole file.\n"
-    "从 CSV 文件导入企业及其产业链节点；默认全部成功才写入，--skip-bad 跳过错误行。\n";
+    "从 CSV 或 .xlsx 文件导入企业及其产业链节点；默认全部成功才写入，--skip-bad 跳过错误行。\n";
 
 int Report(const base::Status& s, std::ostream& err) {
   err << "error: " << s.message_en();
@@ -277,7 +279,16 @@ int RunImportCommand(const std::vector<std::string>& args, std::ostream& out, st
     const auto slash = path.find_last_of('/');
     options.source = "import:" + (slash == std::string::npos ? path : path.substr(slash + 1));
   }
-  auto report = (*service)->ImportEnterprisesCsv(Caller::System("cli"), buf.str(), options);
+  // .xlsx by name or by content (a zip archive); anything else is read as CSV.
+  std::string lower = path;
+  for (char& ch : lower) {
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  const std::string bytes = buf.str();
+  const bool xlsx = (lower.size() > 5 && lower.compare(lower.size() - 5, 5, ".xlsx") == 0) ||
+                    table::LooksLikeXlsx(bytes);
+  auto report = xlsx ? (*service)->ImportEnterprisesXlsx(Caller::System("cli"), bytes, options)
+                     : (*service)->ImportEnterprisesCsv(Caller::System("cli"), bytes, options);
   if (!report.ok()) {
     return Report(report.status(), err);
   }

@@ -11,6 +11,7 @@
 #include "auth/uscc.h"
 #include "base/log.h"
 #include "store/event_log.h"
+#include "table/table.h"
 
 namespace kechan::chain {
 namespace {
@@ -660,81 +661,6 @@ Result<SupplyLink> ChainService::AddSupplyLink(const Caller& caller, SupplyLink 
 // ---- CSV import -----------------------------------------------------------------------------
 namespace {
 
-// One CSV record with the spreadsheet row number of its first line.
-struct CsvRecord {
-  int64_t row = 0;
-  std::vector<std::string> fields;
-};
-
-// RFC 4180: fields separated by ',', optionally quoted with '"' ("" inside quotes is a quote),
-// records end at LF or CRLF (inside quotes they are part of the field). A UTF-8 BOM is skipped.
-// Blank lines are skipped. Errors: InvalidArgument naming "row N" for an unterminated quote.
-Result<std::vector<CsvRecord>> ParseCsv(std::string_view text) {
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") {
-    text.remove_prefix(3);
-  }
-  std::vector<CsvRecord> out;
-  CsvRecord rec;
-  std::string field;
-  bool in_quotes = false;
-  bool field_quoted = false;
-  int64_t line = 1;
-  rec.row = 1;
-  auto end_record = [&]() {
-    rec.fields.push_back(std::move(field));
-    field.clear();
-    const bool blank = rec.fields.size() == 1 && rec.fields[0].empty() && !field_quoted;
-    if (!blank) {
-      out.push_back(std::move(rec));
-    }
-    rec = CsvRecord{};
-    field_quoted = false;
-  };
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char ch = text[i];
-    if (in_quotes) {
-      if (ch == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field += '"';
-          ++i;
-        } else {
-          in_quotes = false;
-        }
-      } else {
-        if (ch == '\n') {
-          ++line;
-        }
-        field += ch;
-      }
-      continue;
-    }
-    if (ch == '"' && field.empty()) {
-      in_quotes = true;
-      field_quoted = true;
-    } else if (ch == ',') {
-      rec.fields.push_back(std::move(field));
-      field.clear();
-    } else if (ch == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-      continue;
-    } else if (ch == '\n') {
-      end_record();
-      ++line;
-      rec.row = line;
-    } else {
-      field += ch;
-    }
-  }
-  if (in_quotes) {
-    return base::InvalidArgument("row " + std::to_string(rec.row), "csv.unterminated_quote",
-                                 "row " + std::to_string(rec.row) + ": a quoted field never ends",
-                                 "第 " + std::to_string(rec.row) + " 行：引号未闭合");
-  }
-  if (!field.empty() || !rec.fields.empty() || field_quoted) {
-    end_record();
-  }
-  return out;
-}
-
 std::string Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
     s.remove_prefix(1);
@@ -867,8 +793,27 @@ Result<ImportReport> ChainService::ImportEnterprisesCsv(const Caller& caller, st
   if (!caller.CanEditTaxonomy()) {
     return Denied();
   }
-  KECHAN_ASSIGN_OR_RETURN(std::vector<CsvRecord> records, ParseCsv(csv));
-  if (records.empty()) {
+  KECHAN_ASSIGN_OR_RETURN(table::Table t, table::ReadCsv(csv));
+  return ImportEnterprisesTable(caller, t, options);
+}
+
+Result<ImportReport> ChainService::ImportEnterprisesXlsx(const Caller& caller,
+                                                         std::string_view xlsx,
+                                                         const ImportOptions& options) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  KECHAN_ASSIGN_OR_RETURN(table::Table t, table::ReadXlsx(xlsx));
+  return ImportEnterprisesTable(caller, t, options);
+}
+
+Result<ImportReport> ChainService::ImportEnterprisesTable(const Caller& caller,
+                                                          const table::Table& t,
+                                                          const ImportOptions& options) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  if (t.header.empty()) {
     return base::InvalidArgument("header", "csv.no_header",
                                  "the file is empty: expected a header row",
                                  "文件为空：缺少表头行");
@@ -876,8 +821,8 @@ Result<ImportReport> ChainService::ImportEnterprisesCsv(const Caller& caller, st
   // Header: known columns only, uscc and name required, each column once.
   std::unordered_map<std::string, size_t> col;
   const auto& known = ImportColumns();
-  for (size_t i = 0; i < records[0].fields.size(); ++i) {
-    std::string name = Trim(records[0].fields[i]);
+  for (size_t i = 0; i < t.header.size(); ++i) {
+    std::string name = Trim(t.header[i]);
     if (std::find(known.begin(), known.end(), name) == known.end()) {
       return base::InvalidArgument(
           name.empty() ? "header" : name, "csv.unknown_column",
@@ -901,7 +846,7 @@ Result<ImportReport> ChainService::ImportEnterprisesCsv(const Caller& caller, st
   }
 
   ImportReport report;
-  report.rows = static_cast<int64_t>(records.size()) - 1;
+  report.rows = static_cast<int64_t>(t.rows.size());
   KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kWrite));
 
   Lookups lk;
@@ -922,8 +867,11 @@ Result<ImportReport> ChainService::ImportEnterprisesCsv(const Caller& caller, st
 
   std::unordered_map<std::string, int64_t> seen_uscc;  // normalised USCC -> row
   std::vector<Pending> pending;
-  for (size_t r = 1; r < records.size(); ++r) {
-    const CsvRecord& rec = records[r];
+  for (size_t r = 0; r < t.rows.size(); ++r) {
+    struct {
+      int64_t row;
+      const std::vector<std::string>& fields;
+    } rec{t.row_numbers[r], t.rows[r]};
     auto get = [&](const char* name) -> std::string {
       auto it = col.find(name);
       if (it == col.end() || it->second >= rec.fields.size()) {
@@ -939,12 +887,12 @@ Result<ImportReport> ChainService::ImportEnterprisesCsv(const Caller& caller, st
                    .message_en = "row " + std::to_string(rec.row) + ": " + b.en,
                    .message_zh = "第 " + std::to_string(rec.row) + " 行：" + b.zh});
     };
-    if (rec.fields.size() != records[0].fields.size()) {
+    if (rec.fields.size() != t.header.size()) {
       bad(Bad{"", "column_count",
               "has " + std::to_string(rec.fields.size()) + " fields, the header has " +
-                  std::to_string(records[0].fields.size()),
+                  std::to_string(t.header.size()),
               "有 " + std::to_string(rec.fields.size()) + " 列，表头有 " +
-                  std::to_string(records[0].fields.size()) + " 列"});
+                  std::to_string(t.header.size()) + " 列"});
       continue;
     }
     auto row_result = [&]() -> std::optional<Bad> {

@@ -15,6 +15,7 @@
 #include "chain/model.h"
 #include "chain/repo.h"
 #include "store/database.h"
+#include "table/table.h"
 
 namespace kechan::chain {
 
@@ -167,8 +168,15 @@ class ChainService {
   // permission, database failures.
   base::Result<ImportReport> ImportEnterprisesCsv(const Caller& caller, std::string_view csv,
                                                   const ImportOptions& options);
+  // Same as ImportEnterprisesCsv for the first worksheet of an .xlsx workbook (table::ReadXlsx;
+  // row numbers are the sheet's). Errors also: ReadXlsx's (InvalidArgument field "file" or
+  // "row N").
+  base::Result<ImportReport> ImportEnterprisesXlsx(const Caller& caller, std::string_view xlsx,
+                                                   const ImportOptions& options);
 
  private:
+  base::Result<ImportReport> ImportEnterprisesTable(const Caller& caller, const table::Table& t,
+                                                    const ImportOptions& options);
   base::Status CheckNodeTree(store::Tx& tx, const Node& n, bool is_new);
   base::Status CheckPark(store::Tx& tx, const std::optional<ParkId>& park);
   int64_t Now() const;

@@ -1,0 +1,113 @@
+#include "text/normalize.h"
+
+#include <opencc/opencc.h>
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+#include <unicode/utypes.h>
+
+#include <filesystem>
+#include <string>
+#include <utility>
+
+#include "text/utf8.h"
+
+namespace kechan::text {
+
+struct Normalizer::Impl {
+  const icu::Normalizer2* nfkc_cf = nullptr;  // owned by ICU
+  opencc_t t2s = reinterpret_cast<opencc_t>(-1);
+  NormalizerOptions options;
+
+  ~Impl() {
+    if (t2s != reinterpret_cast<opencc_t>(-1)) {
+      opencc_close(t2s);
+    }
+  }
+};
+
+Normalizer::Normalizer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Normalizer::~Normalizer() = default;
+
+base::Result<std::unique_ptr<Normalizer>> Normalizer::Create(const NormalizerOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  UErrorCode err = U_ZERO_ERROR;
+  impl->nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(err);
+  if (U_FAILURE(err) || impl->nfkc_cf == nullptr) {
+    return base::Internal("text.icu_nfkc_cf",
+                          std::string("ICU NFKC_Casefold data unavailable: ") + u_errorName(err),
+                          "ICU 规范化数据不可用（libicu72）");
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(options.opencc_config, ec)) {
+    return base::FailedPrecondition(
+        "text.opencc_config",
+        "OpenCC configuration " + options.opencc_config +
+            " not found; install the Debian package libopencc-data (apt-get install "
+            "libopencc-data)",
+        "找不到 OpenCC 配置文件 " + options.opencc_config +
+            "；请安装 Debian 软件包 libopencc-data（apt-get install libopencc-data）",
+        "opencc_config");
+  }
+  impl->t2s = opencc_open(options.opencc_config.c_str());
+  if (impl->t2s == reinterpret_cast<opencc_t>(-1)) {
+    const char* why = opencc_error();
+    return base::FailedPrecondition(
+        "text.opencc_config",
+        "OpenCC could not load " + options.opencc_config + " (" + (why ? why : "unknown") +
+            "); reinstall libopencc-data",
+        "OpenCC 无法加载 " + options.opencc_config + "，请重新安装 libopencc-data",
+        "opencc_config");
+  }
+  return std::unique_ptr<Normalizer>(new Normalizer(std::move(impl)));
+}
+
+base::Result<std::string> Normalizer::Normalize(std::string_view text,
+                                                std::string_view field) const {
+  if (text.size() > impl_->options.max_bytes) {
+    return base::InvalidArgument(
+        std::string(field), "text.too_long",
+        std::string(field) + " is too long: " + std::to_string(text.size()) + " bytes, at most " +
+            std::to_string(impl_->options.max_bytes),
+        std::string(field) + " 过长：" + std::to_string(text.size()) + " 字节，最多 " +
+            std::to_string(impl_->options.max_bytes) + " 字节");
+  }
+  if (size_t bad = internal::FirstInvalidByte(text); bad != std::string_view::npos) {
+    return base::InvalidArgument(
+        std::string(field), "text.invalid_utf8",
+        std::string(field) + " is not valid UTF-8 (byte " + std::to_string(bad) + ")",
+        std::string(field) + " 不是有效的 UTF-8 编码（第 " + std::to_string(bad) + " 字节）");
+  }
+  if (text.empty()) {
+    return std::string();
+  }
+  UErrorCode err = U_ZERO_ERROR;
+  icu::UnicodeString src = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  icu::UnicodeString folded = impl_->nfkc_cf->normalize(src, err);
+  if (U_FAILURE(err)) {
+    return base::Internal("text.icu_normalize",
+                          std::string("ICU normalisation failed: ") + u_errorName(err));
+  }
+  std::string utf8;
+  folded.toUTF8String(utf8);
+  // Control characters (NUL included) become spaces: they separate words anyway, and OpenCC's C
+  // API returns a NUL-terminated string.
+  for (char& c : utf8) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+      c = ' ';
+    }
+  }
+  if (utf8.empty()) {
+    return utf8;
+  }
+  char* converted = opencc_convert_utf8(impl_->t2s, utf8.data(), utf8.size());
+  if (converted == nullptr) {
+    return base::Internal("text.opencc_convert", "OpenCC t2s conversion failed");
+  }
+  std::string out(converted);
+  opencc_convert_utf8_free(converted);
+  return out;
+}
+
+}  // namespace kechan::text

@@ -1,0 +1,551 @@
+#include "text/segmenter.h"
+
+#include <unicode/uchar.h>
+
+#include <array>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+
+#include "text/data_files.h"
+#include "text/utf8.h"
+
+namespace kechan::text {
+namespace {
+
+using internal::DecodeNext;
+using internal::FlatTable;
+using internal::IsHan;
+using internal::kInvalidCodePoint;
+
+constexpr std::string_view kJiebaPackage = "python3-jieba";
+constexpr double kMinFloat = -3.14e100;  // jieba's "impossible" log probability
+constexpr size_t kMaxUserWordCodePoints = 32;
+
+// HMM states in alphabetical order so ties break like jieba's max() over (prob, state) tuples.
+enum State { kB = 0, kE = 1, kM = 2, kS = 3 };
+constexpr std::array<std::array<int, 2>, 4> kPrevStates = {{
+    {kE, kS},  // B follows E or S
+    {kB, kM},  // E follows B or M
+    {kB, kM},  // M follows B or M
+    {kE, kS},  // S follows E or S
+}};
+
+int StateIndex(std::string_view letter) {
+  if (letter == "B") return kB;
+  if (letter == "E") return kE;
+  if (letter == "M") return kM;
+  if (letter == "S") return kS;
+  return -1;
+}
+
+bool IsWordChar(char32_t cp) {
+  if (cp == kInvalidCodePoint) {
+    return false;
+  }
+  if (u_isalnum(static_cast<UChar32>(cp))) {
+    return true;
+  }
+  int8_t type = u_charType(static_cast<UChar32>(cp));
+  return type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK;
+}
+
+bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+
+struct UserDict {
+  std::map<std::string, uint64_t, std::less<>> words;
+  uint64_t total = 0;
+};
+
+// A unit of a block: one Han character, or one whole run of other letters/digits.
+struct Unit {
+  size_t begin;
+  size_t end;
+  bool han;
+};
+
+}  // namespace
+
+JiebaPaths JiebaPaths::FromDir(std::string_view dir) {
+  std::string d(dir);
+  return JiebaPaths{d + "/dict.txt", d + "/analyse/idf.txt", d + "/finalseg/prob_start.py",
+                    d + "/finalseg/prob_trans.py", d + "/finalseg/prob_emit.py"};
+}
+
+struct SegmenterData {
+  FlatTable<uint64_t> dict;
+  uint64_t base_total = 0;
+  std::array<double, 4> start{};
+  std::array<std::array<double, 4>, 4> trans{};
+  std::array<std::unordered_map<char32_t, double>, 4> emit;
+
+  mutable std::mutex mu;
+  std::shared_ptr<const UserDict> user = std::make_shared<UserDict>();
+
+  std::shared_ptr<const UserDict> Snapshot() const {
+    std::lock_guard<std::mutex> lock(mu);
+    return user;
+  }
+};
+
+namespace {
+
+// One consistent view of base + user dictionary for the duration of a Cut.
+class DictView {
+ public:
+  DictView(const FlatTable<uint64_t>& base, uint64_t base_total,
+           std::shared_ptr<const UserDict> user)
+      : base_(base), user_(std::move(user)) {
+    log_total_ = std::log(static_cast<double>(base_total + user_->total));
+    total_ = static_cast<double>(base_total + user_->total);
+  }
+
+  uint64_t Freq(std::string_view w) const {
+    if (!user_->words.empty()) {
+      auto it = user_->words.find(w);
+      if (it != user_->words.end()) {
+        return it->second;
+      }
+    }
+    const uint64_t* f = base_.Find(w);
+    return f ? *f : 0;
+  }
+  bool HasPrefix(std::string_view p) const {
+    if (base_.HasPrefix(p)) {
+      return true;
+    }
+    auto it = user_->words.lower_bound(p);
+    return it != user_->words.end() && std::string_view(it->first).substr(0, p.size()) == p;
+  }
+  double log_total() const { return log_total_; }
+  double total() const { return total_; }
+
+ private:
+  const FlatTable<uint64_t>& base_;
+  std::shared_ptr<const UserDict> user_;
+  double log_total_ = 0;
+  double total_ = 0;
+};
+
+class Cutter {
+ public:
+  Cutter(const SegmenterData& impl, const DictView& view, std::string_view text, bool hmm,
+         std::vector<Token>* out)
+      : impl_(impl), view_(view), text_(text), hmm_(hmm), out_(out) {}
+
+  void Run() {
+    std::vector<Unit> block;
+    size_t pos = 0;
+    while (pos < text_.size()) {
+      size_t at = pos;
+      char32_t cp = DecodeNext(text_, &pos);
+      if (cp != kInvalidCodePoint && IsHan(cp)) {
+        block.push_back({at, pos, true});
+        continue;
+      }
+      if (!IsWordChar(cp)) {
+        CutBlock(block);
+        block.clear();
+        continue;
+      }
+      // A run of other word characters; a '.' between ASCII digits stays inside ("3.5").
+      for (;;) {
+        if (pos + 1 < text_.size() && text_[pos] == '.' && IsAsciiDigit(text_[pos - 1]) &&
+            IsAsciiDigit(text_[pos + 1])) {
+          pos += 1;
+          continue;
+        }
+        size_t next = pos;
+        if (next >= text_.size()) {
+          break;
+        }
+        char32_t c2 = DecodeNext(text_, &next);
+        if (!IsWordChar(c2) || IsHan(c2)) {
+          break;
+        }
+        pos = next;
+      }
+      block.push_back({at, pos, false});
+    }
+    CutBlock(block);
+  }
+
+ private:
+  std::string_view Span(const std::vector<Unit>& u, size_t from, size_t to) const {
+    return text_.substr(u[from].begin, u[to - 1].end - u[from].begin);
+  }
+
+  void Emit(const std::vector<Unit>& u, size_t from, size_t to) {
+    Token t;
+    t.begin = u[from].begin;
+    t.text = std::string(Span(u, from, to));
+    bool han = false;
+    for (size_t i = from; i < to; ++i) {
+      han = han || u[i].han;
+    }
+    if (han) {
+      t.kind = TokenKind::kHan;
+    } else {
+      bool digits = true;
+      for (char c : t.text) {
+        digits = digits && (IsAsciiDigit(c) || c == '.');
+      }
+      t.kind = digits ? TokenKind::kNumber : TokenKind::kWord;
+    }
+    out_->push_back(std::move(t));
+  }
+
+  void CutBlock(const std::vector<Unit>& u) {
+    const size_t n = u.size();
+    if (n == 0) {
+      return;
+    }
+    // DAG: for each start, the ends (inclusive) of dictionary words starting there.
+    std::vector<std::vector<std::pair<size_t, uint64_t>>> dag(n);
+    for (size_t k = 0; k < n; ++k) {
+      for (size_t i = k; i < n; ++i) {
+        std::string_view frag = Span(u, k, i + 1);
+        if (!view_.HasPrefix(frag)) {
+          break;
+        }
+        uint64_t f = view_.Freq(frag);
+        if (f > 0) {
+          dag[k].push_back({i, f});
+        }
+      }
+      if (dag[k].empty()) {
+        dag[k].push_back({k, 0});
+      }
+    }
+    // Maximum-probability path, right to left.
+    std::vector<std::pair<double, size_t>> route(n + 1, {0.0, 0});
+    for (size_t idx = n; idx-- > 0;) {
+      std::pair<double, size_t> best{-std::numeric_limits<double>::infinity(), idx};
+      for (const auto& [x, f] : dag[idx]) {
+        double p = std::log(static_cast<double>(f == 0 ? 1 : f)) - view_.log_total() +
+                   route[x + 1].first;
+        if (p > best.first || (p == best.first && x > best.second)) {
+          best = {p, x};
+        }
+      }
+      route[idx] = best;
+    }
+    size_t x = 0;
+    size_t buf_begin = 0;
+    size_t buf_len = 0;
+    while (x < n) {
+      size_t y = route[x].second + 1;
+      if (hmm_ && y - x == 1 && u[x].han) {
+        if (buf_len == 0) {
+          buf_begin = x;
+        }
+        ++buf_len;
+      } else {
+        Flush(u, buf_begin, buf_len);
+        buf_len = 0;
+        Emit(u, x, y);
+      }
+      x = y;
+    }
+    Flush(u, buf_begin, buf_len);
+  }
+
+  void Flush(const std::vector<Unit>& u, size_t from, size_t len) {
+    if (len == 0) {
+      return;
+    }
+    if (len == 1) {
+      Emit(u, from, from + 1);
+      return;
+    }
+    if (view_.Freq(Span(u, from, from + len)) == 0) {
+      Viterbi(u, from, len);
+      return;
+    }
+    for (size_t i = from; i < from + len; ++i) {
+      Emit(u, i, i + 1);
+    }
+  }
+
+  double EmitP(int state, const std::vector<Unit>& u, size_t i) const {
+    size_t pos = u[i].begin;
+    char32_t cp = DecodeNext(text_, &pos);
+    const auto& table = impl_.emit[static_cast<size_t>(state)];
+    auto it = table.find(cp);
+    return it == table.end() ? kMinFloat : it->second;
+  }
+
+  // Labels the characters u[from, from+len) B/M/E/S with jieba's HMM and emits the words.
+  void Viterbi(const std::vector<Unit>& u, size_t from, size_t len) {
+    std::vector<std::array<double, 4>> v(len);
+    std::vector<std::array<int, 4>> back(len);
+    for (int y = 0; y < 4; ++y) {
+      v[0][y] = impl_.start[y] + EmitP(y, u, from);
+      back[0][y] = y;
+    }
+    for (size_t t = 1; t < len; ++t) {
+      for (int y = 0; y < 4; ++y) {
+        double em = EmitP(y, u, from + t);
+        double best = -std::numeric_limits<double>::infinity();
+        int best_prev = kPrevStates[y][0];
+        for (int y0 : kPrevStates[y]) {
+          double p = v[t - 1][y0] + impl_.trans[y0][y] + em;
+          if (p > best || (p == best && y0 > best_prev)) {
+            best = p;
+            best_prev = y0;
+          }
+        }
+        v[t][y] = best;
+        back[t][y] = best_prev;
+      }
+    }
+    int state = v[len - 1][kE] > v[len - 1][kS] ? kE : kS;
+    std::vector<int> states(len);
+    for (size_t t = len; t-- > 0;) {
+      states[t] = state;
+      state = back[t][state];
+    }
+    size_t begin = 0;
+    size_t next = 0;
+    for (size_t i = 0; i < len; ++i) {
+      if (states[i] == kB) {
+        begin = i;
+      } else if (states[i] == kE) {
+        Emit(u, from + begin, from + i + 1);
+        next = i + 1;
+      } else if (states[i] == kS) {
+        Emit(u, from + i, from + i + 1);
+        next = i + 1;
+      }
+    }
+    if (next < len) {
+      Emit(u, from + next, from + len);
+    }
+  }
+
+  const SegmenterData& impl_;
+  const DictView& view_;
+  std::string_view text_;
+  bool hmm_;
+  std::vector<Token>* out_;
+};
+
+base::Status LoadDict(const std::string& path, SegmenterData* impl) {
+  KECHAN_ASSIGN_OR_RETURN(std::string data, internal::ReadDataFile(path, kJiebaPackage));
+  std::vector<std::pair<std::string, uint64_t>> entries;
+  entries.reserve(360000);
+  std::string_view s(data);
+  if (s.substr(0, 3) == "\xEF\xBB\xBF") {
+    s.remove_prefix(3);
+  }
+  size_t line_no = 0;
+  uint64_t total = 0;
+  while (!s.empty()) {
+    ++line_no;
+    size_t eol = s.find('\n');
+    std::string_view line = s.substr(0, eol);
+    s.remove_prefix(eol == std::string_view::npos ? s.size() : eol + 1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) {
+      line.remove_suffix(1);
+    }
+    if (line.empty()) {
+      continue;
+    }
+    size_t sp = line.find(' ');
+    std::string_view word = line.substr(0, sp);
+    std::string_view rest = sp == std::string_view::npos ? std::string_view() : line.substr(sp + 1);
+    std::string_view freq_text = rest.substr(0, rest.find(' '));
+    uint64_t freq = 0;
+    bool ok = !freq_text.empty() && freq_text.size() < 19 &&
+              internal::FirstInvalidByte(word) == std::string_view::npos;
+    for (char c : freq_text) {
+      ok = ok && IsAsciiDigit(c);
+      freq = freq * 10 + static_cast<uint64_t>(c - '0');
+    }
+    if (!ok) {
+      std::string where = path + ":" + std::to_string(line_no);
+      return base::InvalidArgument(where, "text.dict_line",
+                                   "malformed dictionary line " + where + " (want: word freq [tag])",
+                                   "词典行格式错误 " + where + "（应为：词 频次 [词性]）");
+    }
+    std::string w(word);
+    for (char& c : w) {
+      if (c >= 'A' && c <= 'Z') {
+        c = static_cast<char>(c - 'A' + 'a');  // the normaliser case-folds the input
+      }
+    }
+    total += freq;
+    entries.emplace_back(std::move(w), freq);
+  }
+  if (entries.empty() || total == 0) {
+    return base::FailedPrecondition("text.dict_empty", "dictionary " + path + " is empty",
+                                    "词典 " + path + " 为空", path);
+  }
+  impl->dict = FlatTable<uint64_t>(std::move(entries));
+  impl->base_total = total;
+  return base::Status::Ok();
+}
+
+base::Status LoadHmm(const JiebaPaths& paths, SegmenterData* impl) {
+  auto bad = [](const std::string& file, const std::string& what) {
+    return base::InvalidArgument(file, "text.hmm_table",
+                                 "jieba HMM table " + file + " is not usable: " + what,
+                                 "jieba HMM 表 " + file + " 不可用：" + what);
+  };
+  KECHAN_ASSIGN_OR_RETURN(std::string start_src,
+                          internal::ReadDataFile(paths.prob_start, kJiebaPackage));
+  KECHAN_ASSIGN_OR_RETURN(std::string trans_src,
+                          internal::ReadDataFile(paths.prob_trans, kJiebaPackage));
+  KECHAN_ASSIGN_OR_RETURN(std::string emit_src,
+                          internal::ReadDataFile(paths.prob_emit, kJiebaPackage));
+  KECHAN_ASSIGN_OR_RETURN(internal::PyValue start,
+                          internal::ParsePyTable(start_src, paths.prob_start));
+  KECHAN_ASSIGN_OR_RETURN(internal::PyValue trans,
+                          internal::ParsePyTable(trans_src, paths.prob_trans));
+  KECHAN_ASSIGN_OR_RETURN(internal::PyValue emit,
+                          internal::ParsePyTable(emit_src, paths.prob_emit));
+  impl->start.fill(kMinFloat);
+  for (auto& row : impl->trans) {
+    row.fill(kMinFloat);
+  }
+  if (!start.is_dict || start.dict.size() != 4) {
+    return bad(paths.prob_start, "want a dict of the four states B, E, M, S");
+  }
+  for (const auto& [k, v] : start.dict) {
+    int s = StateIndex(k);
+    if (s < 0 || v.is_dict) {
+      return bad(paths.prob_start, "unexpected key " + k);
+    }
+    impl->start[s] = v.number;
+  }
+  if (!trans.is_dict) {
+    return bad(paths.prob_trans, "want a dict");
+  }
+  for (const auto& [k, row] : trans.dict) {
+    int s = StateIndex(k);
+    if (s < 0 || !row.is_dict) {
+      return bad(paths.prob_trans, "unexpected key " + k);
+    }
+    for (const auto& [k2, v] : row.dict) {
+      int s2 = StateIndex(k2);
+      if (s2 < 0 || v.is_dict) {
+        return bad(paths.prob_trans, "unexpected key " + k2);
+      }
+      impl->trans[s][s2] = v.number;
+    }
+  }
+  if (!emit.is_dict || emit.dict.size() != 4) {
+    return bad(paths.prob_emit, "want a dict of the four states B, E, M, S");
+  }
+  for (const auto& [k, row] : emit.dict) {
+    int s = StateIndex(k);
+    if (s < 0 || !row.is_dict || row.dict.empty()) {
+      return bad(paths.prob_emit, "unexpected or empty key " + k);
+    }
+    auto& table = impl->emit[static_cast<size_t>(s)];
+    table.reserve(row.dict.size());
+    for (const auto& [ch, v] : row.dict) {
+      size_t pos = 0;
+      char32_t cp = ch.empty() ? kInvalidCodePoint : DecodeNext(ch, &pos);
+      if (cp == kInvalidCodePoint || pos != ch.size() || v.is_dict) {
+        return bad(paths.prob_emit, "key is not a single character: " + ch);
+      }
+      table[cp] = v.number;
+    }
+  }
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+struct Segmenter::Impl : SegmenterData {};
+
+Segmenter::Segmenter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Segmenter::~Segmenter() = default;
+
+base::Result<std::unique_ptr<Segmenter>> Segmenter::Load(const JiebaPaths& paths) {
+  auto impl = std::make_unique<Impl>();
+  KECHAN_RETURN_IF_ERROR(LoadDict(paths.dict_txt, impl.get()));
+  KECHAN_RETURN_IF_ERROR(LoadHmm(paths, impl.get()));
+  return std::unique_ptr<Segmenter>(new Segmenter(std::move(impl)));
+}
+
+std::vector<Token> Segmenter::Cut(std::string_view text) const {
+  std::vector<Token> out;
+  DictView view(impl_->dict, impl_->base_total, impl_->Snapshot());
+  Cutter(*impl_, view, text, /*hmm=*/true, &out).Run();
+  return out;
+}
+
+base::Status Segmenter::AddWord(std::string_view word, uint64_t freq) {
+  auto invalid = [&](const std::string& why_en, const std::string& why_zh) {
+    return base::InvalidArgument("word", "text.user_word", "user dictionary word: " + why_en,
+                                 "用户词典词条：" + why_zh);
+  };
+  if (word.empty()) {
+    return invalid("must not be empty", "不能为空");
+  }
+  if (internal::FirstInvalidByte(word) != std::string_view::npos) {
+    return invalid("not valid UTF-8", "不是有效的 UTF-8");
+  }
+  size_t count = 0;
+  size_t pos = 0;
+  while (pos < word.size()) {
+    char32_t cp = DecodeNext(word, &pos);
+    if (!IsWordChar(cp)) {
+      return invalid("may contain only letters, digits and Chinese characters",
+                     "只能包含汉字、字母和数字");
+    }
+    ++count;
+  }
+  if (count > kMaxUserWordCodePoints) {
+    return invalid("longer than 32 characters", "超过 32 个字符");
+  }
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (freq == 0) {
+    // jieba's suggest_freq: just enough for the word to beat its best split.
+    DictView view(impl_->dict, impl_->base_total, impl_->user);
+    std::vector<Token> parts;
+    Cutter(*impl_, view, word, /*hmm=*/false, &parts).Run();
+    double p = 1.0;
+    for (const Token& t : parts) {
+      uint64_t f = view.Freq(t.text);
+      p *= static_cast<double>(f == 0 ? 1 : f) / view.total();
+    }
+    uint64_t current = view.Freq(word);
+    freq = std::max<uint64_t>(static_cast<uint64_t>(p * view.total()) + 1,
+                              current == 0 ? 1 : current);
+  }
+  auto next = std::make_shared<UserDict>(*impl_->user);
+  auto [it, inserted] = next->words.try_emplace(std::string(word), freq);
+  if (!inserted) {
+    next->total -= it->second;
+    it->second = freq;
+  }
+  next->total += freq;
+  impl_->user = std::move(next);
+  return base::Status::Ok();
+}
+
+uint64_t Segmenter::Frequency(std::string_view word) const {
+  DictView view(impl_->dict, impl_->base_total, impl_->Snapshot());
+  return view.Freq(word);
+}
+
+size_t Segmenter::dictionary_size() const { return impl_->dict.size(); }
+
+size_t Segmenter::user_dictionary_size() const { return impl_->Snapshot()->words.size(); }
+
+size_t Segmenter::MemoryBytes() const {
+  size_t bytes = impl_->dict.MemoryBytes();
+  for (const auto& t : impl_->emit) {
+    bytes += t.size() * (sizeof(char32_t) + sizeof(double) + 2 * sizeof(void*)) +
+             t.bucket_count() * sizeof(void*);
+  }
+  return bytes;
+}
+
+}  // namespace kechan::text
