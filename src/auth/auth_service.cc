@@ -5,6 +5,7 @@
 
 #include "auth/uscc.h"
 #include "base/log.h"
+#include "base/utf8.h"
 #include "store/event_log.h"
 
 namespace kechan::auth {
@@ -1150,7 +1151,7 @@ Result<CreatedApiToken> AuthService::CreateApiToken(const Principal& actor, std:
                   "API tokens can only be created from a signed-in browser session.",
                   "只能在网页登录状态下创建 API 令牌。");
   }
-  const size_t len = CodePoints(name);
+  const size_t len = base::CodePointCount(name);
   if (len < 1 || len > 100) {
     return base::InvalidArgument("name", "token.name_length",
                                  "The token name must have 1-100 characters.",

@@ -1,21 +1,12 @@
 #include "auth/model.h"
 
 #include "auth/uscc.h"
+#include "base/utf8.h"
 
 namespace kechan::auth {
 
 using base::InvalidArgument;
 using base::Status;
-
-size_t CodePoints(std::string_view text) {
-  size_t n = 0;
-  for (char c : text) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
-      ++n;
-    }
-  }
-  return n;
-}
 
 Status ValidatePage(const PageRequest& page) {
   if (page.page < 1) {
@@ -52,7 +43,7 @@ base::Result<std::string> NormalizeUsername(std::string_view username) {
 }
 
 Status ValidatePassword(std::string_view password, size_t min_length) {
-  if (CodePoints(password) < min_length) {
+  if (base::CodePointCount(password) < min_length) {
     return InvalidArgument(
         "password", "password.too_short",
         "The password must have at least " + std::to_string(min_length) + " characters.",
@@ -68,7 +59,7 @@ Status ValidatePassword(std::string_view password, size_t min_length) {
 
 Status ValidateNewUser(NewUser& user, size_t min_password_length) {
   KECHAN_ASSIGN_OR_RETURN(user.username, NormalizeUsername(user.username));
-  if (CodePoints(user.display_name) > 100) {
+  if (base::CodePointCount(user.display_name) > 100) {
     return InvalidArgument("display_name", "user.display_name_length",
                            "The display name must have at most 100 characters.",
                            "显示名称不能超过 100 个字符。");
@@ -94,13 +85,13 @@ Status ValidateNewUser(NewUser& user, size_t min_password_length) {
 }
 
 Status ValidateNewOrg(NewOrg& org) {
-  size_t name_len = CodePoints(org.name);
+  size_t name_len = base::CodePointCount(org.name);
   if (name_len < 1 || name_len > 200) {
     return InvalidArgument("name", "org.name_length",
                            "The organisation name must have 1-200 characters.",
                            "机构名称应为 1-200 个字符。");
   }
-  if (CodePoints(org.name_en) > 200) {
+  if (base::CodePointCount(org.name_en) > 200) {
     return InvalidArgument("name_en", "org.name_en_length",
                            "The English name must have at most 200 characters.",
                            "英文名称不能超过 200 个字符。");

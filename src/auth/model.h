@@ -126,7 +126,4 @@ base::Status ValidateNewOrg(NewOrg& org);
 //   officer, duty_director, chain_chief -> government; operator -> operator.
 bool RoleFitsOrgKind(Role role, OrgKind kind);
 
-// Returns the number of Unicode code points in UTF-8 text (invalid bytes count as one each).
-size_t CodePoints(std::string_view text);
-
 }  // namespace kechan::auth

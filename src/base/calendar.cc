@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <utility>
 
+#include "base/utf8.h"
+
 namespace kechan::base {
 namespace {
 
@@ -76,42 +78,6 @@ int64_t WeekdaysBefore(int64_t x) {
   const int64_t full = FloorDiv(k, 7);
   const int64_t rem = k - 7 * full;
   return 5 * full + std::min<int64_t>(rem, 5);
-}
-
-// Returns the byte length of a valid UTF-8 sequence at s[i], or 0.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  size_t n = 0;
-  uint32_t cp = 0;
-  if (c < 0x80) {
-    return 1;
-  } else if ((c & 0xE0) == 0xC0) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) {
-    return 0;
-  }
-  for (size_t k = 1; k < n; ++k) {
-    const auto cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) {
-      return 0;
-    }
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  const bool overlong = (n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
-  if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
-  }
-  return n;
 }
 
 // Returns whether `line` is valid UTF-8 without control characters other than tab.

@@ -4,7 +4,7 @@
 #include <exception>
 #include <unordered_set>
 
-#include "http/utf8.h"
+#include "base/utf8.h"
 
 namespace kechan::http {
 namespace {
@@ -185,7 +185,7 @@ std::optional<std::string> ObjectReader::OptionalString(std::string_view field, 
   }
   const json::string& s = v->get_string();
   std::string_view sv(s.data(), s.size());
-  size_t len = internal::CodePointCount(sv);
+  size_t len = base::CodePointCount(sv);
   if (len > rules.max_len) {
     Fail(base::InvalidArgument(
         path, "json.too_long",

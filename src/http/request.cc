@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <limits>
 
-#include "http/utf8.h"
+#include "base/utf8.h"
 
 namespace kechan::http {
 namespace {
@@ -156,7 +156,7 @@ base::Status ParseTarget(std::string_view target, Request& req) {
     return bad_path();
   }
   std::string path = path_only->path();
-  if (path.find('\0') != std::string::npos || !internal::IsValidUtf8(path)) {
+  if (path.find('\0') != std::string::npos || !base::IsValidUtf8(path)) {
     return bad_path();
   }
   req.path = std::move(path);
@@ -169,7 +169,7 @@ base::Status ParseTarget(std::string_view target, Request& req) {
   }
   for (auto param : full->params()) {
     if (param.key.find('\0') != std::string::npos || param.value.find('\0') != std::string::npos ||
-        !internal::IsValidUtf8(param.key) || !internal::IsValidUtf8(param.value)) {
+        !base::IsValidUtf8(param.key) || !base::IsValidUtf8(param.value)) {
       return bad_query();
     }
     if (param.key.empty() && !param.has_value) {

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/utf8.h"
 #include "table/table.h"
 
 namespace kechan::table {
@@ -90,18 +91,6 @@ void AppendField(std::string& out, const std::string& f) {
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view text) {
-  for (size_t i = 0; i < text.size();) {
-    uint32_t cp = 0;
-    const size_t n = DecodeUtf8(text, i, cp);
-    if (n == 0) {
-      return false;
-    }
-    i += n;
-  }
-  return true;
-}
-
 int DisplayWidth(std::string_view text) {
   int width = 0;
   for (size_t i = 0; i < text.size();) {
@@ -133,7 +122,7 @@ base::Result<Table> ReadCsv(std::string_view text) {
   bool field_quoted = false;
   bool bad_utf8 = false;
   auto end_field = [&]() {
-    if (!bad_utf8 && !IsValidUtf8(field)) {
+    if (!bad_utf8 && !base::IsValidUtf8(field)) {
       bad_utf8 = true;
     }
     fields.push_back(std::move(field));

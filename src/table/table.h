@@ -23,10 +23,6 @@ struct Table {
   std::vector<int> row_numbers;
 };
 
-// Returns true when `text` is well-formed UTF-8 (no overlong forms, surrogates or code points
-// above U+10FFFF).
-bool IsValidUtf8(std::string_view text);
-
 // Returns the width of `text` in monospace columns: East Asian wide/fullwidth characters (CJK,
 // Hangul, fullwidth forms, emoji) count 2, everything else 1.
 int DisplayWidth(std::string_view text);

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/utf8.h"
+
 namespace kechan::table {
 namespace {
 
@@ -100,8 +102,8 @@ TEST(TableTextTest, DisplayWidthCountsCjkDouble) {
   EXPECT_EQ(DisplayWidth("abc"), 3);
   EXPECT_EQ(DisplayWidth("成都abc"), 7);
   EXPECT_EQ(DisplayWidth("ＡＢ"), 4);  // fullwidth forms
-  EXPECT_TRUE(IsValidUtf8("成都"));
-  EXPECT_FALSE(IsValidUtf8("\xE6\x88"));
+  EXPECT_TRUE(base::IsValidUtf8("成都"));
+  EXPECT_FALSE(base::IsValidUtf8("\xE6\x88"));
 }
 
 // ---- XLSX -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@
 #include <system_error>
 #include <vector>
 
+#include "base/utf8.h"
 #include "table/table.h"
 
 namespace kechan::table {
@@ -54,7 +55,7 @@ std::string SheetName(std::string_view wanted) {
   if (!out.empty() && out.back() == '\'') {
     out.back() = '_';
   }
-  if (out.empty() || !IsValidUtf8(out)) {
+  if (out.empty() || !base::IsValidUtf8(out)) {
     return "Sheet1";
   }
   return out;
@@ -125,7 +126,7 @@ base::Result<std::string> WriteXlsx(const Table& t, std::string_view sheet_name)
   std::vector<int> widths(columns, kMinWidth);
   auto measure = [&](const std::vector<std::string>& row, size_t row_number) -> base::Status {
     for (size_t c = 0; c < row.size(); ++c) {
-      if (!IsValidUtf8(row[c])) {
+      if (!base::IsValidUtf8(row[c])) {
         return RowError(row_number, "xlsx.invalid_utf8", "the text is not valid UTF-8",
                         "文本不是有效的 UTF-8 编码");
       }

@@ -1,8 +1,8 @@
-#include "http/utf8.h"
+#include "base/utf8.h"
 
 #include <cstdint>
 
-namespace kechan::http::internal {
+namespace kechan::base {
 
 bool IsValidUtf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -55,4 +55,27 @@ size_t CodePointCount(std::string_view s) {
   return n;
 }
 
-}  // namespace kechan::http::internal
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  if (i >= s.size()) {
+    return 0;
+  }
+  const auto c = static_cast<unsigned char>(s[i]);
+  size_t n = 0;
+  if (c < 0x80) {
+    return 1;
+  } else if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) {
+    return 0;
+  }
+  return IsValidUtf8(s.substr(i, n)) ? n : 0;
+}
+
+}  // namespace kechan::base
