@@ -7,86 +7,16 @@
 //      officer, duty director, chain chief or operator), KECHAN_PASSWORD,
 //      SCREENSHOT_DIR (default ./screenshots), CHROMIUM (default /usr/bin/chromium).
 // Prints "e2e-chain: N passed, N failed[, N skipped]" last; exits 1 when any check failed.
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 
-const BASE = (process.env.KECHAN_URL || '').replace(/\/+$/, '');
-const USER = process.env.KECHAN_USER || '';
-const PASSWORD = process.env.KECHAN_PASSWORD || '';
-const SHOTS = path.resolve(process.env.SCREENSHOT_DIR || 'screenshots');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const TIMEOUT = 15000;
+import { createRunner, expect, openPage, readEnv, text, toastsGone } from './harness.mjs';
 
-if (!BASE || !USER || !PASSWORD) {
-  console.error('e2e-chain: set KECHAN_URL, KECHAN_USER and KECHAN_PASSWORD (and optionally SCREENSHOT_DIR)');
-  console.log('e2e-chain: 0 passed, 1 failed');
-  process.exit(2);
-}
-fs.mkdirSync(SHOTS, { recursive: true });
-
-class CheckFailed extends Error {}
-function expect(cond, message) {
-  if (!cond) {
-    throw new CheckFailed(message);
-  }
-}
-
-const results = [];
-let stopped = false;
-/** Runs one named check; after the first failure the rest are skipped (they build on it). */
-async function check(name, fn) {
-  if (stopped) {
-    results.push({ name, status: 'skipped' });
-    console.log(`  - skip  ${name}`);
-    return;
-  }
-  const t0 = Date.now();
-  try {
-    await fn();
-    results.push({ name, status: 'passed' });
-    console.log(`  ✓ pass  ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    results.push({ name, status: 'failed' });
-    stopped = true;
-    console.log(`  ✗ FAIL  ${name}\n          ${e instanceof CheckFailed ? e.message : e && e.stack ? e.stack : e}`);
-  }
-}
-
-const text = async (locator) => ((await locator.textContent({ timeout: TIMEOUT })) || '').trim();
-const toastsGone = (page) => page.locator('.el-message').first().waitFor({ state: 'detached', timeout: 8000 }).catch(() => {});
+const env = readEnv('e2e-chain');
+const { BASE, USER, PASSWORD, SHOTS } = env;
+const runner = createRunner('e2e-chain');
+const check = runner.check;
 const rowCount = (page, testid) => page.locator(`[data-testid="${testid}"] .el-table__body-wrapper tbody tr.el-table__row`).count();
-
-let browser;
-try {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-} catch (e) {
-  console.error(`e2e-chain: cannot start ${CHROMIUM}: ${e && e.message ? e.message : e}`);
-  console.log('e2e-chain: 0 passed, 1 failed');
-  process.exit(1);
-}
-const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-const page = await context.newPage();
-page.setDefaultTimeout(TIMEOUT);
-const pageErrors = [];
-page.on('pageerror', (e) => pageErrors.push(String(e && e.message ? e.message : e)));
-page.on('console', (m) => {
-  if (m.type() === 'error') {
-    console.log(`    [browser console] ${m.text()}`);
-  }
-});
+const { browser, page, pageErrors } = await openPage('e2e-chain', env, { width: 1440, height: 900 });
 
 console.log(`e2e-chain: chain pages against ${BASE} as ${USER}, screenshots in ${SHOTS}`);
 try {
@@ -211,14 +141,11 @@ try {
     expect(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);
   });
 } finally {
-  if (stopped) {
+  if (runner.stopped) {
     await page.screenshot({ path: path.join(SHOTS, 'chain-failure.png'), fullPage: true }).catch(() => {});
     console.log(`    failure screenshot: ${path.join(SHOTS, 'chain-failure.png')}`);
   }
   await browser.close();
 }
 
-const count = (s) => results.filter((r) => r.status === s).length;
-const skipped = count('skipped');
-console.log(`e2e-chain: ${count('passed')} passed, ${count('failed')} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(count('failed') ? 1 : 0);
+runner.finish();

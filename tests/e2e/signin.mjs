@@ -6,90 +6,19 @@
 // Env: KECHAN_URL (base URL, e.g. http://127.0.0.1:8080), KECHAN_USER, KECHAN_PASSWORD,
 //      SCREENSHOT_DIR (default ./screenshots), CHROMIUM (default /usr/bin/chromium).
 // Prints "e2e: N passed, N failed[, N skipped]" last; exits 1 when any check failed.
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { navFor } from '../../web/src/nav.js';
 
-const BASE = (process.env.KECHAN_URL || '').replace(/\/+$/, '');
-const USER = process.env.KECHAN_USER || '';
-const PASSWORD = process.env.KECHAN_PASSWORD || '';
-const SHOTS = path.resolve(process.env.SCREENSHOT_DIR || 'screenshots');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const TIMEOUT = 15000;
+import { createRunner, expect, openPage, readEnv, text, toastsGone } from './harness.mjs';
+
+const env = readEnv('e2e');
+const { BASE, USER, PASSWORD, SHOTS } = env;
+const runner = createRunner('e2e');
+const check = runner.check;
 const HAN = /[\u4e00-\u9fff]/;
-
-if (!BASE || !USER || !PASSWORD) {
-  console.error('e2e: set KECHAN_URL, KECHAN_USER and KECHAN_PASSWORD (and optionally SCREENSHOT_DIR)');
-  console.log('e2e: 0 passed, 1 failed');
-  process.exit(2);
-}
-fs.mkdirSync(SHOTS, { recursive: true });
-
-class CheckFailed extends Error {}
-function expect(cond, message) {
-  if (!cond) {
-    throw new CheckFailed(message);
-  }
-}
-
-const results = [];
-let stopped = false;
-/** Runs one named check; after the first failure the rest are skipped (they build on it). */
-async function check(name, fn) {
-  if (stopped) {
-    results.push({ name, status: 'skipped' });
-    console.log(`  - skip  ${name}`);
-    return;
-  }
-  const t0 = Date.now();
-  try {
-    await fn();
-    results.push({ name, status: 'passed' });
-    console.log(`  ✓ pass  ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    results.push({ name, status: 'failed' });
-    stopped = true;
-    console.log(`  ✗ FAIL  ${name}\n          ${e instanceof CheckFailed ? e.message : e && e.stack ? e.stack : e}`);
-  }
-}
-
-const text = async (locator) => ((await locator.textContent({ timeout: TIMEOUT })) || '').trim();
-/** Waits until transient toasts (ElMessage) are gone, so screenshots show the page itself. */
-const toastsGone = (page) => page.locator('.el-message').first().waitFor({ state: 'detached', timeout: 8000 }).catch(() => {});
 const navNames = (page) =>
   page.locator('[data-testid="side-nav"] [data-nav]').evaluateAll((els) => els.map((e) => e.getAttribute('data-nav')));
-
-let browser;
-try {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-} catch (e) {
-  console.error(`e2e: cannot start ${CHROMIUM}: ${e && e.message ? e.message : e}`);
-  console.log('e2e: 0 passed, 1 failed');
-  process.exit(1);
-}
-const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN' });
-const page = await context.newPage();
-page.setDefaultTimeout(TIMEOUT);
-const pageErrors = [];
-page.on('pageerror', (e) => pageErrors.push(String(e && e.message ? e.message : e)));
-page.on('console', (m) => {
-  if (m.type() === 'error') {
-    console.log(`    [browser console] ${m.text()}`);
-  }
-});
+const { browser, page, pageErrors } = await openPage('e2e', env, { width: 1366, height: 860 });
 
 let session = null;
 console.log(`e2e: sign-in against ${BASE} as ${USER}, screenshots in ${SHOTS}`);
@@ -191,14 +120,11 @@ try {
     expect(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);
   });
 } finally {
-  if (stopped) {
+  if (runner.stopped) {
     await page.screenshot({ path: path.join(SHOTS, 'failure.png'), fullPage: true }).catch(() => {});
     console.log(`    failure screenshot: ${path.join(SHOTS, 'failure.png')}`);
   }
   await browser.close();
 }
 
-const count = (s) => results.filter((r) => r.status === s).length;
-const skipped = count('skipped');
-console.log(`e2e: ${count('passed')} passed, ${count('failed')} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(count('failed') ? 1 : 0);
+runner.finish();
