@@ -9,32 +9,20 @@
 #include <string>
 #include <vector>
 
+#include "base/cli_args.h"
 #include "base/config.h"
 #include "base/result.h"
 #include "store/database.h"
 
 namespace kechan::app {
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitUsage = 2;
-
-struct ParsedArgs {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> flags;  // --name value / --name=value
-  std::set<std::string> switches;            // --name (no value)
-  bool help = false;                         // --help / -h
-};
-
-// Parses `args` (after the subcommand words). `value_flags` take a value, `switches` do not; any
-// other "--x" is InvalidArgument naming it.
-base::Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
-                                   const std::set<std::string>& value_flags,
-                                   const std::set<std::string>& switches = {});
-
-// Prints "error: <en>\n错误：<zh>\n" to `err` and returns the exit code for the status
-// (kExitUsage for invalid argument / not found / already exists, kExitFailure otherwise).
-int ReportError(const base::Status& status, std::ostream& err);
+// The shared CLI plumbing lives in base/cli_args.h so modules' commands use it too.
+using base::kExitFailure;
+using base::kExitOk;
+using base::kExitUsage;
+using base::ParseArgs;
+using base::ParsedArgs;
+using base::ReportError;
 
 // The settings every command that touches the database shares; see docs/configuration.md.
 std::vector<base::ConfigKey> CommonConfigKeys();

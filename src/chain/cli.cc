@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "base/calendar.h"
+#include "base/cli_args.h"
 #include "base/clock.h"
 #include "chain/routes.h"
 #include "table/table.h"
@@ -18,9 +19,9 @@
 namespace kechan::chain {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
+using base::kExitFailure;
+using base::kExitOk;
+using base::kExitUsage;
 
 const char* kChainUsage =
     "usage: kechan chain list (--data DIR | --db URL) [--json]\n"
@@ -39,74 +40,17 @@ const char* kImportUsage =
     "{\"row\":N,\"column\":..,\"reason\":..}. One transaction and one event for the whole file.\n"
     "从 CSV 或 .xlsx 文件导入企业及其产业链节点；默认全部成功才写入，--skip-bad 跳过错误行。\n";
 
-int Report(const base::Status& s, std::ostream& err) {
-  err << "error: " << s.message_en();
-  if (!s.field().empty()) {
-    err << " [" << s.field() << "]";
-  }
-  err << "\n错误：" << s.message_zh() << "\n";
-  switch (s.code()) {
-    case base::Code::kInvalidArgument:
-    case base::Code::kNotFound:
-    case base::Code::kAlreadyExists:
-      return kExitUsage;
-    default:
-      return kExitFailure;
-  }
-}
-
 base::Status Usage(const std::string& what_en, const std::string& what_zh,
                    const std::string& field) {
   return base::InvalidArgument(field, "cli.usage", what_en, what_zh);
 }
 
-// The words of one command: our flags, positionals, and the rest (database flags) to pass on.
-struct Args {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> values;
-  std::set<std::string> switches;
-  std::vector<std::string> db_args;
-  bool help = false;
-};
-
-base::Result<Args> Parse(const std::vector<std::string>& args,
-                         const std::set<std::string>& value_flags,
-                         const std::set<std::string>& switch_flags) {
-  Args out;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      out.help = true;
-      continue;
-    }
-    if (a.size() > 2 && a.rfind("--", 0) == 0) {
-      std::string name = a.substr(2);
-      std::optional<std::string> value;
-      if (auto eq = name.find('='); eq != std::string::npos) {
-        value = name.substr(eq + 1);
-        name = name.substr(0, eq);
-      }
-      if (switch_flags.count(name)) {
-        out.switches.insert(name);
-        continue;
-      }
-      if (!value) {
-        if (i + 1 >= args.size()) {
-          return Usage("--" + name + " needs a value", "--" + name + " 需要一个值", "--" + name);
-        }
-        value = args[++i];
-      }
-      if (value_flags.count(name)) {
-        out.values[name] = *value;
-      } else {
-        out.db_args.push_back("--" + name);
-        out.db_args.push_back(*value);
-      }
-      continue;
-    }
-    out.positional.push_back(a);
-  }
-  return out;
+// Parses one command's words; the flags it does not know (the database ones) pass through to the
+// service opener.
+base::Result<base::ParsedArgs> Parse(const std::vector<std::string>& args,
+                                     const std::set<std::string>& value_flags,
+                                     const std::set<std::string>& switch_flags) {
+  return base::ParseArgs(args, value_flags, switch_flags, base::UnknownFlags::kPassThrough);
 }
 
 base::Result<Chain> ResolveChain(ChainService& service, const std::string& ref) {
@@ -126,19 +70,20 @@ base::Result<Chain> ResolveChain(ChainService& service, const std::string& ref) 
   return *chain;
 }
 
-int ChainList(const Args& a, std::ostream& out, std::ostream& err, const ServiceOpener& open) {
+int ChainList(const base::ParsedArgs& a, std::ostream& out, std::ostream& err,
+              const ServiceOpener& open) {
   if (a.positional.size() > 1) {
-    return Report(Usage("unexpected argument " + a.positional[1], "多余的参数 " + a.positional[1],
-                        a.positional[1]),
-                  err);
+    return base::ReportError(Usage("unexpected argument " + a.positional[1],
+                                   "多余的参数 " + a.positional[1], a.positional[1]),
+                             err);
   }
-  auto service = open(a.db_args);
+  auto service = open(a.passthrough);
   if (!service.ok()) {
-    return Report(service.status(), err);
+    return base::ReportError(service.status(), err);
   }
   auto chains = (*service)->ListChains(Caller::System());
   if (!chains.ok()) {
-    return Report(chains.status(), err);
+    return base::ReportError(chains.status(), err);
   }
   if (a.switches.count("json")) {
     out << ChainListJson(*chains) << "\n";
@@ -151,35 +96,36 @@ int ChainList(const Args& a, std::ostream& out, std::ostream& err, const Service
   return kExitOk;
 }
 
-int ChainAnalyze(const Args& a, std::ostream& out, std::ostream& err, const ServiceOpener& open) {
+int ChainAnalyze(const base::ParsedArgs& a, std::ostream& out, std::ostream& err,
+                 const ServiceOpener& open) {
   if (a.positional.size() != 2) {
-    return Report(Usage("analyze needs exactly one CHAIN (code or id)",
-                        "analyze 需要且只需要一个产业链编码或编号", "CHAIN"),
-                  err);
+    return base::ReportError(Usage("analyze needs exactly one CHAIN (code or id)",
+                                   "analyze 需要且只需要一个产业链编码或编号", "CHAIN"),
+                             err);
   }
   base::Date as_of = base::LocalDateOf(base::SystemClock::Get().NowMicros());
-  if (auto it = a.values.find("as-of"); it != a.values.end()) {
+  if (auto it = a.flags.find("as-of"); it != a.flags.end()) {
     auto d = base::Date::Parse(it->second, "--as-of");
     if (!d.ok()) {
-      return Report(d.status(), err);
+      return base::ReportError(d.status(), err);
     }
     as_of = *d;
   }
   if (a.switches.count("json") && a.switches.count("csv")) {
-    return Report(
+    return base::ReportError(
         Usage("--json and --csv exclude each other", "--json 与 --csv 不能同时使用", "--csv"), err);
   }
-  auto service = open(a.db_args);
+  auto service = open(a.passthrough);
   if (!service.ok()) {
-    return Report(service.status(), err);
+    return base::ReportError(service.status(), err);
   }
   auto chain = ResolveChain(**service, a.positional[1]);
   if (!chain.ok()) {
-    return Report(chain.status(), err);
+    return base::ReportError(chain.status(), err);
   }
   auto analysis = (*service)->Analyze(Caller::System(), chain->id, as_of);
   if (!analysis.ok()) {
-    return Report(analysis.status(), err);
+    return base::ReportError(analysis.status(), err);
   }
   if (a.switches.count("csv")) {
     out << AnalysisCsv(*analysis);
@@ -215,7 +161,7 @@ int RunChainCommand(const std::vector<std::string>& args, std::ostream& out, std
                     const ServiceOpener& open) {
   auto parsed = Parse(args, {"as-of"}, {"json", "csv"});
   if (!parsed.ok()) {
-    return Report(parsed.status(), err);
+    return base::ReportError(parsed.status(), err);
   }
   if (parsed->help || parsed->positional.empty()) {
     (parsed->help ? out : err) << kChainUsage;
@@ -228,23 +174,23 @@ int RunChainCommand(const std::vector<std::string>& args, std::ostream& out, std
   if (sub == "analyze") {
     return ChainAnalyze(*parsed, out, err, open);
   }
-  return Report(Usage("unknown chain subcommand " + sub + " (list, analyze)",
-                      "未知的 chain 子命令 " + sub + "（list、analyze）", sub),
-                err);
+  return base::ReportError(Usage("unknown chain subcommand " + sub + " (list, analyze)",
+                                 "未知的 chain 子命令 " + sub + "（list、analyze）", sub),
+                           err);
 }
 
 int RunImportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
                      const ServiceOpener& open) {
   auto parsed = Parse(args, {"source"}, {"skip-bad", "template"});
   if (!parsed.ok()) {
-    return Report(parsed.status(), err);
+    return base::ReportError(parsed.status(), err);
   }
   if (parsed->help || parsed->positional.empty()) {
     (parsed->help ? out : err) << kImportUsage;
     return parsed->help ? kExitOk : kExitUsage;
   }
   if (parsed->positional[0] != "enterprises") {
-    return Report(
+    return base::ReportError(
         Usage("unknown import kind " + parsed->positional[0] + " (enterprises)",
               "未知的导入类型 " + parsed->positional[0] + "（enterprises）", parsed->positional[0]),
         err);
@@ -254,26 +200,26 @@ int RunImportCommand(const std::vector<std::string>& args, std::ostream& out, st
     return kExitOk;
   }
   if (parsed->positional.size() != 2) {
-    return Report(Usage("import enterprises needs exactly one FILE",
-                        "import enterprises 需要且只需要一个文件", "FILE"),
-                  err);
+    return base::ReportError(Usage("import enterprises needs exactly one FILE",
+                                   "import enterprises 需要且只需要一个文件", "FILE"),
+                             err);
   }
   const std::string& path = parsed->positional[1];
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return Report(
+    return base::ReportError(
         base::InvalidArgument("FILE", "cli.file", "cannot read " + path, "无法读取文件 " + path),
         err);
   }
   std::stringstream buf;
   buf << in.rdbuf();
-  auto service = open(parsed->db_args);
+  auto service = open(parsed->passthrough);
   if (!service.ok()) {
-    return Report(service.status(), err);
+    return base::ReportError(service.status(), err);
   }
   ImportOptions options;
   options.skip_bad = parsed->switches.count("skip-bad") > 0;
-  if (auto it = parsed->values.find("source"); it != parsed->values.end()) {
+  if (auto it = parsed->flags.find("source"); it != parsed->flags.end()) {
     options.source = it->second;
   } else {
     const auto slash = path.find_last_of('/');
@@ -290,7 +236,7 @@ int RunImportCommand(const std::vector<std::string>& args, std::ostream& out, st
   auto report = xlsx ? (*service)->ImportEnterprisesXlsx(Caller::System("cli"), bytes, options)
                      : (*service)->ImportEnterprisesCsv(Caller::System("cli"), bytes, options);
   if (!report.ok()) {
-    return Report(report.status(), err);
+    return base::ReportError(report.status(), err);
   }
   std::string errors = "[";
   for (const auto& e : report->errors) {
