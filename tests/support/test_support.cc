@@ -101,8 +101,9 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
   if (dir == nullptr) {
     return;
   }
-  std::string out = std::string(dir) + "/out";
-  stderr_path_ = std::string(dir) + "/err";
+  dir_ = dir;
+  std::string out = dir_ + "/out";
+  stderr_path_ = dir_ + "/err";
   std::vector<std::string> args = {KechanBinary(), "serve", "--listen", "127.0.0.1:0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = Spawn(args, "/dev/null", out, stderr_path_);
@@ -130,6 +131,10 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) {
     Stop(SIGKILL);
+  }
+  if (!dir_.empty()) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
   }
 }
 

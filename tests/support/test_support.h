@@ -56,6 +56,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   int port_ = 0;
   std::string stderr_path_;
+  std::string dir_;  // holds the child's stdout/stderr; removed by the destructor
 };
 
 struct HttpResponse {
