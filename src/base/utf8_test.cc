@@ -25,6 +25,16 @@ TEST(Utf8Test, SequenceLengthAndCodePoints) {
   EXPECT_EQ(Utf8SequenceLength(s, 99), 0u);
   EXPECT_EQ(CodePointCount("科产"), 2u);
   EXPECT_EQ(CodePointCount(s), 4u);  // the stray byte counts as one
+  EXPECT_EQ(CodePointCount("\x80"
+                           "a"),
+            2u);  // so does a lone continuation byte
+  size_t pos = 1;
+  EXPECT_EQ(DecodeUtf8(s, &pos), U'科');
+  EXPECT_EQ(pos, 4u);
+  std::string out;
+  AppendUtf8(U'😀', &out);
+  EXPECT_EQ(out, "😀");
+  EXPECT_EQ(FirstInvalidUtf8Byte(s), 8u);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/utf8.h"
 #include "text/utf8.h"
 
 namespace kechan::text::internal {
@@ -164,7 +165,7 @@ class PyParser {
           error_ = "escape is not a scalar value";
           return false;
         }
-        AppendUtf8(cp, out);
+        base::AppendUtf8(cp, out);
       } else if (e == 'n') {
         out->push_back('\n');
       } else if (e == 't') {
@@ -178,7 +179,7 @@ class PyParser {
       return false;
     }
     ++pos_;  // closing quote
-    if (FirstInvalidByte(*out) != std::string_view::npos) {
+    if (base::FirstInvalidUtf8Byte(*out) != std::string_view::npos) {
       error_ = "string is not valid UTF-8";
       return false;
     }
@@ -187,9 +188,9 @@ class PyParser {
 
   bool ParseNumber(double* out) {
     size_t start = pos_;
-    while (pos_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[pos_])) ||
-                                s_[pos_] == '-' || s_[pos_] == '+' || s_[pos_] == '.' ||
-                                s_[pos_] == 'e' || s_[pos_] == 'E')) {
+    while (pos_ < s_.size() &&
+           (std::isdigit(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '-' ||
+            s_[pos_] == '+' || s_[pos_] == '.' || s_[pos_] == 'e' || s_[pos_] == 'E')) {
       ++pos_;
     }
     std::string num(s_.substr(start, pos_ - start));
@@ -219,13 +220,13 @@ base::Result<std::string> ReadDataFile(const std::string& path, std::string_view
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::string pkg(package);
-    return base::FailedPrecondition(
-        "text.data_missing",
-        "required data file " + path + " is missing; install the Debian package " + pkg +
-            " (apt-get install " + pkg + ", or run scripts/setup)",
-        "缺少数据文件 " + path + "；请安装 Debian 软件包 " + pkg + "（apt-get install " + pkg +
-            "，或运行 scripts/setup）",
-        path);
+    return base::FailedPrecondition("text.data_missing",
+                                    "required data file " + path +
+                                        " is missing; install the Debian package " + pkg +
+                                        " (apt-get install " + pkg + ", or run scripts/setup)",
+                                    "缺少数据文件 " + path + "；请安装 Debian 软件包 " + pkg +
+                                        "（apt-get install " + pkg + "，或运行 scripts/setup）",
+                                    path);
   }
   std::ostringstream ss;
   ss << in.rdbuf();

@@ -36,7 +36,8 @@ class FlatTable {
         values_.back() = std::max(values_.back(), e.second);
         continue;
       }
-      keys_.push_back({static_cast<uint32_t>(buffer_.size()), static_cast<uint32_t>(e.first.size())});
+      keys_.push_back(
+          {static_cast<uint32_t>(buffer_.size()), static_cast<uint32_t>(e.first.size())});
       buffer_ += e.first;
       values_.push_back(e.second);
     }

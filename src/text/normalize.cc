@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "base/utf8.h"
 #include "text/utf8.h"
 
 namespace kechan::text {
@@ -72,7 +73,7 @@ base::Result<std::string> Normalizer::Normalize(std::string_view text,
         std::string(field) + " 过长：" + std::to_string(text.size()) + " 字节，最多 " +
             std::to_string(impl_->options.max_bytes) + " 字节");
   }
-  if (size_t bad = internal::FirstInvalidByte(text); bad != std::string_view::npos) {
+  if (size_t bad = base::FirstInvalidUtf8Byte(text); bad != std::string_view::npos) {
     return base::InvalidArgument(
         std::string(field), "text.invalid_utf8",
         std::string(field) + " is not valid UTF-8 (byte " + std::to_string(bad) + ")",

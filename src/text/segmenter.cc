@@ -10,16 +10,16 @@
 #include <unordered_map>
 #include <utility>
 
+#include "base/utf8.h"
 #include "text/data_files.h"
 #include "text/utf8.h"
 
 namespace kechan::text {
 namespace {
 
-using internal::DecodeNext;
+using base::kInvalidCodePoint;
 using internal::FlatTable;
 using internal::IsHan;
-using internal::kInvalidCodePoint;
 
 constexpr std::string_view kJiebaPackage = "python3-jieba";
 constexpr double kMinFloat = -3.14e100;  // jieba's "impossible" log probability
@@ -43,7 +43,7 @@ int StateIndex(std::string_view letter) {
 }
 
 bool IsWordChar(char32_t cp) {
-  if (cp == kInvalidCodePoint) {
+  if (cp == base::kInvalidCodePoint) {
     return false;
   }
   if (u_isalnum(static_cast<UChar32>(cp))) {
@@ -141,8 +141,8 @@ class Cutter {
     size_t pos = 0;
     while (pos < text_.size()) {
       size_t at = pos;
-      char32_t cp = DecodeNext(text_, &pos);
-      if (cp != kInvalidCodePoint && IsHan(cp)) {
+      char32_t cp = base::DecodeUtf8(text_, &pos);
+      if (cp != base::kInvalidCodePoint && IsHan(cp)) {
         block.push_back({at, pos, true});
         continue;
       }
@@ -162,7 +162,7 @@ class Cutter {
         if (next >= text_.size()) {
           break;
         }
-        char32_t c2 = DecodeNext(text_, &next);
+        char32_t c2 = base::DecodeUtf8(text_, &next);
         if (!IsWordChar(c2) || IsHan(c2)) {
           break;
         }
@@ -225,8 +225,8 @@ class Cutter {
     for (size_t idx = n; idx-- > 0;) {
       std::pair<double, size_t> best{-std::numeric_limits<double>::infinity(), idx};
       for (const auto& [x, f] : dag[idx]) {
-        double p = std::log(static_cast<double>(f == 0 ? 1 : f)) - view_.log_total() +
-                   route[x + 1].first;
+        double p =
+            std::log(static_cast<double>(f == 0 ? 1 : f)) - view_.log_total() + route[x + 1].first;
         if (p > best.first || (p == best.first && x > best.second)) {
           best = {p, x};
         }
@@ -272,7 +272,7 @@ class Cutter {
 
   double EmitP(int state, const std::vector<Unit>& u, size_t i) const {
     size_t pos = u[i].begin;
-    char32_t cp = DecodeNext(text_, &pos);
+    char32_t cp = base::DecodeUtf8(text_, &pos);
     const auto& table = impl_.emit[static_cast<size_t>(state)];
     auto it = table.find(cp);
     return it == table.end() ? kMinFloat : it->second;
@@ -360,16 +360,17 @@ base::Status LoadDict(const std::string& path, SegmenterData* impl) {
     std::string_view freq_text = rest.substr(0, rest.find(' '));
     uint64_t freq = 0;
     bool ok = !freq_text.empty() && freq_text.size() < 19 &&
-              internal::FirstInvalidByte(word) == std::string_view::npos;
+              base::FirstInvalidUtf8Byte(word) == std::string_view::npos;
     for (char c : freq_text) {
       ok = ok && IsAsciiDigit(c);
       freq = freq * 10 + static_cast<uint64_t>(c - '0');
     }
     if (!ok) {
       std::string where = path + ":" + std::to_string(line_no);
-      return base::InvalidArgument(where, "text.dict_line",
-                                   "malformed dictionary line " + where + " (want: word freq [tag])",
-                                   "词典行格式错误 " + where + "（应为：词 频次 [词性]）");
+      return base::InvalidArgument(
+          where, "text.dict_line",
+          "malformed dictionary line " + where + " (want: word freq [tag])",
+          "词典行格式错误 " + where + "（应为：词 频次 [词性]）");
     }
     std::string w(word);
     for (char& c : w) {
@@ -449,8 +450,8 @@ base::Status LoadHmm(const JiebaPaths& paths, SegmenterData* impl) {
     table.reserve(row.dict.size());
     for (const auto& [ch, v] : row.dict) {
       size_t pos = 0;
-      char32_t cp = ch.empty() ? kInvalidCodePoint : DecodeNext(ch, &pos);
-      if (cp == kInvalidCodePoint || pos != ch.size() || v.is_dict) {
+      char32_t cp = ch.empty() ? base::kInvalidCodePoint : base::DecodeUtf8(ch, &pos);
+      if (cp == base::kInvalidCodePoint || pos != ch.size() || v.is_dict) {
         return bad(paths.prob_emit, "key is not a single character: " + ch);
       }
       table[cp] = v.number;
@@ -488,13 +489,13 @@ base::Status Segmenter::AddWord(std::string_view word, uint64_t freq) {
   if (word.empty()) {
     return invalid("must not be empty", "不能为空");
   }
-  if (internal::FirstInvalidByte(word) != std::string_view::npos) {
+  if (base::FirstInvalidUtf8Byte(word) != std::string_view::npos) {
     return invalid("not valid UTF-8", "不是有效的 UTF-8");
   }
   size_t count = 0;
   size_t pos = 0;
   while (pos < word.size()) {
-    char32_t cp = DecodeNext(word, &pos);
+    char32_t cp = base::DecodeUtf8(word, &pos);
     if (!IsWordChar(cp)) {
       return invalid("may contain only letters, digits and Chinese characters",
                      "只能包含汉字、字母和数字");
@@ -516,8 +517,8 @@ base::Status Segmenter::AddWord(std::string_view word, uint64_t freq) {
       p *= static_cast<double>(f == 0 ? 1 : f) / view.total();
     }
     uint64_t current = view.Freq(word);
-    freq = std::max<uint64_t>(static_cast<uint64_t>(p * view.total()) + 1,
-                              current == 0 ? 1 : current);
+    freq =
+        std::max<uint64_t>(static_cast<uint64_t>(p * view.total()) + 1, current == 0 ? 1 : current);
   }
   auto next = std::make_shared<UserDict>(*impl_->user);
   auto [it, inserted] = next->words.try_emplace(std::string(word), freq);

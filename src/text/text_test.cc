@@ -23,8 +23,9 @@ const base::Result<std::unique_ptr<Analyzer>>& SharedAnalyzer() {
 
 Analyzer* A() {
   const auto& a = SharedAnalyzer();
-  EXPECT_TRUE(a.ok()) << a.status() << "\nInstall the data: apt-get install python3-jieba "
-                                       "libopencc-data (scripts/setup does this)";
+  EXPECT_TRUE(a.ok()) << a.status()
+                      << "\nInstall the data: apt-get install python3-jieba "
+                         "libopencc-data (scripts/setup does this)";
   return a.ok() ? a.value().get() : nullptr;
 }
 
