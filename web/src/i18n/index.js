@@ -1,7 +1,6 @@
 // vue-i18n setup: zh-CN by default, English on request; the choice is kept in localStorage.
 import { createI18n } from 'vue-i18n';
-import zhCN from './zh-CN.js';
-import en from './en.js';
+import { messages } from './messages.js';
 
 export const LOCALE_KEY = 'kechan.locale';
 export const SUPPORTED = ['zh-CN', 'en'];
@@ -21,7 +20,7 @@ export const i18n = createI18n({
   globalInjection: true,
   locale: savedLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  messages,
 });
 
 /** Returns the current UI locale ("zh-CN" or "en"). */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import zhCN from './zh-CN.js';
-import en from './en.js';
+import { messages, mergeMessages } from './messages.js';
+
+const zhCN = messages['zh-CN'];
+const en = messages.en;
 import { PAGES, ROLES } from '../nav.js';
 
 function keys(obj, prefix = '') {
@@ -13,6 +15,10 @@ function lookup(obj, path) {
 }
 
 describe('messages', () => {
+  it('refuses a module that redefines a key', () => {
+    expect(() => mergeMessages({ 'zh-CN': { a: 1 }, en: { a: 1 } }, [['x.js', { 'zh-CN': { a: 2 } }]])).toThrow(/x.js/);
+  });
+
   it('has the same keys in zh-CN and en', () => {
     expect(keys(en).sort()).toEqual(keys(zhCN).sort());
   });
