@@ -238,7 +238,17 @@ std::vector<Migration> StoreMigrations() {
   // SQLite: INTEGER PRIMARY KEY makes seq the rowid (no second index); it is 64-bit there.
   v1.sql = prefix + events("INTEGER") + index + head;
   v1.postgres_sql = prefix + events("BIGINT") + index + head;
-  return {v1};
+  // Cursors of the event log's followers (event_follower.h): notify, search, flow timers, ...
+  Migration v2;
+  v2.module = kStoreModule;
+  v2.version = 2;
+  v2.name = "event cursors";
+  v2.sql =
+      "CREATE TABLE event_cursors (\n"
+      "  consumer TEXT PRIMARY KEY,\n"
+      "  seq BIGINT NOT NULL\n"
+      ");\n";
+  return {v1, v2};
 }
 
 }  // namespace kechan::store

@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "gtest/gtest.h"
 #include "store/database.h"
+#include "store/event_follower.h"
 #include "store/event_log.h"
 #include "store/migrations.h"
 
@@ -61,6 +62,9 @@ std::vector<Migration> DemoMigrations(int up_to) {
   }
   return out;
 }
+
+// Events appended by the store's own migrations (one schema.migrated event each).
+const int64_t kStoreEvents = static_cast<int64_t>(StoreMigrations().size());
 
 class StoreContractTest : public ::testing::TestWithParam<Backend> {
  protected:
@@ -357,26 +361,26 @@ TEST_P(StoreContractTest, MigrationsApplyOnceAndAreIdempotent) {
   }
   auto first = Migrate(*db_, all);
   ASSERT_TRUE(first.ok()) << first.status();
-  EXPECT_EQ(first->applied, 3);
+  EXPECT_EQ(first->applied, kStoreEvents + 2);
   EXPECT_EQ(first->already, 0);
 
   auto second = Migrate(*db_, all);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->applied, 0);
-  EXPECT_EQ(second->already, 3);
-  EXPECT_EQ(CountRows("schema_migrations"), 3);
+  EXPECT_EQ(second->already, kStoreEvents + 2);
+  EXPECT_EQ(CountRows("schema_migrations"), kStoreEvents + 2);
 
   // Each migration appended one schema.migrated event, and the chain verifies.
   std::vector<Event> events = AllEvents();
-  ASSERT_EQ(events.size(), 3u);
+  ASSERT_EQ(events.size(), static_cast<size_t>(kStoreEvents) + 2);
   EXPECT_EQ(events[0].kind, "schema.migrated");
   EXPECT_EQ(events[0].entity_id, "store:1");
   EXPECT_EQ(events[0].prev_hash, std::string(64, '0'));
-  EXPECT_EQ(events[2].entity_id, "demo:2");
+  EXPECT_EQ(events[kStoreEvents + 1].entity_id, "demo:2");
   auto report = VerifyLog(*db_);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->ok) << report->reason;
-  EXPECT_EQ(report->checked, 3);
+  EXPECT_EQ(report->checked, kStoreEvents + 2);
 
   // The migrated table works: {{id}} auto-increments and {{blob}} keeps arbitrary bytes.
   const std::string bytes("\x00\x01\xff binary\x00", 11);
@@ -402,11 +406,11 @@ TEST_P(StoreContractTest, MigrationsApplyOnceAndAreIdempotent) {
 TEST_P(StoreContractTest, MigrateAddsStoreMigrationsAndAppliesNewVersionsLater) {
   auto first = Migrate(*db_, DemoMigrations(1));
   ASSERT_TRUE(first.ok()) << first.status();
-  EXPECT_EQ(first->applied, 2);  // store v1 was added in front
+  EXPECT_EQ(first->applied, kStoreEvents + 1);  // the store migrations were added in front
   auto second = Migrate(*db_, DemoMigrations(2));
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->applied, 1);
-  EXPECT_EQ(second->already, 2);
+  EXPECT_EQ(second->already, kStoreEvents + 1);
 }
 
 TEST_P(StoreContractTest, MigrateRefusesDatabaseNewerThanBinary) {
@@ -431,8 +435,8 @@ TEST_P(StoreContractTest, FailedMigrationLeavesNoTrace) {
   auto r = Migrate(*db_, {bad});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message_en().find("broken v1"), std::string::npos) << r.status();
-  EXPECT_EQ(CountRows("schema_migrations"), 1);
-  EXPECT_EQ(AllEvents().size(), 1u);
+  EXPECT_EQ(CountRows("schema_migrations"), kStoreEvents);
+  EXPECT_EQ(AllEvents().size(), static_cast<size_t>(kStoreEvents));
   // The first statement was rolled back with the rest, so the fixed migration can create it.
   bad.sql = "CREATE TABLE half (k INTEGER);\n";
   auto fixed = Migrate(*db_, {bad});
@@ -461,8 +465,8 @@ TEST_P(StoreContractTest, ConcurrentMigratorsApplyEachMigrationOnce) {
   t2.join();
   EXPECT_TRUE(results[0].ok()) << results[0];
   EXPECT_TRUE(results[1].ok()) << results[1];
-  EXPECT_EQ(CountRows("schema_migrations"), 3);
-  EXPECT_EQ(AllEvents().size(), 3u);
+  EXPECT_EQ(CountRows("schema_migrations"), kStoreEvents + 2);
+  EXPECT_EQ(AllEvents().size(), static_cast<size_t>(kStoreEvents) + 2);
   auto report = VerifyLog(*db_);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->ok) << report->reason;
@@ -483,7 +487,7 @@ TEST_P(StoreContractTest, AppendEventValidatesAndChainsEvents) {
   }
   AppendMany(30, clock);
   std::vector<Event> events = AllEvents();
-  ASSERT_EQ(events.size(), 31u);  // plus the store migration's event
+  ASSERT_EQ(events.size(), 30u + kStoreEvents);  // plus the store migrations' events
   for (size_t i = 0; i < events.size(); ++i) {
     EXPECT_EQ(events[i].seq, static_cast<int64_t>(i) + 1);
     EXPECT_EQ(events[i].hash, HashEvent(events[i]));
@@ -491,9 +495,9 @@ TEST_P(StoreContractTest, AppendEventValidatesAndChainsEvents) {
       EXPECT_EQ(events[i].prev_hash, events[i - 1].hash);
     }
   }
-  EXPECT_EQ(events[1].at_us, 1'700'000'000'000'000);
-  EXPECT_EQ(events[1].payload, "{\"i\":0}");
-  EXPECT_EQ(events[1].actor, "user:1");
+  EXPECT_EQ(events[kStoreEvents].at_us, 1'700'000'000'000'000);
+  EXPECT_EQ(events[kStoreEvents].payload, "{\"i\":0}");
+  EXPECT_EQ(events[kStoreEvents].actor, "user:1");
 
   // ReadEvents pages after a seq.
   auto tx = db_->Begin(TxKind::kRead);
@@ -508,7 +512,7 @@ TEST_P(StoreContractTest, AppendEventValidatesAndChainsEvents) {
   auto report = VerifyLog(*db_);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->ok) << report->reason;
-  EXPECT_EQ(report->checked, 31);
+  EXPECT_EQ(report->checked, 30 + kStoreEvents);
   EXPECT_FALSE(report->first_bad_seq.has_value());
 }
 
@@ -520,13 +524,13 @@ TEST_P(StoreContractTest, RolledBackAppendLeavesNoGap) {
     ASSERT_TRUE(tx.ok());
     auto seq = AppendEvent(**tx, {"x.y", "x", "1", "system", "{}"}, clock);
     ASSERT_TRUE(seq.ok()) << seq.status();
-    EXPECT_EQ(*seq, 2);
+    EXPECT_EQ(*seq, kStoreEvents + 1);
   }  // rolled back
   AppendMany(1, clock);
   std::vector<Event> events = AllEvents();
-  ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[1].seq, 2);
-  EXPECT_EQ(events[1].kind, "test.thing.created");
+  ASSERT_EQ(events.size(), static_cast<size_t>(kStoreEvents) + 1);
+  EXPECT_EQ(events[kStoreEvents].seq, kStoreEvents + 1);
+  EXPECT_EQ(events[kStoreEvents].kind, "test.thing.created");
 }
 
 TEST_P(StoreContractTest, ConcurrentWritersProduceGaplessValidChain) {
@@ -565,14 +569,14 @@ TEST_P(StoreContractTest, ConcurrentWritersProduceGaplessValidChain) {
   }
   ASSERT_EQ(all.size(), static_cast<size_t>(kThreads * kPerThread));  // no seq handed out twice
   std::vector<Event> events = AllEvents();
-  ASSERT_EQ(events.size(), static_cast<size_t>(kThreads * kPerThread + 1));
+  ASSERT_EQ(events.size(), static_cast<size_t>(kThreads * kPerThread + kStoreEvents));
   for (size_t i = 0; i < events.size(); ++i) {
     ASSERT_EQ(events[i].seq, static_cast<int64_t>(i) + 1);
   }
   auto report = VerifyLog(*db_);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->ok) << report->reason;
-  EXPECT_EQ(report->checked, kThreads * kPerThread + 1);
+  EXPECT_EQ(report->checked, kThreads * kPerThread + kStoreEvents);
 }
 
 TEST_P(StoreContractTest, VerifyLogNamesTheTamperedEvent) {
@@ -589,7 +593,7 @@ TEST_P(StoreContractTest, VerifyLogNamesTheTamperedEvent) {
     return r.ok() ? *r : VerifyReport{};
   };
   std::vector<Event> original = AllEvents();
-  ASSERT_EQ(original.size(), 13u);
+  ASSERT_EQ(original.size(), 12u + kStoreEvents);
 
   // 1. A changed payload.
   raw("UPDATE events SET payload = ? WHERE seq = ?", {std::string("{\"i\":999}"), int64_t{7}});
@@ -663,7 +667,7 @@ TEST_P(StoreContractTest, BackupWritesAnOpenableCopy) {
   auto report = VerifyLog(**copy);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->ok) << report->reason;
-  EXPECT_EQ(report->checked, 21);
+  EXPECT_EQ(report->checked, 20 + kStoreEvents);
   auto tx = (*copy)->Begin(TxKind::kRead);
   ASSERT_TRUE(tx.ok());
   auto copied = ReadEvents(**tx, 0, 1000);
@@ -718,6 +722,77 @@ TEST_P(StoreContractTest, DescribeHidesSecrets) {
   EXPECT_EQ(d.find("password"), std::string::npos);
   EXPECT_EQ(d.rfind(GetParam() == Backend::kSqlite ? "sqlite:" : "postgresql://", 0), 0u) << d;
   EXPECT_EQ(db_->dialect(), GetParam() == Backend::kSqlite ? Dialect::kSqlite : Dialect::kPostgres);
+}
+
+TEST_P(StoreContractTest, FollowerStepAppliesEachEventOnceWithItsEffects) {
+  MigrateStore();
+  ASSERT_TRUE(WithWriteTx(*db_, [](Tx& tx) {
+                return tx.Exec("CREATE TABLE seen (seq BIGINT PRIMARY KEY)").status();
+              }).ok());
+  base::FakeClock clock(9);
+  AppendMany(7, clock);
+  EventFollower follower(*db_, "test.seen");
+  auto record = [](Tx& tx, const std::vector<Event>& events) -> Status {
+    for (const Event& e : events) {
+      KECHAN_RETURN_IF_ERROR(tx.Exec("INSERT INTO seen (seq) VALUES (?)", {e.seq}).status());
+    }
+    return Status::Ok();
+  };
+  // A failing apply commits nothing: neither effects nor the cursor.
+  auto failed = follower.Step(
+      [&](Tx& tx, const std::vector<Event>& events) -> Status {
+        KECHAN_RETURN_IF_ERROR(record(tx, events));
+        return base::FailedPrecondition("test.boom", "boom", "失败");
+      },
+      3);
+  EXPECT_FALSE(failed.ok());
+  EXPECT_EQ(CountRows("seen"), 0);
+  EXPECT_EQ(*follower.Cursor(), 0);
+
+  int64_t total = 0;
+  for (int i = 0; i < 10; ++i) {
+    auto n = follower.Step(record, 3);
+    ASSERT_TRUE(n.ok()) << n.status();
+    if (*n == 0) {
+      break;
+    }
+    total += *n;
+  }
+  EXPECT_EQ(total, 7 + kStoreEvents);
+  EXPECT_EQ(CountRows("seen"), 7 + kStoreEvents);
+  EXPECT_EQ(*follower.Cursor(), *follower.Head());
+
+  // A second follower object for the same consumer (a restart) continues where it stopped.
+  AppendMany(2, clock);
+  EventFollower again(*db_, "test.seen");
+  auto n = again.Step(record, 100);
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 2);
+  EXPECT_EQ(CountRows("seen"), 9 + kStoreEvents);
+  // Another consumer has its own cursor.
+  EventFollower other(*db_, "test.other");
+  EXPECT_EQ(*other.Cursor(), 0);
+}
+
+TEST_P(StoreContractTest, FollowerNextAdvanceAndReset) {
+  MigrateStore();
+  base::FakeClock clock(9);
+  AppendMany(5, clock);
+  EventFollower follower(*db_, "test.index");
+  auto batch = follower.Next(2);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  ASSERT_EQ(batch->size(), 2u);
+  EXPECT_EQ((*batch)[0].seq, 1);
+  // Not advanced: the same batch comes again (at-least-once for external effects).
+  EXPECT_EQ((*follower.Next(2))[0].seq, 1);
+  ASSERT_TRUE(follower.Advance(batch->back().seq).ok());
+  EXPECT_EQ((*follower.Next(2))[0].seq, 3);
+  // Advance never moves backwards; Reset does.
+  ASSERT_TRUE(follower.Advance(1).ok());
+  EXPECT_EQ(*follower.Cursor(), 2);
+  ASSERT_TRUE(follower.Reset().ok());
+  EXPECT_EQ(*follower.Cursor(), 0);
+  EXPECT_EQ(EventFollower(*db_, "").Cursor().status().field(), "consumer");
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest, ::testing::Values(Backend::kSqlite),
