@@ -222,6 +222,7 @@ int CmdServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
              {"port", static_cast<int64_t>((*server)->port())},
              {"db", (*app)->db->Describe()},
              {"web", options.static_dir}});
+  (*app)->background.Start();
   out << "kechan listening on http://" << host << ":" << (*server)->port() << "/" << std::endl;
 
   int sig = 0;
@@ -229,6 +230,7 @@ int CmdServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
   base::Log(base::LogLevel::kInfo, "server.stopping", {{"signal", static_cast<int64_t>(sig)}});
   (*server)->Shutdown();
   (*server)->Wait();
+  (*app)->background.Stop();
   base::Log(base::LogLevel::kInfo, "server.stopped");
   return kExitOk;
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "app/background.h"
 #include "app/cli.h"
 #include "app/settings.h"
 #include "auth/auth_service.h"
@@ -26,6 +27,9 @@ struct App {
   std::unique_ptr<calendar::CalendarService> calendar;
   std::unique_ptr<chain::ChainService> chain;
   std::unique_ptr<SettingsService> settings;
+  // Periodic jobs that `kechan serve` runs (scheduler, notifications, indexer). Declared last so
+  // it stops before the services it uses are destroyed.
+  BackgroundJobs background;
 };
 
 struct OpenAppOptions {
