@@ -2,7 +2,8 @@
 # Compares the kechan server with a bare Boost.Beast responder under wrk on loopback.
 #
 #   bench/http/run.sh KECHAN_URL [TOKEN]
-#     KECHAN_URL  base URL of a running kechan server, e.g. http://127.0.0.1:8080
+#     KECHAN_URL  base URL of a running kechan server, e.g. http://127.0.0.1:8080 (start it with
+#                 --metrics_public true so the RSS can be read from /metrics)
 #     TOKEN       bearer token for the authenticated read (omit to skip that case)
 #   Environment:
 #     MINIMAL_BIN   the baseline binary (default: build/kechan_bench_minimal_http)

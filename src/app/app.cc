@@ -12,6 +12,9 @@
 #include "app/cli_calendar.h"
 #include "app/demo.h"
 #include "app/meta_routes.h"
+#include "appeals/cli.h"
+#include "appeals/migrations.h"
+#include "appeals/routes.h"
 #include "auth/migrations.h"
 #include "base/log.h"
 #include "calendar/routes.h"
@@ -19,7 +22,14 @@
 #include "chain/cli.h"
 #include "chain/migrations.h"
 #include "chain/routes.h"
+#include "flow/scheduler.h"
+#include "app/search_sources.h"
+#include "search/cli.h"
+#include "search/migrations.h"
+#include "search/routes.h"
 #include "http/server.h"
+#include "notify/migrations.h"
+#include "notify/routes.h"
 #include "store/event_log.h"
 #include "store/migrations.h"
 
@@ -43,6 +53,12 @@ const char* kUsage =
     "  calendar     business-calendar queries and imports       工作日历查询与导入\n"
     "  chain        list chains, analyse a chain as of a date   产业链列表与分析\n"
     "  import       import enterprises from CSV or .xlsx        导入企业（CSV 或 .xlsx）\n"
+    "  appeals      appeal metrics (three rates) by group       诉求三率统计\n"
+    "  sla          replay SLA clocks after a calendar change   重算诉求时限\n"
+    "  reindex      rebuild the search index from the event log 从事件日志重建检索索引\n"
+    "  match        explained match candidates for an entity    为实体匹配候选（含理由）\n"
+    "  eval         retrieval / routing evaluation on files     检索与分派评测\n"
+    "  train-routing  store the appeal router's examples        训练诉求分派模型\n"
     "  version      print the version                           显示版本\n"
     "\n"
     "exit status: 0 success, 2 bad usage or bad input, 1 other failure\n";
@@ -190,6 +206,11 @@ int CmdServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (!secure.ok()) {
     return ReportError(secure.status(), err);
   }
+  auto metrics_public = config->GetBool("metrics_public");
+  if (!metrics_public.ok()) {
+    return ReportError(metrics_public.status(), err);
+  }
+  options.metrics_public = *metrics_public;
 
   // Block the stop signals before any thread starts so that only sigwait() below sees them.
   sigset_t stop_signals;
@@ -511,7 +532,8 @@ chain::ServiceOpener ChainOpener(std::unique_ptr<App>& holder) {
 std::vector<store::Migration> AllMigrations() {
   std::vector<store::Migration> all = store::StoreMigrations();
   for (auto&& part :
-       {auth::Migrations(), calendar::Migrations(), chain::Migrations(), SettingsMigrations()}) {
+       {auth::Migrations(), calendar::Migrations(), chain::Migrations(), SettingsMigrations(),
+        flow::Migrations(), appeals::Migrations(), search::Migrations(), notify::Migrations()}) {
     all.insert(all.end(), part.begin(), part.end());
   }
   return all;
@@ -532,6 +554,53 @@ base::Result<std::unique_ptr<App>> OpenApp(const base::Config& config, const bas
                           calendar::CalendarService::Open(*app->db, clock, calendar_options));
   app->chain = std::make_unique<chain::ChainService>(*app->db, clock);
   app->settings = std::make_unique<SettingsService>(*app->db, clock);
+  {
+    // serve knows the notify_* keys (docs/configuration.md); other commands use the defaults.
+    notify::NotifyOptions notify_options;
+    int64_t notify_tick_ms = 2000;
+    if (config.Has("notify_smtp_url")) {
+      KECHAN_ASSIGN_OR_RETURN(notify_options, notify::OptionsFromConfig(config));
+      KECHAN_ASSIGN_OR_RETURN(notify_tick_ms, config.GetInt("notify_tick_ms"));
+    }
+    app->notify = notify::NotifyService::Make(*app->db, clock, *app->auth, notify_options);
+    notify::NotifyService* n = app->notify.get();
+    app->background.Add({.name = "notify",
+                         .period = std::chrono::milliseconds(std::max<int64_t>(notify_tick_ms, 10)),
+                         .tick = [n]() -> base::Result<int> {
+                           notify::TickReport r;
+                           KECHAN_RETURN_IF_ERROR(n->Tick(&r));
+                           return r.events + r.sent;
+                         }});
+  }
+  app->scheduler = std::make_unique<flow::Scheduler>(*app->db, clock);
+  {
+    appeals::ServiceOptions appeal_options;
+    appeal_options.data_dir = config.Get("data");
+    KECHAN_ASSIGN_OR_RETURN(auto wecom, app->settings->Get("appeals.webhook.wecom_secret"));
+    KECHAN_ASSIGN_OR_RETURN(auto dingtalk, app->settings->Get("appeals.webhook.dingtalk_secret"));
+    appeal_options.wecom_secret = wecom.value_or("");
+    appeal_options.dingtalk_secret = dingtalk.value_or("");
+    calendar::CalendarService* cal = app->calendar.get();
+    app->appeals = std::make_unique<appeals::AppealService>(
+        *app->db, clock, [cal] { return cal->Current(); }, app->scheduler.get(),
+        std::move(appeal_options));
+    flow::Scheduler* scheduler = app->scheduler.get();
+    app->background.Add({.name = "flow.scheduler",
+                         .period = std::chrono::milliseconds(1000),
+                         .tick = [scheduler] { return scheduler->FireDue(500); }});
+  }
+  {
+    store::Database* db = app->db.get();
+    appeals::AppealService* appeal_service = app->appeals.get();
+    app->search = std::make_unique<search::SearchModule>(
+        *app->db, clock, config.Get("data"), [db, appeal_service](search::SearchService& s) {
+          AddSearchSources(s, *db, appeal_service);
+        });
+    search::SearchModule* module = app->search.get();
+    app->background.Add({.name = "search.indexer",
+                         .period = std::chrono::milliseconds(1000),
+                         .tick = [module] { return module->Tick(); }});
+  }
   return app;
 }
 
@@ -539,6 +608,9 @@ void RegisterRoutes(http::Router& router, App& app, const RouteOptions& options)
   RegisterAuthRoutes(router, *app.auth, {.secure_cookies = options.secure_cookies});
   calendar::RegisterRoutes(router, *app.calendar);
   chain::RegisterRoutes(router, *app.chain);
+  appeals::RegisterRoutes(router, *app.appeals);
+  search::RegisterRoutes(router, *app.search);
+  notify::RegisterRoutes(router, *app.notify);
   RegisterMetaRoutes(router, *app.settings, options.version);
 }
 
@@ -577,6 +649,33 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   if (cmd == "import") {
     std::unique_ptr<App> app;
     return chain::RunImportCommand(rest, out, err, ChainOpener(app));
+  }
+  if (cmd == "appeals" || cmd == "sla") {
+    std::unique_ptr<App> app;
+    appeals::ServiceOpener open =
+        [&app](const std::vector<std::string>& db_args) -> base::Result<appeals::AppealService*> {
+      auto holder_opener = ChainOpener(app);
+      KECHAN_RETURN_IF_ERROR(holder_opener(db_args).status());
+      return app->appeals.get();
+    };
+    return cmd == "sla" ? appeals::RunSlaCommand(rest, out, err, open)
+                        : appeals::RunAppealsCommand(rest, out, err, open);
+  }
+  if (cmd == "reindex" || cmd == "match") {
+    std::unique_ptr<App> app;
+    search::SearchOpener open =
+        [&app](const std::vector<std::string>& db_args) -> base::Result<search::SearchService*> {
+      KECHAN_RETURN_IF_ERROR(ChainOpener(app)(db_args).status());
+      return app->search->Get();
+    };
+    return cmd == "reindex" ? search::RunReindexCommand(rest, out, err, open)
+                            : search::RunMatchCommand(rest, out, err, open);
+  }
+  if (cmd == "eval") {
+    return search::RunEvalCommand(rest, out, err);
+  }
+  if (cmd == "train-routing") {
+    return search::RunTrainRoutingCommand(rest, out, err);
   }
   if (cmd == "version" || cmd == "--version") {
     out << "{\"version\":\"" << kVersion << "\"}" << std::endl;

@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <ostream>
 
+#include "notify/service.h"
+
 namespace kechan::app {
 
 std::vector<base::ConfigKey> CommonConfigKeys() {
@@ -29,8 +31,12 @@ std::vector<base::ConfigKey> ServeConfigKeys() {
       {"shutdown_grace_ms", "10000", "time in-flight requests get to finish after SIGTERM"},
       {"session_ttl_hours", "12", "sign-in session lifetime"},
       {"secure_cookies", "false", "mark cookies Secure (set when served over HTTPS)"},
+      {"metrics_public", "false",
+       "serve /metrics to anyone (default: operators only, e.g. Prometheus with an API token)"},
   };
   keys.insert(keys.end(), more.begin(), more.end());
+  auto notify_keys = notify::ConfigKeys();
+  keys.insert(keys.end(), notify_keys.begin(), notify_keys.end());
   return keys;
 }
 

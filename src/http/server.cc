@@ -368,7 +368,9 @@ class ServerImpl final : public Server {
     router_.Add(Method::kGet, "/metrics",
                 RouteSpec{.summary = "Prometheus metrics (text exposition 0.0.4)",
                           .summary_zh = "Prometheus 监控指标",
-                          .tag = "system"},
+                          .tag = "system",
+                          .access = options_.metrics_public ? Access::kPublic : Access::kRoles,
+                          .roles = {auth::Role::kOperator}},
                 [this](Request&) -> base::Result<Response> {
                   Response r;
                   r.content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -40,6 +40,8 @@ struct ServerOptions {
   std::string version = "0.1.0";
   std::string session_cookie = "kechan_session";  // named in the OpenAPI security scheme
   Metrics* metrics = nullptr;  // registry served at /metrics; nullptr: Metrics::Default()
+  // Whether GET /metrics answers anyone; false: only operators (e.g. Prometheus with an API token).
+  bool metrics_public = true;
   AccessLog access_log = AccessLog::kStderr;
 };
 

@@ -151,9 +151,15 @@ TEST_F(ServerInputTest, AnonymousCannotCreateOrgs) {
 TEST_F(ServerInputTest, HealthzMetricsAndOpenApiAnswer) {
   auto h = HttpCall(server_->port(), "GET", "/healthz");
   EXPECT_EQ(h.status, 200);
-  auto m = HttpCall(server_->port(), "GET", "/metrics");
+  // /metrics is for operators unless --metrics_public true.
+  auto anonymous = HttpCall(server_->port(), "GET", "/metrics");
+  EXPECT_EQ(anonymous.status, 401);
+  auto m = session_->Call("GET", "/metrics");
   EXPECT_EQ(m.status, 200);
   EXPECT_NE(m.body.find("http_requests_total"), std::string::npos);
+  ServerProcess open_metrics({"--data", data_->path(), "--metrics_public", "true"});
+  ASSERT_TRUE(open_metrics.started()) << open_metrics.Stderr();
+  EXPECT_EQ(HttpCall(open_metrics.port(), "GET", "/metrics").status, 200);
   auto o = HttpCall(server_->port(), "GET", "/api/v1/openapi.json");
   ASSERT_EQ(o.status, 200);
   auto doc = boost::json::parse(o.body).as_object();
