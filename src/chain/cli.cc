@@ -32,13 +32,15 @@ const char* kChainUsage =
     "列出产业链，或按日期分析一条产业链：节点覆盖率、缺链环节、供应集中度（见 docs/chain.md）。\n";
 
 const char* kImportUsage =
-    "usage: kechan import enterprises FILE (--data DIR | --db URL) [--skip-bad] [--source TEXT]\n"
-    "       kechan import enterprises --template\n"
-    "Imports enterprises (and their chain-node links) from a UTF-8 CSV file or the first sheet of\n"
-    "an .xlsx workbook, with a header row;\n"
+    "usage: kechan import KIND FILE (--data DIR | --db URL) [--skip-bad] [--source TEXT]\n"
+    "       kechan import KIND --template\n"
+    "KIND: enterprises (enterprises and their chain-node links), chains (chains and their nodes)\n"
+    "or links (enterprise-node links). Reads a UTF-8 CSV file or the first sheet of an .xlsx\n"
+    "workbook, with a header row;\n"
     "columns in docs/chain.md. All or nothing unless --skip-bad; every bad row is reported as\n"
     "{\"row\":N,\"column\":..,\"reason\":..}. One transaction and one event for the whole file.\n"
-    "从 CSV 或 .xlsx 文件导入企业及其产业链节点；默认全部成功才写入，--skip-bad 跳过错误行。\n";
+    "从 CSV 或 .xlsx 文件导入企业、产业链及节点、企业与节点关联；默认全部成功才写入，--skip-bad "
+    "跳过错误行。\n";
 
 base::Status Usage(const std::string& what_en, const std::string& what_zh,
                    const std::string& field) {
@@ -189,19 +191,22 @@ int RunImportCommand(const std::vector<std::string>& args, std::ostream& out, st
     (parsed->help ? out : err) << kImportUsage;
     return parsed->help ? kExitOk : kExitUsage;
   }
-  if (parsed->positional[0] != "enterprises") {
+  auto kind = ParseImportKind(parsed->positional[0], parsed->positional[0]);
+  if (!kind.ok()) {
     return base::ReportError(
-        Usage("unknown import kind " + parsed->positional[0] + " (enterprises)",
-              "未知的导入类型 " + parsed->positional[0] + "（enterprises）", parsed->positional[0]),
+        Usage("unknown import kind " + parsed->positional[0] + " (enterprises, chains, links)",
+              "未知的导入类型 " + parsed->positional[0] + "（enterprises、chains、links）",
+              parsed->positional[0]),
         err);
   }
+  const std::string kind_name = ImportKindName(*kind);
   if (parsed->switches.count("template")) {
-    out << ImportTemplate();
+    out << ImportTemplate(*kind);
     return kExitOk;
   }
   if (parsed->positional.size() != 2) {
-    return base::ReportError(Usage("import enterprises needs exactly one FILE",
-                                   "import enterprises 需要且只需要一个文件", "FILE"),
+    return base::ReportError(Usage("import " + kind_name + " needs exactly one FILE",
+                                   "import " + kind_name + " 需要且只需要一个文件", "FILE"),
                              err);
   }
   const std::string& path = parsed->positional[1];
@@ -225,30 +230,16 @@ int RunImportCommand(const std::vector<std::string>& args, std::ostream& out, st
     const auto slash = path.find_last_of('/');
     options.source = "import:" + (slash == std::string::npos ? path : path.substr(slash + 1));
   }
-  // .xlsx by name or by content (a zip archive); anything else is read as CSV.
-  std::string lower = path;
-  for (char& ch : lower) {
-    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  }
+  // .xlsx is recognised by its content (a zip archive); anything else is read as CSV.
   const std::string bytes = buf.str();
-  const bool xlsx = (lower.size() > 5 && lower.compare(lower.size() - 5, 5, ".xlsx") == 0) ||
-                    table::LooksLikeXlsx(bytes);
-  auto report = xlsx ? (*service)->ImportEnterprisesXlsx(Caller::System("cli"), bytes, options)
-                     : (*service)->ImportEnterprisesCsv(Caller::System("cli"), bytes, options);
+  auto report = (*service)->Import(Caller::System("cli"), *kind, bytes, options);
   if (!report.ok()) {
     return base::ReportError(report.status(), err);
   }
-  std::string errors = "[";
   for (const auto& e : report->errors) {
-    errors += (errors.size() > 1 ? "," : "") + e.ToJson();
     err << e.ToJson() << "\n";
   }
-  errors += "]";
-  out << "{\"rows\":" << report->rows << ",\"imported\":" << report->imported
-      << ",\"links\":" << report->links
-      << ",\"committed\":" << (report->committed ? "true" : "false")
-      << ",\"skipped\":" << (report->committed ? report->errors.size() : 0)
-      << ",\"event_seq\":" << report->event_seq << ",\"errors\":" << errors << "}\n";
+  out << ImportReportJson(*kind, *report) << "\n";
   if (!report->errors.empty() && !report->committed) {
     err << "error: " << report->errors.size()
         << " bad rows; nothing was imported (use --skip-bad to import the rest)\n"

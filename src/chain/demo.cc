@@ -426,4 +426,39 @@ base::Result<ChainDemoReport> LoadChainDemo(ChainService& service, int scale) {
   return report;
 }
 
+base::Status AssignDemoAccounts(ChainService& service, const DemoAccounts& accounts) {
+  const Caller sys = Caller::System("demo");
+  KECHAN_ASSIGN_OR_RETURN(auto chain, service.FindChainByCode(accounts.chief_chain));
+  if (!chain) {
+    return base::NotFound("chain.demo_chain", "no chain " + accounts.chief_chain,
+                          "不存在产业链 " + accounts.chief_chain, "chief_chain");
+  }
+  KECHAN_ASSIGN_OR_RETURN(auto candidates, service.ListChiefCandidates(sys));
+  std::optional<base::UserId> chief;
+  for (const auto& c : candidates) {
+    if (c.username == accounts.chief_username) {
+      chief = c.user_id;
+    }
+  }
+  if (!chief) {
+    return base::NotFound("chain.demo_chief", "no chain chief " + accounts.chief_username,
+                          "不存在产业链长账号 " + accounts.chief_username, "chief_username");
+  }
+  KECHAN_RETURN_IF_ERROR(service.SetChainChiefs(sys, chain->id, {*chief}).status());
+  if (accounts.enterprise_org) {
+    EnterpriseFilter f;
+    f.chain_id = chain->id;
+    KECHAN_ASSIGN_OR_RETURN(auto page,
+                            service.ListEnterprises(sys, f, {.page = 1, .page_size = 1}));
+    if (!page.items.empty()) {
+      KECHAN_ASSIGN_OR_RETURN(auto detail, service.GetEnterprise(sys, page.items[0].id));
+      if (detail.enterprise.org_id != accounts.enterprise_org) {
+        detail.enterprise.org_id = accounts.enterprise_org;
+        KECHAN_RETURN_IF_ERROR(service.UpdateEnterprise(sys, detail.enterprise).status());
+      }
+    }
+  }
+  return base::Status::Ok();
+}
+
 }  // namespace kechan::chain

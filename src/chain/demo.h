@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -33,5 +34,18 @@ struct ChainDemoReport {
 // Refuses to load twice: when the chain CD-AI exists it reports already_loaded and changes
 // nothing. Errors: InvalidArgument naming "scale" outside 1..4000; the service's errors.
 base::Result<ChainDemoReport> LoadChainDemo(ChainService& service, int scale);
+
+// The demo accounts' places in the chain data.
+struct DemoAccounts {
+  std::string chief_username = "demo-chief";  // becomes chief of `chief_chain`
+  std::string chief_chain = "CD-AI";
+  std::optional<base::OrgId> enterprise_org;  // the demo enterprise account's organisation:
+                                              // becomes the org of the first firm of the chain
+};
+
+// Makes the demo chief the chief of one named chain and the demo enterprise account a member of
+// one demo enterprise (so "edits its own profile" works). Idempotent. Errors: NotFound naming
+// "chief_username" / "chief_chain" when they do not exist; the service's errors.
+base::Status AssignDemoAccounts(ChainService& service, const DemoAccounts& accounts);
 
 }  // namespace kechan::chain

@@ -181,6 +181,51 @@ CREATE TABLE chain_occupancy (
 CREATE UNIQUE INDEX chain_occupancy_key ON chain_occupancy (park_id, observed_on);
 )sql",
   });
+  // Chain chiefs (链长) as users, per chain: a chief sees the details of the chains assigned here.
+  out.push_back(store::Migration{
+      .module = "chain",
+      .version = 2,
+      .name = "chain_chiefs",
+      .sql = R"sql(
+CREATE TABLE chain_chiefs (
+  chain_id BIGINT NOT NULL REFERENCES chain_chains (id),
+  user_id BIGINT NOT NULL REFERENCES users (id),
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (chain_id, user_id)
+);
+CREATE INDEX chain_chiefs_user ON chain_chiefs (user_id, chain_id);
+)sql",
+  });
+  // Major projects (产业地标 / 重大项目) with planned and actual milestone dates.
+  out.push_back(store::Migration{
+      .module = "chain",
+      .version = 3,
+      .name = "projects",
+      .sql = R"sql(
+CREATE TABLE chain_projects (
+  id {{id}},
+  name TEXT NOT NULL,
+  name_en TEXT NOT NULL DEFAULT '',
+  kind TEXT NOT NULL CHECK (kind IN ('major', 'landmark')),
+  investment_fen BIGINT NOT NULL DEFAULT 0 CHECK (investment_fen >= 0),
+  chain_id BIGINT REFERENCES chain_chains (id),
+  park_id BIGINT REFERENCES chain_parks (id),
+  department TEXT NOT NULL DEFAULT '',
+  signed_planned TEXT, signed_actual TEXT,
+  started_planned TEXT, started_actual TEXT,
+  completed_planned TEXT, completed_actual TEXT,
+  producing_planned TEXT, producing_actual TEXT,
+  source TEXT NOT NULL DEFAULT '',
+  source_date TEXT,
+  valid_from TEXT NOT NULL DEFAULT '1970-01-01',
+  valid_to TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX chain_projects_chain ON chain_projects (chain_id);
+CREATE INDEX chain_projects_park ON chain_projects (park_id);
+)sql",
+  });
   return out;
 }
 

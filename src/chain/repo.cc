@@ -564,6 +564,16 @@ base::Result<std::vector<Enterprise>> ListEnterprises(store::Tx& tx, const Enter
         "WHERE l.enterprise_id = e.id AND n.chain_id = ?)";
     params.emplace_back(f.chain_id->value);
   }
+  if (f.any_of_chains) {
+    std::string in = "-1";
+    for (ChainId c : *f.any_of_chains) {
+      in += "," + std::to_string(c.value);  // integers: safe to inline
+    }
+    where +=
+        " AND EXISTS (SELECT 1 FROM chain_links l JOIN chain_nodes n ON n.id = l.node_id "
+        "WHERE l.enterprise_id = e.id AND n.chain_id IN (" +
+        in + "))";
+  }
   if (total != nullptr) {
     KECHAN_ASSIGN_OR_RETURN(store::Rows count,
                             tx.Query("SELECT COUNT(*) FROM chain_enterprises e" + where,
@@ -709,6 +719,57 @@ base::Result<std::vector<OccupancyObservation>> ListObservations(store::Tx& tx, 
 base::Result<int64_t> Count(store::Tx& tx, const std::string& table) {
   KECHAN_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT COUNT(*) FROM " + table));
   return rows.rows.at(0).Int(0);
+}
+
+// ---- chain chiefs ----------------------------------------------------------------------------
+base::Result<std::vector<ChiefRow>> ListChiefs(store::Tx& tx, ChainId chain) {
+  KECHAN_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      tx.Query("SELECT u.id, u.username, u.display_name FROM chain_chiefs c JOIN users u ON u.id = "
+               "c.user_id WHERE c.chain_id = ? ORDER BY u.id",
+               {chain.value}));
+  std::vector<ChiefRow> out;
+  for (const auto& r : rows.rows) {
+    out.push_back(ChiefRow{base::UserId{r.Int(0)}, r.Text(1), r.Text(2)});
+  }
+  return out;
+}
+
+base::Status ReplaceChiefs(store::Tx& tx, ChainId chain, const std::vector<base::UserId>& users,
+                           int64_t now) {
+  KECHAN_RETURN_IF_ERROR(
+      Done(tx.Exec("DELETE FROM chain_chiefs WHERE chain_id = ?", {chain.value})));
+  for (base::UserId u : users) {
+    KECHAN_RETURN_IF_ERROR(
+        Done(tx.Exec("INSERT INTO chain_chiefs (chain_id, user_id, created_at) VALUES (?, ?, ?)",
+                     {chain.value, u.value, now})));
+  }
+  return base::Status::Ok();
+}
+
+base::Result<std::vector<ChainId>> ChainsOfChief(store::Tx& tx, base::UserId user) {
+  KECHAN_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      tx.Query("SELECT chain_id FROM chain_chiefs WHERE user_id = ? ORDER BY chain_id",
+               {user.value}));
+  std::vector<ChainId> out;
+  for (const auto& r : rows.rows) {
+    out.push_back(ChainId{r.Int(0)});
+  }
+  return out;
+}
+
+base::Result<std::vector<ChainId>> ChainsOfEnterprise(store::Tx& tx, EnterpriseId id) {
+  KECHAN_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      tx.Query("SELECT DISTINCT n.chain_id FROM chain_links l JOIN chain_nodes n ON n.id = "
+               "l.node_id WHERE l.enterprise_id = ? ORDER BY n.chain_id",
+               {id.value}));
+  std::vector<ChainId> out;
+  for (const auto& r : rows.rows) {
+    out.push_back(ChainId{r.Int(0)});
+  }
+  return out;
 }
 
 }  // namespace kechan::chain::repo

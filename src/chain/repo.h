@@ -19,7 +19,10 @@ struct EnterpriseFilter {
   std::string district;
   std::optional<ParkId> park_id;
   std::optional<ChainId> chain_id;  // linked (any role) to a node of this chain
-  std::optional<NodeId> node_id;    // linked (any role) to this node
+  // When set: linked (any role) to a node of one of these chains (a chain chief's scope); an
+  // empty list matches nothing.
+  std::optional<std::vector<ChainId>> any_of_chains;
+  std::optional<NodeId> node_id;  // linked (any role) to this node
   std::optional<bool> above_size;
   std::string name_contains;  // substring of name or name_en
 };
@@ -75,6 +78,19 @@ base::Result<std::vector<SupplyLink>> ListSupplyLinksOfChain(store::Tx& tx, Chai
 base::Result<ObservationId> InsertObservation(store::Tx& tx, const OccupancyObservation& o,
                                               int64_t now);
 base::Result<std::vector<OccupancyObservation>> ListObservations(store::Tx& tx, ParkId park);
+
+// Chain chiefs: the users assigned to a chain, and the chains of a user.
+struct ChiefRow {
+  base::UserId user_id;
+  std::string username;
+  std::string display_name;
+};
+base::Result<std::vector<ChiefRow>> ListChiefs(store::Tx& tx, ChainId chain);
+base::Status ReplaceChiefs(store::Tx& tx, ChainId chain, const std::vector<base::UserId>& users,
+                           int64_t now);
+base::Result<std::vector<ChainId>> ChainsOfChief(store::Tx& tx, base::UserId user);
+// The chains whose nodes the enterprise is linked to.
+base::Result<std::vector<ChainId>> ChainsOfEnterprise(store::Tx& tx, EnterpriseId id);
 
 // SELECT COUNT(*) FROM `table` (`table` must be one of this module's table names).
 base::Result<int64_t> Count(store::Tx& tx, const std::string& table);

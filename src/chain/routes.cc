@@ -1,6 +1,7 @@
 #include "chain/routes.h"
 
 #include <boost/json.hpp>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <map>
@@ -9,7 +10,10 @@
 
 #include "base/calendar.h"
 #include "base/clock.h"
+#include "chain/export.h"
+#include "chain/import_jobs.h"
 #include "http/json_body.h"
+#include "table/table.h"
 
 namespace kechan::chain {
 namespace {
@@ -344,9 +348,34 @@ Result<base::Date> QueryDate(const http::Request& req, const std::string& name, 
 
 base::Date Today() { return base::LocalDateOf(base::SystemClock::Get().NowMicros()); }
 
+// The ?format= of a list or analysis: none (JSON), csv or xlsx.
+Result<std::optional<ExportFormat>> FormatOf(const http::Request& req) {
+  auto it = req.query.find("format");
+  if (it == req.query.end() || it->second.empty() || it->second == "json") {
+    return std::optional<ExportFormat>();
+  }
+  KECHAN_ASSIGN_OR_RETURN(ExportFormat f, ParseExportFormat(it->second, "format"));
+  return std::optional<ExportFormat>(f);
+}
+
+Result<http::Response> FileResponse(const table::Table& t, ExportFormat format,
+                                    std::string_view ascii_name, std::string_view utf8_name,
+                                    std::string_view sheet) {
+  KECHAN_ASSIGN_OR_RETURN(ExportFile f, RenderExport(t, format, ascii_name, utf8_name, sheet));
+  http::Response r;
+  r.content_type = std::move(f.content_type);
+  r.body = std::move(f.body);
+  r.headers.emplace_back("Content-Disposition", std::move(f.disposition));
+  return r;
+}
+
 // ---- handlers -----------------------------------------------------------------------------
 Result<http::Response> ListChains(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(auto format, FormatOf(req));
   KECHAN_ASSIGN_OR_RETURN(auto chains, s.ListChains(Caller::Of(req.principal)));
+  if (format) {
+    return FileResponse(ChainsTable(chains), *format, "chains", "产业链列表", "chains");
+  }
   return http::Response::Json(ChainListJson(chains));
 }
 
@@ -366,8 +395,14 @@ Result<http::Response> GetChain(ChainService& s, const http::Request& req) {
 Result<http::Response> Analyze(ChainService& s, const http::Request& req) {
   KECHAN_ASSIGN_OR_RETURN(int64_t id, req.PathId("id"));
   KECHAN_ASSIGN_OR_RETURN(base::Date as_of, QueryDate(req, "as_of", Today()));
+  KECHAN_ASSIGN_OR_RETURN(auto format, FormatOf(req));
   KECHAN_ASSIGN_OR_RETURN(ChainAnalysis a,
                           s.Analyze(Caller::Of(req.principal), ChainId{id}, as_of));
+  if (format) {
+    return FileResponse(AnalysisTable(a), *format,
+                        "chain-" + a.code + "-analysis-" + as_of.ToString(),
+                        a.name + "-产业链分析-" + as_of.ToString(), a.code);
+  }
   return http::Response::Json(AnalysisJson(a));
 }
 
@@ -420,6 +455,18 @@ Result<http::Response> ListEnterprises(ChainService& s, const http::Request& req
     }
     f.above_size = above == "true" || above == "1";
   }
+  KECHAN_ASSIGN_OR_RETURN(auto format, FormatOf(req));
+  if (format) {
+    const Caller caller = Caller::Of(req.principal);
+    KECHAN_ASSIGN_OR_RETURN(auto all, s.ExportEnterprises(caller, f));
+    KECHAN_ASSIGN_OR_RETURN(auto parks, s.ListParks(caller));
+    std::map<ParkId, std::string> names;
+    for (const auto& p : parks) {
+      names[p.id] = p.name;
+    }
+    return FileResponse(EnterprisesTable(all, names), *format, "enterprises", "企业列表",
+                        "enterprises");
+  }
   PageRequest page;
   KECHAN_ASSIGN_OR_RETURN(page.page, QueryInt(req, "page", 1));
   KECHAN_ASSIGN_OR_RETURN(page.page_size, QueryInt(req, "page_size", 20));
@@ -463,7 +510,11 @@ Result<http::Response> PatchEnterprise(ChainService& s, const http::Request& req
 }
 
 Result<http::Response> ListParks(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(auto format, FormatOf(req));
   KECHAN_ASSIGN_OR_RETURN(auto parks, s.ListParks(Caller::Of(req.principal)));
+  if (format) {
+    return FileResponse(ParksTable(parks), *format, "parks", "园区列表", "parks");
+  }
   json::array items;
   for (const auto& p : parks) {
     items.push_back(ParkObj(p));
@@ -476,8 +527,21 @@ Result<http::Response> Occupancy(ChainService& s, const http::Request& req) {
   const base::Date today = Today();
   KECHAN_ASSIGN_OR_RETURN(base::Date to, QueryDate(req, "to", today));
   KECHAN_ASSIGN_OR_RETURN(base::Date from, QueryDate(req, "from", to.AddDays(-3 * 366)));
+  KECHAN_ASSIGN_OR_RETURN(auto format, FormatOf(req));
   KECHAN_ASSIGN_OR_RETURN(auto series,
                           s.Occupancy(Caller::Of(req.principal), ParkId{id}, from, to));
+  if (format) {
+    std::string name = "park-" + std::to_string(id);
+    KECHAN_ASSIGN_OR_RETURN(auto parks, s.ListParks(Caller::Of(req.principal)));
+    for (const auto& p : parks) {
+      if (p.id.value == id) {
+        name = p.name;
+      }
+    }
+    return FileResponse(OccupancyTable(series), *format,
+                        "park-" + std::to_string(id) + "-occupancy", name + "-载体使用率",
+                        "occupancy");
+  }
   json::array items;
   for (const auto& r : series) {
     items.push_back(json::object{{"date", r.date.ToString()},
@@ -490,6 +554,413 @@ Result<http::Response> Occupancy(ChainService& s, const http::Request& req) {
                     {"to", to.ToString()},
                     {"series", std::move(items)}};
   return http::Response::Json(http::ToJson(body));
+}
+
+Result<bool> QueryBool(const http::Request& req, const std::string& name, bool def) {
+  auto it = req.query.find(name);
+  if (it == req.query.end() || it->second.empty()) {
+    return def;
+  }
+  if (it->second == "true" || it->second == "1") {
+    return true;
+  }
+  if (it->second == "false" || it->second == "0") {
+    return false;
+  }
+  return base::InvalidArgument(name, "query.boolean", name + " must be true or false",
+                               name + " 须为 true 或 false");
+}
+
+// ---- major projects -------------------------------------------------------------------------
+json::value OptDays(const std::optional<int>& v) {
+  return v ? json::value(*v) : json::value(nullptr);
+}
+
+json::object ProjectObj(const Project& p, const ProjectProgress& g) {
+  json::object milestones;
+  json::object slip;
+  for (int i = 0; i < kMilestoneCount; ++i) {
+    const auto m = static_cast<Milestone>(i);
+    const auto& d = p.milestones[static_cast<size_t>(i)];
+    milestones[MilestoneName(m)] =
+        json::object{{"planned", DateJson(d.planned)}, {"actual", DateJson(d.actual)}};
+    slip[MilestoneName(m)] = OptDays(g.milestone_slippage[static_cast<size_t>(i)]);
+  }
+  json::object o{{"id", p.id.value},
+                 {"name", p.name},
+                 {"name_en", p.name_en},
+                 {"kind", ProjectKindName(p.kind)},
+                 {"kind_zh", ProjectKindNameZh(p.kind)},
+                 {"investment", p.investment.ToYuanString()},
+                 {"chain_id", p.chain_id ? json::value(p.chain_id->value) : nullptr},
+                 {"park_id", p.park_id ? json::value(p.park_id->value) : nullptr},
+                 {"department", p.department},
+                 {"milestones", std::move(milestones)}};
+  o["progress"] = json::object{{"stage", g.stage ? json::value(MilestoneName(*g.stage)) : nullptr},
+                               {"next", g.next ? json::value(MilestoneName(*g.next)) : nullptr},
+                               {"slippage_days", OptDays(g.slippage_days)},
+                               {"overdue", g.overdue},
+                               {"milestone_slippage", std::move(slip)}};
+  o["provenance"] = ProvJson(p.provenance, p.validity);
+  return o;
+}
+
+base::Status ReadProject(const json::object& obj, Project* p, bool create) {
+  http::ObjectReader r(obj);
+  if (create) {
+    p->name = r.String("name", {.min_len = 1, .max_len = 200});
+  } else if (auto v = r.OptionalString("name", {.min_len = 1, .max_len = 200})) {
+    p->name = *v;
+  }
+  if (auto v = r.OptionalString("name_en", {.max_len = 300})) p->name_en = *v;
+  if (auto v = r.OptionalString("kind", {.max_len = 20})) {
+    KECHAN_ASSIGN_OR_RETURN(p->kind, ParseProjectKind(*v, "kind"));
+  }
+  if (auto v = r.OptionalString("investment", {.max_len = 30})) {
+    KECHAN_ASSIGN_OR_RETURN(p->investment, base::Money::ParseYuan(*v, "investment"));
+  }
+  for (const char* field : {"chain_id", "park_id"}) {
+    if (const json::value* v = r.Value(field, false)) {
+      if (v->is_null()) {
+        field == std::string("chain_id") ? p->chain_id.reset() : p->park_id.reset();
+      } else if (v->is_int64() && v->as_int64() > 0) {
+        if (field == std::string("chain_id")) {
+          p->chain_id = ChainId{v->as_int64()};
+        } else {
+          p->park_id = ParkId{v->as_int64()};
+        }
+      } else {
+        return base::InvalidArgument(field, "json.type",
+                                     std::string(field) + " must be an id or null",
+                                     std::string(field) + " 须为编号或 null");
+      }
+    }
+  }
+  if (auto v = r.OptionalString("department", {.max_len = 200})) p->department = *v;
+  if (auto v = r.OptionalString("source", {.max_len = 500})) p->provenance.source = *v;
+  KECHAN_ASSIGN_OR_RETURN(auto from, OptDate(r, "valid_from"));
+  if (from) p->validity.valid_from = *from;
+  KECHAN_ASSIGN_OR_RETURN(auto to, OptDate(r, "valid_to"));
+  if (to) p->validity.valid_to = to;
+  if (const json::value* v = r.Value("milestones", false); v != nullptr && !v->is_null()) {
+    if (!v->is_object()) {
+      return base::InvalidArgument(
+          "milestones", "json.type",
+          "milestones must be an object {\"signed\": {\"planned\", \"actual\"}}",
+          "milestones 须为对象");
+    }
+    for (const auto& [key, val] : v->as_object()) {
+      const std::string path = "milestones." + std::string(key);
+      KECHAN_ASSIGN_OR_RETURN(Milestone m, ParseMilestone(key, path));
+      if (!val.is_object()) {
+        return base::InvalidArgument(path, "json.type", path + " must be {\"planned\", \"actual\"}",
+                                     path + " 须为 {\"planned\", \"actual\"}");
+      }
+      auto& d = p->milestones[static_cast<size_t>(m)];
+      for (const auto& [k2, date] : val.as_object()) {
+        const std::string sub = path + "." + std::string(k2);
+        std::optional<base::Date>* target = k2 == "planned"  ? &d.planned
+                                            : k2 == "actual" ? &d.actual
+                                                             : nullptr;
+        if (target == nullptr) {
+          return base::InvalidArgument(sub, "json.unknown_field", "unknown field " + sub,
+                                       "未知字段 " + sub);
+        }
+        if (date.is_null()) {
+          target->reset();
+        } else if (date.is_string()) {
+          KECHAN_ASSIGN_OR_RETURN(base::Date parsed,
+                                  base::Date::Parse(std::string_view(date.as_string()), sub));
+          *target = parsed;
+        } else {
+          return base::InvalidArgument(sub, "json.type", sub + " must be YYYY-MM-DD or null",
+                                       sub + " 须为 YYYY-MM-DD 或 null");
+        }
+      }
+    }
+  }
+  return r.Finish();
+}
+
+Result<ProjectFilter> ProjectFilterOf(const http::Request& req) {
+  ProjectFilter f;
+  KECHAN_ASSIGN_OR_RETURN(int64_t chain, QueryInt(req, "chain", 0));
+  if (chain > 0) f.chain_id = ChainId{chain};
+  KECHAN_ASSIGN_OR_RETURN(int64_t park, QueryInt(req, "park", 0));
+  if (park > 0) f.park_id = ParkId{park};
+  if (auto it = req.query.find("department"); it != req.query.end()) f.department = it->second;
+  if (auto it = req.query.find("kind"); it != req.query.end() && !it->second.empty()) {
+    KECHAN_ASSIGN_OR_RETURN(auto k, ParseProjectKind(it->second, "kind"));
+    f.kind = k;
+  }
+  if (auto it = req.query.find("stage"); it != req.query.end() && !it->second.empty()) {
+    KECHAN_ASSIGN_OR_RETURN(auto m, ParseMilestone(it->second, "stage"));
+    f.stage = m;
+  }
+  KECHAN_ASSIGN_OR_RETURN(f.overdue_only, QueryBool(req, "overdue", false));
+  return f;
+}
+
+table::Table ProjectsTable(const std::vector<ProjectRow>& rows) {
+  table::Table t;
+  t.header = {"id", "name", "kind", "investment", "chain_id", "park_id", "department"};
+  for (int i = 0; i < kMilestoneCount; ++i) {
+    const std::string m = MilestoneName(static_cast<Milestone>(i));
+    t.header.push_back(m + "_planned");
+    t.header.push_back(m + "_actual");
+  }
+  for (const char* c : {"stage", "slippage_days", "overdue"}) {
+    t.header.emplace_back(c);
+  }
+  for (const auto& r : rows) {
+    const Project& p = r.project;
+    std::vector<std::string> row{p.id.ToString(),
+                                 p.name,
+                                 ProjectKindName(p.kind),
+                                 p.investment.ToYuanString(),
+                                 p.chain_id ? p.chain_id->ToString() : "",
+                                 p.park_id ? p.park_id->ToString() : "",
+                                 p.department};
+    for (const auto& m : p.milestones) {
+      row.push_back(m.planned ? m.planned->ToString() : "");
+      row.push_back(m.actual ? m.actual->ToString() : "");
+    }
+    row.emplace_back(r.progress.stage ? MilestoneName(*r.progress.stage) : "");
+    row.push_back(r.progress.slippage_days ? std::to_string(*r.progress.slippage_days) : "");
+    row.emplace_back(r.progress.overdue ? "1" : "0");
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+Result<http::Response> ListProjectsRoute(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(ProjectFilter f, ProjectFilterOf(req));
+  KECHAN_ASSIGN_OR_RETURN(base::Date as_of, QueryDate(req, "as_of", Today()));
+  KECHAN_ASSIGN_OR_RETURN(auto format, FormatOf(req));
+  KECHAN_ASSIGN_OR_RETURN(auto rows, s.ListProjects(Caller::Of(req.principal), f, as_of));
+  if (format) {
+    return FileResponse(ProjectsTable(rows), *format, "projects-" + as_of.ToString(),
+                        "重大项目-" + as_of.ToString(), "projects");
+  }
+  json::array items;
+  for (const auto& r : rows) {
+    items.push_back(ProjectObj(r.project, r.progress));
+  }
+  return http::Response::Json(
+      http::ToJson(json::object{{"as_of", as_of.ToString()}, {"items", std::move(items)}}));
+}
+
+Result<http::Response> CreateProjectRoute(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(json::object obj, http::ParseJsonObject(req));
+  Project p;
+  KECHAN_RETURN_IF_ERROR(ReadProject(obj, &p, /*create=*/true));
+  KECHAN_ASSIGN_OR_RETURN(Project created, s.CreateProject(Caller::Of(req.principal), p));
+  return http::Response::Json(http::ToJson(ProjectObj(created, ProgressOf(created, Today()))), 201);
+}
+
+Result<http::Response> GetProjectRoute(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(int64_t id, req.PathId("id"));
+  KECHAN_ASSIGN_OR_RETURN(Project p, s.GetProject(Caller::Of(req.principal), ProjectId{id}));
+  return http::Response::Json(http::ToJson(ProjectObj(p, ProgressOf(p, Today()))));
+}
+
+Result<http::Response> PatchProjectRoute(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(int64_t id, req.PathId("id"));
+  KECHAN_ASSIGN_OR_RETURN(json::object obj, http::ParseJsonObject(req));
+  const Caller caller = Caller::Of(req.principal);
+  KECHAN_ASSIGN_OR_RETURN(Project p, s.GetProject(caller, ProjectId{id}));
+  KECHAN_RETURN_IF_ERROR(ReadProject(obj, &p, /*create=*/false));
+  KECHAN_ASSIGN_OR_RETURN(Project updated, s.UpdateProject(caller, p));
+  return http::Response::Json(http::ToJson(ProjectObj(updated, ProgressOf(updated, Today()))));
+}
+
+Result<http::Response> MyEnterprisesRoute(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(auto mine, s.MyEnterprises(Caller::Of(req.principal)));
+  json::array items;
+  for (const auto& e : mine) {
+    items.push_back(EnterpriseObj(e, nullptr));
+  }
+  return http::Response::Json(http::ToJson(json::object{{"items", std::move(items)}}));
+}
+
+// ---- diff ---------------------------------------------------------------------------------------
+Result<http::Response> DiffRoute(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(int64_t id, req.PathId("id"));
+  KECHAN_ASSIGN_OR_RETURN(base::Date to, QueryDate(req, "to", Today()));
+  KECHAN_ASSIGN_OR_RETURN(base::Date from, QueryDate(req, "from", to.AddDays(-365)));
+  KECHAN_ASSIGN_OR_RETURN(auto r, s.Diff(Caller::Of(req.principal), ChainId{id}, from, to));
+  auto nodes = [&](const std::vector<NodeId>& ids) {
+    json::array arr;
+    for (NodeId n : ids) {
+      auto it = r.node_codes.find(n);
+      arr.push_back(
+          json::object{{"id", n.value}, {"code", it == r.node_codes.end() ? "" : it->second}});
+    }
+    return arr;
+  };
+  auto firms = [&](const std::vector<EnterpriseId>& ids) {
+    json::array arr;
+    for (EnterpriseId e : ids) {
+      auto it = r.firm_names.find(e);
+      arr.push_back(
+          json::object{{"id", e.value}, {"name", it == r.firm_names.end() ? "" : it->second}});
+    }
+    return arr;
+  };
+  json::array changes;
+  for (const auto& c : r.diff.firm_changes) {
+    changes.push_back(json::object{{"node_id", c.node_id.value},
+                                   {"code", c.code},
+                                   {"added", firms(c.added)},
+                                   {"removed", firms(c.removed)}});
+  }
+  json::object body{{"chain_id", id},
+                    {"code", r.code},
+                    {"from", from.ToString()},
+                    {"to", to.ToString()},
+                    {"coverage_from", r.diff.coverage_from},
+                    {"coverage_to", r.diff.coverage_to},
+                    {"coverage_change", r.diff.coverage_change},
+                    {"nodes_added", nodes(r.diff.nodes_added)},
+                    {"nodes_removed", nodes(r.diff.nodes_removed)},
+                    {"gaps_opened", nodes(r.diff.gaps_opened)},
+                    {"gaps_closed", nodes(r.diff.gaps_closed)},
+                    {"firm_changes", std::move(changes)}};
+  return http::Response::Json(http::ToJson(body));
+}
+
+// ---- chain chiefs ----------------------------------------------------------------------------
+std::string ChiefsJson(const std::vector<ChainChief>& chiefs) {
+  json::array arr;
+  for (const auto& c : chiefs) {
+    arr.push_back(json::object{
+        {"user_id", c.user_id.value}, {"username", c.username}, {"display_name", c.display_name}});
+  }
+  return http::ToJson(json::object{{"chiefs", std::move(arr)}});
+}
+
+Result<http::Response> GetChiefs(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(int64_t id, req.PathId("id"));
+  KECHAN_ASSIGN_OR_RETURN(auto chiefs, s.ListChainChiefs(Caller::Of(req.principal), ChainId{id}));
+  return http::Response::Json(ChiefsJson(chiefs));
+}
+
+Result<http::Response> PutChiefs(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(int64_t id, req.PathId("id"));
+  KECHAN_ASSIGN_OR_RETURN(json::object obj, http::ParseJsonObject(req));
+  const json::value* v = obj.if_contains("user_ids");
+  if (v == nullptr || !v->is_array()) {
+    return base::InvalidArgument("user_ids", "json.type", "user_ids must be an array of user ids",
+                                 "user_ids 须为用户编号数组");
+  }
+  if (obj.size() != 1) {
+    for (const auto& [key, val] : obj) {
+      if (key != "user_ids") {
+        return base::InvalidArgument(std::string(key), "json.unknown_field",
+                                     "unknown field " + std::string(key),
+                                     "未知字段 " + std::string(key));
+      }
+    }
+  }
+  std::vector<base::UserId> users;
+  for (const auto& u : v->as_array()) {
+    if (!u.is_int64() || u.as_int64() <= 0) {
+      return base::InvalidArgument("user_ids", "json.type", "user_ids must be positive integers",
+                                   "user_ids 须为正整数");
+    }
+    users.push_back(base::UserId{u.as_int64()});
+  }
+  if (users.size() > 50) {
+    return base::InvalidArgument("user_ids", "chain.chief_count", "at most 50 chiefs per chain",
+                                 "每条产业链最多 50 位链长");
+  }
+  KECHAN_ASSIGN_OR_RETURN(auto chiefs,
+                          s.SetChainChiefs(Caller::Of(req.principal), ChainId{id}, users));
+  return http::Response::Json(ChiefsJson(chiefs));
+}
+
+Result<http::Response> ChiefCandidates(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(auto chiefs, s.ListChiefCandidates(Caller::Of(req.principal)));
+  return http::Response::Json(ChiefsJson(chiefs));
+}
+
+Result<http::Response> MyChains(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(auto scope, s.DetailScope(Caller::Of(req.principal)));
+  json::value chains = nullptr;
+  if (scope) {
+    json::array arr;
+    for (ChainId c : *scope) {
+      arr.push_back(c.value);
+    }
+    chains = std::move(arr);
+  }
+  return http::Response::Json(
+      http::ToJson(json::object{{"all", !scope.has_value()}, {"chains", std::move(chains)}}));
+}
+
+// ---- imports ----------------------------------------------------------------------------------
+constexpr std::string_view kXlsxType =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+Result<ImportKind> KindOf(const http::Request& req) {
+  auto it = req.query.find("kind");
+  if (it == req.query.end() || it->second.empty()) {
+    return base::InvalidArgument("kind", "import.kind",
+                                 "kind is required: enterprises, chains or links",
+                                 "须指定导入类型 kind：enterprises、chains 或 links");
+  }
+  return ParseImportKind(it->second, "kind");
+}
+
+Result<http::Response> StartImport(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(ImportKind kind, KindOf(req));
+  KECHAN_ASSIGN_OR_RETURN(bool skip_bad, QueryBool(req, "skip_bad", false));
+  std::string type(req.Header("content-type").value_or(""));
+  if (auto semi = type.find(';'); semi != std::string::npos) {
+    type.resize(semi);
+  }
+  for (char& ch : type) {
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  const bool xlsx_type = type == kXlsxType;
+  if (!xlsx_type && type != "text/csv" && type != "application/octet-stream") {
+    return base::InvalidArgument(
+        "content-type", "import.content_type",
+        "upload the file as text/csv or " + std::string(kXlsxType) + " (got \"" + type + "\")",
+        "请以 text/csv 或 .xlsx 类型上传文件（收到“" + type + "”）");
+  }
+  if (xlsx_type && !req.body.empty() && !table::LooksLikeXlsx(req.body)) {
+    return base::InvalidArgument("body", "xlsx.not_zip",
+                                 "the body is not an .xlsx workbook (not a zip archive)",
+                                 "上传内容不是 .xlsx 工作簿");
+  }
+  ImportOptions options;
+  options.skip_bad = skip_bad;
+  std::string name = "upload";
+  if (auto it = req.query.find("filename"); it != req.query.end() && !it->second.empty()) {
+    name = it->second.substr(0, 200);
+  }
+  options.source = "import:" + name;
+  KECHAN_ASSIGN_OR_RETURN(ImportJobState job, s.jobs().Start(Caller::Of(req.principal), kind,
+                                                             req.body, std::move(options)));
+  return http::Response::Json(ImportJobJson(job), 202);
+}
+
+Result<http::Response> GetImport(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(int64_t id, req.PathId("id"));
+  KECHAN_ASSIGN_OR_RETURN(ImportJobState job, s.jobs().Get(Caller::Of(req.principal), id));
+  return http::Response::Json(ImportJobJson(job));
+}
+
+Result<http::Response> ImportTemplateRoute(const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(ImportKind kind, KindOf(req));
+  http::Response r;
+  r.content_type = "text/csv; charset=utf-8";
+  r.body = "\xEF\xBB\xBF" + ImportTemplate(kind);
+  r.headers.emplace_back(
+      "Content-Disposition",
+      "attachment; filename=\"" + std::string(ImportKindName(kind)) + "-template.csv\"");
+  return r;
 }
 
 constexpr const char* kAnalysisSchema = R"({
@@ -555,32 +1026,7 @@ std::string ChainListJson(const std::vector<ChainSummary>& chains) {
 
 std::string AnalysisJson(const ChainAnalysis& a) { return http::ToJson(AnalysisObj(a)); }
 
-std::string AnalysisCsv(const ChainAnalysis& a) {
-  auto field = [](const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) {
-      return s;
-    }
-    std::string out = "\"";
-    for (char c : s) {
-      out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    }
-    return out + "\"";
-  };
-  std::set<NodeId> gaps(a.gaps.begin(), a.gaps.end());
-  std::string out =
-      "id,code,name,segment,criticality,choke_point,local_firms,external_firms,hhi,"
-      "single_source,gap\n";
-  for (const auto& n : a.nodes) {
-    char hhi[32];
-    std::snprintf(hhi, sizeof hhi, "%.1f", n.hhi);
-    out += std::to_string(n.node_id.value) + "," + field(n.code) + "," + field(n.name) + "," +
-           SegmentName(n.segment) + "," + std::to_string(n.criticality) + "," +
-           (n.choke_point ? "1" : "0") + "," + std::to_string(n.local_firms) + "," +
-           std::to_string(n.external_firms) + "," + hhi + "," + (n.single_source ? "1" : "0") +
-           "," + (gaps.count(n.node_id) ? "1" : "0") + "\n";
-  }
-  return out;
-}
+std::string AnalysisCsv(const ChainAnalysis& a) { return table::WriteCsv(AnalysisTable(a)); }
 
 std::string EnterpriseJson(const Enterprise& e, const std::vector<Link>* links) {
   return http::ToJson(EnterpriseObj(e, links));
@@ -659,6 +1105,99 @@ void RegisterRoutes(http::Router& router, ChainService& service) {
                              .tag = "chain",
                              .access = Access::kPublic},
              [&service](http::Request& req) { return Occupancy(service, req); });
+  router.Add(Method::kGet, "/api/v1/projects",
+             http::RouteSpec{.summary = "Major projects with milestones and slippage "
+                                        "(?chain=&park=&department=&kind=&stage=&overdue=&as_of=)",
+                             .summary_zh = "重大项目与产业地标（里程碑、滞后天数）",
+                             .tag = "chain",
+                             .access = Access::kSignedIn},
+             [&service](http::Request& req) { return ListProjectsRoute(service, req); });
+  router.Add(Method::kPost, "/api/v1/projects",
+             http::RouteSpec{.summary = "Create a major project",
+                             .summary_zh = "新增重大项目",
+                             .tag = "chain",
+                             .access = Access::kRoles,
+                             .roles = operators,
+                             .success_status = 201},
+             [&service](http::Request& req) { return CreateProjectRoute(service, req); });
+  router.Add(Method::kGet, "/api/v1/projects/{id}",
+             http::RouteSpec{.summary = "One major project",
+                             .summary_zh = "重大项目详情",
+                             .tag = "chain",
+                             .access = Access::kSignedIn},
+             [&service](http::Request& req) { return GetProjectRoute(service, req); });
+  router.Add(Method::kPatch, "/api/v1/projects/{id}",
+             http::RouteSpec{.summary = "Update a major project (milestone dates, ...)",
+                             .summary_zh = "修改重大项目（里程碑日期等）",
+                             .tag = "chain",
+                             .access = Access::kRoles,
+                             .roles = operators},
+             [&service](http::Request& req) { return PatchProjectRoute(service, req); });
+  router.Add(Method::kGet, "/api/v1/enterprises/mine",
+             http::RouteSpec{.summary = "The caller's own enterprises (enterprise members)",
+                             .summary_zh = "本企业信息（企业用户）",
+                             .tag = "chain",
+                             .access = Access::kSignedIn},
+             [&service](http::Request& req) { return MyEnterprisesRoute(service, req); });
+  router.Add(Method::kGet, "/api/v1/chains/{id}/diff",
+             http::RouteSpec{.summary = "What changed in a chain between two dates (?from=&to=)",
+                             .summary_zh = "产业链两个日期之间的变化（覆盖率、缺链环节、企业）",
+                             .tag = "chain",
+                             .access = Access::kPublic},
+             [&service](http::Request& req) { return DiffRoute(service, req); });
+  router.Add(Method::kGet, "/api/v1/chains/{id}/chiefs",
+             http::RouteSpec{.summary = "The chain's chiefs (users)",
+                             .summary_zh = "产业链链长（用户）",
+                             .tag = "chain",
+                             .access = Access::kSignedIn},
+             [&service](http::Request& req) { return GetChiefs(service, req); });
+  router.Add(Method::kPut, "/api/v1/chains/{id}/chiefs",
+             http::RouteSpec{.summary = "Assign the chain's chiefs ({\"user_ids\": [..]})",
+                             .summary_zh = "设置产业链链长",
+                             .tag = "chain",
+                             .access = Access::kRoles,
+                             .roles = operators,
+                             .request_schema = R"({"type":"object","required":["user_ids"],
+                               "additionalProperties":false,"properties":{"user_ids":{
+                               "type":"array","items":{"type":"integer"}}}})"},
+             [&service](http::Request& req) { return PutChiefs(service, req); });
+  router.Add(Method::kGet, "/api/v1/chain-chiefs",
+             http::RouteSpec{.summary = "Users holding the chain_chief role (to assign)",
+                             .summary_zh = "具有产业链长角色的用户",
+                             .tag = "chain",
+                             .access = Access::kRoles,
+                             .roles = operators},
+             [&service](http::Request& req) { return ChiefCandidates(service, req); });
+  router.Add(Method::kGet, "/api/v1/chains/mine",
+             http::RouteSpec{.summary = "Which chains' details the caller sees ({all, chains})",
+                             .summary_zh = "当前用户可查看详情的产业链",
+                             .tag = "chain",
+                             .access = Access::kSignedIn},
+             [&service](http::Request& req) { return MyChains(service, req); });
+  router.Add(Method::kPost, "/api/v1/imports",
+             http::RouteSpec{
+                 .summary = "Upload a CSV/.xlsx file to import "
+                            "(?kind=enterprises|chains|links&skip_bad=); starts a job",
+                 .summary_zh = "上传 CSV/.xlsx 文件导入企业、产业链节点或企业节点关联（后台任务）",
+                 .tag = "chain",
+                 .access = Access::kRoles,
+                 .roles = operators,
+                 .success_status = 202},
+             [&service](http::Request& req) { return StartImport(service, req); });
+  router.Add(Method::kGet, "/api/v1/imports/template",
+             http::RouteSpec{.summary = "The CSV template of an import kind (?kind=)",
+                             .summary_zh = "导入模板（CSV）",
+                             .tag = "chain",
+                             .access = Access::kRoles,
+                             .roles = operators},
+             [](http::Request& req) { return ImportTemplateRoute(req); });
+  router.Add(Method::kGet, "/api/v1/imports/{id}",
+             http::RouteSpec{.summary = "An import job's progress and report",
+                             .summary_zh = "导入任务进度与结果",
+                             .tag = "chain",
+                             .access = Access::kRoles,
+                             .roles = operators},
+             [&service](http::Request& req) { return GetImport(service, req); });
 }
 
 }  // namespace kechan::chain

@@ -10,6 +10,8 @@
 
 #include "auth/uscc.h"
 #include "base/log.h"
+#include "chain/import_fields.h"
+#include "chain/import_jobs.h"
 #include "store/event_log.h"
 #include "table/table.h"
 
@@ -18,35 +20,7 @@ namespace {
 
 using base::Result;
 using base::Status;
-
-// A small JSON object builder for event payloads.
-class Payload {
- public:
-  Payload& Str(std::string_view key, std::string_view value) {
-    Sep(key);
-    base::AppendJsonString(out_, value);
-    return *this;
-  }
-  Payload& Int(std::string_view key, int64_t value) {
-    Sep(key);
-    out_ += std::to_string(value);
-    return *this;
-  }
-  Payload& Raw(std::string_view key, std::string_view json) {
-    Sep(key);
-    out_ += json;
-    return *this;
-  }
-  std::string Done() const { return out_ + "}"; }
-
- private:
-  void Sep(std::string_view key) {
-    out_ += out_.size() > 1 ? "," : "";
-    base::AppendJsonString(out_, key);
-    out_ += ":";
-  }
-  std::string out_ = "{";
-};
+using namespace internal;  // NOLINT: the module's own helpers
 
 Status Denied() {
   return base::PermissionDenied("chain.forbidden", "you are not allowed to do this",
@@ -99,21 +73,6 @@ Result<int64_t> Append(store::Tx& tx, const base::Clock& clock, std::string kind
                             clock);
 }
 
-// Renders ids as [[first,last],...] runs.
-std::string IdRuns(std::vector<int64_t> ids) {
-  std::sort(ids.begin(), ids.end());
-  std::string out = "[";
-  for (size_t i = 0; i < ids.size();) {
-    size_t j = i;
-    while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1) {
-      ++j;
-    }
-    out += (i > 0 ? ",[" : "[") + std::to_string(ids[i]) + "," + std::to_string(ids[j]) + "]";
-    i = j + 1;
-  }
-  return out + "]";
-}
-
 }  // namespace
 
 // ---- Caller ---------------------------------------------------------------------------------
@@ -142,6 +101,17 @@ bool Caller::CanSeeDetails() const {
          principal.Has(auth::Role::kChainChief) || principal.Has(auth::Role::kOperator);
 }
 
+bool Caller::SeesAllChains() const {
+  if (system) {
+    return true;
+  }
+  if (!principal.signed_in()) {
+    return false;
+  }
+  return principal.Has(auth::Role::kOfficer) || principal.Has(auth::Role::kDutyDirector) ||
+         principal.Has(auth::Role::kOperator);
+}
+
 bool Caller::CanEditTaxonomy() const {
   return system || (principal.signed_in() && principal.Has(auth::Role::kOperator));
 }
@@ -149,6 +119,11 @@ bool Caller::CanEditTaxonomy() const {
 bool Caller::Owns(const std::optional<base::OrgId>& org) const {
   return org && principal.signed_in() && principal.HasIn(*org, auth::Role::kEnterprise);
 }
+
+ChainService::ChainService(store::Database& db, const base::Clock& clock)
+    : db_(db), clock_(clock), jobs_(std::make_unique<ImportJobs>(*this)) {}
+
+ChainService::~ChainService() = default;
 
 int64_t ChainService::Now() const { return clock_.NowMicros(); }
 
@@ -406,7 +381,12 @@ Result<ChainAnalysis> ChainService::Analyze(const Caller& caller, ChainId id, ba
                                             const AnalyzeOptions& options) {
   KECHAN_ASSIGN_OR_RETURN(ChainSnapshot s, LoadSnapshot(id));
   ChainAnalysis a = AnalyzeChain(s, as_of, options);
-  if (!caller.CanSeeDetails()) {
+  bool details = caller.CanSeeDetails();
+  if (details && !caller.SeesAllChains()) {
+    KECHAN_ASSIGN_OR_RETURN(auto scope, DetailScope(caller));
+    details = !scope || std::find(scope->begin(), scope->end(), id) != scope->end();
+  }
+  if (!details) {
     a.masters.clear();
     a.key_firms.clear();
     a.candidates.clear();
@@ -415,6 +395,43 @@ Result<ChainAnalysis> ChainService::Analyze(const Caller& caller, ChainId id, ba
     }
   }
   return a;
+}
+
+Result<ChainService::DiffResult> ChainService::Diff(const Caller& caller, ChainId id,
+                                                    base::Date from, base::Date to) {
+  if (to < from) {
+    return base::InvalidArgument(
+        "to", "chain.range_order",
+        "\"to\" (" + to.ToString() + ") is before \"from\" (" + from.ToString() + ")",
+        "“to”（" + to.ToString() + "）早于“from”（" + from.ToString() + "）");
+  }
+  KECHAN_ASSIGN_OR_RETURN(ChainSnapshot s, LoadSnapshot(id));
+  DiffResult out;
+  out.diff = DiffChain(s, from, to);
+  out.code = s.chain.code;
+  for (const auto& n : s.nodes) {
+    out.node_codes[n.id] = n.code;
+  }
+  bool details = caller.CanSeeDetails();
+  if (details && !caller.SeesAllChains()) {
+    KECHAN_ASSIGN_OR_RETURN(auto scope, DetailScope(caller));
+    details = !scope || std::find(scope->begin(), scope->end(), id) != scope->end();
+  }
+  if (!details) {
+    out.diff.firm_changes.clear();
+    return out;
+  }
+  std::set<EnterpriseId> named;
+  for (const auto& c : out.diff.firm_changes) {
+    named.insert(c.added.begin(), c.added.end());
+    named.insert(c.removed.begin(), c.removed.end());
+  }
+  for (const auto& e : s.enterprises) {
+    if (named.count(e.id)) {
+      out.firm_names[e.id] = e.name;
+    }
+  }
+  return out;
 }
 
 // ---- parks ----------------------------------------------------------------------------------
@@ -571,6 +588,19 @@ Result<EnterpriseDetail> ChainService::GetEnterprise(const Caller& caller, Enter
   if (!caller.CanSeeDetails() && !caller.Owns(e->org_id)) {
     return NeedDetails(caller);
   }
+  if (!caller.SeesAllChains() && !caller.Owns(e->org_id)) {
+    // A chain chief: only firms linked to its own chains.
+    KECHAN_ASSIGN_OR_RETURN(auto mine, repo::ChainsOfChief(*tx, caller.principal.user));
+    KECHAN_ASSIGN_OR_RETURN(auto theirs, repo::ChainsOfEnterprise(*tx, id));
+    const bool shared = std::any_of(theirs.begin(), theirs.end(), [&](ChainId c) {
+      return std::find(mine.begin(), mine.end(), c) != mine.end();
+    });
+    if (!shared) {
+      return base::PermissionDenied("chain.not_your_chain",
+                                    "this enterprise is not in a chain you are chief of",
+                                    "该企业不在您担任链长的产业链中");
+    }
+  }
   EnterpriseDetail d;
   KECHAN_ASSIGN_OR_RETURN(d.links, repo::ListLinksOfEnterprise(*tx, id));
   d.enterprise = std::move(*e);
@@ -590,13 +620,177 @@ Result<EnterprisePage> ChainService::ListEnterprises(const Caller& caller,
     return base::InvalidArgument("page_size", "chain.page_size", "page_size must be 1-200",
                                  "每页条数须为 1-200");
   }
+  EnterpriseFilter scoped = f;
+  KECHAN_RETURN_IF_ERROR(ScopeFilter(caller, &scoped));
   KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
   EnterprisePage out;
   out.page = page.page;
   out.page_size = page.page_size;
-  KECHAN_ASSIGN_OR_RETURN(out.items, repo::ListEnterprises(*tx, f, (page.page - 1) * page.page_size,
-                                                           page.page_size, &out.total));
+  KECHAN_ASSIGN_OR_RETURN(out.items,
+                          repo::ListEnterprises(*tx, scoped, (page.page - 1) * page.page_size,
+                                                page.page_size, &out.total));
   return out;
+}
+
+Result<std::optional<std::vector<ChainId>>> ChainService::DetailScope(const Caller& caller) {
+  using Scope = std::optional<std::vector<ChainId>>;
+  if (caller.SeesAllChains()) {
+    return Scope();
+  }
+  if (!caller.CanSeeDetails()) {
+    return Scope(std::vector<ChainId>{});
+  }
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+  KECHAN_ASSIGN_OR_RETURN(auto mine, repo::ChainsOfChief(*tx, caller.principal.user));
+  return Scope(std::move(mine));
+}
+
+Status ChainService::ScopeFilter(const Caller& caller, EnterpriseFilter* f) {
+  KECHAN_ASSIGN_OR_RETURN(auto scope, DetailScope(caller));
+  if (!scope) {
+    return Status::Ok();
+  }
+  auto mine = [&](ChainId c) { return std::find(scope->begin(), scope->end(), c) != scope->end(); };
+  if (f->chain_id && !mine(*f->chain_id)) {
+    return base::PermissionDenied("chain.not_your_chain",
+                                  "you are not the chief of chain " + f->chain_id->ToString(),
+                                  "您不是产业链 " + f->chain_id->ToString() + " 的链长")
+        .WithField("chain");
+  }
+  if (f->node_id) {
+    KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+    KECHAN_ASSIGN_OR_RETURN(auto node, repo::FindNode(*tx, *f->node_id));
+    if (node && !mine(node->chain_id)) {
+      return base::PermissionDenied(
+                 "chain.not_your_chain",
+                 "node " + f->node_id->ToString() + " belongs to a chain you are not the chief of",
+                 "节点 " + f->node_id->ToString() + " 不在您担任链长的产业链中")
+          .WithField("node");
+    }
+  }
+  f->any_of_chains = std::move(*scope);
+  return Status::Ok();
+}
+
+Result<std::vector<ChainChief>> ChainService::ListChainChiefs(const Caller& caller, ChainId chain) {
+  if (!caller.CanSeeDetails()) {
+    return NeedDetails(caller);
+  }
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+  KECHAN_ASSIGN_OR_RETURN(auto found, repo::FindChain(*tx, chain));
+  if (!found) {
+    return NotFoundField("id", "chain", "产业链", chain.value);
+  }
+  KECHAN_ASSIGN_OR_RETURN(auto rows, repo::ListChiefs(*tx, chain));
+  std::vector<ChainChief> out;
+  for (auto& r : rows) {
+    out.push_back(ChainChief{r.user_id, std::move(r.username), std::move(r.display_name)});
+  }
+  return out;
+}
+
+Result<std::vector<ChainChief>> ChainService::ListChiefCandidates(const Caller& caller) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+  KECHAN_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      tx->Query(
+          "SELECT DISTINCT u.id, u.username, u.display_name FROM users u JOIN memberships m "
+          "ON m.user_id = u.id WHERE m.role = 'chain_chief' AND u.disabled = 0 ORDER BY u.id"));
+  std::vector<ChainChief> out;
+  for (const auto& r : rows.rows) {
+    out.push_back(ChainChief{base::UserId{r.Int(0)}, r.Text(1), r.Text(2)});
+  }
+  return out;
+}
+
+Result<std::vector<ChainChief>> ChainService::SetChainChiefs(const Caller& caller, ChainId chain,
+                                                             std::vector<base::UserId> users) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  std::sort(users.begin(), users.end(),
+            [](base::UserId a, base::UserId b) { return a.value < b.value; });
+  users.erase(std::unique(users.begin(), users.end()), users.end());
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
+    KECHAN_ASSIGN_OR_RETURN(auto found, repo::FindChain(tx, chain));
+    if (!found) {
+      return NotFoundField("id", "chain", "产业链", chain.value);
+    }
+    std::string ids = "[";
+    for (base::UserId u : users) {
+      KECHAN_ASSIGN_OR_RETURN(store::Rows user,
+                              tx.Query("SELECT id FROM users WHERE id = ?", {u.value}));
+      if (user.empty()) {
+        return base::InvalidArgument("user_ids", "chain.chief_unknown",
+                                     "user " + u.ToString() + " does not exist",
+                                     "用户 " + u.ToString() + " 不存在");
+      }
+      KECHAN_ASSIGN_OR_RETURN(
+          store::Rows role,
+          tx.Query("SELECT 1 FROM memberships WHERE user_id = ? AND role = 'chain_chief'",
+                   {u.value}));
+      if (role.empty()) {
+        return base::InvalidArgument("user_ids", "chain.chief_role",
+                                     "user " + u.ToString() + " does not hold the chain_chief role",
+                                     "用户 " + u.ToString() + " 不具有产业链长角色");
+      }
+      ids += (ids.size() > 1 ? "," : "") + u.ToString();
+    }
+    ids += "]";
+    KECHAN_RETURN_IF_ERROR(repo::ReplaceChiefs(tx, chain, users, Now()));
+    auto seq = Append(tx, clock_, "chain.chiefs.assigned", "chain", chain.value, caller,
+                      Payload().Raw("user_ids", ids).Done());
+    return seq.ok() ? Status::Ok() : seq.status();
+  }));
+  return ListChainChiefs(Caller::System(), chain);
+}
+
+Result<std::vector<Enterprise>> ChainService::MyEnterprises(const Caller& caller) {
+  std::vector<Enterprise> out;
+  if (caller.system || !caller.principal.signed_in()) {
+    return out;
+  }
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+  for (const auto& m : caller.principal.memberships) {
+    if (m.role != auth::Role::kEnterprise) {
+      continue;
+    }
+    KECHAN_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        tx->Query("SELECT id FROM chain_enterprises WHERE org_id = ? ORDER BY id", {m.org.value}));
+    for (const auto& r : rows.rows) {
+      KECHAN_ASSIGN_OR_RETURN(auto e, repo::FindEnterprise(*tx, EnterpriseId{r.Int(0)}));
+      if (e) {
+        out.push_back(std::move(*e));
+      }
+    }
+  }
+  return out;
+}
+
+Result<std::vector<Enterprise>> ChainService::ExportEnterprises(const Caller& caller,
+                                                                const EnterpriseFilter& f) {
+  if (!caller.CanSeeDetails()) {
+    return NeedDetails(caller);
+  }
+  EnterpriseFilter scoped = f;
+  KECHAN_RETURN_IF_ERROR(ScopeFilter(caller, &scoped));
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+  int64_t total = 0;
+  KECHAN_ASSIGN_OR_RETURN(auto items,
+                          repo::ListEnterprises(*tx, scoped, 0, kMaxExportRows, &total));
+  if (total > kMaxExportRows) {
+    return base::InvalidArgument(
+        "filters", "export.too_many",
+        std::to_string(total) + " enterprises match; narrow the filters to at most " +
+            std::to_string(kMaxExportRows) + " to export",
+        "符合条件的企业有 " + std::to_string(total) + " 家，请缩小筛选范围（最多导出 " +
+            std::to_string(kMaxExportRows) + " 家）");
+  }
+  return items;
 }
 
 Result<Link> ChainService::LinkEnterprise(const Caller& caller, Link l) {
@@ -661,85 +855,7 @@ Result<SupplyLink> ChainService::AddSupplyLink(const Caller& caller, SupplyLink 
 // ---- CSV import -----------------------------------------------------------------------------
 namespace {
 
-std::string Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return std::string(s);
-}
-
-// A row error under construction.
-struct Bad {
-  std::string column;
-  std::string reason;
-  std::string en;
-  std::string zh;
-};
-
-std::optional<bool> ParseBool(const std::string& v) {
-  static const std::set<std::string> yes{"1", "true", "TRUE", "True", "yes", "y", "Y", "是"};
-  static const std::set<std::string> no{"", "0", "false", "FALSE", "False", "no", "n", "N", "否"};
-  if (yes.count(v)) {
-    return true;
-  }
-  if (no.count(v)) {
-    return false;
-  }
-  return std::nullopt;
-}
-
-std::optional<int64_t> ParseInt(const std::string& v) {
-  if (v.empty() || v.size() > 18) {
-    return std::nullopt;
-  }
-  int64_t out = 0;
-  size_t i = 0;
-  bool neg = false;
-  if (v[0] == '-') {
-    neg = true;
-    i = 1;
-  }
-  if (i >= v.size()) {
-    return std::nullopt;
-  }
-  for (; i < v.size(); ++i) {
-    if (v[i] < '0' || v[i] > '9') {
-      return std::nullopt;
-    }
-    out = out * 10 + (v[i] - '0');
-  }
-  return neg ? -out : out;
-}
-
-std::optional<double> ParseReal(const std::string& v) {
-  if (v.empty()) {
-    return std::nullopt;
-  }
-  try {
-    size_t used = 0;
-    double d = std::stod(v, &used);
-    if (used != v.size() || !std::isfinite(d)) {
-      return std::nullopt;
-    }
-    return d;
-  } catch (...) {
-    return std::nullopt;
-  }
-}
-
-Bad BadNumber(const std::string& column, const std::string& value) {
-  return Bad{column, "bad_number", column + ": \"" + value + "\" is not a valid number",
-             column + "：“" + value + "”不是有效的数字"};
-}
-Bad Negative(const std::string& column) {
-  return Bad{column, "negative", column + " must not be negative", column + " 不能为负数"};
-}
-Bad BadValue(const std::string& column, const base::Status& s) {
-  return Bad{column, "bad_value", s.message_en(), s.message_zh()};
-}
+using namespace internal;  // NOLINT
 
 // The lookups an import resolves names against, read once in the import's transaction.
 struct Lookups {
@@ -872,6 +988,9 @@ Result<ImportReport> ChainService::ImportEnterprisesTable(const Caller& caller,
       int64_t row;
       const std::vector<std::string>& fields;
     } rec{t.row_numbers[r], t.rows[r]};
+    if (options.progress && ((r + 1) % 1000 == 0 || r + 1 == t.rows.size())) {
+      options.progress("reading", static_cast<int64_t>(r) + 1, report.rows);
+    }
     auto get = [&](const char* name) -> std::string {
       auto it = col.find(name);
       if (it == col.end() || it->second >= rec.fields.size()) {
@@ -1122,6 +1241,10 @@ Result<ImportReport> ChainService::ImportEnterprisesTable(const Caller& caller,
   for (auto& p : pending) {
     KECHAN_ASSIGN_OR_RETURN(EnterpriseId id, repo::InsertEnterprise(*tx, p.enterprise, now));
     ids.push_back(id.value);
+    if (options.progress && (ids.size() % 1000 == 0 || ids.size() == pending.size())) {
+      options.progress("writing", static_cast<int64_t>(ids.size()),
+                       static_cast<int64_t>(pending.size()));
+    }
     for (auto& l : p.links) {
       l.enterprise_id = id;
       KECHAN_ASSIGN_OR_RETURN(l.id, repo::InsertLink(*tx, l, now));

@@ -5,6 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +16,7 @@
 #include "auth/principal.h"
 #include "base/clock.h"
 #include "chain/model.h"
+#include "chain/project_model.h"
 #include "chain/repo.h"
 #include "store/database.h"
 #include "table/table.h"
@@ -34,7 +38,11 @@ struct Caller {
   static Caller System(std::string actor = "cli");
   static Caller Of(const auth::Principal& p);
 
+  // Officers, duty directors, chain chiefs, operators, system: may see some details (a chief only
+  // those of its own chains, checked by the service).
   bool CanSeeDetails() const;
+  // Officers, duty directors, operators, system: the details of every chain.
+  bool SeesAllChains() const;
   bool CanEditTaxonomy() const;
   // Whether this caller may see/edit the enterprise belonging to `org` as its own.
   bool Owns(const std::optional<base::OrgId>& org) const;
@@ -60,6 +68,13 @@ struct EnterpriseDetail {
   std::vector<Link> links;
 };
 
+// A chain chief assigned to a chain. Value type.
+struct ChainChief {
+  base::UserId user_id;
+  std::string username;
+  std::string display_name;
+};
+
 struct PageRequest {
   int64_t page = 1;        // 1-based
   int64_t page_size = 20;  // 1..200
@@ -72,11 +87,39 @@ struct EnterprisePage {
   int64_t page_size = 20;
 };
 
-// Options of ImportEnterprisesCsv.
+// What an import file holds (docs/chain.md lists each kind's columns).
+enum class ImportKind { kEnterprises, kChains, kLinks };
+const char* ImportKindName(ImportKind k);  // "enterprises" "chains" "links"
+// Parses "enterprises" / "chains" / "links"; InvalidArgument naming `field` ("import.kind").
+base::Result<ImportKind> ParseImportKind(std::string_view text, std::string_view field = "kind");
+
+// Called by an import as it goes: `phase` "reading" (rows checked) or "writing" (records
+// written); `processed` of `total`. Called from the importing thread.
+using ImportProgress =
+    std::function<void(std::string_view phase, int64_t processed, int64_t total)>;
+
+// The project list's filters; empty / nullopt = any. Value type.
+struct ProjectFilter {
+  std::optional<ChainId> chain_id;
+  std::optional<ParkId> park_id;
+  std::string department;  // exact
+  std::optional<ProjectKind> kind;
+  std::optional<Milestone> stage;  // the last milestone reached on the date
+  bool overdue_only = false;       // the next milestone's planned date has passed
+};
+
+// A project with where it stands on the list's date. Value type.
+struct ProjectRow {
+  Project project;
+  ProjectProgress progress;
+};
+
+// Options of the imports.
 struct ImportOptions {
   bool skip_bad = false;  // import the good rows and report the bad ones
   std::string source;     // provenance of every imported row ("import:enterprises.csv")
   std::optional<base::Date> source_date;
+  ImportProgress progress;  // optional
 };
 
 // One bad CSV row. `row` counts lines of the file as a spreadsheet does: the header is row 1.
@@ -94,6 +137,8 @@ struct ImportReport {
   int64_t rows = 0;        // data rows read
   int64_t imported = 0;    // enterprises written
   int64_t links = 0;       // enterprise↔node links written
+  int64_t chains = 0;      // chains created (chains import)
+  int64_t nodes = 0;       // nodes created (chains import)
   bool committed = false;  // false: nothing was written (errors without skip_bad, or no rows)
   std::vector<RowError> errors;
   int64_t event_seq = 0;  // the batch event, when committed
@@ -103,11 +148,23 @@ struct ImportReport {
 const std::vector<std::string>& ImportColumns();
 // The header line and one example row (both ending in '\n').
 std::string ImportTemplate();
+// The same for each kind (kEnterprises: the two functions above).
+const std::vector<std::string>& ImportColumns(ImportKind kind);
+std::string ImportTemplate(ImportKind kind);
+// Renders the report as {"kind","rows","imported","links","chains","nodes","committed",
+// "skipped","event_seq","errors":[RowError::ToJson()...]}.
+std::string ImportReportJson(ImportKind kind, const ImportReport& r);
+
+class ImportJobs;
 
 // Thread-safe: every method may be called from any thread; each opens its own transaction.
 class ChainService {
  public:
-  ChainService(store::Database& db, const base::Clock& clock) : db_(db), clock_(clock) {}
+  ChainService(store::Database& db, const base::Clock& clock);
+  // Waits for running import jobs.
+  ~ChainService();
+  ChainService(const ChainService&) = delete;
+  ChainService& operator=(const ChainService&) = delete;
 
   // ---- taxonomy (writes: operators) -------------------------------------------------------
   // Errors: PermissionDenied; InvalidArgument from model.h validation naming the field;
@@ -134,6 +191,44 @@ class ChainService {
   base::Result<ChainAnalysis> Analyze(const Caller& caller, ChainId id, base::Date as_of,
                                       const AnalyzeOptions& options = {});
 
+  // ---- chain chiefs (链长) ----------------------------------------------------------------------
+  // Callers with details (officers, chiefs, operators). NotFound "id" for an unknown chain.
+  base::Result<std::vector<ChainChief>> ListChainChiefs(const Caller& caller, ChainId chain);
+  // Operators. Replaces the chain's chiefs with `users` in one transaction with one event
+  // "chain.chiefs.assigned". Errors: NotFound "id" (chain); InvalidArgument naming "user_ids"
+  // for an unknown user ("chain.chief_unknown") or one without the chain_chief role
+  // ("chain.chief_role").
+  base::Result<std::vector<ChainChief>> SetChainChiefs(const Caller& caller, ChainId chain,
+                                                       std::vector<base::UserId> users);
+  // Operators. Every user holding the chain_chief role (to choose from), by id.
+  base::Result<std::vector<ChainChief>> ListChiefCandidates(const Caller& caller);
+  // The chains whose details `caller` may see: none = every chain (officers, directors,
+  // operators, system); a list = a chief's assigned chains; empty list = none.
+  base::Result<std::optional<std::vector<ChainId>>> DetailScope(const Caller& caller);
+
+  // ---- diff between two dates ----------------------------------------------------------------
+  // model.h DiffChain of the chain between `from` and `to` plus the names it needs. Everyone;
+  // callers without the chain's details get the aggregates only (firm_changes emptied).
+  // Errors: InvalidArgument naming "to" ("chain.range_order") when to < from; NotFound "id".
+  struct DiffResult {
+    ChainDiff diff;
+    std::string code;
+    std::map<NodeId, std::string> node_codes;        // every node of the chain
+    std::map<EnterpriseId, std::string> firm_names;  // firms named in firm_changes
+  };
+  base::Result<DiffResult> Diff(const Caller& caller, ChainId id, base::Date from, base::Date to);
+
+  // ---- major projects (产业地标 / 重大项目) -------------------------------------------------
+  // Operators. ValidateProject's errors; NotFound "chain_id" / "park_id". Event
+  // "chain.project.created" / ".updated".
+  base::Result<Project> CreateProject(const Caller& caller, Project p);
+  base::Result<Project> UpdateProject(const Caller& caller, Project p);
+  // Details callers. NotFound "id".
+  base::Result<Project> GetProject(const Caller& caller, ProjectId id);
+  // Details callers. Every matching project with its progress on `as_of`, by id.
+  base::Result<std::vector<ProjectRow>> ListProjects(const Caller& caller, const ProjectFilter& f,
+                                                     base::Date as_of);
+
   // ---- parks ---------------------------------------------------------------------------------
   base::Result<Park> CreatePark(const Caller& caller, Park p);
   base::Result<std::vector<Park>> ListParks(const Caller& caller);
@@ -155,6 +250,14 @@ class ChainService {
   // Details callers. InvalidArgument naming "page" / "page_size" out of range.
   base::Result<EnterprisePage> ListEnterprises(const Caller& caller, const EnterpriseFilter& f,
                                                PageRequest page);
+  // The enterprises whose organisation the caller is an enterprise member of (its own firms), by
+  // id; empty for other callers.
+  base::Result<std::vector<Enterprise>> MyEnterprises(const Caller& caller);
+  // Details callers. Every enterprise matching `f` (for export), by id. Errors: NeedDetails';
+  // InvalidArgument naming "filters" ("export.too_many") when more than kMaxExportRows match.
+  static constexpr int64_t kMaxExportRows = 200000;
+  base::Result<std::vector<Enterprise>> ExportEnterprises(const Caller& caller,
+                                                          const EnterpriseFilter& f);
   // Operators. Errors: ValidateLink's; NotFound "enterprise_id" / "node_id"; AlreadyExists
   // "role" when the enterprise already has this role at the node.
   base::Result<Link> LinkEnterprise(const Caller& caller, Link l);
@@ -174,15 +277,37 @@ class ChainService {
   base::Result<ImportReport> ImportEnterprisesXlsx(const Caller& caller, std::string_view xlsx,
                                                    const ImportOptions& options);
 
+  // Operators. Imports a file of `kind`, CSV or .xlsx (recognised by its zip signature), with the
+  // rules above: one write transaction, one event ("chain.enterprises.imported",
+  // "chain.chains.imported", "chain.links.imported"), all or nothing unless skip_bad, every bad
+  // row reported with row, column and reason. Chains: unknown_cluster, unknown_chain, duplicate,
+  // orphan (parent not in the chain nor the file), wrong_chain (parent belongs to another chain),
+  // cycle, bad_number, out_of_range, bad_value, bad_date, dates_out_of_order, required. Links:
+  // unknown_enterprise, unknown_chain, unknown_node, wrong_chain (node of another chain),
+  // duplicate, bad_number, negative, bad_value, bad_date, dates_out_of_order, required.
+  base::Result<ImportReport> Import(const Caller& caller, ImportKind kind, std::string_view bytes,
+                                    const ImportOptions& options);
+
+  // Import jobs run in the background for the HTTP API (see ImportJobs).
+  ImportJobs& jobs() { return *jobs_; }
+
  private:
   base::Result<ImportReport> ImportEnterprisesTable(const Caller& caller, const table::Table& t,
                                                     const ImportOptions& options);
+  base::Result<ImportReport> ImportChainsTable(const Caller& caller, const table::Table& t,
+                                               const ImportOptions& options);
+  base::Result<ImportReport> ImportLinksTable(const Caller& caller, const table::Table& t,
+                                              const ImportOptions& options);
   base::Status CheckNodeTree(store::Tx& tx, const Node& n, bool is_new);
   base::Status CheckPark(store::Tx& tx, const std::optional<ParkId>& park);
+  // Narrows `f` to a chain chief's chains; PermissionDenied naming "chain" / "node" when the
+  // filter asks for another chain.
+  base::Status ScopeFilter(const Caller& caller, EnterpriseFilter* f);
   int64_t Now() const;
 
   store::Database& db_;
   const base::Clock& clock_;
+  std::unique_ptr<ImportJobs> jobs_;
 };
 
 }  // namespace kechan::chain

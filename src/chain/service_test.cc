@@ -10,10 +10,12 @@
 #include "auth/migrations.h"
 #include "auth/uscc.h"
 #include "chain/cli.h"
+#include "chain/import_jobs.h"
 #include "chain/migrations.h"
 #include "chain/routes.h"
 #include "store/event_log.h"
 #include "store/migrations.h"
+#include "table/table.h"
 
 namespace kechan::chain {
 namespace {
@@ -126,7 +128,7 @@ class ChainServiceTest : public ::testing::Test {
     std::vector<int64_t> out;
     for (const char* t : {"chain_clusters", "chain_chains", "chain_nodes", "chain_parks",
                           "chain_enterprises", "chain_enterprise_years", "chain_links",
-                          "chain_supply_links", "chain_occupancy", "events"}) {
+                          "chain_supply_links", "chain_occupancy", "chain_projects", "events"}) {
       auto n = repo::Count(**tx, t);
       EXPECT_TRUE(n.ok()) << n.status();
       out.push_back(n.ok() ? *n : -1);
@@ -489,6 +491,11 @@ TEST_F(ChainServiceTest, AnEnterpriseUserEditsOnlyItsOwnRecord) {
   EXPECT_EQ(Events().back().kind, "chain.enterprise.updated");
   EXPECT_EQ(Events().back().actor, "user:42");
 
+  auto own_list = service_->MyEnterprises(caller);
+  ASSERT_TRUE(own_list.ok());
+  ASSERT_EQ(own_list->size(), 1u);
+  EXPECT_EQ((*own_list)[0].id, own);
+  EXPECT_TRUE(service_->MyEnterprises(sys_)->empty());
   // Moving the record to another organisation is an operator's job.
   e.org_id = other_org;
   auto moved = service_->UpdateEnterprise(caller, e);
@@ -598,6 +605,396 @@ TEST_F(ChainImportTest, TheTemplateImportsCleanly) {
   EXPECT_EQ(r->links, 2);
 }
 
+// ---- imports of chains/nodes and links (issue 3 §3) ------------------------------------------
+
+struct WantError {
+  int64_t row;
+  const char* column;
+  const char* reason;
+};
+
+void ExpectErrors(const ImportReport& r, std::initializer_list<WantError> want) {
+  ASSERT_EQ(r.errors.size(), want.size()) << ImportReportJson(ImportKind::kChains, r);
+  size_t i = 0;
+  for (const auto& w : want) {
+    EXPECT_EQ(r.errors[i].row, w.row) << i << " " << r.errors[i].ToJson();
+    EXPECT_EQ(r.errors[i].column, w.column) << i << " " << r.errors[i].ToJson();
+    EXPECT_EQ(r.errors[i].reason, w.reason) << i << " " << r.errors[i].ToJson();
+    EXPECT_FALSE(r.errors[i].message_zh.empty());
+    ++i;
+  }
+}
+
+class ChainsImportTest : public ChainImportTest {
+ protected:
+  std::optional<Node> FindNode(const std::string& chain, const std::string& code) {
+    auto c = service_->FindChainByCode(chain);
+    if (!c.ok() || !*c) {
+      return std::nullopt;
+    }
+    auto d = service_->GetChain(sys_, (*c)->id);
+    for (const auto& n : d->nodes) {
+      if (n.code == code) {
+        return n;
+      }
+    }
+    return std::nullopt;
+  }
+};
+
+TEST_F(ChainsImportTest, CreatesChainsAndNodesParentsFirstInOneEvent) {
+  const size_t events_before = Events().size();
+  // The child comes before its parent in the file; nodes are added to a stored chain too.
+  const std::string csv =
+      "chain,cluster,chain_name,partners,node,parent,name,segment,criticality,choke_point\n"
+      "CD-NEW,CD-EI,新产业链（示例）,成渝;成都都市圈,,,,,,\n"
+      "CD-NEW,,,,N-CHILD,N-ROOT,子节点,midstream,5,是\n"
+      "CD-NEW,,,,N-ROOT,,根节点,upstream,2,0\n"
+      "CD-AI,,,,AI-SUB,AI-CHIP,芯片设计,upstream,4,\n";
+  auto r = service_->Import(sys_, ImportKind::kChains, csv, {.source = "import:chains.csv"});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->errors.empty()) << ImportReportJson(ImportKind::kChains, *r);
+  EXPECT_TRUE(r->committed);
+  EXPECT_EQ(r->chains, 1);
+  EXPECT_EQ(r->nodes, 3);
+  auto chain = service_->FindChainByCode("CD-NEW");
+  ASSERT_TRUE(chain.ok() && *chain);
+  EXPECT_EQ((*chain)->partners, (std::vector<std::string>{"成渝", "成都都市圈"}));
+  auto root = FindNode("CD-NEW", "N-ROOT");
+  auto child = FindNode("CD-NEW", "N-CHILD");
+  ASSERT_TRUE(root && child);
+  EXPECT_EQ(child->parent_id, root->id);
+  EXPECT_TRUE(child->choke_point);
+  EXPECT_EQ(child->criticality, 5);
+  EXPECT_EQ(root->segment, Segment::kUpstream);
+  auto sub = FindNode("CD-AI", "AI-SUB");
+  ASSERT_TRUE(sub);
+  EXPECT_EQ(sub->parent_id, chip_.id);
+  const auto events = Events();
+  ASSERT_EQ(events.size(), events_before + 1);
+  EXPECT_EQ(events.back().kind, "chain.chains.imported");
+  EXPECT_NE(events.back().payload.find("\"nodes\":3"), std::string::npos) << events.back().payload;
+}
+
+TEST_F(ChainsImportTest, BadRowsAreReportedWithRowColumnReasonAndNothingChanges) {
+  const std::string csv =
+      "chain,cluster,chain_name,node,parent,name,criticality\n"  // row 1
+      "CD-X,CD-NOPE,坏集群,,,,\n"                                // 2 unknown cluster
+      "CD-AI,CD-EI,重复产业链,,,,\n"                             // 3 duplicate chain
+      "CD-X,,,X-1,,节点,\n"                                      // 4 chain CD-X rejected
+      "CD-AI,,,AI-CHIP,,重复节点,\n"                             // 5 duplicate stored node
+      "CD-AI,,,C-1,C-2,环一,\n"                                  // 6 cycle
+      "CD-AI,,,C-2,C-1,环二,\n"                                  // 7 cycle
+      "CD-AI,,,O-1,NOPE,孤儿,\n"                                 // 8 orphan
+      "CD-AERO,,,W-1,AI-CHIP,错链,\n"                            // 9 parent in another chain
+      "CD-AI,,,B-1,,坏数字,high\n"                               // 10 bad number
+      "CD-AI,,,B-2,,超范围,9\n"                                  // 11 out of range
+      "CD-AI,,,K-1,O-1,孤儿之子,\n"                              // 12 parent row rejected
+      "CD-AI,,,G-1,AI-EDGE,好节点,3\n"                           // 13 good
+      "CD-AI,,,G-1,,文件内重复,\n";                              // 14 duplicate in file
+  const auto before = Fingerprint();
+  auto r = service_->Import(sys_, ImportKind::kChains, csv, {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->committed);
+  ExpectErrors(*r, {{2, "cluster", "unknown_cluster"},
+                    {3, "chain", "duplicate"},
+                    {4, "chain", "unknown_chain"},
+                    {5, "node", "duplicate"},
+                    {6, "parent", "cycle"},
+                    {7, "parent", "cycle"},
+                    {8, "parent", "orphan"},
+                    {9, "parent", "wrong_chain"},
+                    {10, "criticality", "bad_number"},
+                    {11, "criticality", "out_of_range"},
+                    {12, "parent", "orphan"},
+                    {14, "node", "duplicate"}});
+  EXPECT_EQ(Fingerprint(), before);
+
+  auto skipped = service_->Import(sys_, ImportKind::kChains, csv, {.skip_bad = true});
+  ASSERT_TRUE(skipped.ok()) << skipped.status();
+  EXPECT_TRUE(skipped->committed);
+  EXPECT_EQ(skipped->nodes, 1);
+  EXPECT_EQ(skipped->errors.size(), 12u);
+  auto good = FindNode("CD-AI", "G-1");
+  ASSERT_TRUE(good);
+  EXPECT_EQ(good->parent_id, edge_.id);
+  EXPECT_FALSE(FindNode("CD-AI", "C-1"));
+}
+
+TEST_F(ChainsImportTest, ReadsXlsxLikeCsv) {
+  table::Table t;
+  t.header = {"chain", "node", "parent", "name", "criticality"};
+  t.rows = {{"CD-AI", "XL-1", "AI-CHIP", "表格节点", "4"}, {"CD-AI", "XL-2", "NOPE", "孤儿", "3"}};
+  auto bytes = table::WriteXlsx(t, "nodes");
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  const auto before = Fingerprint();
+  auto r = service_->Import(sys_, ImportKind::kChains, *bytes, {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ExpectErrors(*r, {{3, "parent", "orphan"}});
+  EXPECT_EQ(Fingerprint(), before);
+  r = service_->Import(sys_, ImportKind::kChains, *bytes, {.skip_bad = true});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->nodes, 1);
+  EXPECT_TRUE(FindNode("CD-AI", "XL-1"));
+}
+
+TEST_F(ChainsImportTest, HeaderProblemsNameTheColumn) {
+  auto r = service_->Import(sys_, ImportKind::kChains, "chain,colour\n", {});
+  ASSERT_FALSE(r.ok());
+  ExpectInvalid(r.status(), "colour", "csv.unknown_column");
+  r = service_->Import(sys_, ImportKind::kLinks, "uscc,chain\n", {});
+  ASSERT_FALSE(r.ok());
+  ExpectInvalid(r.status(), "node", "csv.missing_column");
+}
+
+TEST_F(ChainsImportTest, TemplatesImportCleanly) {
+  auto chains =
+      service_->Import(sys_, ImportKind::kChains, ImportTemplate(ImportKind::kChains), {});
+  ASSERT_TRUE(chains.ok()) << chains.status();
+  EXPECT_TRUE(chains->errors.empty()) << ImportReportJson(ImportKind::kChains, *chains);
+  EXPECT_EQ(chains->chains, 1);
+  EXPECT_EQ(chains->nodes, 2);
+  // The links template names the enterprise of the enterprises template.
+  Park p;
+  p.name = "未来翼谷";
+  ASSERT_TRUE(service_->CreatePark(sys_, p).ok());
+  auto ents = service_->Import(sys_, ImportKind::kEnterprises, ImportTemplate(), {});
+  ASSERT_TRUE(ents.ok() && ents->committed);
+  auto links = service_->Import(sys_, ImportKind::kLinks, ImportTemplate(ImportKind::kLinks), {});
+  ASSERT_TRUE(links.ok()) << links.status();
+  // The enterprise template already linked it as supplier of AI-CHIP: a duplicate.
+  ExpectErrors(*links, {{2, "node", "duplicate"}});
+}
+
+class LinksImportTest : public ChainImportTest {
+ protected:
+  void SetUp() override {
+    ChainImportTest::SetUp();
+    aero_ = MakeNode(chain_b_, "AERO-ENG");
+    firm_ = MakeEnterprise(10, "链接企业（示例）");
+    MakeLink(firm_, edge_.id, 10);  // a stored supplier link
+  }
+  Node aero_;
+  EnterpriseId firm_;
+};
+
+TEST_F(LinksImportTest, BadRowsAreReportedWithRowColumnReasonAndNothingChanges) {
+  std::string bad_uscc = U(10);
+  bad_uscc[17] = bad_uscc[17] == '0' ? '1' : '0';
+  const std::string csv = "uscc,chain,node,role,capacity,revenue,locality,valid_from,valid_to\n" +
+                          U(10) + ",CD-AI,AI-CHIP,chain_master,100,2000.00,local,,\n" +  // 2 good
+                          U(77) + ",CD-AI,AI-CHIP,,,,,,\n" +          // 3 unknown firm
+                          bad_uscc + ",CD-AI,AI-CHIP,,,,,,\n" +       // 4 invalid uscc
+                          U(10) + ",CD-AI,AI-NOPE,,,,,,\n" +          // 5 unknown node
+                          U(10) + ",CD-AI,AERO-ENG,,,,,,\n" +         // 6 wrong chain
+                          U(10) + ",CD-AI,AI-EDGE,supplier,,,,,\n" +  // 7 stored dup
+                          U(10) + ",CD-AI,AI-CHIP,链主,,,,,\n" +      // 8 dup of row 2
+                          U(10) + ",CD-AERO,AERO-ENG,,12x,,,,\n" +    // 9 bad number
+                          U(10) + ",CD-AERO,AERO-ENG,,,-3,,,\n" +     // 10 negative
+                          U(10) + ",CD-AERO,AERO-ENG,,,,mars,,\n" +   // 11 bad value
+                          U(10) + ",CD-AERO,AERO-ENG,,,,,2025-05-01,2025-01-01\n" +  // 12 dates
+                          U(10) + ",CD-NOPE,AERO-ENG,,,,,,\n" +              // 13 unknown chain
+                          U(10) + ",CD-AERO,AERO-ENG,user,5,,external,,\n";  // 14 good
+  const auto before = Fingerprint();
+  auto r = service_->Import(sys_, ImportKind::kLinks, csv, {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->committed);
+  ExpectErrors(*r, {{3, "uscc", "unknown_enterprise"},
+                    {4, "uscc", "invalid_uscc"},
+                    {5, "node", "unknown_node"},
+                    {6, "node", "wrong_chain"},
+                    {7, "node", "duplicate"},
+                    {8, "node", "duplicate"},
+                    {9, "capacity", "bad_number"},
+                    {10, "revenue", "negative"},
+                    {11, "locality", "bad_value"},
+                    {12, "valid_to", "dates_out_of_order"},
+                    {13, "chain", "unknown_chain"}});
+  EXPECT_EQ(Fingerprint(), before);
+
+  const size_t events_before = Events().size();
+  auto ok = service_->Import(sys_, ImportKind::kLinks, csv, {.skip_bad = true, .source = "s"});
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_TRUE(ok->committed);
+  EXPECT_EQ(ok->links, 2);
+  ASSERT_EQ(Events().size(), events_before + 1);
+  EXPECT_EQ(Events().back().kind, "chain.links.imported");
+  auto d = service_->GetEnterprise(sys_, firm_);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->links.size(), 3u);
+  EXPECT_EQ(d->links[1].role, LinkRole::kChainMaster);
+  EXPECT_EQ(d->links[1].revenue.fen(), 200000);
+  EXPECT_EQ(d->links[2].locality, Locality::kExternal);
+}
+
+TEST_F(LinksImportTest, OnlyOperatorsImport) {
+  auth::Principal officer;
+  officer.user = base::UserId{9};
+  officer.method = auth::AuthMethod::kSession;
+  officer.memberships = {{base::OrgId{1}, auth::Role::kOfficer}};
+  auto r = service_->Import(Caller::Of(officer), ImportKind::kLinks, "uscc,chain,node\n", {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), base::Code::kPermissionDenied);
+  auto job = service_->jobs().Start(Caller::Of(officer), ImportKind::kLinks, "x", {});
+  ASSERT_FALSE(job.ok());
+  EXPECT_EQ(job.status().code(), base::Code::kPermissionDenied);
+}
+
+// ---- chain chiefs per chain, diffs --------------------------------------------------------------
+
+class ChainChiefTest : public ChainServiceTest {
+ protected:
+  void SetUp() override {
+    ChainServiceTest::SetUp();
+    node_a_ = MakeNode(chain_a_, "AI-CHIP");
+    node_b_ = MakeNode(chain_b_, "AERO-ENG");
+    firm_a_ = MakeEnterprise(21, "甲链企业（示例）");
+    firm_b_ = MakeEnterprise(22, "乙链企业（示例）");
+    MakeLink(firm_a_, node_a_.id, 10);
+    MakeLink(firm_b_, node_b_.id, 10);
+    org_ = MakeOrg("示例政府（示例）");
+    chief_id_ = MakeUser("chief-a", "chain_chief");
+    plain_id_ = MakeUser("officer-a", "officer");
+    chief_.user = chief_id_;
+    chief_.method = auth::AuthMethod::kSession;
+    chief_.memberships = {{org_, auth::Role::kChainChief}};
+  }
+  base::UserId MakeUser(const std::string& name, const std::string& role) {
+    auto tx = db_->Begin(store::TxKind::kWrite);
+    EXPECT_TRUE(tx.ok());
+    auto rows = (*tx)->Query(
+        "INSERT INTO users (username, display_name, password_hash, created_at, "
+        "password_changed_at) VALUES (?, ?, 'x', 0, 0) RETURNING id",
+        {name, name + " 显示名"});
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    const int64_t id = rows->rows.at(0).Int(0);
+    auto m = (*tx)->Exec(
+        "INSERT INTO memberships (user_id, org_id, role, created_at) VALUES (?, ?, ?, 0)",
+        {id, org_.value, role});
+    EXPECT_TRUE(m.ok()) << m.status();
+    EXPECT_TRUE((*tx)->Commit().ok());
+    return base::UserId{id};
+  }
+  int64_t Chiefs() {
+    auto tx = db_->Begin(store::TxKind::kRead);
+    return repo::Count(**tx, "chain_chiefs").value();
+  }
+  Node node_a_;
+  Node node_b_;
+  EnterpriseId firm_a_;
+  EnterpriseId firm_b_;
+  base::OrgId org_;
+  base::UserId chief_id_;
+  base::UserId plain_id_;
+  auth::Principal chief_;
+};
+
+TEST_F(ChainChiefTest, AChiefSeesTheDetailsOfItsOwnChainsOnly) {
+  const size_t events_before = Events().size();
+  auto set = service_->SetChainChiefs(sys_, chain_a_, {chief_id_});
+  ASSERT_TRUE(set.ok()) << set.status();
+  ASSERT_EQ(set->size(), 1u);
+  EXPECT_EQ((*set)[0].username, "chief-a");
+  ASSERT_EQ(Events().size(), events_before + 1);
+  EXPECT_EQ(Events().back().kind, "chain.chiefs.assigned");
+  const Caller chief = Caller::Of(chief_);
+  const base::Date day = D("2026-01-01");
+
+  auto own = service_->Analyze(chief, chain_a_, day);
+  ASSERT_TRUE(own.ok());
+  ASSERT_EQ(own->nodes.size(), 1u);
+  EXPECT_EQ(own->nodes[0].top_supplier, firm_a_);
+  auto other = service_->Analyze(chief, chain_b_, day);
+  ASSERT_TRUE(other.ok());
+  ASSERT_EQ(other->nodes.size(), 1u);
+  EXPECT_FALSE(other->nodes[0].top_supplier.has_value());  // aggregates only
+  EXPECT_EQ(other->nodes[0].local_firms, 1);
+
+  auto list = service_->ListEnterprises(chief, {}, {});
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->total, 1);
+  EXPECT_EQ(list->items[0].id, firm_a_);
+  auto wrong = service_->ListEnterprises(chief, {.chain_id = chain_b_}, {});
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.status().code(), base::Code::kPermissionDenied);
+  EXPECT_EQ(wrong.status().field(), "chain");
+  auto wrong_node = service_->ListEnterprises(chief, {.node_id = node_b_.id}, {});
+  ASSERT_FALSE(wrong_node.ok());
+  EXPECT_EQ(wrong_node.status().field(), "node");
+  EXPECT_TRUE(service_->GetEnterprise(chief, firm_a_).ok());
+  auto hidden = service_->GetEnterprise(chief, firm_b_);
+  ASSERT_FALSE(hidden.ok());
+  EXPECT_EQ(hidden.status().code(), base::Code::kPermissionDenied);
+  auto exported = service_->ExportEnterprises(chief, {});
+  ASSERT_TRUE(exported.ok());
+  EXPECT_EQ(exported->size(), 1u);
+
+  // An officer still sees every chain.
+  auth::Principal officer = chief_;
+  officer.memberships = {{org_, auth::Role::kOfficer}};
+  auto all = service_->ListEnterprises(Caller::Of(officer), {}, {});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->total, 2);
+  // A chief of no chain sees no firm.
+  ASSERT_TRUE(service_->SetChainChiefs(sys_, chain_a_, {}).ok());
+  auto none = service_->ListEnterprises(chief, {}, {});
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->total, 0);
+}
+
+TEST_F(ChainChiefTest, BadAssignmentsAreRejectedAndNothingChanges) {
+  ASSERT_TRUE(service_->SetChainChiefs(sys_, chain_a_, {chief_id_}).ok());
+  const auto before = Fingerprint();
+  auto unknown = service_->SetChainChiefs(sys_, chain_a_, {base::UserId{9999}});
+  ASSERT_FALSE(unknown.ok());
+  ExpectInvalid(unknown.status(), "user_ids", "chain.chief_unknown");
+  auto no_role = service_->SetChainChiefs(sys_, chain_a_, {plain_id_});
+  ASSERT_FALSE(no_role.ok());
+  ExpectInvalid(no_role.status(), "user_ids", "chain.chief_role");
+  auto no_chain = service_->SetChainChiefs(sys_, ChainId{999}, {chief_id_});
+  ASSERT_FALSE(no_chain.ok());
+  EXPECT_EQ(no_chain.status().code(), base::Code::kNotFound);
+  auto denied = service_->SetChainChiefs(Caller::Of(chief_), chain_a_, {});
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.status().code(), base::Code::kPermissionDenied);
+  EXPECT_EQ(Fingerprint(), before);
+  EXPECT_EQ(Chiefs(), 1);
+}
+
+TEST_F(ChainServiceTest, DiffBetweenTwoDatesShowsNewNodesGapsAndFirms) {
+  Node n;
+  n.chain_id = chain_a_;
+  n.code = "NEW";
+  n.name = "新节点";
+  n.validity.valid_from = D("2025-03-01");
+  auto node = service_->CreateNode(sys_, n);
+  ASSERT_TRUE(node.ok());
+  Node old = MakeNode(chain_a_, "OLD");
+  EnterpriseId firm = MakeEnterprise(31, "新进企业（示例）");
+  MakeLink(firm, old.id, 5, Locality::kLocal, LinkRole::kSupplier, D("2025-06-01"));
+  auto r = service_->Diff(sys_, chain_a_, D("2025-01-01"), D("2025-12-31"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->diff.nodes_added.size(), 1u);
+  EXPECT_EQ(r->diff.nodes_added[0], node->id);
+  EXPECT_DOUBLE_EQ(r->diff.coverage_from, 0.0);
+  EXPECT_DOUBLE_EQ(r->diff.coverage_to, 0.5);
+  ASSERT_EQ(r->diff.gaps_closed.size(), 1u);
+  EXPECT_EQ(r->diff.gaps_closed[0], old.id);
+  ASSERT_EQ(r->diff.firm_changes.size(), 1u);
+  EXPECT_EQ(r->diff.firm_changes[0].added, std::vector<EnterpriseId>{firm});
+  EXPECT_EQ(r->firm_names.at(firm), "新进企业（示例）");
+  // Anonymous callers get the aggregates only.
+  auto anon =
+      service_->Diff(Caller::Of(auth::Principal{}), chain_a_, D("2025-01-01"), D("2025-12-31"));
+  ASSERT_TRUE(anon.ok());
+  EXPECT_TRUE(anon->diff.firm_changes.empty());
+  EXPECT_DOUBLE_EQ(anon->diff.coverage_to, 0.5);
+  // Dates out of order: 400 naming "to".
+  auto bad = service_->Diff(sys_, chain_a_, D("2025-12-31"), D("2025-01-01"));
+  ASSERT_FALSE(bad.ok());
+  ExpectInvalid(bad.status(), "to", "chain.range_order");
+}
+
 // ---- routes ------------------------------------------------------------------------------------
 
 namespace json = boost::json;
@@ -656,6 +1053,19 @@ TEST_F(ChainRoutesTest, DeclaresAccessAndValidSchemas) {
       {http::Method::kPatch, "/api/v1/enterprises/1", http::Access::kSignedIn},
       {http::Method::kGet, "/api/v1/parks", http::Access::kPublic},
       {http::Method::kGet, "/api/v1/parks/1/occupancy", http::Access::kPublic},
+      {http::Method::kPost, "/api/v1/imports", http::Access::kRoles},
+      {http::Method::kGet, "/api/v1/imports/1", http::Access::kRoles},
+      {http::Method::kGet, "/api/v1/imports/template", http::Access::kRoles},
+      {http::Method::kGet, "/api/v1/chains/1/diff", http::Access::kPublic},
+      {http::Method::kGet, "/api/v1/chains/1/chiefs", http::Access::kSignedIn},
+      {http::Method::kPut, "/api/v1/chains/1/chiefs", http::Access::kRoles},
+      {http::Method::kGet, "/api/v1/chain-chiefs", http::Access::kRoles},
+      {http::Method::kGet, "/api/v1/chains/mine", http::Access::kSignedIn},
+      {http::Method::kGet, "/api/v1/enterprises/mine", http::Access::kSignedIn},
+      {http::Method::kGet, "/api/v1/projects", http::Access::kSignedIn},
+      {http::Method::kPost, "/api/v1/projects", http::Access::kRoles},
+      {http::Method::kGet, "/api/v1/projects/1", http::Access::kSignedIn},
+      {http::Method::kPatch, "/api/v1/projects/1", http::Access::kRoles},
   };
   for (const auto& w : want) {
     std::map<std::string, std::string> params;
@@ -758,6 +1168,302 @@ TEST_F(ChainRoutesTest, NodesAndAnalysis) {
 
 // ---- CLI ---------------------------------------------------------------------------------------
 
+TEST_F(ChainRoutesTest, ImportJobReportsProgressAndResult) {
+  MakeNode(chain_a_, "AI-CHIP");
+  const std::string csv = "chain,node,parent,name\nCD-AI,R-1,AI-CHIP,上传节点\n";
+  auto call = [&](std::map<std::string, std::string> query, std::string type, std::string body) {
+    std::map<std::string, std::string> params;
+    const http::Route* route = router_.Find(http::Method::kPost, "/api/v1/imports", params).route;
+    EXPECT_NE(route, nullptr);
+    http::Request req;
+    req.method = http::Method::kPost;
+    req.path = "/api/v1/imports";
+    req.query = std::move(query);
+    req.headers = {{"content-type", std::move(type)}};
+    req.body = std::move(body);
+    req.principal = operator_;
+    return route->handler(req);
+  };
+  const auto before = Fingerprint();
+  auto bad_type = call({{"kind", "chains"}}, "application/json", csv);
+  ASSERT_FALSE(bad_type.ok());
+  ExpectInvalid(bad_type.status(), "content-type", "import.content_type");
+  auto bad_kind = call({{"kind", "widgets"}}, "text/csv", csv);
+  ASSERT_FALSE(bad_kind.ok());
+  ExpectInvalid(bad_kind.status(), "kind", "import.kind");
+  auto bad_skip = call({{"kind", "chains"}, {"skip_bad", "maybe"}}, "text/csv", csv);
+  ASSERT_FALSE(bad_skip.ok());
+  ExpectInvalid(bad_skip.status(), "skip_bad", "query.boolean");
+  auto not_xlsx =
+      call({{"kind", "chains"}},
+           std::string("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), csv);
+  ASSERT_FALSE(not_xlsx.ok());
+  ExpectInvalid(not_xlsx.status(), "body", "xlsx.not_zip");
+  EXPECT_EQ(Fingerprint(), before);
+
+  // A file with a bad row: the job ends "rejected" and nothing changes.
+  auto rejected =
+      call({{"kind", "chains"}}, "text/csv; charset=utf-8", csv + "CD-AI,R-2,NOPE,孤儿\n");
+  ASSERT_TRUE(rejected.ok()) << rejected.status();
+  EXPECT_EQ(rejected->status, 202);
+  const int64_t rejected_id = Body(*rejected).at("id").as_int64();
+  auto done = service_->jobs().Wait(Caller::Of(operator_), rejected_id);
+  ASSERT_TRUE(done.ok());
+  auto polled =
+      Call(http::Method::kGet, "/api/v1/imports/" + std::to_string(rejected_id), operator_);
+  ASSERT_TRUE(polled.ok()) << polled.status();
+  json::object job = Body(*polled);
+  EXPECT_EQ(job.at("state").as_string(), "rejected");
+  EXPECT_EQ(job.at("processed").as_int64(), job.at("total").as_int64());
+  const auto& errors = job.at("report").at("errors").as_array();
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].at("row").as_int64(), 3);
+  EXPECT_EQ(errors[0].at("column").as_string(), "parent");
+  EXPECT_EQ(errors[0].at("reason").as_string(), "orphan");
+  EXPECT_EQ(Fingerprint(), before);
+
+  // The same with skip_bad: done, one node imported.
+  auto started = call({{"kind", "chains"}, {"skip_bad", "true"}, {"filename", "n.csv"}}, "text/csv",
+                      csv + "CD-AI,R-2,NOPE,孤儿\n");
+  ASSERT_TRUE(started.ok()) << started.status();
+  const int64_t id = Body(*started).at("id").as_int64();
+  ASSERT_TRUE(service_->jobs().Wait(Caller::Of(operator_), id).ok());
+  polled = Call(http::Method::kGet, "/api/v1/imports/" + std::to_string(id), operator_);
+  ASSERT_TRUE(polled.ok());
+  job = Body(*polled);
+  EXPECT_EQ(job.at("state").as_string(), "done");
+  EXPECT_EQ(job.at("report").at("nodes").as_int64(), 1);
+  EXPECT_EQ(job.at("total").as_int64(), 1);
+
+  // Another operator does not see this job.
+  auth::Principal other = operator_;
+  other.user = base::UserId{6};
+  auto hidden = Call(http::Method::kGet, "/api/v1/imports/" + std::to_string(id), other);
+  ASSERT_FALSE(hidden.ok());
+  EXPECT_EQ(hidden.status().code(), base::Code::kNotFound);
+  auto tpl = Call(http::Method::kGet, "/api/v1/imports/template", operator_, {{"kind", "links"}});
+  ASSERT_TRUE(tpl.ok());
+  EXPECT_NE(tpl->body.find("uscc,chain,node,"), std::string::npos);
+}
+
+TEST_F(ChainRoutesTest, ExportsListsAndAnalysisAsCsvAndXlsx) {
+  Node chip = MakeNode(chain_a_, "AI-CHIP");
+  MakeEnterprise(1, "导出企业一（示例）", "高新区", true);
+  EnterpriseId two = MakeEnterprise(2, "导出企业二（示例）", "双流区", true);
+  MakeEnterprise(3, "导出企业三（示例）", "高新区", false);
+  MakeLink(two, chip.id, 5);
+  auto header = [](const http::Response& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers) {
+      if (k == name) {
+        return v;
+      }
+    }
+    return std::string();
+  };
+  // Enterprise list with its filters, CSV.
+  auto csv = Call(http::Method::kGet, "/api/v1/enterprises", operator_,
+                  {{"above_size", "true"}, {"district", "双流区"}, {"format", "csv"}});
+  ASSERT_TRUE(csv.ok()) << csv.status();
+  EXPECT_EQ(csv->content_type, "text/csv; charset=utf-8");
+  EXPECT_EQ(header(*csv, "Content-Disposition"),
+            "attachment; filename=\"enterprises.csv\"; "
+            "filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%88%97%E8%A1%A8.csv");
+  auto table = table::ReadCsv(csv->body);
+  ASSERT_TRUE(table.ok());
+  EXPECT_EQ(table->header.at(1), "uscc");
+  ASSERT_EQ(table->rows.size(), 1u);
+  EXPECT_EQ(table->rows[0].at(2), "导出企业二（示例）");
+  // The same as .xlsx reads back to the same cells.
+  auto xlsx = Call(http::Method::kGet, "/api/v1/enterprises", operator_,
+                   {{"above_size", "true"}, {"format", "xlsx"}});
+  ASSERT_TRUE(xlsx.ok()) << xlsx.status();
+  EXPECT_EQ(xlsx->content_type,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  auto sheet = table::ReadXlsx(xlsx->body);
+  ASSERT_TRUE(sheet.ok()) << sheet.status();
+  EXPECT_EQ(sheet->rows.size(), 2u);
+  EXPECT_EQ(sheet->rows[0].at(1), U(1));
+  // Export keeps the list's permissions.
+  auto anon = Call(http::Method::kGet, "/api/v1/enterprises", anonymous_, {{"format", "csv"}});
+  ASSERT_FALSE(anon.ok());
+  // Chain list, analysis, parks and occupancy.
+  auto chains = Call(http::Method::kGet, "/api/v1/chains", anonymous_, {{"format", "xlsx"}});
+  ASSERT_TRUE(chains.ok());
+  auto chains_sheet = table::ReadXlsx(chains->body);
+  ASSERT_TRUE(chains_sheet.ok());
+  EXPECT_EQ(chains_sheet->rows.size(), 2u);
+  auto analysis = Call(http::Method::kGet, "/api/v1/chains/" + chain_a_.ToString() + "/analysis",
+                       anonymous_, {{"as_of", "2026-01-01"}, {"format", "csv"}});
+  ASSERT_TRUE(analysis.ok());
+  EXPECT_NE(header(*analysis, "Content-Disposition")
+                .find("filename=\"chain-CD-AI-analysis-2026-01-01.csv\""),
+            std::string::npos);
+  auto nodes = table::ReadCsv(analysis->body);
+  ASSERT_TRUE(nodes.ok());
+  ASSERT_EQ(nodes->rows.size(), 1u);
+  EXPECT_EQ(nodes->rows[0].at(1), "AI-CHIP");
+  EXPECT_EQ(nodes->rows[0].at(6), "1");  // local firms
+  Park p;
+  p.name = "导出园区";
+  auto park = service_->CreatePark(sys_, p);
+  ASSERT_TRUE(park.ok());
+  OccupancyObservation o;
+  o.park_id = park->id;
+  o.date = D("2025-06-30");
+  o.land_used = 50;
+  o.land_total = 100;
+  ASSERT_TRUE(service_->AddObservation(sys_, o).ok());
+  auto occ = Call(http::Method::kGet, "/api/v1/parks/" + park->id.ToString() + "/occupancy",
+                  anonymous_, {{"from", "2025-01-01"}, {"to", "2025-12-31"}, {"format", "csv"}});
+  ASSERT_TRUE(occ.ok()) << occ.status();
+  auto occ_table = table::ReadCsv(occ->body);
+  ASSERT_TRUE(occ_table.ok());
+  ASSERT_EQ(occ_table->rows.size(), 1u);
+  EXPECT_EQ(occ_table->rows[0].at(1), "0.5000");
+  auto parks = Call(http::Method::kGet, "/api/v1/parks", anonymous_, {{"format", "csv"}});
+  ASSERT_TRUE(parks.ok());
+  EXPECT_NE(parks->body.find("导出园区"), std::string::npos);
+  // A bad format is a 400 naming "format".
+  auto bad = Call(http::Method::kGet, "/api/v1/chains", anonymous_, {{"format", "pdf"}});
+  ASSERT_FALSE(bad.ok());
+  ExpectInvalid(bad.status(), "format", "export.format");
+}
+
+TEST_F(ChainRoutesTest, ChiefAndDiffRoutes) {
+  auto diff = Call(http::Method::kGet, "/api/v1/chains/" + chain_a_.ToString() + "/diff",
+                   anonymous_, {{"from", "2025-01-01"}, {"to", "2025-12-31"}});
+  ASSERT_TRUE(diff.ok()) << diff.status();
+  json::object d = Body(*diff);
+  EXPECT_EQ(d.at("from").as_string(), "2025-01-01");
+  EXPECT_TRUE(d.at("firm_changes").as_array().empty());
+  auto bad = Call(http::Method::kGet, "/api/v1/chains/" + chain_a_.ToString() + "/diff", anonymous_,
+                  {{"from", "2025-12-31"}, {"to", "2025-01-01"}});
+  ASSERT_FALSE(bad.ok());
+  ExpectInvalid(bad.status(), "to", "chain.range_order");
+  auto bad_date = Call(http::Method::kGet, "/api/v1/chains/" + chain_a_.ToString() + "/diff",
+                       anonymous_, {{"from", "2025-13-01"}});
+  ASSERT_FALSE(bad_date.ok());
+  EXPECT_EQ(bad_date.status().field(), "from");
+
+  const std::string chiefs = "/api/v1/chains/" + chain_a_.ToString() + "/chiefs";
+  const auto before = Fingerprint();
+  for (const char* body : {R"({"user_ids":"x"})", R"({"user_ids":[0]})",
+                           R"({"user_ids":[1],"x":1})", R"({"user_ids":[4242]})"}) {
+    auto r = Call(http::Method::kPut, chiefs, operator_, {}, body);
+    ASSERT_FALSE(r.ok()) << body;
+    EXPECT_EQ(r.status().code(), base::Code::kInvalidArgument) << body;
+  }
+  EXPECT_EQ(Fingerprint(), before);
+  auto empty = Call(http::Method::kPut, chiefs, operator_, {}, R"({"user_ids":[]})");
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  auto listed = Call(http::Method::kGet, chiefs, operator_);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(Body(*listed).at("chiefs").as_array().empty());
+  auto mine = Call(http::Method::kGet, "/api/v1/chains/mine", operator_);
+  ASSERT_TRUE(mine.ok());
+  EXPECT_TRUE(Body(*mine).at("all").as_bool());
+}
+
+TEST_F(ChainRoutesTest, MajorProjectsWithMilestonesSlippageFiltersAndExport) {
+  Park park;
+  park.name = "项目园区";
+  auto pk = service_->CreatePark(sys_, park);
+  ASSERT_TRUE(pk.ok());
+  const std::string good =
+      R"({"name":"示例芯片产线（示例）","kind":"major","investment":"1200000000.00","chain_id":)" +
+      chain_a_.ToString() + R"(,"park_id":)" + pk->id.ToString() +
+      R"(,"department":"市经信局","milestones":{"signed":{"planned":"2025-01-10","actual":"2025-01-15"},"started":{"planned":"2025-03-01"},"completed":{"planned":"2025-12-01"}}})";
+  const size_t events_before = Events().size();
+  auto created = Call(http::Method::kPost, "/api/v1/projects", operator_, {}, good);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->status, 201);
+  const int64_t id = Body(*created).at("id").as_int64();
+  EXPECT_EQ(Events().size(), events_before + 1);
+  EXPECT_EQ(Events().back().kind, "chain.project.created");
+  auto other = Call(http::Method::kPost, "/api/v1/projects", operator_, {},
+                    R"({"name":"地标（示例）","kind":"landmark","investment":"5.00"})");
+  ASSERT_TRUE(other.ok()) << other.status();
+
+  // As of 2025-04-01 the start is 31 days overdue.
+  auto list = Call(http::Method::kGet, "/api/v1/projects", operator_,
+                   {{"as_of", "2025-04-01"}, {"overdue", "true"}});
+  ASSERT_TRUE(list.ok()) << list.status();
+  auto items = Body(*list).at("items").as_array();
+  ASSERT_EQ(items.size(), 1u);
+  const auto& progress = items[0].at("progress").as_object();
+  EXPECT_EQ(progress.at("stage").as_string(), "signed");
+  EXPECT_EQ(progress.at("next").as_string(), "started");
+  EXPECT_EQ(progress.at("slippage_days").as_int64(), 31);
+  EXPECT_EQ(progress.at("milestone_slippage").at("signed").as_int64(), 5);
+  auto by_chain = Call(http::Method::kGet, "/api/v1/projects", operator_,
+                       {{"chain", chain_a_.ToString()},
+                        {"kind", "major"},
+                        {"stage", "signed"},
+                        {"as_of", "2025-04-01"}});
+  ASSERT_TRUE(by_chain.ok());
+  EXPECT_EQ(Body(*by_chain).at("items").as_array().size(), 1u);
+  auto landmarks = Call(http::Method::kGet, "/api/v1/projects", operator_, {{"kind", "landmark"}});
+  ASSERT_TRUE(landmarks.ok());
+  EXPECT_EQ(Body(*landmarks).at("items").as_array().size(), 1u);
+  auto csv = Call(http::Method::kGet, "/api/v1/projects", operator_,
+                  {{"as_of", "2025-04-01"}, {"format", "csv"}});
+  ASSERT_TRUE(csv.ok());
+  auto t = table::ReadCsv(csv->body);
+  ASSERT_TRUE(t.ok());
+  ASSERT_EQ(t->rows.size(), 2u);
+  EXPECT_EQ(t->rows[0].back(), "1");  // overdue
+  EXPECT_EQ(t->rows[0].at(t->rows[0].size() - 2), "31");
+
+  // PATCH the start date in: slippage follows.
+  const std::string path = "/api/v1/projects/" + std::to_string(id);
+  auto patched = Call(http::Method::kPatch, path, operator_, {},
+                      R"({"milestones":{"started":{"actual":"2025-03-11"}}})");
+  ASSERT_TRUE(patched.ok()) << patched.status();
+  EXPECT_EQ(Body(*patched).at("progress").at("milestone_slippage").at("started").as_int64(), 10);
+
+  // Bad input: 400 naming the field, nothing changed.
+  const auto before = Fingerprint();
+  struct Bad {
+    http::Method method;
+    std::string path;
+    std::string body;
+    const char* field;
+  };
+  const Bad bad[] = {
+      {http::Method::kPost, "/api/v1/projects", R"({"name":"x","investment":"-1.00"})",
+       "investment"},
+      {http::Method::kPost, "/api/v1/projects", R"({"name":"x","kind":"palace"})", "kind"},
+      {http::Method::kPost, "/api/v1/projects", R"({"name":"x","colour":"red"})", "colour"},
+      {http::Method::kPost, "/api/v1/projects",
+       R"({"name":"x","milestones":{"started":{"actual":"2025-01-01"}}})",
+       "milestones.started.actual"},
+      {http::Method::kPost, "/api/v1/projects",
+       R"({"name":"x","milestones":{"signed":{"planned":"2025-05-01"},"started":{"planned":"2025-01-01"}}})",
+       "milestones.started.planned"},
+      {http::Method::kPatch, path, R"({"milestones":{"signed":{"planned":"2025-02-30"}}})",
+       "milestones.signed.planned"},
+      {http::Method::kPatch, path, R"({"milestones":{"opening":{"planned":"2025-02-01"}}})",
+       "milestones.opening"},
+  };
+  for (const auto& b : bad) {
+    auto r = Call(b.method, b.path, operator_, {}, b.body);
+    ASSERT_FALSE(r.ok()) << b.body;
+    EXPECT_EQ(r.status().code(), base::Code::kInvalidArgument) << b.body << " " << r.status();
+    EXPECT_EQ(r.status().field(), b.field) << b.body << " " << r.status();
+  }
+  auto unknown_chain = Call(http::Method::kPost, "/api/v1/projects", operator_, {},
+                            R"({"name":"x","chain_id":999})");
+  ASSERT_FALSE(unknown_chain.ok());
+  EXPECT_EQ(unknown_chain.status().code(), base::Code::kNotFound);
+  EXPECT_EQ(unknown_chain.status().field(), "chain_id");
+  auto anon = Call(http::Method::kGet, "/api/v1/projects", anonymous_);
+  ASSERT_FALSE(anon.ok());
+  auto bad_stage = Call(http::Method::kGet, "/api/v1/projects", operator_, {{"stage", "x"}});
+  ASSERT_FALSE(bad_stage.ok());
+  EXPECT_EQ(bad_stage.status().field(), "stage");
+  EXPECT_EQ(Fingerprint(), before);
+}
+
 class ChainCliTest : public ChainImportTest {
  protected:
   int Run(bool import, std::vector<std::string> args) {
@@ -841,6 +1547,28 @@ TEST_F(ChainCliTest, ImportIsAllOrNothingUnlessSkipBad) {
   const std::string tpl = out_.str();
   EXPECT_EQ(std::count(tpl.begin(), tpl.end(), '\n'), 2);
   EXPECT_EQ(tpl, ImportTemplate());
+}
+
+TEST_F(ChainCliTest, ImportsChainsAndLinksWithTemplates) {
+  EXPECT_EQ(Run(true, {"chains", "--template"}), 0);
+  EXPECT_EQ(out_.str(), ImportTemplate(ImportKind::kChains));
+  EXPECT_EQ(Run(true, {"links", "--template"}), 0);
+  EXPECT_EQ(out_.str().rfind("uscc,chain,node,", 0), 0u);
+  const std::string bad = WriteFile("chain,node,parent,name\nCD-AI,Z-1,NOPE,孤儿\n");
+  const auto before = Fingerprint();
+  EXPECT_EQ(Run(true, {"chains", bad, "--data", "/x"}), 2);
+  json::object r = json::parse(out_.str()).as_object();
+  EXPECT_EQ(r.at("kind").as_string(), "chains");
+  EXPECT_EQ(r.at("errors").as_array().at(0).at("reason").as_string(), "orphan");
+  EXPECT_EQ(Fingerprint(), before);
+  const std::string good = WriteFile("chain,node,parent,name\nCD-AI,Z-1,AI-CHIP,新节点\n");
+  EXPECT_EQ(Run(true, {"chains", good, "--data", "/x"}), 0) << err_.str();
+  r = json::parse(out_.str()).as_object();
+  EXPECT_EQ(r.at("nodes").as_int64(), 1);
+  const std::string links = WriteFile("uscc,chain,node\n" + U(900) + ",CD-AI,Z-1\n");
+  EXPECT_EQ(Run(true, {"links", links, "--data", "/x"}), 0) << err_.str();
+  EXPECT_EQ(json::parse(out_.str()).as_object().at("links").as_int64(), 1);
+  EXPECT_EQ(Run(true, {"widgets", links, "--data", "/x"}), 2);
 }
 
 }  // namespace

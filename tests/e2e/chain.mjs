@@ -1,7 +1,10 @@
 // Browser test of the industrial-chain pages against a running kechan server (demo data), with
 // Debian's chromium (headless) driven by playwright-core: signs in, opens the chain list, the
 // first chain (graph canvas, gap list, coverage), filters firms by clicking a node, opens the
-// enterprise list (rows, paging) and a profile, and saves chain.png and enterprises.png.
+// enterprise list (rows, paging) and a profile, and saves chain.png and enterprises.png. As an
+// operator it also exports the enterprise list (CSV/.xlsx headers), imports chains/nodes through
+// the upload dialog (a bad file is rejected with row errors, a good one imported with progress;
+// import.png), and checks the workbench's diff section (diff.png).
 //
 // Env: KECHAN_URL (base URL, e.g. http://127.0.0.1:8080), KECHAN_USER (a user with chain details:
 //      officer, duty director, chain chief or operator), KECHAN_PASSWORD,
@@ -135,6 +138,87 @@ try {
     const name = await text(page.getByTestId('enterprise-name'));
     expect(name.includes(word), `profile name "${name}" does not contain "${word}"`);
     await page.getByTestId('enterprise-facts').waitFor();
+  });
+
+  await check('the enterprise list exports CSV and .xlsx with its filters', async () => {
+    await page.locator('[data-testid="side-nav"] [data-nav="enterprises"]').click();
+    await page.waitForURL(/#\/enterprises/);
+    const href = await page.getByTestId('ent-export-csv').getAttribute('href');
+    expect(href && href.includes('format=csv'), `export link is ${href}`);
+    const res = await page.evaluate(async (h) => {
+      const r = await fetch(h);
+      return { status: r.status, type: r.headers.get('content-type'), disp: r.headers.get('content-disposition'), text: (await r.text()).slice(0, 200) };
+    }, href);
+    expect(res.status === 200 && /text\/csv/.test(res.type), `CSV export answered ${JSON.stringify(res)}`);
+    expect(/filename\*=UTF-8''/.test(res.disp || ''), `Content-Disposition is ${res.disp}`);
+    expect(res.text.includes('uscc'), `CSV starts ${res.text}`);
+    const xhref = await page.getByTestId('ent-export-xlsx').getAttribute('href');
+    const x = await page.evaluate(async (h) => {
+      const r = await fetch(h);
+      const b = new Uint8Array(await r.arrayBuffer());
+      return { status: r.status, type: r.headers.get('content-type'), pk: b[0] === 0x50 && b[1] === 0x4b };
+    }, xhref);
+    expect(x.status === 200 && /spreadsheetml/.test(x.type) && x.pk, `xlsx export answered ${JSON.stringify(x)}`);
+  });
+
+  await check('the import dialog rejects a bad file with row errors, then imports a good one', async () => {
+    await page.getByTestId('ent-import').click();
+    const dialog = page.getByTestId('import-dialog');
+    await dialog.waitFor();
+    await dialog.getByTestId('import-kind').getByText(/产业链与节点|Chains and nodes/).click();
+    const stamp = Date.now().toString(36).toUpperCase();
+    const bad = `chain,node,parent,name\nCD-AI,E2E-${stamp}-A,NO-SUCH-NODE,孤儿节点\n`;
+    await page.getByTestId('import-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await page.getByTestId('import-submit').click();
+    await page.getByTestId('import-errors').locator('tbody tr').first().waitFor();
+    const row = (await page.getByTestId('import-errors').locator('tbody tr').first().locator('td').allTextContents()).map((c) => c.trim());
+    expect(row[0] === '2' && row[1] === 'parent' && row[2] === 'orphan', `error row reads ${JSON.stringify(row)}`);
+    const good = `chain,node,name,criticality\nCD-AI,E2E-${stamp}-B,端到端测试节点,4\n`;
+    await page.getByTestId('import-file').setInputFiles({ name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+    await page.getByTestId('import-submit').click();
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="import-summary"]');
+      return el && /导入 1 条|1 imported/.test(el.textContent);
+    });
+    console.log(`    ${await text(page.getByTestId('import-state'))}; ${await text(page.getByTestId('import-summary'))}`);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(SHOTS, 'import.png'), fullPage: false });
+    await dialog.getByRole('button', { name: /^(关闭|Close)$/ }).click();
+  });
+
+  await check('the workbench shows the diff between two dates', async () => {
+    const chains = await page.evaluate(async () => (await fetch('/api/v1/chains')).json());
+    const ai = chains.chains.find((c) => c.code === 'CD-AI') || chains.chains[0];
+    await page.goto(`${BASE}/#/chains/${ai.id}`);
+    const diff = page.getByTestId('chain-diff');
+    await diff.waitFor();
+    await page.getByTestId('diff-summary').waitFor();
+    const summary = await text(page.getByTestId('diff-summary'));
+    expect(/%/.test(summary), `diff summary reads "${summary}"`);
+    await page.getByTestId('chain-chiefs').waitFor();
+    await diff.scrollIntoViewIfNeeded();
+    await toastsGone(page);
+    await page.waitForTimeout(500);
+    await diff.screenshot({ path: path.join(SHOTS, 'diff.png') });
+    console.log(`    diff: ${summary.replace(/\s+/g, ' ').slice(0, 120)}`);
+  });
+
+  await check('the major projects page adds a project and shows its milestones', async () => {
+    await page.goto(`${BASE}/#/projects`);
+    await page.getByTestId('project-table').waitFor();
+    await page.getByTestId('project-new').click();
+    await page.getByTestId('project-dialog').waitFor();
+    const name = `端到端重大项目${Date.now().toString(36)}（示例）`;
+    await page.locator('[data-testid="project-name"]').first().fill(name);
+    await page.locator('[data-testid="project-investment"]').first().fill('1200000000');
+    await page.getByTestId('project-save').click();
+    await page.waitForFunction((n) => document.querySelector('[data-testid="project-table"]').textContent.includes(n), name);
+    const csv = await page.getByTestId('projects-export-csv').getAttribute('href');
+    const res = await page.evaluate(async (h) => (await fetch(h)).text(), csv);
+    expect(res.includes(name), 'the CSV export lacks the new project');
+    await toastsGone(page);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(SHOTS, 'projects.png'), fullPage: true });
   });
 
   await check('no uncaught errors in the page', async () => {

@@ -240,3 +240,61 @@ export function occupancySeries(series) {
     (series || []).map((r) => [r.date, r[k] === null || r[k] === undefined ? null : Math.round(r[k] * 1000) / 10]);
   return { land: pick('land'), floor: pick('floor'), production: pick('production') };
 }
+
+// ---- import and export ------------------------------------------------------------------------
+
+/** The import kinds of POST /api/v1/imports. */
+export const IMPORT_KINDS = ['enterprises', 'chains', 'links'];
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** Returns the Content-Type to upload a file with: the .xlsx type by name, else text/csv. */
+export function uploadType(fileName) {
+  return /\.xlsx$/i.test(fileName || '') ? XLSX_TYPE : 'text/csv';
+}
+
+/**
+ * Returns the URL of an export: `path` with its list filters (empty ones dropped) plus
+ * format=csv|xlsx.
+ */
+export function exportUrl(path, query, format) {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query || {})) {
+    if (v !== undefined && v !== null && v !== '') {
+      params.set(k, String(v));
+    }
+  }
+  params.set('format', format === 'xlsx' ? 'xlsx' : 'csv');
+  return `${path}?${params.toString()}`;
+}
+
+/** Returns the percentage (0..100, integer) of an import job for el-progress. */
+export function jobPercent(job) {
+  if (!job) {
+    return 0;
+  }
+  if (job.state && job.state !== 'running') {
+    return 100;
+  }
+  const total = Number(job.total) || 0;
+  if (total <= 0) {
+    return 0;
+  }
+  // Reading is the first half of the bar, writing the second.
+  const share = Math.min(1, (Number(job.processed) || 0) / total);
+  return Math.round((job.phase === 'writing' ? 50 + 50 * share : 50 * share) * 10) / 10;
+}
+
+/** Returns the el-progress status of a job: success, exception (rejected/failed) or ''. */
+export function jobStatus(job) {
+  if (!job) {
+    return '';
+  }
+  if (job.state === 'done') {
+    return 'success';
+  }
+  if (job.state === 'rejected' || job.state === 'failed') {
+    return 'exception';
+  }
+  return '';
+}

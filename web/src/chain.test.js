@@ -4,6 +4,11 @@ import {
   byConcentration,
   chainTree,
   enterpriseQuery,
+  exportUrl,
+  jobPercent,
+  jobStatus,
+  uploadType,
+  XLSX_TYPE,
   gapList,
   hhiLevel,
   isDemo,
@@ -149,5 +154,31 @@ describe('formatting and queries', () => {
     expect(s.land).toEqual([['2024-12-31', 58]]);
     expect(s.floor).toEqual([['2024-12-31', null]]);
     expect(s.production).toEqual([['2024-12-31', 51.7]]);
+  });
+});
+
+describe('import and export helpers', () => {
+  it('picks the upload type from the file name', () => {
+    expect(uploadType('企业.xlsx')).toBe(XLSX_TYPE);
+    expect(uploadType('FIRMS.XLSX')).toBe(XLSX_TYPE);
+    expect(uploadType('firms.csv')).toBe('text/csv');
+    expect(uploadType('')).toBe('text/csv');
+  });
+  it('builds export URLs with the filters and the format', () => {
+    expect(exportUrl('/api/v1/enterprises', { district: '高新区', park: null, page: 2, q: '' }, 'xlsx')).toBe(
+      '/api/v1/enterprises?district=%E9%AB%98%E6%96%B0%E5%8C%BA&page=2&format=xlsx',
+    );
+    expect(exportUrl('/api/v1/chains', {}, 'csv')).toBe('/api/v1/chains?format=csv');
+    expect(exportUrl('/api/v1/chains', undefined, 'pdf')).toBe('/api/v1/chains?format=csv');
+  });
+  it('turns job progress into a percentage and a status', () => {
+    expect(jobPercent(null)).toBe(0);
+    expect(jobPercent({ state: 'running', phase: 'reading', processed: 50, total: 100 })).toBe(25);
+    expect(jobPercent({ state: 'running', phase: 'writing', processed: 50, total: 100 })).toBe(75);
+    expect(jobPercent({ state: 'running', phase: 'reading', processed: 0, total: 0 })).toBe(0);
+    expect(jobPercent({ state: 'rejected', processed: 1, total: 9 })).toBe(100);
+    expect(jobStatus({ state: 'done' })).toBe('success');
+    expect(jobStatus({ state: 'rejected' })).toBe('exception');
+    expect(jobStatus({ state: 'running' })).toBe('');
   });
 });

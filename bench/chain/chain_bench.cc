@@ -1,0 +1,274 @@
+// kechan_bench_chain: the chain module at city scale (issue 3 "Measured"). Generates a
+// deterministic synthetic dataset (splitmix64, like the demo generator): C chains of N nodes,
+// E enterprises each linked to L nodes of one chain (E × L enterprise↔node links), imports it
+// through ChainService::Import (CSV, batches of --batch rows: one transaction and one event per
+// batch), then measures one-chain analysis p50/p95, city-wide coverage of every chain, the
+// enterprise list page with three filters (district, above-size, chain) p50/p95 and peak RSS.
+// Prints one JSON object.
+//
+// usage: kechan_bench_chain --db URL [--enterprises 1000000] [--links-per 5] [--chains 8]
+//                           [--nodes 60] [--batch 50000] [--repeat 20]
+//   URL: a SQLite file path (a fresh file) or postgresql://... (an empty database).
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "auth/migrations.h"
+#include "auth/uscc.h"
+#include "base/clock.h"
+#include "chain/migrations.h"
+#include "chain/service.h"
+#include "store/migrations.h"
+
+namespace {
+
+using namespace kechan;         // NOLINT: a benchmark program
+using namespace kechan::chain;  // NOLINT
+using Clock = std::chrono::steady_clock;
+
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : state_(seed) {}
+  uint64_t Next() {
+    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  size_t Pick(size_t n) { return static_cast<size_t>(Next() % n); }
+
+ private:
+  uint64_t state_;
+};
+
+constexpr const char* kDistricts[][2] = {
+    {"锦江区", "510104"}, {"青羊区", "510105"},   {"金牛区", "510106"},   {"武侯区", "510107"},
+    {"成华区", "510108"}, {"龙泉驿区", "510112"}, {"青白江区", "510113"}, {"新都区", "510114"},
+    {"温江区", "510115"}, {"双流区", "510116"},   {"郫都区", "510117"},   {"新津区", "510118"},
+};
+
+std::string OrgBody(uint64_t serial) {
+  static constexpr char kAlphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+  std::string body(8, '0');
+  for (int i = 7; i >= 0; --i) {
+    body[static_cast<size_t>(i)] = kAlphabet[serial % 31];
+    serial /= 31;
+  }
+  return body;
+}
+
+double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) {
+    return 0;
+  }
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+[[noreturn]] void Die(const base::Status& s) {
+  std::cerr << "kechan_bench_chain: " << s << "\n";
+  std::exit(1);
+}
+
+template <typename T>
+T Must(base::Result<T> r) {
+  if (!r.ok()) {
+    Die(r.status());
+  }
+  return std::move(*r);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string url;
+  int64_t enterprises = 1000000;
+  int links_per = 5;
+  int chains = 8;
+  int nodes = 60;
+  int64_t batch = 50000;
+  int repeat = 20;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const std::string value = argv[i + 1];
+    if (flag == "--db") {
+      url = value;
+    } else if (flag == "--enterprises") {
+      enterprises = std::stoll(value);
+    } else if (flag == "--links-per") {
+      links_per = std::stoi(value);
+    } else if (flag == "--chains") {
+      chains = std::stoi(value);
+    } else if (flag == "--nodes") {
+      nodes = std::stoi(value);
+    } else if (flag == "--batch") {
+      batch = std::stoll(value);
+    } else if (flag == "--repeat") {
+      repeat = std::stoi(value);
+    } else {
+      std::cerr << "unknown flag " << flag << "\n";
+      return 2;
+    }
+  }
+  if (url.empty() || links_per < 1 || links_per > nodes) {
+    std::cerr << "usage: kechan_bench_chain --db URL [--enterprises N] [--links-per L] "
+                 "[--chains C] [--nodes N] [--batch B] [--repeat R]\n";
+    return 2;
+  }
+  auto db = Must(store::Open({.url = url, .synchronous_full = false}));
+  std::vector<store::Migration> all = store::StoreMigrations();
+  for (auto&& part : {auth::Migrations(), Migrations()}) {
+    all.insert(all.end(), part.begin(), part.end());
+  }
+  Must(store::Migrate(*db, all));
+  ChainService service(*db, base::SystemClock::Get());
+  const Caller sys = Caller::System("bench");
+
+  // Taxonomy: one cluster, `chains` chains of `nodes` nodes (a few top-level nodes per segment,
+  // the rest below them).
+  Cluster cl;
+  cl.code = "B-EI";
+  cl.name = "基准集群";
+  cl.tier = Tier::kTrillion;
+  cl = Must(service.CreateCluster(sys, cl));
+  std::vector<Chain> chain_list;
+  for (int c = 0; c < chains; ++c) {
+    Chain ch;
+    ch.code = "B-" + std::to_string(c + 1);
+    ch.name = "基准产业链" + std::to_string(c + 1);
+    ch.cluster_id = cl.id;
+    chain_list.push_back(Must(service.CreateChain(sys, ch)));
+    std::vector<NodeId> tops;
+    for (int n = 0; n < nodes; ++n) {
+      Node node;
+      node.chain_id = chain_list.back().id;
+      node.code = "N" + std::to_string(n + 1);
+      node.name = "节点" + std::to_string(n + 1);
+      node.segment = static_cast<Segment>(n % 3);
+      node.criticality = 1 + n % 5;
+      node.choke_point = n % 11 == 0;
+      if (n >= 6) {
+        node.parent_id = tops[static_cast<size_t>(n) % tops.size()];
+      }
+      Node made = Must(service.CreateNode(sys, node));
+      if (n < 6) {
+        tops.push_back(made.id);
+      }
+    }
+  }
+
+  // Enterprises with their links, imported in batches through the CSV importer.
+  Rng rng(20260101ULL);
+  const auto import_start = Clock::now();
+  int64_t imported = 0;
+  int64_t links = 0;
+  double import_ms = 0;
+  for (int64_t first = 0; first < enterprises; first += batch) {
+    const int64_t last = std::min(enterprises, first + batch);
+    std::string csv =
+        "uscc,name,district,above_size,year,revenue,chain,nodes,role,locality,capacity\n";
+    csv.reserve(static_cast<size_t>(last - first) * 160);
+    for (int64_t i = first; i < last; ++i) {
+      const auto& d = kDistricts[rng.Pick(std::size(kDistricts))];
+      auto uscc = auth::MakeUscc('9', '1', d[1], OrgBody(7000003ULL + static_cast<uint64_t>(i)));
+      if (!uscc.ok()) {
+        Die(uscc.status());
+      }
+      const size_t c = rng.Pick(chain_list.size());
+      std::string node_codes;
+      const size_t start = rng.Pick(static_cast<size_t>(nodes));
+      const size_t step = 1 + rng.Pick(3);
+      for (int k = 0; k < links_per; ++k) {
+        node_codes += (k ? ";N" : "N") +
+                      std::to_string(
+                          (start + static_cast<size_t>(k) * step) % static_cast<size_t>(nodes) + 1);
+      }
+      csv += *uscc + ",基准企业" + std::to_string(i + 1) + "（示例）," + d[0] + "," +
+             (rng.Pick(10) < 3 ? "1" : "0") + ",2025," + std::to_string(1000 + rng.Pick(900000)) +
+             ".00," + chain_list[c].code + "," + node_codes + "," +
+             (rng.Pick(50) == 0 ? "chain_master" : "supplier") + "," +
+             (rng.Pick(10) < 7 ? "local" : "external") + "," + std::to_string(rng.Pick(5000)) +
+             "\n";
+    }
+    const auto t0 = Clock::now();
+    ImportReport r = Must(service.Import(sys, ImportKind::kEnterprises, csv,
+                                         {.source = "bench", .progress = nullptr}));
+    import_ms += Ms(Clock::now() - t0);
+    if (!r.committed || !r.errors.empty()) {
+      std::cerr << "batch at " << first
+                << " not committed: " << (r.errors.empty() ? "" : r.errors[0].ToJson()) << "\n";
+      return 1;
+    }
+    imported += r.imported;
+    links += r.links;
+    std::cerr << "  imported " << imported << " enterprises, " << links << " links\n";
+  }
+  const double wall_ms = Ms(Clock::now() - import_start);
+
+  // One-chain analysis.
+  std::vector<double> analysis_ms;
+  for (int i = 0; i < repeat; ++i) {
+    const auto t0 = Clock::now();
+    ChainAnalysis a = Must(service.Analyze(sys, chain_list[0].id, base::Date()));
+    analysis_ms.push_back(Ms(Clock::now() - t0));
+    (void)a;
+  }
+  std::vector<double> analysis_ms_today;
+  const base::Date today = base::LocalDateOf(base::SystemClock::Get().NowMicros());
+  for (int i = 0; i < repeat; ++i) {
+    const auto t0 = Clock::now();
+    ChainAnalysis a = Must(service.Analyze(sys, chain_list[0].id, today));
+    analysis_ms_today.push_back(Ms(Clock::now() - t0));
+  }
+  // City-wide coverage: every chain's coverage as of today.
+  const auto c0 = Clock::now();
+  double coverage_sum = 0;
+  for (const auto& ch : chain_list) {
+    ChainSnapshot s = Must(service.LoadSnapshot(ch.id));
+    coverage_sum += NodeCoverage(s, today);
+  }
+  const double city_ms = Ms(Clock::now() - c0);
+  // Enterprise list with three filters.
+  std::vector<double> list_ms;
+  int64_t list_total = 0;
+  for (int i = 0; i < repeat * 5; ++i) {
+    EnterpriseFilter f;
+    f.district = kDistricts[static_cast<size_t>(i) % std::size(kDistricts)][0];
+    f.above_size = true;
+    f.chain_id = chain_list[static_cast<size_t>(i) % chain_list.size()].id;
+    const auto t0 = Clock::now();
+    EnterprisePage p = Must(service.ListEnterprises(sys, f, {.page = 1 + i % 5, .page_size = 20}));
+    list_ms.push_back(Ms(Clock::now() - t0));
+    list_total = p.total;
+  }
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  std::printf(
+      "{\"db\":\"%s\",\"enterprises\":%lld,\"links\":%lld,\"chains\":%d,\"nodes_per_chain\":%d,"
+      "\"import_ms\":%.0f,\"import_wall_ms\":%.0f,\"import_rows_per_s\":%.0f,"
+      "\"import_links_per_s\":%.0f,\"import_records_per_s\":%.0f,"
+      "\"analysis_p50_ms\":%.1f,\"analysis_p95_ms\":%.1f,\"analysis_today_p50_ms\":%.1f,"
+      "\"analysis_today_p95_ms\":%.1f,\"city_coverage_ms\":%.0f,\"mean_coverage\":%.3f,"
+      "\"list3_p50_ms\":%.2f,\"list3_p95_ms\":%.2f,\"list3_last_total\":%lld,"
+      "\"peak_rss_mib\":%.1f}\n",
+      db->Describe().c_str(), static_cast<long long>(imported), static_cast<long long>(links),
+      chains, nodes, import_ms, wall_ms, static_cast<double>(imported) / (import_ms / 1000.0),
+      static_cast<double>(links) / (import_ms / 1000.0),
+      static_cast<double>(imported + links) / (import_ms / 1000.0), Percentile(analysis_ms, 0.5),
+      Percentile(analysis_ms, 0.95), Percentile(analysis_ms_today, 0.5),
+      Percentile(analysis_ms_today, 0.95), city_ms,
+      coverage_sum / static_cast<double>(chain_list.size()), Percentile(list_ms, 0.5),
+      Percentile(list_ms, 0.95), static_cast<long long>(list_total),
+      static_cast<double>(ru.ru_maxrss) / 1024.0);
+  return 0;
+}

@@ -1,0 +1,71 @@
+// Background import jobs of the chain module for the HTTP API: an operator uploads a file, the
+// import runs on a thread of its own, and the operator polls its progress and final report.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "base/result.h"
+#include "base/status.h"
+#include "chain/service.h"
+
+namespace kechan::chain {
+
+// One job as a poll shows it. Value type.
+struct ImportJobState {
+  int64_t id = 0;
+  ImportKind kind = ImportKind::kEnterprises;
+  std::string owner;              // the caller's actor ("user:12")
+  std::string state = "running";  // "running", "done" (committed), "rejected" (bad rows,
+                                  // nothing written), "failed" (error, nothing written)
+  std::string phase = "reading";  // "reading" (checking rows) or "writing"
+  int64_t processed = 0;          // of `total` in the current phase
+  int64_t total = 0;
+  ImportReport report;  // when done or rejected
+  base::Status error;   // when failed
+  bool finished() const { return state != "running"; }
+};
+
+// Renders {"id","kind","state","phase","processed","total","report":{...}|null,
+// "error":{"reason","field","message","message_zh"}|null}.
+std::string ImportJobJson(const ImportJobState& job);
+
+// Thread-safe. Owned by ChainService; its destructor waits for running jobs.
+class ImportJobs {
+ public:
+  static constexpr int kMaxRunning = 2;
+  static constexpr size_t kMaxKept = 200;  // finished jobs kept for polling
+
+  explicit ImportJobs(ChainService& service) : service_(service) {}
+  ~ImportJobs();
+  ImportJobs(const ImportJobs&) = delete;
+  ImportJobs& operator=(const ImportJobs&) = delete;
+
+  // Starts importing `bytes` (CSV or .xlsx) as `kind`. Errors: PermissionDenied (not an
+  // operator); Unavailable when kMaxRunning jobs are running; InvalidArgument naming "body" for
+  // an empty file.
+  base::Result<ImportJobState> Start(const Caller& caller, ImportKind kind, std::string bytes,
+                                     ImportOptions options);
+  // Returns the job. Errors: NotFound naming "id" when it does not exist or belongs to another
+  // caller (system callers see every job).
+  base::Result<ImportJobState> Get(const Caller& caller, int64_t id) const;
+  // Blocks until job `id` has finished (for tests and the CLI); returns its final state.
+  base::Result<ImportJobState> Wait(const Caller& caller, int64_t id) const;
+
+ private:
+  void Run(int64_t id, Caller caller, ImportKind kind, std::string bytes, ImportOptions options);
+  void ReapLocked();
+
+  ChainService& service_;
+  mutable std::mutex mu_;
+  mutable std::condition_variable done_;
+  std::map<int64_t, ImportJobState> jobs_;
+  std::map<int64_t, std::thread> threads_;
+  int64_t next_id_ = 1;
+};
+
+}  // namespace kechan::chain
