@@ -1,0 +1,163 @@
+#include "appeals/migrations.h"
+
+namespace kechan::appeals {
+
+std::vector<store::Migration> Migrations() {
+  // Times are UTC microseconds; dates TEXT "YYYY-MM-DD"; booleans INTEGER 0/1; id lists TEXT
+  // "6,8". appeal_history mirrors each appeal event with the appeal's own clock time (the SLA
+  // clocks and `kechan sla replay` read it); the event log stays the audit trail.
+  return {store::Migration{.module = "appeals",
+                           .version = 1,
+                           .name = "appeals_catalogue_rota_receptions_webhooks",
+                           .sql = R"sql(
+CREATE TABLE appeals (
+  id {{id}},
+  title TEXT NOT NULL CHECK (length(title) > 0),
+  body TEXT NOT NULL,
+  type TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  state TEXT NOT NULL,
+  org_id BIGINT NOT NULL,
+  enterprise_id BIGINT,
+  chain_id BIGINT,
+  district TEXT NOT NULL DEFAULT '',
+  lead_unit BIGINT,
+  assisting_units TEXT NOT NULL DEFAULT '',
+  master_id BIGINT,
+  rework_count INTEGER NOT NULL DEFAULT 0,
+  urge_count INTEGER NOT NULL DEFAULT 0,
+  supervised INTEGER NOT NULL DEFAULT 0,
+  reply TEXT NOT NULL DEFAULT '',
+  created_by BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  dispatched_at BIGINT,
+  signed_at BIGINT,
+  contacted_at BIGINT,
+  replied_at BIGINT,
+  closed_at BIGINT,
+  sla TEXT NOT NULL DEFAULT 'none',
+  due_at BIGINT,
+  response_on_time INTEGER,
+  resolution_on_time INTEGER,
+  text_norm TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX appeals_created ON appeals (created_at);
+CREATE INDEX appeals_state_due ON appeals (state, due_at);
+CREATE INDEX appeals_org ON appeals (org_id, created_at);
+CREATE INDEX appeals_lead ON appeals (lead_unit, state);
+
+CREATE TABLE appeal_units (
+  appeal_id BIGINT NOT NULL,
+  org_id BIGINT NOT NULL,
+  lead INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (appeal_id, org_id)
+);
+CREATE INDEX appeal_units_org ON appeal_units (org_id, appeal_id);
+
+CREATE TABLE appeal_history (
+  id {{id}},
+  appeal_id BIGINT NOT NULL,
+  seq BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  action TEXT NOT NULL DEFAULT '',
+  actor TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT '',
+  fields TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX appeal_history_appeal ON appeal_history (appeal_id, at, seq);
+
+CREATE TABLE appeal_requesters (
+  appeal_id BIGINT NOT NULL,
+  user_id BIGINT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  visited INTEGER NOT NULL DEFAULT 0,
+  resolved TEXT NOT NULL DEFAULT '',
+  satisfaction TEXT NOT NULL DEFAULT '',
+  visited_at BIGINT,
+  PRIMARY KEY (appeal_id, user_id)
+);
+
+CREATE TABLE appeal_attachments (
+  id {{id}},
+  appeal_id BIGINT NOT NULL,
+  name TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  sha256 TEXT NOT NULL,
+  content_type TEXT NOT NULL DEFAULT 'application/octet-stream',
+  created_by BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX appeal_attachments_appeal ON appeal_attachments (appeal_id);
+
+CREATE TABLE appeal_catalogue (
+  id {{id}},
+  type TEXT NOT NULL,
+  chain_id BIGINT NOT NULL DEFAULT 0,
+  district TEXT NOT NULL DEFAULT '',
+  lead_unit BIGINT NOT NULL,
+  assisting_units TEXT NOT NULL DEFAULT '',
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX appeal_catalogue_key ON appeal_catalogue (type, chain_id, district);
+
+CREATE TABLE appeal_duty_rota (
+  day TEXT PRIMARY KEY,
+  user_id BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE appeal_receptions (
+  id {{id}},
+  kind TEXT NOT NULL CHECK (kind IN ('duty', 'chain')),
+  chain_id BIGINT,
+  day TEXT NOT NULL,
+  start_time TEXT NOT NULL,
+  end_time TEXT NOT NULL,
+  host_user_id BIGINT NOT NULL,
+  capacity INTEGER NOT NULL CHECK (capacity >= 1),
+  booked INTEGER NOT NULL DEFAULT 0 CHECK (booked >= 0 AND booked <= capacity),
+  location TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX appeal_receptions_day ON appeal_receptions (day);
+
+CREATE TABLE appeal_bookings (
+  id {{id}},
+  reception_id BIGINT NOT NULL,
+  appeal_id BIGINT NOT NULL,
+  org_id BIGINT NOT NULL,
+  auto INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL DEFAULT 'booked',
+  outcome TEXT NOT NULL DEFAULT '',
+  note TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX appeal_bookings_once ON appeal_bookings (reception_id, appeal_id);
+CREATE INDEX appeal_bookings_appeal ON appeal_bookings (appeal_id);
+
+CREATE TABLE appeal_group_senders (
+  id {{id}},
+  platform TEXT NOT NULL CHECK (platform IN ('wecom', 'dingtalk')),
+  sender TEXT NOT NULL,
+  org_id BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX appeal_group_senders_key ON appeal_group_senders (platform, sender);
+
+CREATE TABLE appeal_webhook_messages (
+  id {{id}},
+  platform TEXT NOT NULL,
+  msg_id TEXT NOT NULL,
+  sender TEXT NOT NULL DEFAULT '',
+  content TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL,
+  appeal_id BIGINT,
+  received_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX appeal_webhook_messages_key ON appeal_webhook_messages (platform, msg_id);
+)sql"}};
+}
+
+}  // namespace kechan::appeals

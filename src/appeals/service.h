@@ -1,0 +1,274 @@
+// The appeals module's use-cases (issue 4 §2-§4): intake, the lifecycle on flow's appeal machine,
+// SLA clocks with persisted timers (warnings, breaches, escalation), the dispatch catalogue, the
+// duty rota and receptions, metrics, hot spots and group-webhook intake. Every write is one write
+// transaction that changes rows, appends appeal_history rows and one event per event kind
+// ("appeal.*"), and re-arms the appeal's timers.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "appeals/model.h"
+#include "auth/principal.h"
+#include "base/calendar.h"
+#include "base/clock.h"
+#include "base/result.h"
+#include "flow/machine.h"
+#include "flow/scheduler.h"
+#include "flow/sla.h"
+#include "store/database.h"
+
+namespace kechan::appeals {
+
+// Who is asking. Value type. See routes.h for the visibility rules.
+struct Caller {
+  bool system = false;  // CLI, demo, timers: every right
+  auth::Principal principal;
+  std::string actor;  // "user:12", "cli", "system"
+
+  static Caller System(std::string actor = "system");
+  static Caller Of(const auth::Principal& p);
+
+  bool IsLeader() const;   // operator, duty director or chain chief (or system)
+  bool IsOfficer() const;  // holds the officer role
+  bool IsOperator() const;
+  std::vector<auth::Role> Roles() const;  // system: every role
+  std::vector<int64_t> OrgsWith(auth::Role role) const;
+};
+
+struct NewAppeal {
+  std::string title;
+  std::string body;
+  std::string type;
+  std::string channel;  // empty: "web" for enterprises, "duty_desk" otherwise
+  std::optional<int64_t> org_id;
+  std::optional<int64_t> enterprise_id;
+  std::optional<int64_t> chain_id;
+  std::string district;
+  std::string requester_name;  // shown for a requester without an account
+};
+
+struct ClockView {
+  flow::ClockSpec spec;
+  flow::ClockState state;
+};
+
+struct AppealDetail {
+  Appeal appeal;
+  std::string org_name;
+  std::string lead_unit_name;
+  std::vector<HistoryEntry> history;
+  std::vector<Requester> requesters;
+  std::vector<Attachment> attachments;
+  std::vector<Booking> bookings;
+  std::vector<ClockView> clocks;
+  std::vector<flow::ActionInfo> actions;    // for the caller
+  std::optional<CatalogueEntry> suggested;  // catalogue match while "received"
+};
+
+struct ListFilter {
+  std::vector<std::string> states;  // "open" expands to every non-terminal state
+  std::string type;
+  std::string district;
+  std::optional<int64_t> chain_id;
+  std::optional<int64_t> unit;
+  std::optional<int64_t> org_id;
+  std::string channel;
+  std::string sla;
+  std::optional<bool> supervised;
+  std::string q;
+  std::string sort = "due";  // "due", "-created", "-updated"
+  int64_t page = 1;
+  int64_t page_size = 20;
+};
+
+struct AppealPage {
+  std::vector<Appeal> items;
+  int64_t total = 0;
+  int64_t page = 1;
+  int64_t page_size = 20;
+  std::map<std::string, int64_t> counts;  // by sla colour
+};
+
+struct MetricsQuery {
+  base::Date from;
+  base::Date to;
+  std::string by = "department";  // department, chain, district, type, period, none
+  std::string period = "month";   // month, week (for by=period)
+  Weights weights;
+};
+
+struct MetricsResult {
+  MetricsQuery query;
+  std::vector<MetricRow> rows;  // ranked by composite, descending (undefined last)
+  MetricRow total;
+};
+
+struct Hotspot {
+  std::string type;
+  std::optional<int64_t> chain_id;
+  std::string district;
+  int64_t appeals = 0;
+  int64_t enterprises = 0;
+  std::vector<int64_t> sample_ids;
+};
+
+struct ReplayReport {
+  int64_t appeals = 0;
+  int64_t changed = 0;  // appeals whose sla colour or due time changed
+  int64_t timers = 0;   // timers armed
+  double seconds = 0;
+};
+
+struct RotaDay {
+  std::string date;
+  bool working_day = true;
+  std::optional<int64_t> user_id;
+  std::string name;
+};
+
+struct WebhookResult {
+  int status = 200;  // 200, 202
+  bool duplicate = false;
+  bool unmapped = false;
+  bool appended = false;
+  int64_t appeal_id = 0;
+};
+
+struct GroupSender {
+  int64_t id = 0;
+  std::string platform;
+  std::string sender;
+  int64_t org_id = 0;
+  std::string org_name;
+};
+
+struct ServiceOptions {
+  std::string data_dir;  // attachments go to <data_dir>/attachments
+  int64_t max_attachment_bytes = 10LL * 1024 * 1024;
+  int urges_to_supervise = 3;
+  int duplicate_days = 7;
+  int64_t webhook_window_seconds = 300;
+  std::string wecom_secret;
+  std::string dingtalk_secret;
+};
+
+using CalendarProvider = std::function<std::shared_ptr<const base::BusinessCalendar>()>;
+
+// Thread-safe: every method may be called from any thread; each opens its own transaction.
+class AppealService {
+ public:
+  // `scheduler` may be null (no timers armed); when given, RegisterTimers is called on it.
+  AppealService(store::Database& db, const base::Clock& clock, CalendarProvider calendar,
+                flow::Scheduler* scheduler, ServiceOptions options);
+
+  const ServiceOptions& options() const { return options_; }
+  void SetWebhookSecrets(std::string wecom, std::string dingtalk);
+  const flow::Machine& machine() const { return *machine_; }
+
+  // ---- appeals ------------------------------------------------------------------------------
+  // Errors: InvalidArgument naming "title", "body", "type", "channel", "org_id"; NotFound
+  // "org_id"; PermissionDenied for callers that may not file.
+  base::Result<AppealDetail> Create(const Caller& caller, const NewAppeal& a);
+  // NotFound (also when not visible to the caller).
+  base::Result<AppealDetail> Get(const Caller& caller, int64_t id);
+  // InvalidArgument naming "page" / "page_size" / "state" / "sort".
+  base::Result<AppealPage> List(const Caller& caller, const ListFilter& f);
+  // Takes `action` on appeal `id`. Errors: NotFound; flow's (transition_not_allowed, role,
+  // required, guard.*); InvalidArgument for bad values (lead_unit, extra_days, master_id, ...);
+  // FailedPrecondition "reception.full" (409) when booking a full slot.
+  base::Result<AppealDetail> Act(const Caller& caller, int64_t id, std::string_view action,
+                                 const flow::Fields& fields);
+  // Stores the bytes under <data_dir>/attachments/<sha256>. Errors: NotFound; InvalidArgument
+  // "body" (empty) / "name"; ResourceExhausted "appeal.attachment_too_large".
+  base::Result<Attachment> AddAttachment(const Caller& caller, int64_t id, std::string name,
+                                         std::string content_type, std::string_view bytes);
+  // Returns the attachment and its bytes.
+  base::Result<std::pair<Attachment, std::string>> ReadAttachment(const Caller& caller, int64_t id,
+                                                                  int64_t att);
+
+  // ---- catalogue -----------------------------------------------------------------------------
+  base::Result<std::vector<CatalogueEntry>> ListCatalogue(const Caller& caller);
+  // Operators. InvalidArgument naming "type" / "lead_unit" / "assisting_units"; AlreadyExists
+  // "catalogue.duplicate".
+  base::Result<CatalogueEntry> PutCatalogue(const Caller& caller, CatalogueEntry e);
+  base::Status DeleteCatalogue(const Caller& caller, int64_t id);
+  // Most specific match: type+chain+district, type+chain, type+district, type.
+  base::Result<std::optional<CatalogueEntry>> Resolve(std::string_view type,
+                                                      std::optional<int64_t> chain_id,
+                                                      std::string_view district);
+
+  // ---- duty rota and receptions ----------------------------------------------------------------
+  base::Result<std::vector<RotaDay>> ListRota(base::Date from, base::Date to);
+  // Operators. InvalidArgument "date" (not a working day), NotFound "user_id".
+  base::Result<RotaDay> SetRota(const Caller& caller, base::Date date, int64_t user_id);
+  base::Result<Reception> CreateReception(const Caller& caller, Reception r);
+  base::Result<std::vector<Reception>> ListReceptions(base::Date from, base::Date to,
+                                                      std::string_view kind,
+                                                      std::optional<int64_t> chain_id);
+  base::Result<std::pair<Reception, std::vector<Booking>>> GetReception(const Caller& caller,
+                                                                        int64_t id);
+  // Enterprises (own appeal) or leaders. FailedPrecondition "reception.full" field
+  // "reception_id"; AlreadyExists "reception.duplicate"; NotFound "appeal_id"/"reception_id".
+  base::Result<Booking> Book(const Caller& caller, int64_t reception_id, int64_t appeal_id,
+                             std::string note);
+  // The host or an operator. Records "appeal.reception_recorded" on the appeal.
+  base::Result<Booking> RecordOutcome(const Caller& caller, int64_t reception_id,
+                                      int64_t booking_id, std::string outcome);
+
+  // ---- metrics -------------------------------------------------------------------------------
+  // Officers see their units only. InvalidArgument naming "by" / "period" / "from".
+  base::Result<MetricsResult> Metrics(const Caller& caller, const MetricsQuery& q);
+  base::Result<std::vector<Hotspot>> Hotspots(const Caller& caller, base::Date from, base::Date to,
+                                              int64_t min_count);
+  // Label of a grouping key (department → org name, chain → id, ...).
+  std::string GroupLabel(std::string_view by, std::string_view key);
+
+  // ---- SLA
+  // ---------------------------------------------------------------------------------------
+  // Recomputes every open appeal's clocks from its history with the calendar and rules in force,
+  // updates sla/due_at and re-arms its timers (`kechan sla replay`).
+  base::Result<ReplayReport> ReplayClocks();
+  // Registers the "appeal.sla" timer handler on `scheduler`.
+  void RegisterTimers(flow::Scheduler& scheduler);
+
+  // ---- group webhooks ------------------------------------------------------------------------
+  // `query` holds timestamp, nonce, signature; `body` the raw body. Errors: Unauthenticated
+  // "webhook.stale" / "webhook.signature"; InvalidArgument "body".
+  base::Result<WebhookResult> IntakeWecom(const std::map<std::string, std::string>& query,
+                                          std::string_view body);
+  // `timestamp` (ms) and `sign` from the headers.
+  base::Result<WebhookResult> IntakeDingtalk(std::string_view timestamp, std::string_view sign,
+                                             std::string_view body);
+  base::Result<std::vector<GroupSender>> ListSenders(const Caller& caller);
+  base::Result<GroupSender> AddSender(const Caller& caller, GroupSender s);
+  base::Status DeleteSender(const Caller& caller, int64_t id);
+
+  // The clock specs for an appeal type (resolution goal from the type).
+  std::vector<flow::ClockSpec> ClocksFor(std::string_view type) const;
+
+ private:
+  struct Impl;
+  store::Database& db_;
+  const base::Clock& clock_;
+  CalendarProvider calendar_;
+  ServiceOptions options_;
+  std::unique_ptr<flow::Machine> machine_;
+  mutable std::mutex secrets_mu_;
+};
+
+// Signatures the webhooks check (exposed for tests and senders).
+// WeCom: lower-case hex sha256(secret + timestamp + nonce + body).
+std::string WecomSignature(std::string_view secret, std::string_view timestamp,
+                           std::string_view nonce, std::string_view body);
+// DingTalk: base64(hmac_sha256(key = secret, message = timestamp + "\n" + secret)).
+std::string DingtalkSignature(std::string_view secret, std::string_view timestamp);
+
+}  // namespace kechan::appeals
