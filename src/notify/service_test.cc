@@ -1,0 +1,555 @@
+#include "notify/service.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <deque>
+#include <mutex>
+
+#include "auth/migrations.h"
+#include "notify/migrations.h"
+#include "notify/routes.h"
+#include "store/event_log.h"
+#include "store/migrations.h"
+
+namespace kechan::notify {
+namespace {
+
+namespace json = boost::json;
+
+// A transport that records every message and answers from a script (default: success).
+class ScriptedTransport final : public Transport {
+ public:
+  std::vector<SendOutcome> SendAll(const std::vector<OutgoingMessage>& messages,
+                                   const SendOptions&) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<SendOutcome> out;
+    for (const auto& m : messages) {
+      sent.push_back(m);
+      SendOutcome o{.transport_ok = true, .code = m.kind == MessageKind::kSmtp ? 250 : 200};
+      if (!script.empty()) {
+        o = script.front();
+        script.pop_front();
+      }
+      out.push_back(o);
+    }
+    return out;
+  }
+  std::deque<SendOutcome> script;
+  std::vector<OutgoingMessage> sent;
+
+ private:
+  std::mutex mu_;
+};
+
+constexpr base::Micros kStart = 1800000000LL * 1000000;
+
+class NotifyServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = store::Open({.url = "sqlite::memory:"});
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    std::vector<store::Migration> all = store::StoreMigrations();
+    for (auto&& part : {auth::Migrations(), Migrations()}) {
+      all.insert(all.end(), part.begin(), part.end());
+    }
+    ASSERT_TRUE(store::Migrate(*db_, all).ok());
+    auth_ = std::make_unique<auth::AuthService>(
+        *db_, clock_, auth::AuthOptions{.password_cost = auth::PasswordCost::Minimum()});
+    gov_ = MakeOrg("高新区投资促进局（示例）");
+    other_gov_ = MakeOrg("成华区经信局（示例）");
+    officer_ = MakeUser("officer1", "officer1@gov.example", gov_, auth::Role::kOfficer);
+    officer_no_mail_ = MakeUser("officer2", "", gov_, auth::Role::kOfficer);
+    director_ =
+        MakeUser("director1", "director@gov.example", other_gov_, auth::Role::kDutyDirector);
+    OpenService();
+  }
+
+  void OpenService(NotifyOptions options = Options()) {
+    auto transport = std::make_unique<ScriptedTransport>();
+    transport_ = transport.get();
+    service_ =
+        std::make_unique<NotifyService>(*db_, clock_, std::make_unique<AuthDirectory>(*auth_),
+                                        std::move(transport), std::move(options));
+  }
+
+  static NotifyOptions Options() {
+    NotifyOptions o;
+    o.smtp_url = "smtp://127.0.0.1:2525";
+    o.mail_from = "kechan@gov.example";
+    o.public_url = "https://kechan.example";
+    o.retry = RetryPolicy{.base_delay = 1000000, .max_delay = 8000000, .max_attempts = 3};
+    return o;
+  }
+
+  base::OrgId MakeOrg(const std::string& name) {
+    auto org =
+        auth_->CreateOrgAsSystem(auth::NewOrg{.kind = auth::OrgKind::kGovernment, .name = name});
+    EXPECT_TRUE(org.ok()) << org.status();
+    return org.ok() ? org->id : base::OrgId{};
+  }
+
+  base::UserId MakeUser(const std::string& name, const std::string& email, base::OrgId org,
+                        auth::Role role) {
+    auto u = auth_->AddUserWithRole(auth::AddUserRequest{
+        .username = name, .password = "password-123", .email = email, .org = org, .role = role});
+    EXPECT_TRUE(u.ok()) << u.status();
+    return u.ok() ? u->id : base::UserId{};
+  }
+
+  int64_t Append(const std::string& payload, const std::string& kind = "appeals.appeal.created") {
+    int64_t seq = 0;
+    auto s = store::WithWriteTx(*db_, [&](store::Tx& tx) -> base::Status {
+      KECHAN_ASSIGN_OR_RETURN(seq, store::AppendEvent(tx,
+                                                      store::EventDraft{.kind = kind,
+                                                                        .entity = "appeal",
+                                                                        .entity_id = "1",
+                                                                        .actor = "system",
+                                                                        .payload = payload},
+                                                      clock_));
+      return base::Status::Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s;
+    return seq;
+  }
+
+  int64_t Count(const std::string& sql) {
+    auto tx = db_->Begin(store::TxKind::kRead);
+    auto rows = (*tx)->Query(sql);
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    return rows.ok() ? rows->rows.at(0).Int(0) : -1;
+  }
+
+  auth::Principal Who(base::UserId id, auth::Role role = auth::Role::kOfficer) {
+    auth::Principal p;
+    p.user = id;
+    p.method = auth::AuthMethod::kSession;
+    p.memberships = {{gov_, role}};
+    return p;
+  }
+
+  TickReport Tick() {
+    TickReport r;
+    EXPECT_TRUE(service_->Tick(&r).ok());
+    return r;
+  }
+
+  base::FakeClock clock_{kStart};
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<auth::AuthService> auth_;
+  std::unique_ptr<NotifyService> service_;
+  ScriptedTransport* transport_ = nullptr;
+  base::OrgId gov_, other_gov_;
+  base::UserId officer_, officer_no_mail_, director_;
+};
+
+TEST_F(NotifyServiceTest, ResolvesUsersOrgRolesAndRolesAnywhere) {
+  // orgs + roles: officers of gov_; roles alone: every duty director.
+  Append(R"({"notify":{"orgs":[)" + gov_.ToString() +
+         R"(],"roles":["officer"],"title":{"zh":"新诉求"}}})");
+  Append(R"({"notify":{"roles":["duty_director"],"title":{"zh":"超时升级"}}})");
+  Append(R"({"notify":{"users":[)" + director_.ToString() + R"(,999],"title":{"zh":"点名"}}})");
+  TickReport r = Tick();
+  EXPECT_EQ(r.notifications, 3);
+  EXPECT_EQ(r.inbox_rows, 4);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_inbox WHERE user_id = " + officer_.ToString()), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_inbox WHERE user_id = " + director_.ToString()), 2);
+}
+
+TEST_F(NotifyServiceTest, FollowsEachEventExactlyOnceAcrossRestarts) {
+  Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"一"}}})");
+  Tick();
+  Tick();
+  OpenService();  // a restart: a new service over the same database
+  Tick();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_inbox"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_deliveries"), 1);
+  EXPECT_EQ(transport_->sent.size(), 0u);  // the new transport sent nothing again
+}
+
+TEST_F(NotifyServiceTest, MailsOnlyUsersWithAnAddress) {
+  Append(
+      R"({"notify":{"users":[)" + officer_.ToString() + "," + officer_no_mail_.ToString() +
+      R"(],"title":{"zh":"新诉求","en":"New appeal"},"body":{"zh":"内容"},"link":"/appeals/1"}})");
+  TickReport r = Tick();
+  EXPECT_EQ(r.inbox_rows, 2);
+  EXPECT_EQ(r.deliveries_created, 1);
+  ASSERT_EQ(transport_->sent.size(), 1u);
+  const OutgoingMessage& m = transport_->sent[0];
+  EXPECT_EQ(m.kind, MessageKind::kSmtp);
+  EXPECT_EQ(m.url, "smtp://127.0.0.1:2525");
+  EXPECT_EQ(m.mail_rcpt, std::vector<std::string>{"officer1@gov.example"});
+  EXPECT_EQ(m.mail_from, "kechan@gov.example");
+  EXPECT_NE(m.body.find("To: officer1@gov.example\r\n"), std::string::npos);
+}
+
+TEST_F(NotifyServiceTest, NoEmailWhenSmtpIsOff) {
+  NotifyOptions o = Options();
+  o.smtp_url.clear();
+  OpenService(o);
+  Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"一"}}})");
+  TickReport r = Tick();
+  EXPECT_EQ(r.inbox_rows, 1);
+  EXPECT_EQ(r.deliveries_created, 0);
+}
+
+TEST_F(NotifyServiceTest, RetriesWithBackoffAndNeverResendsAfterSuccess) {
+  transport_->script = {SendOutcome{.transport_ok = false, .code = 451, .error = "busy"},
+                        SendOutcome{.transport_ok = false, .code = 0, .error = "timeout"}};
+  Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"一"}}})");
+  EXPECT_EQ(Tick().failed_attempts, 1);
+  EXPECT_EQ(Tick().failed_attempts, 0);  // not due yet: base delay 1 s
+  EXPECT_EQ(transport_->sent.size(), 1u);
+  clock_.Advance(1000000);
+  EXPECT_EQ(Tick().failed_attempts, 1);
+  clock_.Advance(1000000);
+  EXPECT_EQ(Tick().sent, 0);  // second wait is 2 s
+  clock_.Advance(1000000);
+  EXPECT_EQ(Tick().sent, 1);
+  clock_.Advance(3600LL * 1000000);
+  Tick();
+  EXPECT_EQ(transport_->sent.size(), 3u);
+  auto d = service_->GetDelivery(Who(officer_, auth::Role::kOperator), 1);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->delivery.status, DeliveryStatus::kSent);
+  ASSERT_EQ(d->attempts.size(), 3u);
+  EXPECT_FALSE(d->attempts[0].ok);
+  EXPECT_EQ(d->attempts[0].code, 451);
+  EXPECT_EQ(d->attempts[0].error, "busy");
+  EXPECT_EQ(d->attempts[1].error, "timeout");
+  EXPECT_TRUE(d->attempts[2].ok);
+  EXPECT_EQ(d->attempts[2].number, 3);
+  // A sent delivery cannot be retried.
+  auto again = service_->RetryDelivery(Who(officer_, auth::Role::kOperator), 1);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().reason(), "notify.already_sent");
+}
+
+TEST_F(NotifyServiceTest, GivesUpAfterMaxAttemptsAndOperatorRetries) {
+  const SendOutcome fail{.transport_ok = false, .code = 550, .error = "mailbox unavailable"};
+  transport_->script = {fail, fail, fail};
+  Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"一"}}})");
+  for (int i = 0; i < 5; ++i) {
+    Tick();
+    clock_.Advance(10LL * 1000000);
+  }
+  EXPECT_EQ(transport_->sent.size(), 3u);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_deliveries WHERE status = 'failed'"), 1);
+  const auth::Principal op = Who(officer_, auth::Role::kOperator);
+  auto denied = service_->RetryDelivery(Who(officer_), 1);
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.status().code(), base::Code::kPermissionDenied);
+  auto retried = service_->RetryDelivery(op, 1);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->status, DeliveryStatus::kPending);
+  EXPECT_EQ(retried->max_attempts, 6);
+  Tick();
+  EXPECT_EQ(transport_->sent.size(), 4u);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_deliveries WHERE status = 'sent'"), 1);
+  auto list = service_->ListDeliveries(op, DeliveryFilter{.status = DeliveryStatus::kSent});
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->total, 1);
+}
+
+TEST_F(NotifyServiceTest, RobotTargetsGetSignedMessages) {
+  const auth::Principal op = Who(officer_, auth::Role::kOperator);
+  auto ding = service_->CreateTarget(op, Target{.name = "高新区诉求群",
+                                                .channel = Channel::kDingTalk,
+                                                .url = "https://oapi.dingtalk.example/robot/send"
+                                                       "?access_token=abc",
+                                                .secret = "SECsecret",
+                                                .scope = ScopeKind::kOrg,
+                                                .scope_value = gov_.ToString()});
+  ASSERT_TRUE(ding.ok()) << ding.status();
+  auto wecom = service_->CreateTarget(op, Target{.name = "AI 链群",
+                                                 .channel = Channel::kWeCom,
+                                                 .url = "https://qyapi.weixin.example/send?key=k",
+                                                 .scope = ScopeKind::kChain,
+                                                 .scope_value = "CD-AI"});
+  ASSERT_TRUE(wecom.ok()) << wecom.status();
+  Append(R"({"notify":{"orgs":[)" + gov_.ToString() +
+         R"(],"chains":["CD-AI"],"title":{"zh":"新诉求"}}})");
+  TickReport r = Tick();
+  EXPECT_EQ(r.sent, 3);  // one e-mail (officer1), two robots
+  std::vector<std::string> urls;
+  for (const auto& m : transport_->sent) {
+    urls.push_back(m.url);
+  }
+  EXPECT_NE(std::find(urls.begin(), urls.end(),
+                      "https://oapi.dingtalk.example/robot/send?access_token=abc&" +
+                          DingTalkSignQuery("SECsecret", kStart / 1000)),
+            urls.end());
+  EXPECT_NE(std::find(urls.begin(), urls.end(), "https://qyapi.weixin.example/send?key=k"),
+            urls.end());
+  // The secret never appears in the event log.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE payload LIKE '%SECsecret%'"), 0);
+}
+
+TEST_F(NotifyServiceTest, RobotErrcodeCountsAsFailure) {
+  const auth::Principal op = Who(officer_, auth::Role::kOperator);
+  ASSERT_TRUE(service_
+                  ->CreateTarget(op, Target{.name = "群",
+                                            .channel = Channel::kWeCom,
+                                            .url = "https://qyapi.weixin.example/send?key=k",
+                                            .scope = ScopeKind::kRole,
+                                            .scope_value = "officer"})
+                  .ok());
+  transport_->script = {SendOutcome{.transport_ok = true,
+                                    .code = 200,
+                                    .response = R"({"errcode":93000,"errmsg":"invalid key"})"}};
+  Append(R"({"notify":{"roles":["officer"],"orgs":[99999],"title":{"zh":"x"}}})");
+  TickReport r = Tick();
+  EXPECT_EQ(r.failed_attempts, 1);
+  auto d = service_->ListDeliveries(op, DeliveryFilter{.channel = Channel::kWeCom});
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->items.size(), 1u);
+  EXPECT_EQ(d->items[0].status, DeliveryStatus::kPending);
+  EXPECT_NE(d->items[0].last_error.find("93000"), std::string::npos);
+}
+
+TEST_F(NotifyServiceTest, BadBlocksAreSkippedAndTheFollowerMovesOn) {
+  Append(R"({"notify":{"users":[1],"title":{"zh":"x"},"colour":"red"}})");
+  Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"好"}}})");
+  TickReport r = Tick();
+  EXPECT_EQ(r.bad_blocks, 1);
+  EXPECT_EQ(r.inbox_rows, 1);
+}
+
+TEST_F(NotifyServiceTest, RecoversAClaimLeftByACrashedSender) {
+  Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"一"}}})");
+  ASSERT_TRUE(service_->Ingest().ok());
+  // Simulate a sender that claimed the delivery and died.
+  ASSERT_TRUE(store::WithWriteTx(*db_, [&](store::Tx& tx) {
+                return tx
+                    .Exec(
+                        "UPDATE notify_deliveries SET status = 'sending', attempts = 1, "
+                        "lease_until = ?",
+                        {kStart + 1})
+                    .status();
+              }).ok());
+  EXPECT_EQ(Tick().recovered, 0);  // lease still running
+  clock_.Advance(2);
+  TickReport r = Tick();
+  EXPECT_EQ(r.recovered, 1);
+  clock_.Advance(2000000);
+  EXPECT_EQ(Tick().sent, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_attempts"), 2);
+}
+
+TEST_F(NotifyServiceTest, InboxIsPrivateToItsOwner) {
+  Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"一"}}})");
+  Tick();
+  auto other = service_->MarkRead(Who(director_), 1);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().code(), base::Code::kNotFound);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_inbox WHERE read_at IS NOT NULL"), 0);
+  auto mine = service_->MarkRead(Who(officer_), 1);
+  ASSERT_TRUE(mine.ok()) << mine.status();
+  EXPECT_TRUE(mine->read_at.has_value());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE kind = 'notify.inbox.read'"), 1);
+  // Marking again changes nothing and appends nothing.
+  ASSERT_TRUE(service_->MarkRead(Who(officer_), 1).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE kind = 'notify.inbox.read'"), 1);
+  auto anon = service_->UnreadCount(auth::Principal{});
+  ASSERT_FALSE(anon.ok());
+  EXPECT_EQ(anon.status().code(), base::Code::kUnauthenticated);
+}
+
+// ---- routes ------------------------------------------------------------------------------------
+
+class NotifyRoutesTest : public NotifyServiceTest {
+ protected:
+  void SetUp() override {
+    NotifyServiceTest::SetUp();
+    RegisterRoutes(router_, *service_);
+  }
+
+  base::Result<http::Response> Call(http::Method method, const std::string& path,
+                                    const auth::Principal& who,
+                                    std::map<std::string, std::string> query = {},
+                                    std::string body = {}) {
+    std::map<std::string, std::string> params;
+    const http::Route* route = router_.Find(method, path, params).route;
+    EXPECT_NE(route, nullptr) << path;
+    if (route == nullptr) {
+      return base::NotFound("test.route", path, path);
+    }
+    http::Request req;
+    req.method = method;
+    req.path = path;
+    req.path_params = std::move(params);
+    req.query = std::move(query);
+    req.body = std::move(body);
+    req.principal = who;
+    return route->handler(req);
+  }
+
+  static json::object Body(const http::Response& r) { return json::parse(r.body).as_object(); }
+
+  http::Router router_;
+};
+
+TEST_F(NotifyRoutesTest, DeclaresAccessAndValidSchemas) {
+  for (const auto& r : router_.routes()) {
+    EXPECT_FALSE(r.spec.summary.empty()) << r.pattern;
+    EXPECT_FALSE(r.spec.summary_zh.empty()) << r.pattern;
+    if (r.pattern.rfind("/api/v1/inbox", 0) == 0) {
+      EXPECT_EQ(r.spec.access, http::Access::kSignedIn) << r.pattern;
+    } else {
+      EXPECT_EQ(r.spec.access, http::Access::kRoles) << r.pattern;
+      EXPECT_EQ(r.spec.roles, std::vector<auth::Role>{auth::Role::kOperator}) << r.pattern;
+    }
+    for (const std::string& schema : {r.spec.request_schema, r.spec.response_schema}) {
+      if (!schema.empty()) {
+        EXPECT_NO_THROW(json::parse(schema)) << r.pattern;
+      }
+    }
+  }
+}
+
+TEST_F(NotifyRoutesTest, ListsPagesFiltersAndMarksRead) {
+  for (int i = 0; i < 3; ++i) {
+    Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"第)" +
+           std::to_string(i) + R"(条","en":"No. )" + std::to_string(i) + R"("}}})");
+  }
+  Tick();
+  const auth::Principal me = Who(officer_);
+  auto page = Call(http::Method::kGet, "/api/v1/inbox", me, {{"page_size", "2"}});
+  ASSERT_TRUE(page.ok()) << page.status();
+  json::object body = Body(*page);
+  EXPECT_EQ(body.at("total").as_int64(), 3);
+  EXPECT_EQ(body.at("unread").as_int64(), 3);
+  ASSERT_EQ(body.at("items").as_array().size(), 2u);
+  EXPECT_EQ(body.at("items").as_array()[0].at("title").as_string(), "第2条");
+  const int64_t newest = body.at("items").as_array()[0].at("id").as_int64();
+
+  auto read = Call(http::Method::kPost, "/api/v1/inbox/" + std::to_string(newest) + "/read", me);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_TRUE(Body(*read).at("read").as_bool());
+  auto unread = Call(http::Method::kGet, "/api/v1/inbox", me, {{"unread", "true"}});
+  ASSERT_TRUE(unread.ok());
+  EXPECT_EQ(Body(*unread).at("total").as_int64(), 2);
+  auto count = Call(http::Method::kGet, "/api/v1/inbox/unread-count", me);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(Body(*count).at("unread").as_int64(), 2);
+  auto all = Call(http::Method::kPost, "/api/v1/inbox/read-all", me);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(Body(*all).at("marked").as_int64(), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_inbox WHERE read_at IS NULL"), 0);
+}
+
+TEST_F(NotifyRoutesTest, AnotherUsersItemIsNotFoundAndUnchanged) {
+  Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"一"}}})");
+  Tick();
+  auto r = Call(http::Method::kPost, "/api/v1/inbox/1/read", Who(director_));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), base::Code::kNotFound);
+  EXPECT_EQ(r.status().field(), "id");
+  auto none = Call(http::Method::kGet, "/api/v1/inbox", Who(director_));
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(Body(*none).at("total").as_int64(), 0);
+  auto all = Call(http::Method::kPost, "/api/v1/inbox/read-all", Who(director_));
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(Body(*all).at("marked").as_int64(), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_inbox WHERE read_at IS NULL"), 1);
+}
+
+TEST_F(NotifyRoutesTest, BadPagingNamesTheField) {
+  auto r = Call(http::Method::kGet, "/api/v1/inbox", Who(officer_), {{"page_size", "0"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().field(), "page_size");
+  auto u = Call(http::Method::kGet, "/api/v1/inbox", Who(officer_), {{"unread", "maybe"}});
+  ASSERT_FALSE(u.ok());
+  EXPECT_EQ(u.status().field(), "unread");
+  auto s = Call(http::Method::kGet, "/api/v1/notify/deliveries",
+                Who(officer_, auth::Role::kOperator), {{"status", "lost"}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().field(), "status");
+}
+
+TEST_F(NotifyRoutesTest, TargetsHideTheSecretAndRejectBadInput) {
+  const auth::Principal op = Who(officer_, auth::Role::kOperator);
+  auto created = Call(http::Method::kPost, "/api/v1/notify/targets", op, {},
+                      R"({"name":"诉求群","channel":"dingtalk",)"
+                      R"("url":"https://oapi.dingtalk.example/robot/send?access_token=x",)"
+                      R"("secret":"SECabc","scope":"role","scope_value":"duty_director"})");
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->status, 201);
+  EXPECT_EQ(created->body.find("SECabc"), std::string::npos);
+  EXPECT_TRUE(Body(*created).at("has_secret").as_bool());
+
+  const int64_t before = Count("SELECT COUNT(*) FROM notify_targets");
+  struct Case {
+    std::string body;
+    std::string field;
+  };
+  const Case cases[] = {
+      {R"({"name":"x","channel":"dingtalk","url":"ftp://a.example/x","scope":"all"})", "url"},
+      {R"({"name":"x","channel":"email","url":"https://a.example/x","scope":"all"})", "channel"},
+      {R"({"name":"x","channel":"wecom","url":"https://a.example/x","scope":"planet"})", "scope"},
+      {R"({"name":"x","channel":"wecom","url":"https://a.example/x","scope":"org",)"
+       R"("scope_value":"abc"})",
+       "scope_value"},
+      {R"({"name":"x","channel":"wecom","url":"https://a.example/x","colour":"red"})", "colour"},
+  };
+  for (const auto& c : cases) {
+    auto r = Call(http::Method::kPost, "/api/v1/notify/targets", op, {}, c.body);
+    ASSERT_FALSE(r.ok()) << c.body;
+    EXPECT_EQ(r.status().code(), base::Code::kInvalidArgument) << c.body;
+    EXPECT_EQ(r.status().field(), c.field) << c.body;
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_targets"), before);
+
+  const std::string path =
+      "/api/v1/notify/targets/" + std::to_string(Body(*created).at("id").as_int64());
+  auto patched = Call(http::Method::kPatch, path, op, {}, R"({"enabled":false})");
+  ASSERT_TRUE(patched.ok()) << patched.status();
+  EXPECT_FALSE(Body(*patched).at("enabled").as_bool());
+  auto denied = service_->ListTargets(Who(officer_));
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.status().code(), base::Code::kPermissionDenied);
+  auto deleted = Call(http::Method::kDelete, path, op);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(deleted->status, 204);
+  auto list = Call(http::Method::kGet, "/api/v1/notify/targets", op);
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(Body(*list).at("items").as_array().size(), 0u);
+}
+
+TEST_F(NotifyRoutesTest, AnnouncementsReachEveryHolderOfTheRoles) {
+  const auth::Principal op = Who(officer_, auth::Role::kOperator);
+  const int64_t events_before = Count("SELECT COUNT(*) FROM events");
+  struct Case {
+    std::string body;
+    std::string field;
+  };
+  const Case cases[] = {
+      {R"({"roles":["officer"]})", "title"},
+      {R"({"title":{"zh":"无收件人"}})", "users"},
+      {R"({"roles":["king"],"title":{"zh":"x"}})", "roles"},
+      {R"({"roles":["officer"],"title":{"zh":"x"},"link":"https://evil.example"})", "link"},
+      {R"([1])", "body"},
+  };
+  for (const auto& c : cases) {
+    auto r = Call(http::Method::kPost, "/api/v1/notify/announcements", op, {}, c.body);
+    ASSERT_FALSE(r.ok()) << c.body;
+    EXPECT_EQ(r.status().code(), base::Code::kInvalidArgument) << c.body;
+    EXPECT_EQ(r.status().field(), c.field) << c.body;
+  }
+  auto denied = Call(http::Method::kPost, "/api/v1/notify/announcements", Who(officer_), {},
+                     R"({"roles":["officer"],"title":{"zh":"x"}})");
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.status().code(), base::Code::kPermissionDenied);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), events_before);
+
+  auto ok = Call(http::Method::kPost, "/api/v1/notify/announcements", op, {},
+                 R"({"roles":["officer"],"title":{"zh":"系统维护通知","en":"Maintenance"}})");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->status, 202);
+  EXPECT_EQ(Tick().inbox_rows, 2);  // both officers, not the duty director
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_inbox WHERE user_id = " + director_.ToString()), 0);
+}
+
+}  // namespace
+}  // namespace kechan::notify

@@ -1,0 +1,74 @@
+import { describe, expect, it, vi } from 'vitest';
+
+vi.mock('./api/index.js', () => ({ api: { get: vi.fn(), post: vi.fn() } }));
+
+const { badgeText, deliveriesQuery, deliveryTagType, inboxQuery, itemRoute, itemText, markRead, refreshUnread, unread } =
+  await import('./notify.js');
+const { api } = await import('./api/index.js');
+
+describe('badgeText', () => {
+  it('is empty for none and caps at 99+', () => {
+    expect(badgeText(0)).toBe('');
+    expect(badgeText(undefined)).toBe('');
+    expect(badgeText(7)).toBe('7');
+    expect(badgeText(100)).toBe('99+');
+  });
+});
+
+describe('inboxQuery', () => {
+  it('sends unread only when asked and clamps paging', () => {
+    expect(inboxQuery({ unreadOnly: true, page: 2, pageSize: 10 })).toBe('/api/v1/inbox?unread=true&page=2&page_size=10');
+    expect(inboxQuery({ page: 0, pageSize: 1000 })).toBe('/api/v1/inbox?page=1&page_size=100');
+  });
+});
+
+describe('deliveriesQuery', () => {
+  it('includes only the filters set', () => {
+    expect(deliveriesQuery({ status: 'failed' })).toBe('/api/v1/notify/deliveries?status=failed&page=1&page_size=20');
+    expect(deliveriesQuery({ channel: 'wecom', page: 3 })).toBe('/api/v1/notify/deliveries?channel=wecom&page=3&page_size=20');
+  });
+});
+
+describe('itemText', () => {
+  const item = { title: '新诉求', title_zh: '新诉求', title_en: 'New appeal', body_zh: '', body_en: 'Only English' };
+  it('picks the locale and falls back to the other language', () => {
+    expect(itemText(item, 'title', 'zh-CN')).toBe('新诉求');
+    expect(itemText(item, 'title', 'en')).toBe('New appeal');
+    expect(itemText(item, 'body', 'zh-CN')).toBe('Only English');
+  });
+});
+
+describe('itemRoute', () => {
+  it('follows only in-app paths', () => {
+    expect(itemRoute({ link: '/appeals/7' })).toBe('/appeals/7');
+    expect(itemRoute({ link: '' })).toBeNull();
+    expect(itemRoute({ link: '//evil.example' })).toBeNull();
+    expect(itemRoute({ link: 'https://evil.example' })).toBeNull();
+  });
+});
+
+describe('deliveryTagType', () => {
+  it('colours the statuses', () => {
+    expect(deliveryTagType('sent')).toBe('success');
+    expect(deliveryTagType('failed')).toBe('danger');
+    expect(deliveryTagType('other')).toBe('info');
+  });
+});
+
+describe('unread counter', () => {
+  it('refreshes from the server and after marking read', async () => {
+    api.get.mockResolvedValueOnce({ unread: 3 });
+    expect(await refreshUnread()).toBe(3);
+    expect(unread.count).toBe(3);
+    api.post.mockResolvedValueOnce({ id: 1, read: true });
+    api.get.mockResolvedValueOnce({ unread: 2 });
+    const item = await markRead(1);
+    expect(item.read).toBe(true);
+    expect(api.post).toHaveBeenCalledWith('/api/v1/inbox/1/read');
+    expect(unread.count).toBe(2);
+  });
+  it('keeps the last count when the request fails', async () => {
+    api.get.mockRejectedValueOnce(new Error('offline'));
+    expect(await refreshUnread()).toBe(2);
+  });
+});
