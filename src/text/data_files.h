@@ -53,9 +53,10 @@ class FlatTable {
     return buffer_.capacity() + keys_.capacity() * sizeof(Slot) + values_.capacity() * sizeof(V);
   }
 
-  // Returns the index of the first key not less than `key`.
-  size_t LowerBound(std::string_view key) const {
-    size_t lo = 0;
+  // Returns the index of the first key not less than `key`, searching from `from` (a lower bound
+  // of a prefix of `key` is a valid start: the segmenter extends fragments one unit at a time).
+  size_t LowerBound(std::string_view key, size_t from = 0) const {
+    size_t lo = from;
     size_t hi = keys_.size();
     while (lo < hi) {
       size_t mid = lo + (hi - lo) / 2;

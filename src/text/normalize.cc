@@ -5,19 +5,50 @@
 #include <unicode/unistr.h>
 #include <unicode/utypes.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <memory>
+#include <opencc/DictEntry.hpp>
+#include <opencc/Lexicon.hpp>
+#include <opencc/MarisaDict.hpp>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "base/utf8.h"
 #include "text/utf8.h"
 
 namespace kechan::text {
 
+// The highest code point the "may change under t2s" bitset covers (CJK extension G).
+constexpr char32_t kMaxMarked = 0x3134F;
+
 struct Normalizer::Impl {
   const icu::Normalizer2* nfkc_cf = nullptr;  // owned by ICU
   opencc_t t2s = reinterpret_cast<opencc_t>(-1);
   NormalizerOptions options;
+  // Code points that some t2s dictionary entry changes. Text without any of them comes out of
+  // OpenCC unchanged, so Normalize skips the (comparatively slow) conversion. Empty = unknown:
+  // always convert.
+  std::vector<bool> changes;
+
+  bool MayChange(std::string_view utf8) const {
+    if (changes.empty()) {
+      return true;
+    }
+    size_t i = 0;
+    while (i < utf8.size()) {
+      if (static_cast<unsigned char>(utf8[i]) < 0x80) {
+        ++i;
+        continue;
+      }
+      char32_t cp = base::DecodeUtf8(utf8, &i);
+      if (cp <= kMaxMarked && changes[cp]) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   ~Impl() {
     if (t2s != reinterpret_cast<opencc_t>(-1)) {
@@ -25,6 +56,43 @@ struct Normalizer::Impl {
     }
   }
 };
+
+namespace {
+
+// Marks in `changes` every code point that an entry of the OpenCC dictionary `path` (.ocd2)
+// rewrites: for equal-length entries the positions whose character differs, otherwise every
+// character of the key. Returns false when the dictionary cannot be read.
+bool MarkChangedCodePoints(const std::string& path, std::vector<bool>& changes) {
+  std::unique_ptr<FILE, int (*)(FILE*)> fp(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (fp == nullptr) {
+    return false;
+  }
+  try {
+    opencc::MarisaDictPtr dict = opencc::MarisaDict::NewFromFile(fp.get());
+    for (const auto& entry : *dict->GetLexicon()) {
+      std::string key = entry->Key();
+      std::string value = entry->GetDefault();
+      std::vector<char32_t> k;
+      std::vector<char32_t> v;
+      for (size_t i = 0; i < key.size();) {
+        k.push_back(base::DecodeUtf8(key, &i));
+      }
+      for (size_t i = 0; i < value.size();) {
+        v.push_back(base::DecodeUtf8(value, &i));
+      }
+      for (size_t i = 0; i < k.size(); ++i) {
+        if ((k.size() != v.size() || k[i] != v[i]) && k[i] <= kMaxMarked) {
+          changes[k[i]] = true;
+        }
+      }
+    }
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+}  // namespace
 
 Normalizer::Normalizer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Normalizer::~Normalizer() = default;
@@ -59,6 +127,15 @@ base::Result<std::unique_ptr<Normalizer>> Normalizer::Create(const NormalizerOpt
             "); reinstall libopencc-data",
         "OpenCC 无法加载 " + options.opencc_config + "，请重新安装 libopencc-data",
         "opencc_config");
+  }
+  // Only for the stock t2s configuration, whose dictionaries we know: TSPhrases + TSCharacters.
+  std::filesystem::path config(options.opencc_config);
+  if (config.filename() == "t2s.json") {
+    std::vector<bool> changes(kMaxMarked + 1, false);
+    if (MarkChangedCodePoints((config.parent_path() / "TSPhrases.ocd2").string(), changes) &&
+        MarkChangedCodePoints((config.parent_path() / "TSCharacters.ocd2").string(), changes)) {
+      impl->changes = std::move(changes);
+    }
   }
   return std::unique_ptr<Normalizer>(new Normalizer(std::move(impl)));
 }
@@ -99,7 +176,7 @@ base::Result<std::string> Normalizer::Normalize(std::string_view text,
       c = ' ';
     }
   }
-  if (utf8.empty()) {
+  if (utf8.empty() || !impl_->MayChange(utf8)) {
     return utf8;
   }
   char* converted = opencc_convert_utf8(impl_->t2s, utf8.data(), utf8.size());

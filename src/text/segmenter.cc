@@ -120,6 +120,25 @@ class DictView {
     auto it = user_->words.lower_bound(p);
     return it != user_->words.end() && std::string_view(it->first).substr(0, p.size()) == p;
   }
+  // Looks up `frag` in one pass: returns whether some word starts with it and sets `*freq` (0 when
+  // it is not a word). `*from` is the base table's lower bound for a prefix of `frag` (0 at
+  // first) and is advanced, so extending a fragment costs a shrinking binary search.
+  bool Lookup(std::string_view frag, size_t* from, uint64_t* freq) const {
+    size_t i = base_.LowerBound(frag, *from);
+    *from = i;
+    bool prefix = i < base_.size() && base_.Key(i).substr(0, frag.size()) == frag;
+    *freq = (prefix && base_.Key(i).size() == frag.size()) ? base_.Value(i) : 0;
+    if (!user_->words.empty()) {
+      auto it = user_->words.lower_bound(frag);
+      if (it != user_->words.end() && std::string_view(it->first).substr(0, frag.size()) == frag) {
+        prefix = true;
+        if (it->first.size() == frag.size()) {
+          *freq = it->second;
+        }
+      }
+    }
+    return prefix;
+  }
   double log_total() const { return log_total_; }
   double total() const { return total_; }
 
@@ -206,12 +225,13 @@ class Cutter {
     // DAG: for each start, the ends (inclusive) of dictionary words starting there.
     std::vector<std::vector<std::pair<size_t, uint64_t>>> dag(n);
     for (size_t k = 0; k < n; ++k) {
+      size_t from = 0;
       for (size_t i = k; i < n; ++i) {
         std::string_view frag = Span(u, k, i + 1);
-        if (!view_.HasPrefix(frag)) {
+        uint64_t f = 0;
+        if (!view_.Lookup(frag, &from, &f)) {
           break;
         }
-        uint64_t f = view_.Freq(frag);
         if (f > 0) {
           dag[k].push_back({i, f});
         }

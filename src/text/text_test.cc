@@ -8,6 +8,7 @@
 
 #include "text/analyzer.h"
 #include "text/data_files.h"
+#include "text/english.h"
 #include "text/keywords.h"
 #include "text/normalize.h"
 #include "text/segmenter.h"
@@ -241,6 +242,38 @@ TEST(KeywordTest, DomainTermRanksAboveStopWords) {
   EXPECT_DOUBLE_EQ((*kw)->Idf("揭榜挂帅"), (*kw)->median_idf());
   EXPECT_GT((*kw)->Idf("劳动防护"), (*kw)->median_idf());
   EXPECT_LE(top.size(), 5u);
+}
+
+TEST(NormalizerTest, PhraseOnlyTraditionalFormsAreStillConverted) {
+  // 乾 alone stays 乾 (乾隆), but the phrase 乾燥 becomes 干燥: the "no traditional character"
+  // shortcut must not skip OpenCC here.
+  Analyzer* a = A();
+  ASSERT_NE(a, nullptr);
+  auto n = a->normalizer().Normalize("乾燥设备", "title");
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, "干燥设备");
+  auto plain = a->normalizer().Normalize("人工智能芯片 AI chips", "title");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(*plain, "人工智能芯片 ai chips");
+}
+
+TEST(EnglishTest, SnowballStemsAsciiWordsOnly) {
+  EXPECT_EQ(StemEnglish("networks"), "network");
+  EXPECT_EQ(StemEnglish("manufacturing"), StemEnglish("manufacture"));
+  EXPECT_EQ(StemEnglish("5g"), "5g");
+  EXPECT_EQ(StemEnglish("café"), "café");
+  EXPECT_EQ(StemEnglish("ai"), "ai");
+}
+
+TEST(EnglishTest, StopWordsAreFunctionWords) {
+  EXPECT_TRUE(IsEnglishStopWord("the"));
+  EXPECT_TRUE(IsEnglishStopWord("with"));
+  EXPECT_TRUE(IsEnglishStopWord("your"));
+  for (const char* w : {"a", "about", "during", "nor", "through", "would"}) {
+    EXPECT_TRUE(IsEnglishStopWord(w)) << w;
+  }
+  EXPECT_FALSE(IsEnglishStopWord("battery"));
+  EXPECT_FALSE(IsEnglishStopWord("ai"));
 }
 
 TEST(KeywordTest, MissingIdfNamesPackage) {

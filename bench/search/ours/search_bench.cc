@@ -1,0 +1,211 @@
+// Our search engine alone: analyser throughput, indexing docs/s (analysis on N threads, one Xapian
+// writer), query latency p50/p99 for top-10, index size and peak RSS, on synthetic documents of
+// about 300 Chinese characters built from the retrieval fixture's sentences.
+//   bench_search_ours [--docs 100000] [--queries 500] [--threads 2] [--dir /tmp/x]
+//                     [--fixture tests/fixtures/search/retrieval/corpus.jsonl]
+// Prints one JSON object. Run the Release build (docs/search.md has the figures).
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "search/analysis.h"
+#include "search/index.h"
+#include "search/query.h"
+#include "search/xapian/xapian_index.h"
+#include "text/analyzer.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using kechan::search::Document;
+
+double Seconds(Clock::time_point a) {
+  return std::chrono::duration<double>(Clock::now() - a).count();
+}
+
+std::vector<std::string> Sentences(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t t = line.find("\"text\": \"");
+    if (t == std::string::npos) {
+      continue;
+    }
+    std::string text = line.substr(t + 9, line.rfind('"') - t - 9);
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t end = text.find("。", start);
+      if (end == std::string::npos) {
+        end = text.size();
+      } else {
+        end += 3;
+      }
+      if (end > start + 6) {
+        out.push_back(text.substr(start, end - start));
+      }
+      start = end;
+    }
+  }
+  return out;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) {
+    return 0;
+  }
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t docs = 100000;
+  size_t queries = 500;
+  int threads = 2;
+  std::string dir = "/tmp/kechan-search-bench";
+  std::string fixture = "tests/fixtures/search/retrieval/corpus.jsonl";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string f = argv[i];
+    std::string v = argv[i + 1];
+    if (f == "--docs") {
+      docs = std::stoul(v);
+    } else if (f == "--queries") {
+      queries = std::stoul(v);
+    } else if (f == "--threads") {
+      threads = std::stoi(v);
+    } else if (f == "--dir") {
+      dir = v;
+    } else if (f == "--fixture") {
+      fixture = v;
+    }
+  }
+  auto t_load = Clock::now();
+  auto analyzer = kechan::text::Analyzer::Create();
+  if (!analyzer.ok()) {
+    std::cerr << analyzer.status() << "\n";
+    return 1;
+  }
+  double load_s = Seconds(t_load);
+  kechan::search::TextAnalysis analysis(**analyzer);
+  std::vector<std::string> sentences = Sentences(fixture);
+  if (sentences.empty()) {
+    std::cerr << "no sentences in " << fixture << "\n";
+    return 1;
+  }
+  std::mt19937 rng(42);
+  std::vector<Document> corpus(docs);
+  size_t chars = 0;
+  for (size_t i = 0; i < docs; ++i) {
+    Document& d = corpus[i];
+    d.type = "doc";
+    d.id = std::to_string(i);
+    std::string body;
+    while (body.size() < 900) {  // ~300 Chinese characters (3 bytes each)
+      body += sentences[rng() % sentences.size()];
+    }
+    d.title = sentences[rng() % sentences.size()].substr(0, 30);
+    d.fields = {{"title", d.title, 2}, {"text", body, 1}};
+    chars += body.size() / 3;
+  }
+  // 1. Analyser alone, one thread.
+  size_t sample = std::min<size_t>(docs, 5000);
+  auto t_an = Clock::now();
+  size_t terms = 0;
+  for (size_t i = 0; i < sample; ++i) {
+    auto a = analysis.Analyze(corpus[i].fields[1].text, "text");
+    terms += a.ok() ? a->terms.size() : 0;
+  }
+  double analyse_per_s = static_cast<double>(sample) / Seconds(t_an);
+  // 2. Indexing: analysis on `threads` threads, one writer.
+  std::filesystem::remove_all(dir);
+  auto index = kechan::search::OpenXapianIndex(dir);
+  if (!index.ok()) {
+    std::cerr << index.status() << "\n";
+    return 1;
+  }
+  auto t_ix = Clock::now();
+  constexpr size_t kBatch = 4000;
+  for (size_t start = 0; start < docs; start += kBatch) {
+    size_t end = std::min(docs, start + kBatch);
+    std::vector<kechan::search::IndexedDocument> done(end - start);
+    auto work = [&](int w) {
+      for (size_t i = start + static_cast<size_t>(w); i < end; i += static_cast<size_t>(threads)) {
+        auto r = kechan::search::AnalyzeDocument(analysis, corpus[i]);
+        if (r.ok()) {
+          done[i - start] = std::move(*r);
+        }
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int w = 1; w < threads; ++w) {
+      pool.emplace_back(work, w);
+    }
+    work(0);
+    for (auto& t : pool) {
+      t.join();
+    }
+    for (auto& d : done) {
+      (void)(*index)->Replace(d);
+    }
+  }
+  (void)(*index)->Commit();
+  double index_s = Seconds(t_ix);
+  // 3. Queries: two or three words taken from document titles, top 10.
+  std::vector<double> lat;
+  for (size_t q = 0; q < queries; ++q) {
+    const Document& d = corpus[rng() % docs];
+    auto a = analysis.Analyze(d.title, "q");
+    std::string text;
+    if (a.ok()) {
+      int taken = 0;
+      for (const auto& t : a->terms) {
+        if (t.kind == kechan::search::TermKind::kWord && taken < 3) {
+          text += t.surface + " ";
+          ++taken;
+        }
+      }
+    }
+    if (text.empty()) {
+      continue;
+    }
+    auto t0 = Clock::now();
+    kechan::search::SearchRequest req;
+    req.q = text;
+    auto plan = kechan::search::BuildPlan(analysis, req);
+    if (plan.ok()) {
+      (void)(*index)->Search(*plan, {.limit = 10});
+    }
+    lat.push_back(Seconds(t0) * 1000);
+  }
+  index->reset();
+  uintmax_t bytes = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) {
+      bytes += e.file_size();
+    }
+  }
+  std::filesystem::remove_all(dir);
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  std::printf(
+      "{\"docs\":%zu,\"avg_chars\":%zu,\"threads\":%d,\"analyser_load_s\":%.2f,"
+      "\"analyse_docs_per_s_1thread\":%.0f,\"avg_terms\":%zu,\"index_docs_per_s\":%.0f,"
+      "\"index_seconds\":%.2f,\"index_mib\":%.1f,\"queries\":%zu,\"latency_p50_ms\":%.3f,"
+      "\"latency_p99_ms\":%.3f,\"peak_rss_mib\":%.0f}\n",
+      docs, docs ? chars / docs : 0, threads, load_s, analyse_per_s, sample ? terms / sample : 0,
+      static_cast<double>(docs) / index_s, index_s, static_cast<double>(bytes) / (1 << 20),
+      lat.size(), Percentile(lat, 0.5), Percentile(lat, 0.99),
+      static_cast<double>(ru.ru_maxrss) / 1024);
+  return 0;
+}

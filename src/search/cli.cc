@@ -1,0 +1,325 @@
+#include "search/cli.h"
+
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "base/cli_args.h"
+#include "search/eval.h"
+#include "search/routes.h"
+#include "search/routing.h"
+
+namespace kechan::search {
+namespace {
+
+namespace json = boost::json;
+using base::ParseArgs;
+using base::ReportError;
+
+const char* kReindexHelp =
+    "usage: kechan reindex [--quiet] [--data DIR | --db URL] [--config FILE]\n"
+    "Rebuilds the search index from the event log (progress on stderr).\n"
+    "从事件日志重建检索索引（进度输出到标准错误）。\n";
+const char* kMatchHelp =
+    "usage: kechan match --type TYPE --id ID --target TYPE [--k 20] [--json] [--data DIR]\n"
+    "Ranks candidates of the target type for one indexed entity, with explanations.\n"
+    "为一个已索引实体匹配目标类型的候选，并给出匹配理由。\n";
+const char* kEvalHelp =
+    "usage: kechan eval retrieval --corpus corpus.jsonl --queries queries.jsonl --qrels qrels.tsv\n"
+    "                             [--threads 2] [--run run.tsv] [--json]\n"
+    "       kechan eval routing --examples ex.jsonl --queries q.jsonl [--k 10] [--json]\n"
+    "corpus lines {\"_id\",\"title\",\"text\"}; queries {\"_id\",\"text\"}; qrels TSV with header\n"
+    "query-id corpus-id score; routing lines {\"_id\",\"text\",\"label\"}. Prints JSON.\n"
+    "--run writes the ranking (query-id TAB corpus-id TAB rank, top 100) for outside scoring.\n"
+    "检索评测输出 nDCG@10、MRR@10、Recall@1/10/100、延迟；分派评测输出准确率与宏 F1。\n";
+const char* kTrainHelp =
+    "usage: kechan train-routing --examples ex.jsonl --out model.jsonl\n"
+    "Checks labelled past appeals ({\"_id\",\"text\",\"label\"}) and stores the router's model.\n"
+    "检查已分派诉求样本并保存分派模型。\n";
+
+base::Result<std::string> ReadFile(const std::string& path, const std::string& flag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return base::InvalidArgument(flag, "cli.file_not_found", "cannot read " + path,
+                                 "无法读取文件 " + path);
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+base::Result<std::string> Required(const base::ParsedArgs& p, const std::string& flag) {
+  auto it = p.flags.find(flag);
+  if (it == p.flags.end() || it->second.empty()) {
+    return base::InvalidArgument("--" + flag, "cli.missing_flag", "--" + flag + " is required",
+                                 "缺少 --" + flag);
+  }
+  return it->second;
+}
+
+base::Result<int64_t> IntFlag(const base::ParsedArgs& p, const std::string& flag, int64_t def,
+                              int64_t lo, int64_t hi) {
+  auto it = p.flags.find(flag);
+  if (it == p.flags.end()) {
+    return def;
+  }
+  try {
+    size_t used = 0;
+    int64_t v = std::stoll(it->second, &used);
+    if (used == it->second.size() && v >= lo && v <= hi) {
+      return v;
+    }
+  } catch (...) {
+  }
+  return base::InvalidArgument(
+      "--" + flag, "cli.bad_number",
+      "--" + flag + " must be a whole number " + std::to_string(lo) + "-" + std::to_string(hi),
+      "--" + flag + " 须为 " + std::to_string(lo) + " 至 " + std::to_string(hi) + " 的整数");
+}
+
+base::Result<std::unique_ptr<text::Analyzer>> LoadAnalyzer() { return text::Analyzer::Create(); }
+
+std::string TempIndexDir() {
+  return (std::filesystem::temp_directory_path() / ("kechan-eval-" + std::to_string(::getpid())))
+      .string();
+}
+
+int EvalRetrieval(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  auto p = ParseArgs(args, {"corpus", "queries", "qrels", "threads", "run"}, {"json"});
+  if (!p.ok()) {
+    return ReportError(p.status(), err);
+  }
+  if (p->help) {
+    out << kEvalHelp;
+    return base::kExitOk;
+  }
+  auto run = [&]() -> base::Result<std::string> {
+    KECHAN_ASSIGN_OR_RETURN(std::string corpus_path, Required(*p, "corpus"));
+    KECHAN_ASSIGN_OR_RETURN(std::string queries_path, Required(*p, "queries"));
+    KECHAN_ASSIGN_OR_RETURN(std::string qrels_path, Required(*p, "qrels"));
+    KECHAN_ASSIGN_OR_RETURN(int64_t threads, IntFlag(*p, "threads", 2, 1, 64));
+    KECHAN_ASSIGN_OR_RETURN(std::string corpus_text, ReadFile(corpus_path, "--corpus"));
+    KECHAN_ASSIGN_OR_RETURN(std::string queries_text, ReadFile(queries_path, "--queries"));
+    KECHAN_ASSIGN_OR_RETURN(std::string qrels_text, ReadFile(qrels_path, "--qrels"));
+    KECHAN_ASSIGN_OR_RETURN(auto corpus, ReadCorpusJsonl(corpus_text, corpus_path));
+    KECHAN_ASSIGN_OR_RETURN(auto queries, ReadRoutingJsonl(queries_text, queries_path, false));
+    KECHAN_ASSIGN_OR_RETURN(auto qrels, ReadQrelsTsv(qrels_text, qrels_path));
+    KECHAN_ASSIGN_OR_RETURN(auto analyzer, LoadAnalyzer());
+    TextAnalysis analysis(*analyzer);
+    KECHAN_ASSIGN_OR_RETURN(
+        RetrievalEval e,
+        EvaluateRetrieval(analysis, corpus, queries, qrels,
+                          {.index_dir = TempIndexDir(),
+                           .threads = static_cast<int>(threads),
+                           .run_path = p->flags.count("run") ? p->flags.at("run") : ""}));
+    return RetrievalEvalJson(e);
+  };
+  auto r = run();
+  if (!r.ok()) {
+    return ReportError(r.status(), err);
+  }
+  out << *r << "\n";
+  return base::kExitOk;
+}
+
+int EvalRouting(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  auto p = ParseArgs(args, {"examples", "queries", "k"}, {"json"});
+  if (!p.ok()) {
+    return ReportError(p.status(), err);
+  }
+  if (p->help) {
+    out << kEvalHelp;
+    return base::kExitOk;
+  }
+  auto run = [&]() -> base::Result<std::string> {
+    KECHAN_ASSIGN_OR_RETURN(std::string ex_path, Required(*p, "examples"));
+    KECHAN_ASSIGN_OR_RETURN(std::string q_path, Required(*p, "queries"));
+    KECHAN_ASSIGN_OR_RETURN(int64_t k, IntFlag(*p, "k", 10, 1, 200));
+    KECHAN_ASSIGN_OR_RETURN(std::string ex_text, ReadFile(ex_path, "--examples"));
+    KECHAN_ASSIGN_OR_RETURN(std::string q_text, ReadFile(q_path, "--queries"));
+    KECHAN_ASSIGN_OR_RETURN(auto examples, ReadRoutingJsonl(ex_text, ex_path, true));
+    KECHAN_ASSIGN_OR_RETURN(auto queries, ReadRoutingJsonl(q_text, q_path, true));
+    KECHAN_ASSIGN_OR_RETURN(auto analyzer, LoadAnalyzer());
+    TextAnalysis analysis(*analyzer);
+    KECHAN_ASSIGN_OR_RETURN(
+        RoutingEval e, EvaluateRouting(analysis, examples, queries, {.k = static_cast<int>(k)}));
+    return RoutingEvalJson(e);
+  };
+  auto r = run();
+  if (!r.ok()) {
+    return ReportError(r.status(), err);
+  }
+  out << *r << "\n";
+  return base::kExitOk;
+}
+
+void ProgressBar(std::ostream& err, int64_t done, int64_t total) {
+  constexpr int kWidth = 30;
+  double frac = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+  frac = std::min(1.0, std::max(0.0, frac));
+  int filled = static_cast<int>(frac * kWidth);
+  err << "\r[" << std::string(static_cast<size_t>(filled), '#')
+      << std::string(static_cast<size_t>(kWidth - filled), ' ') << "] "
+      << static_cast<int>(frac * 100) << "% " << done << "/" << total << " events" << std::flush;
+}
+
+}  // namespace
+
+int RunReindexCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+                      const SearchOpener& open) {
+  auto p = ParseArgs(args, {}, {"quiet"}, base::UnknownFlags::kPassThrough);
+  if (!p.ok()) {
+    return ReportError(p.status(), err);
+  }
+  if (p->help) {
+    out << kReindexHelp;
+    return base::kExitOk;
+  }
+  if (!p->positional.empty()) {
+    err << kReindexHelp;
+    return base::kExitUsage;
+  }
+  auto service = open(p->passthrough);
+  if (!service.ok()) {
+    return ReportError(service.status(), err);
+  }
+  bool quiet = p->switches.count("quiet") > 0;
+  base::Status s = (*service)->Rebuild([&](int64_t done, int64_t head) {
+    if (!quiet) {
+      ProgressBar(err, done, head);
+    }
+  });
+  if (!quiet) {
+    err << "\n";
+  }
+  if (!s.ok()) {
+    return ReportError(s, err);
+  }
+  auto st = (*service)->State();
+  if (!st.ok()) {
+    return ReportError(st.status(), err);
+  }
+  out << json::serialize(json::object{
+             {"documents", st->documents}, {"last_seq", st->last_seq}, {"head", st->head}})
+      << "\n";
+  return base::kExitOk;
+}
+
+int RunMatchCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+                    const SearchOpener& open) {
+  auto p =
+      ParseArgs(args, {"type", "id", "target", "k"}, {"json"}, base::UnknownFlags::kPassThrough);
+  if (!p.ok()) {
+    return ReportError(p.status(), err);
+  }
+  if (p->help) {
+    out << kMatchHelp;
+    return base::kExitOk;
+  }
+  MatchRequest m;
+  auto prepare = [&]() -> base::Status {
+    KECHAN_ASSIGN_OR_RETURN(m.type, Required(*p, "type"));
+    KECHAN_ASSIGN_OR_RETURN(m.id, Required(*p, "id"));
+    KECHAN_ASSIGN_OR_RETURN(m.target_type, Required(*p, "target"));
+    KECHAN_ASSIGN_OR_RETURN(m.k, IntFlag(*p, "k", 20, 1, 100));
+    if (!IsDocumentType(m.type)) {
+      return base::InvalidArgument("--type", "search.unknown_type", "unknown type " + m.type,
+                                   "未知类型 " + m.type);
+    }
+    if (!IsDocumentType(m.target_type)) {
+      return base::InvalidArgument("--target", "search.unknown_type",
+                                   "unknown type " + m.target_type, "未知类型 " + m.target_type);
+    }
+    return base::Status::Ok();
+  };
+  if (base::Status s = prepare(); !s.ok()) {
+    return ReportError(s, err);
+  }
+  auto service = open(p->passthrough);
+  if (!service.ok()) {
+    return ReportError(service.status(), err);
+  }
+  auto r = (*service)->Match(m);
+  if (!r.ok()) {
+    return ReportError(r.status(), err);
+  }
+  if (p->switches.count("json")) {
+    out << MatchJson(m, *r) << "\n";
+    return base::kExitOk;
+  }
+  for (const MatchCandidate& c : *r) {
+    out << c.doc.type << ":" << c.doc.id << "\t" << c.score << "\t" << c.doc.title << "\n";
+    for (const ScorePart& part : c.parts) {
+      out << "    " << part.name << " " << part.value << "  " << part.reason_en << "\n";
+    }
+  }
+  return base::kExitOk;
+}
+
+int RunEvalCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    (args.empty() ? err : out) << kEvalHelp;
+    return args.empty() ? base::kExitUsage : base::kExitOk;
+  }
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "retrieval") {
+    return EvalRetrieval(rest, out, err);
+  }
+  if (args[0] == "routing") {
+    return EvalRouting(rest, out, err);
+  }
+  err << "error: unknown eval '" << args[0] << "'\n错误：未知的评测 '" << args[0] << "'\n\n"
+      << kEvalHelp;
+  return base::kExitUsage;
+}
+
+int RunTrainRoutingCommand(const std::vector<std::string>& args, std::ostream& out,
+                           std::ostream& err) {
+  auto p = ParseArgs(args, {"examples", "out"}, {});
+  if (!p.ok()) {
+    return ReportError(p.status(), err);
+  }
+  if (p->help) {
+    out << kTrainHelp;
+    return base::kExitOk;
+  }
+  auto run = [&]() -> base::Result<std::string> {
+    KECHAN_ASSIGN_OR_RETURN(std::string ex_path, Required(*p, "examples"));
+    KECHAN_ASSIGN_OR_RETURN(std::string out_path, Required(*p, "out"));
+    KECHAN_ASSIGN_OR_RETURN(std::string ex_text, ReadFile(ex_path, "--examples"));
+    KECHAN_ASSIGN_OR_RETURN(auto examples, ReadRoutingJsonl(ex_text, ex_path, true));
+    KECHAN_ASSIGN_OR_RETURN(auto analyzer, LoadAnalyzer());
+    TextAnalysis analysis(*analyzer);
+    KECHAN_ASSIGN_OR_RETURN(auto clf, RoutingClassifier::Train(analysis, examples));
+    std::ofstream f(out_path, std::ios::binary | std::ios::trunc);
+    for (const RoutingExample& e : examples) {
+      f << json::serialize(json::object{{"_id", e.id}, {"text", e.text}, {"label", e.label}})
+        << "\n";
+    }
+    f.close();
+    if (!f) {
+      return base::InvalidArgument("--out", "cli.write_failed", "cannot write " + out_path,
+                                   "无法写入 " + out_path);
+    }
+    json::array labels;
+    for (const auto& l : clf->Labels()) {
+      labels.emplace_back(l);
+    }
+    return json::serialize(json::object{{"examples", static_cast<int64_t>(clf->size())},
+                                        {"labels", std::move(labels)},
+                                        {"out", out_path}});
+  };
+  auto r = run();
+  if (!r.ok()) {
+    return ReportError(r.status(), err);
+  }
+  out << *r << "\n";
+  return base::kExitOk;
+}
+
+}  // namespace kechan::search

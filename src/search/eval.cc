@@ -1,0 +1,332 @@
+#include "search/eval.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "search/index.h"
+#include "search/query.h"
+#include "search/xapian/xapian_index.h"
+
+namespace kechan::search {
+namespace json = boost::json;
+
+namespace {
+
+std::vector<std::string_view> Lines(std::string_view content) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start < content.size()) {
+    size_t end = content.find('\n', start);
+    if (end == std::string_view::npos) {
+      end = content.size();
+    }
+    std::string_view line = content.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    out.push_back(line);
+    start = end + 1;
+  }
+  return out;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) {
+    return 0;
+  }
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size()))) - 1;
+  return v[std::min(i, v.size() - 1)];
+}
+
+}  // namespace
+
+base::Result<std::vector<CorpusDoc>> ReadCorpusJsonl(std::string_view content,
+                                                     std::string_view file_name) {
+  std::vector<CorpusDoc> out;
+  int n = 0;
+  for (std::string_view line : Lines(content)) {
+    ++n;
+    if (line.find_first_not_of(" \t") == std::string_view::npos) {
+      continue;
+    }
+    std::string where = std::string(file_name) + ":" + std::to_string(n);
+    boost::system::error_code ec;
+    json::value v = json::parse(line, ec);
+    const json::object* o = (!ec && v.is_object()) ? &v.as_object() : nullptr;
+    const json::value* id = o ? o->if_contains("_id") : nullptr;
+    if (id == nullptr) {
+      return base::InvalidArgument(where, "eval.bad_json",
+                                   where + ": needs a JSON object with \"_id\"",
+                                   where + "：须为含 _id 的 JSON 对象");
+    }
+    CorpusDoc d;
+    d.id = id->is_string() ? std::string(id->as_string()) : json::serialize(*id);
+    if (const json::value* t = o->if_contains("title"); t && t->is_string()) {
+      d.title = std::string(t->as_string());
+    }
+    if (const json::value* t = o->if_contains("text"); t && t->is_string()) {
+      d.text = std::string(t->as_string());
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+base::Result<Qrels> ReadQrelsTsv(std::string_view content, std::string_view file_name) {
+  Qrels out;
+  int n = 0;
+  for (std::string_view line : Lines(content)) {
+    ++n;
+    if (line.empty()) {
+      continue;
+    }
+    std::vector<std::string> cols;
+    size_t start = 0;
+    while (true) {
+      size_t tab = line.find('\t', start);
+      cols.emplace_back(
+          line.substr(start, tab == std::string_view::npos ? line.npos : tab - start));
+      if (tab == std::string_view::npos) {
+        break;
+      }
+      start = tab + 1;
+    }
+    std::string where = std::string(file_name) + ":" + std::to_string(n);
+    if (n == 1) {
+      if (cols.size() < 3 || cols[0] != "query-id" || cols[1] != "corpus-id" ||
+          cols[2] != "score") {
+        return base::InvalidArgument(
+            where, "eval.qrels_header",
+            where + ": the header must be query-id<TAB>corpus-id<TAB>score",
+            where + "：表头须为 query-id、corpus-id、score（制表符分隔）");
+      }
+      continue;
+    }
+    if (cols.size() < 3) {
+      return base::InvalidArgument(where, "eval.qrels_line", where + ": needs 3 columns",
+                                   where + "：须有 3 列");
+    }
+    try {
+      out[cols[0]][cols[1]] = std::stoi(cols[2]);
+    } catch (...) {
+      return base::InvalidArgument(where, "eval.qrels_score", where + ": score is not a number",
+                                   where + "：score 不是数字");
+    }
+  }
+  return out;
+}
+
+double NdcgAt(const std::vector<std::string>& ranking, const std::map<std::string, int>& rel,
+              size_t k) {
+  double dcg = 0;
+  for (size_t i = 0; i < std::min(k, ranking.size()); ++i) {
+    auto it = rel.find(ranking[i]);
+    if (it != rel.end() && it->second > 0) {
+      dcg += it->second / std::log2(static_cast<double>(i) + 2);
+    }
+  }
+  std::vector<int> ideal;
+  for (const auto& [id, r] : rel) {
+    if (r > 0) {
+      ideal.push_back(r);
+    }
+  }
+  std::sort(ideal.rbegin(), ideal.rend());
+  double idcg = 0;
+  for (size_t i = 0; i < std::min(k, ideal.size()); ++i) {
+    idcg += ideal[i] / std::log2(static_cast<double>(i) + 2);
+  }
+  return idcg > 0 ? dcg / idcg : 0;
+}
+
+double MrrAt(const std::vector<std::string>& ranking, const std::map<std::string, int>& rel,
+             size_t k) {
+  for (size_t i = 0; i < std::min(k, ranking.size()); ++i) {
+    auto it = rel.find(ranking[i]);
+    if (it != rel.end() && it->second > 0) {
+      return 1.0 / static_cast<double>(i + 1);
+    }
+  }
+  return 0;
+}
+
+double RecallAt(const std::vector<std::string>& ranking, const std::map<std::string, int>& rel,
+                size_t k) {
+  size_t relevant = 0;
+  for (const auto& [id, r] : rel) {
+    relevant += r > 0 ? 1 : 0;
+  }
+  if (relevant == 0) {
+    return 0;
+  }
+  size_t found = 0;
+  for (size_t i = 0; i < std::min(k, ranking.size()); ++i) {
+    auto it = rel.find(ranking[i]);
+    found += (it != rel.end() && it->second > 0) ? 1 : 0;
+  }
+  return static_cast<double>(found) / static_cast<double>(relevant);
+}
+
+base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
+                                              const std::vector<CorpusDoc>& corpus,
+                                              const std::vector<RoutingExample>& queries,
+                                              const Qrels& qrels, const RetrievalOptions& options) {
+  RetrievalEval out;
+  out.docs = static_cast<int64_t>(corpus.size());
+  out.threads = std::max(1, options.threads);
+  std::error_code ec;
+  std::filesystem::remove_all(options.index_dir, ec);
+  KECHAN_ASSIGN_OR_RETURN(std::unique_ptr<Index> index, OpenXapianIndex(options.index_dir));
+  auto t0 = std::chrono::steady_clock::now();
+  // Analysis runs on `threads` threads per batch; the index is written by this thread.
+  constexpr size_t kBatch = 2000;
+  for (size_t start = 0; start < corpus.size(); start += kBatch) {
+    size_t end = std::min(corpus.size(), start + kBatch);
+    std::vector<base::Result<IndexedDocument>> analysed(end - start,
+                                                        base::Internal("eval.unset", "unset"));
+    auto work = [&](size_t worker) {
+      for (size_t i = start + worker; i < end; i += static_cast<size_t>(out.threads)) {
+        Document d;
+        d.type = "doc";
+        d.id = corpus[i].id;
+        d.title = corpus[i].title;
+        d.fields = {{"title", corpus[i].title, options.title_weight}, {"text", corpus[i].text, 1}};
+        analysed[i - start] = AnalyzeDocument(analysis, std::move(d));
+      }
+    };
+    std::vector<std::thread> threads;
+    for (int w = 1; w < out.threads; ++w) {
+      threads.emplace_back(work, static_cast<size_t>(w));
+    }
+    work(0);
+    for (auto& t : threads) {
+      t.join();
+    }
+    for (size_t i = 0; i < analysed.size(); ++i) {
+      if (!analysed[i].ok()) {
+        return analysed[i].status().WithField("corpus[" + corpus[start + i].id + "]");
+      }
+      KECHAN_RETURN_IF_ERROR(index->Replace(*analysed[i]));
+    }
+  }
+  KECHAN_RETURN_IF_ERROR(index->Commit());
+  out.index_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out.docs_per_second =
+      out.index_seconds > 0 ? static_cast<double>(corpus.size()) / out.index_seconds : 0;
+
+  std::ofstream run;
+  if (!options.run_path.empty()) {
+    run.open(options.run_path, std::ios::binary | std::ios::trunc);
+    if (!run) {
+      return base::InvalidArgument("--run", "eval.run_file", "cannot write " + options.run_path,
+                                   "无法写入 " + options.run_path);
+    }
+  }
+  std::vector<double> latencies;
+  double ndcg = 0, mrr = 0, r1 = 0, r10 = 0, r100 = 0;
+  for (const RoutingExample& q : queries) {
+    auto judged = qrels.find(q.id);
+    auto q0 = std::chrono::steady_clock::now();
+    std::vector<std::string> ranking;
+    SearchRequest req;
+    req.q = q.text;
+    req.page_size = 100;
+    req.facets = false;
+    auto plan = BuildPlan(analysis, req);
+    if (plan.ok()) {
+      KECHAN_ASSIGN_OR_RETURN(RawResults r, index->Search(*plan, {.limit = 100}));
+      for (const RawHit& h : r.hits) {
+        ranking.push_back(h.doc.id);
+      }
+    }
+    latencies.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - q0).count());
+    if (run.is_open()) {
+      for (size_t i = 0; i < ranking.size(); ++i) {
+        run << q.id << '\t' << ranking[i] << '\t' << (i + 1) << '\n';
+      }
+    }
+    if (judged == qrels.end()) {
+      continue;
+    }
+    bool any = std::any_of(judged->second.begin(), judged->second.end(),
+                           [](const auto& kv) { return kv.second > 0; });
+    if (!any) {
+      continue;
+    }
+    ++out.queries;
+    ndcg += NdcgAt(ranking, judged->second, 10);
+    mrr += MrrAt(ranking, judged->second, 10);
+    r1 += RecallAt(ranking, judged->second, 1);
+    r10 += RecallAt(ranking, judged->second, 10);
+    r100 += RecallAt(ranking, judged->second, 100);
+  }
+  index.reset();
+  std::filesystem::remove_all(options.index_dir, ec);
+  if (out.queries > 0) {
+    double n = static_cast<double>(out.queries);
+    out.ndcg10 = ndcg / n;
+    out.mrr10 = mrr / n;
+    out.recall1 = r1 / n;
+    out.recall10 = r10 / n;
+    out.recall100 = r100 / n;
+  }
+  out.latency_p50_ms = Percentile(latencies, 0.5);
+  out.latency_p99_ms = Percentile(latencies, 0.99);
+  return out;
+}
+
+namespace {
+
+// Fixed-point numbers ("0.8453", not Boost.JSON's "8.453E-1"), for people and scripts alike.
+std::string Fixed(double x, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, x);
+  return buf;
+}
+
+std::string Key(std::string_view k) { return json::serialize(json::string(k)) + ":"; }
+
+}  // namespace
+
+std::string RetrievalEvalJson(const RetrievalEval& e) {
+  std::string o = "{";
+  o += Key("engine") + "\"kechan\",";
+  o += Key("docs") + std::to_string(e.docs) + ",";
+  o += Key("queries") + std::to_string(e.queries) + ",";
+  o += Key("ndcg@10") + Fixed(e.ndcg10, 4) + ",";
+  o += Key("mrr@10") + Fixed(e.mrr10, 4) + ",";
+  o += Key("recall@1") + Fixed(e.recall1, 4) + ",";
+  o += Key("recall@10") + Fixed(e.recall10, 4) + ",";
+  o += Key("recall@100") + Fixed(e.recall100, 4) + ",";
+  o += Key("latency_p50_ms") + Fixed(e.latency_p50_ms, 3) + ",";
+  o += Key("latency_p99_ms") + Fixed(e.latency_p99_ms, 3) + ",";
+  o += Key("index_seconds") + Fixed(e.index_seconds, 3) + ",";
+  o += Key("docs_indexed_per_s") + Fixed(e.docs_per_second, 1) + ",";
+  o += Key("threads") + std::to_string(e.threads) + "}";
+  return o;
+}
+
+std::string RoutingEvalJson(const RoutingEval& e) {
+  std::string o = "{";
+  o += Key("examples") + std::to_string(e.examples) + ",";
+  o += Key("queries") + std::to_string(e.queries) + ",";
+  o += Key("accuracy") + Fixed(e.accuracy, 4) + ",";
+  o += Key("macro_f1") + Fixed(e.macro_f1, 4) + ",";
+  o += Key("unsure_rate") + Fixed(e.unsure_rate, 4) + ",";
+  o += Key("f1_by_label") + "{";
+  for (size_t i = 0; i < e.f1_by_label.size(); ++i) {
+    o += (i ? "," : "") + Key(e.f1_by_label[i].first) + Fixed(e.f1_by_label[i].second, 4);
+  }
+  return o + "}}";
+}
+
+}  // namespace kechan::search

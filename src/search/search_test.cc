@@ -1,0 +1,492 @@
+// Tests for search/: analysis, query plans and bad input, the Xapian adapter, snippets, the
+// event-log indexer (catch-up after a crash), matching with explanations and feedback, the
+// thesaurus. They need Debian's python3-jieba and libopencc-data (like text/'s tests).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "search/analysis.h"
+#include "search/eval.h"
+#include "search/migrations.h"
+#include "search/query.h"
+#include "search/routing.h"
+#include "search/service.h"
+#include "search/snippet.h"
+#include "search/xapian/xapian_index.h"
+#include "store/event_log.h"
+#include "store/migrations.h"
+
+namespace kechan::search {
+namespace {
+
+const text::Analyzer* A() {
+  static auto* a = new base::Result<std::unique_ptr<text::Analyzer>>(text::Analyzer::Create());
+  EXPECT_TRUE(a->ok()) << a->status() << " (apt-get install python3-jieba libopencc-data)";
+  return a->ok() ? a->value().get() : nullptr;
+}
+
+const TextAnalysis& An() {
+  static auto* an = new TextAnalysis(*A());
+  return *an;
+}
+
+std::string TempDir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("kechan-search-" + name + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  return dir.string();
+}
+
+std::vector<std::string> TermsOf(std::string_view text) {
+  auto a = An().Analyze(text, "q");
+  EXPECT_TRUE(a.ok()) << a.status();
+  std::vector<std::string> out;
+  for (const Term& t : a->terms) {
+    out.push_back(t.term);
+  }
+  return out;
+}
+
+bool Has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+Document Doc(std::string type, std::string id, std::string title, std::string body,
+             std::map<std::string, std::vector<std::string>> facets = {},
+             std::map<std::string, double> numbers = {}) {
+  Document d;
+  d.type = std::move(type);
+  d.id = std::move(id);
+  d.title = title;
+  d.fields = {{"title", std::move(title), 3}, {"body", std::move(body), 1}};
+  d.facets = std::move(facets);
+  d.numbers = std::move(numbers);
+  return d;
+}
+
+TEST(SearchAnalysisTest, WordsBigramsStemsAndStopWords) {
+  ASSERT_NE(A(), nullptr);
+  auto terms = TermsOf("The networks of 锂电池隔膜 in 2026");
+  EXPECT_TRUE(Has(terms, "network"));
+  EXPECT_FALSE(Has(terms, "the"));
+  EXPECT_FALSE(Has(terms, "of"));
+  EXPECT_TRUE(Has(terms, "2026"));
+  EXPECT_TRUE(Has(terms, "B电池"));
+  EXPECT_TRUE(Has(terms, "B池隔"));  // bigrams cross word boundaries within the Han run
+  EXPECT_FALSE(Has(TermsOf("研发的芯片"), "的"));
+}
+
+TEST(SearchQueryTest, MixedChineseEnglishQueryWithPunctuationBuildsAPlan) {
+  // Debian's Xapian 1.4.22 QueryParser fails on such queries with FLAG_CJK_NGRAM; we never use it.
+  ASSERT_NE(A(), nullptr);
+  SearchRequest req;
+  req.q = "AI芯片（chip）+ \"5G\"基站: 锂电池/battery-pack!?";
+  auto plan = BuildPlan(An(), req);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::vector<std::string> terms;
+  for (const auto& t : plan->terms) {
+    terms.push_back(t.term);
+  }
+  EXPECT_TRUE(Has(terms, "ai"));
+  EXPECT_TRUE(Has(terms, "芯片"));
+  EXPECT_TRUE(Has(terms, "chip"));
+  EXPECT_TRUE(Has(terms, "5g"));
+  EXPECT_TRUE(Has(terms, "batteri"));
+}
+
+struct BadCase {
+  std::string q;
+  std::string field;
+  std::string reason;
+};
+
+TEST(SearchQueryTest, BadInputNamesTheField) {
+  ASSERT_NE(A(), nullptr);
+  std::vector<BadCase> cases = {
+      {"", "q", "search.empty_query"},
+      {"   ", "q", "search.empty_query"},
+      {std::string(1001, 'a'), "q", "search.query_too_long"},
+      {"，。！？…—", "q", "search.no_terms"},
+      {"😀🎉👍", "q", "search.no_terms"},
+      {"the of and", "q", "search.no_terms"},
+      {"abc\xff", "q", "text.invalid_utf8"},
+  };
+  for (const auto& c : cases) {
+    SearchRequest req;
+    req.q = c.q;
+    auto plan = BuildPlan(An(), req);
+    ASSERT_FALSE(plan.ok()) << c.q;
+    EXPECT_EQ(plan.status().code(), base::Code::kInvalidArgument);
+    EXPECT_EQ(plan.status().field(), c.field) << c.q;
+    EXPECT_EQ(plan.status().reason(), c.reason) << c.q;
+  }
+  SearchRequest req;
+  req.q = "芯片";
+  req.types = {"spaceship"};
+  EXPECT_EQ(BuildPlan(An(), req).status().field(), "type");
+  req.types = {};
+  req.filters["colour"] = {"red"};
+  EXPECT_EQ(BuildPlan(An(), req).status().field(), "colour");
+  req.filters.clear();
+  req.ranges["price"] = Range{5, 1};
+  EXPECT_EQ(BuildPlan(An(), req).status().reason(), "search.bad_range");
+  req.ranges.clear();
+  req.page = 0;
+  EXPECT_EQ(BuildPlan(An(), req).status().field(), "page");
+}
+
+class SearchIndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NE(A(), nullptr);
+    dir_ = TempDir("index");
+    auto idx = OpenXapianIndex(dir_);
+    ASSERT_TRUE(idx.ok()) << idx.status();
+    index_ = std::move(*idx);
+    Add(Doc("achievement", "1", "高能量密度锂电池隔膜",
+            "一种用于动力电池的陶瓷涂覆隔膜，提高安全性。",
+            {{"district", {"高新区"}}, {"maturity", {"pilot"}}}, {{"price", 2000000}}));
+    Add(Doc("achievement", "2", "AI chip for edge inference", "低功耗人工智能芯片，面向 5G 基站。",
+            {{"district", {"天府新区"}}, {"maturity", {"prototype"}}}, {{"price", 800000}}));
+    Add(Doc("demand", "3", "寻求动力电池安全技术", "我公司需要提高锂电池安全性的隔膜材料。",
+            {{"district", {"高新区"}}, {"maturity", {"pilot"}}}, {{"budget", 3000000}}));
+    ASSERT_TRUE(index_->Commit().ok());
+  }
+  void TearDown() override {
+    index_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Add(Document d) {
+    auto indexed = AnalyzeDocument(An(), std::move(d));
+    ASSERT_TRUE(indexed.ok()) << indexed.status();
+    ASSERT_TRUE(index_->Replace(*indexed).ok());
+  }
+  RawResults Run(SearchRequest req, bool facets = false) {
+    auto plan = BuildPlan(An(), req);
+    EXPECT_TRUE(plan.ok()) << plan.status();
+    auto r = index_->Search(*plan, {.limit = 10, .facets = facets, .matched_terms = true});
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : RawResults{};
+  }
+  std::string dir_;
+  std::unique_ptr<Index> index_;
+};
+
+TEST_F(SearchIndexTest, MixedQueryFindsChineseAndEnglishDocuments) {
+  auto r = Run({.q = "AI芯片（chip）, 5G!"});
+  ASSERT_FALSE(r.hits.empty());
+  EXPECT_EQ(r.hits[0].doc.id, "2");
+  auto battery = Run({.q = "锂电池"});
+  ASSERT_GE(battery.hits.size(), 2u);
+  EXPECT_EQ(battery.hits[0].doc.id, "1");  // title weight
+}
+
+TEST_F(SearchIndexTest, FiltersRangesAndFacets) {
+  auto r = Run({.q = "电池", .types = {"achievement"}}, true);
+  ASSERT_EQ(r.hits.size(), 1u);
+  EXPECT_EQ(r.hits[0].doc.id, "1");
+  auto d = Run({.q = "电池 芯片", .filters = {{"district", {"天府新区"}}}});
+  ASSERT_EQ(d.hits.size(), 1u);
+  EXPECT_EQ(d.hits[0].doc.id, "2");
+  auto p = Run({.q = "电池 芯片", .ranges = {{"price", Range{std::nullopt, 1000000}}}});
+  ASSERT_EQ(p.hits.size(), 1u);
+  EXPECT_EQ(p.hits[0].doc.id, "2");
+  auto f = Run({.q = "电池"}, true);
+  ASSERT_TRUE(f.facets.count("type"));
+  EXPECT_EQ(f.facets["type"].size(), 2u);
+  ASSERT_TRUE(f.facets.count("district"));
+  EXPECT_EQ(f.facets["district"][0].value, "高新区");
+  EXPECT_EQ(f.facets["district"][0].count, 2);
+}
+
+TEST_F(SearchIndexTest, ReplaceAndDeleteById) {
+  Add(Doc("achievement", "2", "量子通信", "量子密钥分发"));
+  ASSERT_TRUE(index_->Commit().ok());
+  EXPECT_TRUE(Run({.q = "chip"}).hits.empty());
+  EXPECT_EQ(Run({.q = "量子"}).hits.size(), 1u);
+  ASSERT_TRUE(index_->Delete("achievement", "2").ok());
+  EXPECT_TRUE(Run({.q = "量子"}).hits.empty());
+  auto got = index_->Get("demand", "3");
+  ASSERT_TRUE(got.ok());
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->title, "寻求动力电池安全技术");
+}
+
+TEST(SearchSnippetTest, HighlightsMatchesAndEscapesHtml) {
+  ASSERT_NE(A(), nullptr);
+  std::string s = Snippet(An(), "<b>新型</b>锂电池隔膜 for batteries", {"锂电池", "batteri"});
+  EXPECT_NE(s.find("<mark>锂电池</mark>"), std::string::npos) << s;
+  EXPECT_NE(s.find("<mark>batteries</mark>"), std::string::npos) << s;
+  EXPECT_NE(s.find("&lt;b&gt;"), std::string::npos) << s;
+  EXPECT_EQ(s.find("<b>"), std::string::npos) << s;
+}
+
+// A source that turns "test.doc.*" events into documents from their payload (the title).
+class PayloadSource : public DocumentSource {
+ public:
+  base::Result<std::vector<Change>> Changes(const store::Event& e) override {
+    if (e.kind == "test.doc.deleted") {
+      return std::vector<Change>{{"doc", e.entity_id, std::nullopt}};
+    }
+    if (e.kind != "test.doc.saved") {
+      return std::vector<Change>{};
+    }
+    Document d = Doc("doc", e.entity_id, e.payload.substr(9, e.payload.size() - 11), "");
+    return std::vector<Change>{{"doc", e.entity_id, d}};
+  }
+};
+
+class SearchServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NE(A(), nullptr);
+    auto db = store::Open({.url = "sqlite::memory:"});
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    auto migrations = store::StoreMigrations();
+    for (auto& m : Migrations()) {
+      migrations.push_back(m);
+    }
+    ASSERT_TRUE(store::Migrate(*db_, migrations).ok());
+    dir_ = TempDir("service");
+    Open();
+  }
+  void Open() {
+    service_.reset();
+    auto idx = OpenXapianIndex(dir_);
+    ASSERT_TRUE(idx.ok()) << idx.status();
+    service_ = std::make_unique<SearchService>(*db_, *A(), std::move(*idx), clock_);
+    service_->AddSource(std::make_unique<PayloadSource>());
+  }
+  void TearDown() override {
+    service_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Emit(const std::string& kind, const std::string& id, const std::string& title) {
+    ASSERT_TRUE(store::WithWriteTx(*db_, [&](store::Tx& tx) {
+                  return store::AppendEvent(tx,
+                                            {.kind = kind,
+                                             .entity = "doc",
+                                             .entity_id = id,
+                                             .actor = "test",
+                                             .payload = "{\"title\":\"" + title + "\"}"},
+                                            clock_)
+                      .status();
+                }).ok());
+  }
+  int64_t Hits(const std::string& q) {
+    auto r = service_->Search({.q = q});
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? static_cast<int64_t>(r->hits.size()) : -1;
+  }
+  void CatchUp() {
+    for (int i = 0; i < 100; ++i) {
+      auto n = service_->Tick();
+      ASSERT_TRUE(n.ok()) << n.status();
+      if (*n == 0) {
+        return;
+      }
+    }
+  }
+  base::FakeClock clock_{1'700'000'000'000'000};
+  std::unique_ptr<store::Database> db_;
+  std::string dir_;
+  std::unique_ptr<SearchService> service_;
+};
+
+TEST_F(SearchServiceTest, IndexerFollowsTheLogAndRecordsTheLastEvent) {
+  Emit("test.doc.saved", "1", "石墨烯散热膜");
+  Emit("test.doc.saved", "2", "工业机器人减速器");
+  CatchUp();
+  EXPECT_EQ(Hits("石墨烯"), 1);
+  Emit("test.doc.deleted", "1", "");
+  CatchUp();
+  EXPECT_EQ(Hits("石墨烯"), 0);
+  auto state = service_->State();
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->last_seq, state->head);
+  EXPECT_EQ(state->documents, 1);
+}
+
+TEST_F(SearchServiceTest, CatchesUpAfterRestartAndRebuildsALostIndex) {
+  Emit("test.doc.saved", "1", "石墨烯散热膜");
+  CatchUp();
+  Emit("test.doc.saved", "2", "工业机器人减速器");  // not applied before the "crash"
+  Open();
+  CatchUp();
+  EXPECT_EQ(Hits("减速器"), 1);
+  // The index directory is lost: the indexer notices it is older than the cursor and rebuilds.
+  service_.reset();
+  std::filesystem::remove_all(dir_);
+  Open();
+  CatchUp();
+  EXPECT_EQ(Hits("石墨烯"), 1);
+  EXPECT_EQ(Hits("减速器"), 1);
+}
+
+TEST_F(SearchServiceTest, RebuildReportsProgressToTheHead) {
+  for (int i = 0; i < 5; ++i) {
+    Emit("test.doc.saved", std::to_string(i), "传感器" + std::to_string(i));
+  }
+  int64_t last_done = -1;
+  int64_t last_head = -2;
+  ASSERT_TRUE(service_
+                  ->Rebuild([&](int64_t done, int64_t head) {
+                    last_done = done;
+                    last_head = head;
+                  })
+                  .ok());
+  EXPECT_EQ(last_done, last_head);
+  EXPECT_EQ(Hits("传感器"), 5);
+}
+
+TEST_F(SearchServiceTest, ThesaurusExpandsQueriesAndIsValidated) {
+  Emit("test.doc.saved", "1", "锂离子电池");
+  CatchUp();
+  EXPECT_EQ(Hits("储能"), 0);
+  ASSERT_TRUE(service_->SetSynonyms("储能", {"锂离子电池", "蓄电池"}, "test").ok());
+  EXPECT_EQ(Hits("储能"), 1);
+  auto t = service_->ListSynonyms();
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ((*t)["储能"].size(), 2u);
+  EXPECT_EQ(service_->SetSynonyms("", {"x"}, "test").field(), "word");
+  EXPECT_EQ(service_->SetSynonyms("储能", {""}, "test").field(), "synonyms[0]");
+}
+
+TEST_F(SearchServiceTest, MatchExplainsAndDeclinedCandidatesDrop) {
+  Index& idx = service_->index();
+  auto add = [&](Document d) {
+    auto i = AnalyzeDocument(An(), std::move(d));
+    ASSERT_TRUE(i.ok()) << i.status();
+    ASSERT_TRUE(idx.Replace(*i).ok());
+  };
+  add(Doc("demand", "d1", "寻求锂电池隔膜技术", "提高动力电池安全性",
+          {{"district", {"高新区"}}, {"node", {"BAT-SEP"}}, {"maturity", {"pilot"}}},
+          {{"budget", 1000000}}));
+  add(Doc("achievement", "a1", "陶瓷涂覆锂电池隔膜", "动力电池安全",
+          {{"district", {"高新区"}}, {"node", {"BAT-SEP"}}, {"maturity", {"production"}}},
+          {{"price", 500000}}));
+  add(Doc("achievement", "a2", "锂电池隔膜湿法工艺", "动力电池隔膜",
+          {{"district", {"双流区"}}, {"maturity", {"lab"}}}, {{"price", 5000000}}));
+  ASSERT_TRUE(idx.Commit().ok());
+  auto m = service_->Match({.type = "demand", .id = "d1", .target_type = "achievement", .k = 5});
+  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_EQ(m->size(), 2u);
+  EXPECT_EQ((*m)[0].doc.id, "a1");
+  std::set<std::string> parts;
+  for (const auto& p : (*m)[0].parts) {
+    parts.insert(p.name);
+  }
+  EXPECT_TRUE(parts.count("text") && parts.count("node") && parts.count("district") &&
+              parts.count("maturity") && parts.count("price"));
+  EXPECT_TRUE(Has((*m)[0].matched_terms, "隔膜"));
+  ASSERT_TRUE(service_
+                  ->DeclineMatch({.source_type = "demand",
+                                  .source_id = "d1",
+                                  .target_type = "achievement",
+                                  .target_id = "a1",
+                                  .reason = "too_expensive",
+                                  .actor = "test"})
+                  .ok());
+  auto again = service_->Match({.type = "demand", .id = "d1", .target_type = "achievement"});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)[0].doc.id, "a2");
+  EXPECT_EQ(service_
+                ->DeclineMatch({.source_type = "demand",
+                                .source_id = "d1",
+                                .target_type = "achievement",
+                                .target_id = "a1",
+                                .reason = "because"})
+                .field(),
+            "reason");
+  EXPECT_EQ(service_->Match({.type = "demand", .id = "nope", .target_type = "achievement"})
+                .status()
+                .code(),
+            base::Code::kNotFound);
+  EXPECT_EQ(
+      service_->Match({.type = "demand", .id = "d1", .target_type = "rocket"}).status().field(),
+      "target_type");
+}
+
+TEST_F(SearchServiceTest, SuggestsDepartmentsFromIndexedAppeals) {
+  Index& idx = service_->index();
+  int n = 0;
+  for (const auto& [text, dept] :
+       std::vector<std::pair<std::string, std::string>>{{"增值税留抵退税到账慢", "税务局"},
+                                                        {"电子发票额度不足", "税务局"},
+                                                        {"出口退税进度查询", "税务局"},
+                                                        {"厂房施工许可证办理", "住建局"},
+                                                        {"竣工验收备案延迟", "住建局"}}) {
+    Document d = Doc("appeal", std::to_string(++n), text, text, {{"department", {dept}}});
+    auto i = AnalyzeDocument(An(), std::move(d));
+    ASSERT_TRUE(i.ok());
+    ASSERT_TRUE(idx.Replace(*i).ok());
+  }
+  ASSERT_TRUE(idx.Commit().ok());
+  auto s = service_->SuggestDepartment("退税一直没有到账");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->label, "税务局");
+  service_->SetCatalogueFallback(
+      [](std::string_view) { return std::optional<std::string>("办公厅"); });
+  auto unsure = service_->SuggestDepartment("食堂菜品口味");
+  ASSERT_TRUE(unsure.ok());
+  EXPECT_EQ(unsure->source, "catalogue");
+  EXPECT_EQ(service_->SuggestDepartment("").status().field(), "text");
+}
+
+TEST(SearchEvalMetricsTest, NdcgMrrAndRecallFollowTheirDefinitions) {
+  std::map<std::string, int> rel = {{"a", 2}, {"b", 1}, {"z", 0}};
+  EXPECT_DOUBLE_EQ(NdcgAt({"a", "b"}, rel, 10), 1.0);
+  EXPECT_LT(NdcgAt({"b", "a"}, rel, 10), 1.0);
+  EXPECT_DOUBLE_EQ(NdcgAt({"x", "y"}, rel, 10), 0.0);
+  EXPECT_DOUBLE_EQ(MrrAt({"x", "z", "b"}, rel, 10), 1.0 / 3);
+  EXPECT_DOUBLE_EQ(MrrAt({"x", "z", "b"}, rel, 2), 0.0);
+  EXPECT_DOUBLE_EQ(RecallAt({"a", "x"}, rel, 1), 0.5);
+  EXPECT_DOUBLE_EQ(RecallAt({"a", "x", "b"}, rel, 100), 1.0);
+}
+
+TEST(SearchEvalFilesTest, QrelsNeedTheBeirHeaderAndNumbers) {
+  auto ok = ReadQrelsTsv("query-id\tcorpus-id\tscore\nq1\td1\t2\n", "qrels.tsv");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ((*ok)["q1"]["d1"], 2);
+  EXPECT_EQ(ReadQrelsTsv("q\td\ts\n", "qrels.tsv").status().field(), "qrels.tsv:1");
+  EXPECT_EQ(ReadQrelsTsv("query-id\tcorpus-id\tscore\nq1\td1\tx\n", "qrels.tsv").status().field(),
+            "qrels.tsv:2");
+  EXPECT_EQ(ReadCorpusJsonl("{\"_id\":1,\"title\":\"t\"}\n[]\n", "c.jsonl").status().field(),
+            "c.jsonl:2");
+}
+
+TEST(SearchRoutingTest, NearestNeighboursPickTheDepartmentAndFallBackWhenUnsure) {
+  ASSERT_NE(A(), nullptr);
+  std::vector<RoutingExample> ex = {
+      {"1", "增值税留抵退税到账慢", "税务"}, {"2", "发票领用额度不足", "税务"},
+      {"3", "出口退税办理", "税务"},         {"4", "施工许可证办理慢", "住建"},
+      {"5", "厂房竣工验收备案", "住建"},     {"6", "工地扬尘污染投诉", "住建"},
+  };
+  auto clf = RoutingClassifier::Train(An(), ex);
+  ASSERT_TRUE(clf.ok()) << clf.status();
+  auto s = (*clf)->Suggest("留抵退税一直没有到账");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->label, "税务");
+  EXPECT_EQ(s->source, "knn");
+  EXPECT_GT(s->confidence, 0.45);
+  CatalogueFallback catalogue = [](std::string_view) {
+    return std::optional<std::string>("办公厅");
+  };
+  auto unsure = (*clf)->Suggest("食堂菜品口味", catalogue);
+  ASSERT_TRUE(unsure.ok());
+  EXPECT_TRUE(unsure->unsure);
+  EXPECT_EQ(unsure->label, "办公厅");
+  EXPECT_EQ(unsure->source, "catalogue");
+  EXPECT_EQ(RoutingClassifier::Train(An(), {{"1", "x", ""}}).status().field(), "examples[0].label");
+  auto eval = EvaluateRouting(An(), ex, {{"q", "发票额度", "税务"}, {"r", "施工许可", "住建"}});
+  ASSERT_TRUE(eval.ok());
+  EXPECT_DOUBLE_EQ(eval->accuracy, 1.0);
+  EXPECT_DOUBLE_EQ(eval->macro_f1, 1.0);
+}
+
+}  // namespace
+}  // namespace kechan::search
