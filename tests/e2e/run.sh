@@ -31,3 +31,9 @@ KECHAN_URL="$url" KECHAN_USER="demo-operator" KECHAN_PASSWORD="kechan-demo" SCRE
   node signin.mjs
 KECHAN_URL="$url" KECHAN_USER="demo-operator" KECHAN_PASSWORD="kechan-demo" SCREENSHOT_DIR="$shots" \
   node chain.mjs
+KECHAN_URL="$url" KECHAN_USER="demo-operator" KECHAN_PASSWORD="kechan-demo" SCREENSHOT_DIR="$shots" \
+  node notify.mjs
+KECHAN_URL="$url" KECHAN_USER="demo-enterprise" KECHAN_PASSWORD="kechan-demo" SCREENSHOT_DIR="$shots" \
+  node appeals.mjs
+KECHAN_URL="$url" KECHAN_USER="demo-enterprise" KECHAN_PASSWORD="kechan-demo" \
+  KECHAN_STAFF_USER="demo-operator" SCREENSHOT_DIR="$shots" node policy.mjs

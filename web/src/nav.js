@@ -34,9 +34,27 @@ export const PAGES = [
   // Enterprise users may open their own firm's profile (the server checks which one).
   { name: 'enterprise', path: '/enterprises/:id', roles: [...DETAIL_ROLES, 'enterprise'], nav: false, label: 'nav.enterprise', icon: 'OfficeBuilding' },
   { name: 'parks', path: '/parks', roles: [PUBLIC, SIGNED_IN], nav: true, label: 'nav.parks', icon: 'MapLocation' },
+  { name: 'projects', path: '/projects', roles: DETAIL_ROLES, nav: true, label: 'nav.projects', icon: 'Tickets' },
   { name: 'signin', path: '/signin', roles: [PUBLIC], nav: true, label: 'nav.signin', icon: 'Key' },
   { name: 'calendar', path: '/calendar', roles: ['operator', 'officer'], nav: true, label: 'nav.calendar', icon: 'Calendar' },
+  // Appeals (政企服务诉求闭环): enterprises file and follow their own; officers and leaders work the queue.
+  { name: 'my-appeals', path: '/my-appeals', roles: ['enterprise'], nav: true, label: 'nav.myAppeals', icon: 'Tickets' },
+  { name: 'appeals', path: '/appeals', roles: ['officer', 'duty_director', 'chain_chief', 'operator'], nav: true, label: 'nav.appeals', icon: 'Tickets' },
+  { name: 'appeal-new', path: '/appeals/new', roles: ['enterprise', 'officer', 'duty_director', 'chain_chief', 'operator'], nav: false, label: 'nav.appealNew', icon: 'Tickets' },
+  { name: 'appeal', path: '/appeals/:id(\\d+)', roles: ['enterprise', 'officer', 'duty_director', 'chain_chief', 'operator'], nav: false, label: 'nav.appeal', icon: 'Tickets' },
+  { name: 'receptions', path: '/receptions', roles: ['duty_director', 'chain_chief', 'operator', 'officer'], nav: true, label: 'nav.receptions', icon: 'Calendar' },
+  { name: 'duty-rota', path: '/duty-rota', roles: ['operator'], nav: true, label: 'nav.dutyRota', icon: 'Calendar' },
+  { name: 'appeal-catalogue', path: '/appeal-catalogue', roles: ['operator', 'officer', 'duty_director', 'chain_chief'], nav: true, label: 'nav.appealCatalogue', icon: 'Share' },
+  { name: 'service-dashboard', path: '/service-dashboard', roles: ['officer', 'duty_director', 'chain_chief', 'operator'], nav: true, label: 'nav.serviceDashboard', icon: 'MapLocation' },
+  // Policy toolkit (惠企政策): enterprises see what fits them; staff manage policies and applications.
+  { name: 'my-policies', path: '/my-policies', roles: ['enterprise'], nav: true, label: 'nav.myPolicies', icon: 'Tickets' },
+  { name: 'policies', path: '/policies', roles: DETAIL_ROLES, nav: true, label: 'nav.policies', icon: 'Tickets' },
+  { name: 'policy', path: '/policies/:id(\\d+)', roles: DETAIL_ROLES, nav: false, label: 'nav.policies', icon: 'Tickets' },
+  { name: 'policy-applications', path: '/policy-applications', roles: DETAIL_ROLES, nav: true, label: 'nav.policyApplications', icon: 'Tickets' },
   { name: 'tokens', path: '/tokens', roles: ['operator'], nav: true, label: 'nav.tokens', icon: 'Tickets' },
+  { name: 'inbox', path: '/inbox', roles: [SIGNED_IN], nav: true, label: 'nav.inbox', icon: 'Bell' },
+  // Operators reach the delivery log from the inbox page.
+  { name: 'notify-deliveries', path: '/notify/deliveries', roles: ['operator'], nav: false, label: 'nav.inbox', icon: 'Bell' },
   { name: 'account', path: '/account', roles: [SIGNED_IN], nav: true, label: 'nav.account', icon: 'User' },
 ];
 

@@ -11,6 +11,13 @@ function signedIn(...roles) {
 const anonymous = { signedIn: false, roles: [] };
 const names = (session) => navFor(session).map((p) => p.name);
 
+// What staff roles share: the chain details, major projects, the appeal queue, receptions, the
+// dispatch catalogue (read-only below operator), the service dashboard and the policy pages.
+const STAFF = ['home', 'chains', 'enterprises', 'parks', 'projects'];
+const STAFF_SERVICE = ['appeals', 'receptions'];
+const STAFF_TAIL = ['appeal-catalogue', 'service-dashboard', 'policies', 'policy-applications'];
+const PUBLIC_SIGNED_IN = ['home', 'chains', 'parks', 'inbox', 'account'];
+
 describe('navigation table', () => {
   it('shows anonymous visitors home, the public chain and park pages, and sign-in', () => {
     expect(names(anonymous)).toEqual(['home', 'chains', 'parks', 'signin']);
@@ -18,28 +25,41 @@ describe('navigation table', () => {
     expect(audienceOf(anonymous)).toEqual(['public']);
   });
 
-  it('shows operators home, calendar, tokens and account', () => {
-    expect(names(signedIn('operator'))).toEqual(['home', 'chains', 'enterprises', 'parks', 'calendar', 'tokens', 'account']);
+  it('shows operators everything incl. the rota editor and tokens', () => {
+    expect(names(signedIn('operator'))).toEqual([
+      ...STAFF, 'calendar', ...STAFF_SERVICE, 'duty-rota', ...STAFF_TAIL, 'tokens', 'inbox', 'account',
+    ]);
   });
 
-  it('shows officers the calendar but not tokens', () => {
-    expect(names(signedIn('officer'))).toEqual(['home', 'chains', 'enterprises', 'parks', 'calendar', 'account']);
+  it('shows officers the calendar but neither the rota editor nor tokens', () => {
+    expect(names(signedIn('officer'))).toEqual([
+      ...STAFF, 'calendar', ...STAFF_SERVICE, ...STAFF_TAIL, 'inbox', 'account',
+    ]);
   });
 
-  it.each(['enterprise', 'researcher', 'tech_manager'])('shows %s the public pages and account only', (role) => {
-    expect(names(signedIn(role))).toEqual(['home', 'chains', 'parks', 'account']);
+  it('shows enterprises their appeals and matched policies', () => {
+    expect(names(signedIn('enterprise'))).toEqual([
+      'home', 'chains', 'parks', 'my-appeals', 'my-policies', 'inbox', 'account',
+    ]);
   });
 
-  it.each(['duty_director', 'chain_chief'])('shows %s the enterprise list (chain details)', (role) => {
-    expect(names(signedIn(role))).toEqual(['home', 'chains', 'enterprises', 'parks', 'account']);
+  it.each(['researcher', 'tech_manager'])('shows %s the public pages, inbox and account only', (role) => {
+    expect(names(signedIn(role))).toEqual(PUBLIC_SIGNED_IN);
   });
 
-  it('shows a signed-in user without roles the public pages and account', () => {
-    expect(names(signedIn())).toEqual(['home', 'chains', 'parks', 'account']);
+  it.each(['duty_director', 'chain_chief'])('shows %s the chain details and the service pages', (role) => {
+    expect(names(signedIn(role))).toEqual([...STAFF, ...STAFF_SERVICE, ...STAFF_TAIL, 'inbox', 'account']);
+  });
+
+  it('shows a signed-in user without roles the public pages, inbox and account', () => {
+    expect(names(signedIn())).toEqual(PUBLIC_SIGNED_IN);
   });
 
   it('takes the union of roles across organisations, without duplicates', () => {
-    expect(names(signedIn('enterprise', 'officer', 'officer'))).toEqual(['home', 'chains', 'enterprises', 'parks', 'calendar', 'account']);
+    expect(names(signedIn('enterprise', 'officer', 'officer'))).toEqual([
+      ...STAFF, 'calendar', 'my-appeals', ...STAFF_SERVICE, 'appeal-catalogue', 'service-dashboard',
+      'my-policies', 'policies', 'policy-applications', 'inbox', 'account',
+    ]);
     expect(audienceOf(signedIn('officer', 'officer'))).toEqual(['signed_in', 'officer']);
   });
 
