@@ -12,6 +12,7 @@
 #include "app/cli_calendar.h"
 #include "app/demo.h"
 #include "app/meta_routes.h"
+#include "app/search_sources.h"
 #include "appeals/cli.h"
 #include "appeals/migrations.h"
 #include "appeals/routes.h"
@@ -23,13 +24,15 @@
 #include "chain/migrations.h"
 #include "chain/routes.h"
 #include "flow/scheduler.h"
-#include "app/search_sources.h"
-#include "search/cli.h"
-#include "search/migrations.h"
-#include "search/routes.h"
 #include "http/server.h"
 #include "notify/migrations.h"
 #include "notify/routes.h"
+#include "policy/cli.h"
+#include "policy/migrations.h"
+#include "policy/routes.h"
+#include "search/cli.h"
+#include "search/migrations.h"
+#include "search/routes.h"
 #include "store/event_log.h"
 #include "store/migrations.h"
 
@@ -53,6 +56,7 @@ const char* kUsage =
     "  calendar     business-calendar queries and imports       工作日历查询与导入\n"
     "  chain        list chains, analyse a chain as of a date   产业链列表与分析\n"
     "  import       import enterprises from CSV or .xlsx        导入企业（CSV 或 .xlsx）\n"
+    "  policy       which policies fit a firm, firms a policy   惠企政策匹配\n"
     "  appeals      appeal metrics (three rates) by group       诉求三率统计\n"
     "  sla          replay SLA clocks after a calendar change   重算诉求时限\n"
     "  reindex      rebuild the search index from the event log 从事件日志重建检索索引\n"
@@ -531,9 +535,9 @@ chain::ServiceOpener ChainOpener(std::unique_ptr<App>& holder) {
 
 std::vector<store::Migration> AllMigrations() {
   std::vector<store::Migration> all = store::StoreMigrations();
-  for (auto&& part :
-       {auth::Migrations(), calendar::Migrations(), chain::Migrations(), SettingsMigrations(),
-        flow::Migrations(), appeals::Migrations(), search::Migrations(), notify::Migrations()}) {
+  for (auto&& part : {auth::Migrations(), calendar::Migrations(), chain::Migrations(),
+                      SettingsMigrations(), flow::Migrations(), appeals::Migrations(),
+                      search::Migrations(), notify::Migrations(), policy::Migrations()}) {
     all.insert(all.end(), part.begin(), part.end());
   }
   return all;
@@ -553,6 +557,7 @@ base::Result<std::unique_ptr<App>> OpenApp(const base::Config& config, const bas
   KECHAN_ASSIGN_OR_RETURN(app->calendar,
                           calendar::CalendarService::Open(*app->db, clock, calendar_options));
   app->chain = std::make_unique<chain::ChainService>(*app->db, clock);
+  app->policy = std::make_unique<policy::PolicyService>(*app->db, *app->chain, clock);
   app->settings = std::make_unique<SettingsService>(*app->db, clock);
   {
     // serve knows the notify_* keys (docs/configuration.md); other commands use the defaults.
@@ -564,13 +569,13 @@ base::Result<std::unique_ptr<App>> OpenApp(const base::Config& config, const bas
     }
     app->notify = notify::NotifyService::Make(*app->db, clock, *app->auth, notify_options);
     notify::NotifyService* n = app->notify.get();
-    app->background.Add({.name = "notify",
-                         .period = std::chrono::milliseconds(std::max<int64_t>(notify_tick_ms, 10)),
-                         .tick = [n]() -> base::Result<int> {
-                           notify::TickReport r;
-                           KECHAN_RETURN_IF_ERROR(n->Tick(&r));
-                           return r.events + r.sent;
-                         }});
+    const auto notify_period = std::chrono::milliseconds(notify_tick_ms < 10 ? 10 : notify_tick_ms);
+    app->background.Add(
+        {.name = "notify", .period = notify_period, .tick = [n]() -> base::Result<int> {
+           notify::TickReport r;
+           KECHAN_RETURN_IF_ERROR(n->Tick(&r));
+           return r.events + r.sent;
+         }});
   }
   app->scheduler = std::make_unique<flow::Scheduler>(*app->db, clock);
   {
@@ -608,6 +613,7 @@ void RegisterRoutes(http::Router& router, App& app, const RouteOptions& options)
   RegisterAuthRoutes(router, *app.auth, {.secure_cookies = options.secure_cookies});
   calendar::RegisterRoutes(router, *app.calendar);
   chain::RegisterRoutes(router, *app.chain);
+  policy::RegisterRoutes(router, *app.policy);
   appeals::RegisterRoutes(router, *app.appeals);
   search::RegisterRoutes(router, *app.search);
   notify::RegisterRoutes(router, *app.notify);
@@ -649,6 +655,15 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   if (cmd == "import") {
     std::unique_ptr<App> app;
     return chain::RunImportCommand(rest, out, err, ChainOpener(app));
+  }
+  if (cmd == "policy") {
+    std::unique_ptr<App> app;
+    return policy::RunPolicyCommand(
+        rest, out, err,
+        [&app](const std::vector<std::string>& db_args) -> base::Result<policy::PolicyService*> {
+          KECHAN_RETURN_IF_ERROR(ChainOpener(app)(db_args).status());
+          return app->policy.get();
+        });
   }
   if (cmd == "appeals" || cmd == "sla") {
     std::unique_ptr<App> app;

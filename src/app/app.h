@@ -8,11 +8,16 @@
 #include "app/background.h"
 #include "app/cli.h"
 #include "app/settings.h"
+#include "appeals/service.h"
 #include "auth/auth_service.h"
 #include "base/clock.h"
 #include "calendar/service.h"
 #include "chain/service.h"
+#include "flow/scheduler.h"
 #include "http/router.h"
+#include "notify/service.h"
+#include "policy/service.h"
+#include "search/service.h"
 #include "store/database.h"
 
 namespace kechan::app {
@@ -26,9 +31,14 @@ struct App {
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<calendar::CalendarService> calendar;
   std::unique_ptr<chain::ChainService> chain;
+  std::unique_ptr<policy::PolicyService> policy;  // 惠企政策工具包 (uses chain)
   std::unique_ptr<SettingsService> settings;
+  std::unique_ptr<notify::NotifyService> notify;
+  std::unique_ptr<flow::Scheduler> scheduler;       // persisted SLA timers (flow_timers)
+  std::unique_ptr<appeals::AppealService> appeals;  // 政企服务诉求闭环
   // Periodic jobs that `kechan serve` runs (scheduler, notifications, indexer). Declared last so
   // it stops before the services it uses are destroyed.
+  std::unique_ptr<search::SearchModule> search;  // loaded on first use (search, match, indexer)
   BackgroundJobs background;
 };
 

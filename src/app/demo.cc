@@ -3,9 +3,12 @@
 #include <boost/json.hpp>
 #include <cstdint>
 
+#include "appeals/demo.h"
 #include "auth/auth_service.h"
 #include "auth/uscc.h"
 #include "chain/demo.h"
+#include "notify/demo.h"
+#include "policy/demo.h"
 
 namespace kechan::app {
 namespace {
@@ -215,6 +218,26 @@ base::Result<DemoReport> LoadDemo(App& app, const DemoOptions& options, const ba
   }
   KECHAN_ASSIGN_OR_RETURN(auto chain_report, chain::LoadChainDemo(*app.chain, options.scale));
   report.chain_json = chain_report.ToJson();
+  // demo-chief becomes the chief of CD-AI; demo-enterprise's organisation owns a demo firm.
+  KECHAN_RETURN_IF_ERROR(
+      chain::AssignDemoAccounts(*app.chain, {.enterprise_org = enterprises[0].id}));
+  KECHAN_RETURN_IF_ERROR(
+      policy::LoadPolicyDemo(*app.policy, *app.chain, enterprises[0].id).status());
+  KECHAN_RETURN_IF_ERROR(notify::LoadNotifyDemo(*app.notify).status());
+  {
+    // Appeals over the last months in every state, catalogue, duty rota and receptions.
+    std::vector<int64_t> chain_ids;
+    KECHAN_ASSIGN_OR_RETURN(auto chains, app.chain->ListChains(chain::Caller::System("demo")));
+    for (const auto& c : chains) {
+      chain_ids.push_back(c.chain.id.value);
+    }
+    calendar::CalendarService* cal = app.calendar.get();
+    KECHAN_RETURN_IF_ERROR(appeals::LoadAppealsDemo(*app.db, [cal] { return cal->Current(); },
+                                                    {.scale = options.scale,
+                                                     .chain_ids = chain_ids,
+                                                     .now = base::SystemClock::Get().NowMicros()})
+                               .status());
+  }
   KECHAN_RETURN_IF_ERROR(app.settings->Set("demo.scale", std::to_string(options.scale), "demo"));
   return report;
 }
