@@ -505,20 +505,13 @@ class AppealRoutesTest : public AppealServiceTest {
   base::Result<http::Response> Call(http::Method method, const std::string& path, const Caller& who,
                                     std::string body = {},
                                     std::map<std::string, std::string> query = {}) {
-    std::map<std::string, std::string> params;
-    const http::Route* route = router_.Find(method, path, params).route;
-    EXPECT_NE(route, nullptr) << path;
-    if (route == nullptr) {
-      return base::NotFound("test.route", path, path);
-    }
     http::Request req;
     req.method = method;
     req.path = path;
-    req.path_params = std::move(params);
     req.query = std::move(query);
     req.body = std::move(body);
     req.principal = who.principal;
-    return route->handler(req);
+    return router_.Invoke(std::move(req));
   }
   http::Router router_;
 };

@@ -1013,20 +1013,13 @@ class ChainRoutesTest : public ChainServiceTest {
                                     const auth::Principal& who,
                                     std::map<std::string, std::string> query = {},
                                     std::string body = {}) {
-    std::map<std::string, std::string> params;
-    const http::Route* route = router_.Find(method, path, params).route;
-    EXPECT_NE(route, nullptr) << path;
-    if (route == nullptr) {
-      return base::NotFound("test.route", path, path);
-    }
     http::Request req;
     req.method = method;
     req.path = path;
-    req.path_params = std::move(params);
     req.query = std::move(query);
     req.body = std::move(body);
     req.principal = who;
-    return route->handler(req);
+    return router_.Invoke(std::move(req));
   }
 
   static json::object Body(const http::Response& r) { return json::parse(r.body).as_object(); }

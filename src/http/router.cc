@@ -150,4 +150,33 @@ Router::Match Router::Find(Method method, std::string_view path,
   return match;
 }
 
+base::Status CheckRouteAccess(const RouteSpec& spec, const auth::Principal& p) {
+  if (spec.access != Access::kPublic && !p.signed_in()) {
+    return base::Unauthenticated("auth.required", "Please sign in first", "请先登录");
+  }
+  if (spec.access == Access::kRoles) {
+    bool has = false;
+    for (auth::Role role : spec.roles) {
+      has = has || p.Has(role);
+    }
+    if (!has) {
+      return base::PermissionDenied("auth.role_required", "Your role does not allow this operation",
+                                    "您的角色无权执行此操作");
+    }
+  }
+  return base::Status::Ok();
+}
+
+base::Result<Response> Router::Invoke(Request req) const {
+  std::map<std::string, std::string> params;
+  const Route* route = Find(req.method, req.path, params).route;
+  if (route == nullptr) {
+    return base::NotFound("http.no_route", "No such route: " + req.path, "没有该接口：" + req.path,
+                          "path");
+  }
+  req.path_params = std::move(params);
+  KECHAN_RETURN_IF_ERROR(CheckRouteAccess(route->spec, req.principal));
+  return route->handler(req);
+}
+
 }  // namespace kechan::http

@@ -42,6 +42,11 @@ struct Route {
   Handler handler;
 };
 
+// Whether `principal` may call a route with `spec`: kUnauthenticated "auth.required" when the
+// route needs a signed-in user, kPermissionDenied "auth.role_required" when it lacks every listed
+// role. The server adds its CSRF check on top.
+base::Status CheckRouteAccess(const RouteSpec& spec, const auth::Principal& principal);
+
 // Not thread-safe while routes are added; read-only and thread-safe once the server runs.
 class Router {
  public:
@@ -59,6 +64,12 @@ class Router {
   // `path` is the decoded path; a trailing slash is significant.
   Match Find(Method method, std::string_view path,
              std::map<std::string, std::string>& params) const;
+
+  // Dispatches `req` in-process (tests, internal callers): finds the route for req.method and
+  // req.path, fills req.path_params, applies the spec's access rule to req.principal like the
+  // server does (401 signed out, 403 without a listed role; no CSRF: there is no browser) and
+  // calls the handler. An unknown route is kNotFound "http.no_route".
+  base::Result<Response> Invoke(Request req) const;
 
   const std::vector<Route>& routes() const { return routes_; }
 

@@ -109,5 +109,30 @@ TEST(RouterTest, RoutesKeepsInsertionOrderAndCopies) {
   EXPECT_NE(copy.Find(Method::kDelete, "/api/v1/orgs/3", params).route, nullptr);
 }
 
+TEST(RouterTest, InvokeFillsParamsAndAppliesTheAccessRule) {
+  Router r;
+  r.Add(Method::kGet, "/api/v1/things/{id}",
+        {.access = Access::kRoles, .roles = {auth::Role::kOperator}},
+        [](Request& req) -> base::Result<Response> {
+          return Response::Json("{\"id\":\"" + req.path_params.at("id") + "\"}");
+        });
+  Request req;
+  req.method = Method::kGet;
+  req.path = "/api/v1/things/42";
+  // Signed out: 401 before the handler runs.
+  EXPECT_EQ(r.Invoke(req).status().code(), base::Code::kUnauthenticated);
+  // Signed in without the role: 403.
+  req.principal.user = base::UserId{7};
+  req.principal.method = auth::AuthMethod::kSession;
+  req.principal.memberships = {{base::OrgId{1}, auth::Role::kOfficer}};
+  EXPECT_EQ(r.Invoke(req).status().reason(), "auth.role_required");
+  req.principal.memberships.push_back({base::OrgId{1}, auth::Role::kOperator});
+  auto ok = r.Invoke(req);
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->body, "{\"id\":\"42\"}");
+  req.path = "/api/v1/nothing";
+  EXPECT_EQ(r.Invoke(req).status().reason(), "http.no_route");
+}
+
 }  // namespace
 }  // namespace kechan::http

@@ -727,20 +727,7 @@ class ServerImpl final : public Server {
 
   static base::Status CheckAccess(const RouteSpec& spec, const Request& req) {
     const auth::Principal& p = req.principal;
-    if (spec.access != Access::kPublic && !p.signed_in()) {
-      return base::Unauthenticated("auth.required", "Please sign in first", "请先登录");
-    }
-    if (spec.access == Access::kRoles) {
-      bool has = false;
-      for (auth::Role role : spec.roles) {
-        has = has || p.Has(role);
-      }
-      if (!has) {
-        return base::PermissionDenied("auth.role_required",
-                                      "Your role does not allow this operation",
-                                      "您的角色无权执行此操作");
-      }
-    }
+    KECHAN_RETURN_IF_ERROR(CheckRouteAccess(spec, p));
     if (p.method == auth::AuthMethod::kSession && req.method != Method::kGet) {
       auto token = req.Header("x-csrf-token");
       if (!token || token->empty()) {
