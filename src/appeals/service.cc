@@ -377,11 +377,14 @@ struct AppealService::Impl {
     auto clocks = Clocks(a, history, now);
     std::optional<Micros> due;
     std::string colour = IsTerminal(a.state) ? "done" : Colour(clocks, &due);
-    if (IsTerminal(a.state)) {
-      due.reset();
+    // Built branch by branch: GCC 12 -O2 warns (maybe-uninitialized, a false positive) when an
+    // optional is read inside the Value variant's constructor.
+    Value due_value = nullptr;
+    if (!IsTerminal(a.state) && due.has_value()) {
+      due_value = Value(int64_t{due.value()});
     }
     KECHAN_RETURN_IF_ERROR(
-        tx.Exec("UPDATE appeals SET sla = ?, due_at = ? WHERE id = ?", {colour, V(due), a.id})
+        tx.Exec("UPDATE appeals SET sla = ?, due_at = ? WHERE id = ?", {colour, due_value, a.id})
             .status());
     const std::string id = std::to_string(a.id);
     for (const auto& c : clocks) {
