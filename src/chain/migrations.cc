@@ -226,6 +226,51 @@ CREATE INDEX chain_projects_chain ON chain_projects (chain_id);
 CREATE INDEX chain_projects_park ON chain_projects (park_id);
 )sql",
   });
+  // Buildings (楼栋) of parks, their units (单元) and dated unit observations (occupied by an
+  // enterprise, producing), for unit-based occupancy below the park level.
+  out.push_back(store::Migration{
+      .module = "chain",
+      .version = 4,
+      .name = "buildings_units",
+      .sql = R"sql(
+CREATE TABLE chain_buildings (
+  id {{id}},
+  park_id BIGINT NOT NULL REFERENCES chain_parks (id),
+  name TEXT NOT NULL CHECK (length(name) > 0),
+  floors BIGINT NOT NULL CHECK (floors >= 1),
+  floor_area_m2 DOUBLE PRECISION NOT NULL CHECK (floor_area_m2 > 0),
+  source TEXT NOT NULL DEFAULT '',
+  source_date TEXT,
+  valid_from TEXT NOT NULL DEFAULT '1970-01-01',
+  valid_to TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX chain_buildings_name ON chain_buildings (park_id, name);
+
+CREATE TABLE chain_units (
+  id {{id}},
+  building_id BIGINT NOT NULL REFERENCES chain_buildings (id),
+  code TEXT NOT NULL CHECK (length(code) > 0),
+  floor BIGINT NOT NULL CHECK (floor >= 1),
+  area_m2 DOUBLE PRECISION NOT NULL CHECK (area_m2 > 0),
+  use TEXT NOT NULL CHECK (use IN ('production', 'office', 'lab', 'warehouse')),
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX chain_units_code ON chain_units (building_id, code);
+
+CREATE TABLE chain_unit_observations (
+  id {{id}},
+  unit_id BIGINT NOT NULL REFERENCES chain_units (id),
+  observed_on TEXT NOT NULL,
+  occupied INTEGER NOT NULL CHECK (occupied IN (0, 1)),
+  enterprise_id BIGINT REFERENCES chain_enterprises (id),
+  producing INTEGER NOT NULL CHECK (producing IN (0, 1) AND producing <= occupied),
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX chain_unit_observations_key ON chain_unit_observations (unit_id, observed_on);
+)sql",
+  });
   return out;
 }
 

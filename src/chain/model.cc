@@ -53,6 +53,8 @@ constexpr EnumName kSegmentNames[] = {
 constexpr EnumName kRoleNames[] = {
     {"chain_master", "链主"}, {"supplier", "配套"}, {"user", "用户"}, {"service", "服务"}};
 constexpr EnumName kLocalityNames[] = {{"local", "本地"}, {"external", "外地"}};
+constexpr EnumName kUnitUseNames[] = {
+    {"production", "生产"}, {"office", "办公"}, {"lab", "研发"}, {"warehouse", "仓储"}};
 constexpr EnumName kGradientNames[] = {{"innovative_sme", "创新型中小企业"},
                                        {"specialized", "专精特新"},
                                        {"little_giant", "小巨人"},
@@ -270,6 +272,12 @@ const char* LocalityNameZh(Locality l) { return kLocalityNames[static_cast<int>(
 Result<Locality> ParseLocality(std::string_view text, std::string_view field) {
   return ParseEnum<Locality>(kLocalityNames, text, field, "locality.unknown", "locality",
                              "本地/外地标记");
+}
+
+const char* UnitUseName(UnitUse u) { return kUnitUseNames[static_cast<int>(u)].en; }
+const char* UnitUseNameZh(UnitUse u) { return kUnitUseNames[static_cast<int>(u)].zh; }
+Result<UnitUse> ParseUnitUse(std::string_view text, std::string_view field) {
+  return ParseEnum<UnitUse>(kUnitUseNames, text, field, "use.unknown", "use", "单元用途");
 }
 
 const char* GradientTierName(GradientTier t) { return kGradientNames[static_cast<int>(t)].en; }
@@ -559,6 +567,54 @@ Status ValidateOccupancy(const OccupancyObservation& o) {
                      std::string(p.zh) + "已用量 " + Fmt(p.used) + " 超过总量 " + Fmt(p.total) +
                          "（占用率超过 100%）");
     }
+  }
+  return Status::Ok();
+}
+
+Status ValidateBuilding(const Building& b) {
+  if (IsBlank(b.name)) {
+    return Invalid("name", "building.name", "building name is required", "楼栋名称不能为空");
+  }
+  if (b.floors < 1) {
+    return Invalid("floors", "building.floors",
+                   "a building has at least 1 floor, got " + std::to_string(b.floors),
+                   "楼栋层数至少为 1，实际为 " + std::to_string(b.floors));
+  }
+  if (!(b.floor_area_m2 > 0) || !std::isfinite(b.floor_area_m2)) {
+    return Invalid("floor_area_m2", "building.area",
+                   "floor_area_m2 must be above 0, got " + Fmt(b.floor_area_m2),
+                   "建筑面积须大于 0，实际为 " + Fmt(b.floor_area_m2));
+  }
+  return ValidateValidity(b.validity);
+}
+
+Status ValidateUnit(const Unit& u, const Building& building) {
+  if (IsBlank(u.code)) {
+    return Invalid("code", "unit.code", "unit code is required", "单元编号不能为空");
+  }
+  if (!(u.area_m2 > 0) || !std::isfinite(u.area_m2)) {
+    return Invalid("area_m2", "unit.area", "area_m2 must be above 0, got " + Fmt(u.area_m2),
+                   "单元面积须大于 0，实际为 " + Fmt(u.area_m2));
+  }
+  if (u.floor < 1 || u.floor > building.floors) {
+    return Invalid("floor", "unit.floor",
+                   "floor must be 1-" + std::to_string(building.floors) + " (the building's " +
+                       "floors), got " + std::to_string(u.floor),
+                   "楼层须在 1-" + std::to_string(building.floors) + "（楼栋层数）之间，实际为 " +
+                       std::to_string(u.floor));
+  }
+  return Status::Ok();
+}
+
+Status ValidateUnitObservation(const UnitObservation& o) {
+  if (o.producing && !o.occupied) {
+    return Invalid("producing", "unit.producing_unoccupied",
+                   "a unit cannot be producing without being occupied",
+                   "未入驻的单元不能标记为投产");
+  }
+  if (o.enterprise_id && !o.occupied) {
+    return Invalid("enterprise_id", "unit.enterprise_unoccupied",
+                   "an unoccupied unit has no enterprise", "未入驻的单元不能填写入驻企业");
   }
   return Status::Ok();
 }
@@ -961,6 +1017,58 @@ std::vector<OccupancyRates> OccupancySeries(const std::vector<OccupancyObservati
     out.push_back(RatesOf(*o));
   }
   return out;
+}
+
+std::map<UnitId, const UnitObservation*> LatestUnitObservations(
+    const std::vector<UnitObservation>& obs, Date as_of) {
+  std::map<UnitId, const UnitObservation*> latest;
+  for (const UnitObservation& o : obs) {
+    if (o.date > as_of) {
+      continue;
+    }
+    const UnitObservation*& cur = latest[o.unit_id];
+    if (cur == nullptr || o.date > cur->date || (o.date == cur->date && o.id > cur->id)) {
+      cur = &o;
+    }
+  }
+  return latest;
+}
+
+UnitRates UnitRatesOf(const std::vector<Building>& buildings, const std::vector<Unit>& units,
+                      const std::vector<UnitObservation>& obs, Date as_of) {
+  UnitRates r;
+  r.as_of = as_of;
+  const auto latest = LatestUnitObservations(obs, as_of);
+  std::unordered_set<BuildingId> valid;
+  for (const Building& b : buildings) {
+    if (IsValidOn(b.validity, as_of)) {
+      valid.insert(b.id);
+    }
+  }
+  for (const Unit& u : units) {
+    if (!valid.count(u.building_id)) {
+      continue;
+    }
+    ++r.units;
+    r.total_area_m2 += u.area_m2;
+    auto it = latest.find(u.id);
+    const UnitObservation* o = it == latest.end() ? nullptr : it->second;
+    if (o != nullptr && o->occupied) {
+      ++r.occupied_units;
+      r.occupied_area_m2 += u.area_m2;
+      if (o->producing) {
+        ++r.producing_units;
+        r.producing_area_m2 += u.area_m2;
+      }
+    }
+  }
+  if (r.total_area_m2 > 0) {
+    r.floor_occupancy = r.occupied_area_m2 / r.total_area_m2;
+  }
+  if (r.occupied_area_m2 > 0) {
+    r.production_rate = r.producing_area_m2 / r.occupied_area_m2;
+  }
+  return r;
 }
 
 ChainDiff DiffSnapshots(const ChainSnapshot& a, Date from, const ChainSnapshot& b, Date to) {

@@ -31,6 +31,9 @@ using ParkId = base::Id<struct ParkTag>;
 using LinkId = base::Id<struct LinkTag>;
 using SupplyLinkId = base::Id<struct SupplyLinkTag>;
 using ObservationId = base::Id<struct ObservationTag>;
+using BuildingId = base::Id<struct BuildingTag>;
+using UnitId = base::Id<struct UnitTag>;
+using UnitObservationId = base::Id<struct UnitObservationTag>;
 
 // ---- Enumerations and their stable names ----------------------------------------------------
 // Each enum has Name() (stable lower_snake English, used in storage, JSON and CSV), NameZh() (the
@@ -67,6 +70,11 @@ const char* GradientTierName(GradientTier t);
 const char* GradientTierNameZh(GradientTier t);
 base::Result<GradientTier> ParseGradientTier(std::string_view text,
                                              std::string_view field = "gradient_tier");
+
+enum class UnitUse { kProduction, kOffice, kLab, kWarehouse };  // 生产 / 办公 / 研发 / 仓储
+const char* UnitUseName(UnitUse u);  // "production" "office" "lab" "warehouse"
+const char* UnitUseNameZh(UnitUse u);
+base::Result<UnitUse> ParseUnitUse(std::string_view text, std::string_view field = "use");
 
 // ---- Provenance and validity -----------------------------------------------------------------
 
@@ -211,6 +219,37 @@ struct OccupancyObservation {
   Provenance provenance;
 };
 
+// A building (楼栋) of a park. floors >= 1; floor_area_m2 > 0 (gross floor area).
+struct Building {
+  BuildingId id;
+  ParkId park_id;
+  std::string name;
+  int floors = 1;
+  double floor_area_m2 = 0;
+  Provenance provenance;
+  Validity validity;
+};
+
+// A unit (单元) of a building: a rentable space on one floor (1..the building's floors).
+struct Unit {
+  UnitId id;
+  BuildingId building_id;
+  std::string code;  // unique within the building, e.g. "3F-01"
+  int floor = 1;
+  double area_m2 = 0;
+  UnitUse use = UnitUse::kProduction;
+};
+
+// One dated observation of a unit: occupied, by which enterprise (optional), producing.
+struct UnitObservation {
+  UnitObservationId id;
+  UnitId unit_id;
+  base::Date date;
+  bool occupied = false;
+  std::optional<EnterpriseId> enterprise_id;
+  bool producing = false;  // implies occupied
+};
+
 // ---- Validation ------------------------------------------------------------------------------
 // Every function returns Ok or InvalidArgument naming the offending field, with zh and en messages.
 
@@ -250,6 +289,15 @@ base::Status ValidatePark(const Park& p);
 // field, e.g. "land_used" ("occupancy.above_total"); producing_units > total_units ->
 // "producing_units".
 base::Status ValidateOccupancy(const OccupancyObservation& o);
+// name empty -> "name" ("building.name"); floors < 1 -> "floors" ("building.floors");
+// floor_area_m2 <= 0 -> "floor_area_m2" ("building.area"); validity.
+base::Status ValidateBuilding(const Building& b);
+// code empty -> "code" ("unit.code"); area_m2 <= 0 -> "area_m2" ("unit.area"); floor outside
+// 1..building.floors -> "floor" ("unit.floor").
+base::Status ValidateUnit(const Unit& u, const Building& building);
+// producing without occupied -> "producing" ("unit.producing_unoccupied"); an enterprise on an
+// unoccupied unit -> "enterprise_id" ("unit.enterprise_unoccupied").
+base::Status ValidateUnitObservation(const UnitObservation& o);
 
 // ---- Analytics -------------------------------------------------------------------------------
 
@@ -372,6 +420,26 @@ std::optional<OccupancyRates> LatestOccupancy(const std::vector<OccupancyObserva
 // The observations of `park` with from <= date <= to, by date ascending.
 std::vector<OccupancyRates> OccupancySeries(const std::vector<OccupancyObservation>& obs,
                                             ParkId park, base::Date from, base::Date to);
+
+// Unit-based rates of a park as of a date, from the latest observation (date <= as_of; ties by
+// id) of each unit of a building valid on that date. Units never observed count as vacant.
+struct UnitRates {
+  base::Date as_of;
+  int64_t units = 0;
+  int64_t occupied_units = 0;
+  int64_t producing_units = 0;
+  double total_area_m2 = 0;
+  double occupied_area_m2 = 0;
+  double producing_area_m2 = 0;
+  std::optional<double> floor_occupancy;  // occupied area / total area; none when no area
+  std::optional<double> production_rate;  // producing area / occupied area; none when none occupied
+};
+// Each unit's latest observation dated on or before `as_of` (ties: the higher id), in one pass.
+// The pointers point into `obs`.
+std::map<UnitId, const UnitObservation*> LatestUnitObservations(
+    const std::vector<UnitObservation>& obs, base::Date as_of);
+UnitRates UnitRatesOf(const std::vector<Building>& buildings, const std::vector<Unit>& units,
+                      const std::vector<UnitObservation>& obs, base::Date as_of);
 
 // What changed in a chain between two dates.
 struct NodeFirmChange {

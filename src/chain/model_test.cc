@@ -599,5 +599,111 @@ TEST(ChainAnalyticsTest, AnalyzeChainGathersEverything) {
   EXPECT_THAT(AnalyzeChain(Fixture(), kAsOf, {.candidates_per_gap = 0}).candidates, IsEmpty());
 }
 
+TEST(ChainValidationTest, BuildingsUnitsAndUnitObservationsNameTheBadField) {
+  Building b;
+  b.park_id = ParkId{1};
+  b.name = "A1 栋";
+  b.floors = 5;
+  b.floor_area_m2 = 5000;
+  EXPECT_TRUE(ValidateBuilding(b).ok());
+  Building bad = b;
+  bad.floor_area_m2 = 0;
+  EXPECT_EQ(ValidateBuilding(bad).field(), "floor_area_m2");
+  bad = b;
+  bad.floors = 0;
+  EXPECT_EQ(ValidateBuilding(bad).field(), "floors");
+  bad = b;
+  bad.validity.valid_from = D("2025-01-02");
+  bad.validity.valid_to = D("2025-01-01");
+  EXPECT_EQ(ValidateBuilding(bad).field(), "valid_to");
+
+  Unit u;
+  u.building_id = BuildingId{1};
+  u.code = "5F-01";
+  u.floor = 5;
+  u.area_m2 = 300;
+  EXPECT_TRUE(ValidateUnit(u, b).ok());
+  u.floor = 6;
+  Status s = ValidateUnit(u, b);
+  EXPECT_EQ(s.field(), "floor");
+  EXPECT_EQ(s.reason(), "unit.floor");
+  u.floor = 1;
+  u.area_m2 = -1;
+  EXPECT_EQ(ValidateUnit(u, b).field(), "area_m2");
+
+  UnitObservation o;
+  o.unit_id = UnitId{1};
+  o.date = D("2025-06-30");
+  o.producing = true;
+  s = ValidateUnitObservation(o);
+  EXPECT_EQ(s.field(), "producing");
+  EXPECT_EQ(s.reason(), "unit.producing_unoccupied");
+  o.occupied = true;
+  EXPECT_TRUE(ValidateUnitObservation(o).ok());
+}
+
+TEST(ChainAnalyticsTest, UnitRatesUseTheLatestObservationPerUnitAsOfADate) {
+  Building a{.id = BuildingId{1},
+             .park_id = ParkId{1},
+             .name = "A",
+             .floors = 3,
+             .floor_area_m2 = 1000,
+             .provenance = {},
+             .validity = {}};
+  Building gone = a;
+  gone.id = BuildingId{2};
+  gone.validity.valid_to = D("2024-12-31");  // demolished: its units do not count in 2025
+  auto unit = [](int64_t id, BuildingId b, double area) {
+    Unit u;
+    u.id = UnitId{id};
+    u.building_id = b;
+    u.code = "U" + std::to_string(id);
+    u.area_m2 = area;
+    return u;
+  };
+  std::vector<Unit> units = {unit(1, a.id, 100), unit(2, a.id, 200), unit(3, a.id, 300),
+                             unit(4, a.id, 400), unit(5, gone.id, 1000)};
+  auto obs = [](int64_t id, int64_t unit, const char* date, bool occupied, bool producing) {
+    UnitObservation o;
+    o.id = UnitObservationId{id};
+    o.unit_id = UnitId{unit};
+    o.date = D(date);
+    o.occupied = occupied;
+    o.producing = producing;
+    return o;
+  };
+  std::vector<UnitObservation> all = {
+      obs(1, 1, "2025-01-01", true, true),    // unit 1: occupied, producing
+      obs(2, 2, "2025-01-01", true, true),    // unit 2: producing, then only occupied
+      obs(3, 2, "2025-03-01", true, false),   //
+      obs(4, 3, "2025-01-01", false, false),  // unit 3: vacant, then occupied after as_of
+      obs(5, 3, "2025-09-01", true, true),    //
+      obs(6, 5, "2025-01-01", true, true),    // unit 5: in the demolished building
+  };                                          // unit 4: never observed = vacant
+  UnitRates r = UnitRatesOf({a, gone}, units, all, D("2025-06-30"));
+  EXPECT_EQ(r.units, 4);
+  EXPECT_EQ(r.occupied_units, 2);
+  EXPECT_EQ(r.producing_units, 1);
+  EXPECT_DOUBLE_EQ(r.total_area_m2, 1000);
+  EXPECT_DOUBLE_EQ(r.occupied_area_m2, 300);
+  ASSERT_TRUE(r.floor_occupancy.has_value());
+  EXPECT_DOUBLE_EQ(*r.floor_occupancy, 0.3);
+  ASSERT_TRUE(r.production_rate.has_value());
+  EXPECT_DOUBLE_EQ(*r.production_rate, 100.0 / 300.0);
+
+  // Earlier: unit 2 was still producing.
+  r = UnitRatesOf({a, gone}, units, all, D("2025-02-01"));
+  EXPECT_DOUBLE_EQ(*r.production_rate, 1.0);
+  // Later: unit 3 joined, producing.
+  r = UnitRatesOf({a, gone}, units, all, D("2025-12-31"));
+  EXPECT_DOUBLE_EQ(*r.floor_occupancy, 0.6);
+  EXPECT_DOUBLE_EQ(*r.production_rate, 400.0 / 600.0);
+  // Before any observation: nothing occupied, no production rate.
+  r = UnitRatesOf({a, gone}, units, all, D("2024-06-30"));
+  EXPECT_EQ(r.units, 5);
+  EXPECT_DOUBLE_EQ(*r.floor_occupancy, 0);
+  EXPECT_FALSE(r.production_rate.has_value());
+}
+
 }  // namespace
 }  // namespace kechan::chain

@@ -716,6 +716,113 @@ base::Result<std::vector<OccupancyObservation>> ListObservations(store::Tx& tx, 
       });
 }
 
+// ---- buildings and units ----------------------------------------------------------------------
+namespace {
+const std::string kBuildingSelect =
+    std::string("SELECT id, park_id, name, floors, floor_area_m2, ") + kProvCols +
+    " FROM chain_buildings";
+Building BuildingFrom(const store::Row& r) {
+  Building b;
+  b.id = BuildingId{r.Int(0)};
+  b.park_id = ParkId{r.Int(1)};
+  b.name = r.Text(2);
+  b.floors = static_cast<int>(r.Int(3));
+  b.floor_area_m2 = r.Real(4);
+  ReadProv(r, 5, &b.provenance, &b.validity);
+  return b;
+}
+const std::string kUnitSelect =
+    "SELECT u.id, u.building_id, u.code, u.floor, u.area_m2, u.use FROM chain_units u";
+Unit UnitFrom(const store::Row& r) {
+  Unit u;
+  u.id = UnitId{r.Int(0)};
+  u.building_id = BuildingId{r.Int(1)};
+  u.code = r.Text(2);
+  u.floor = static_cast<int>(r.Int(3));
+  u.area_m2 = r.Real(4);
+  u.use = Or(ParseUnitUse(r.Text(5)), UnitUse::kProduction);
+  return u;
+}
+}  // namespace
+
+base::Result<BuildingId> InsertBuilding(store::Tx& tx, const Building& b, int64_t now) {
+  std::vector<Value> p{b.park_id.value, b.name, int64_t{b.floors}, b.floor_area_m2};
+  PushProv(p, b.provenance, b.validity);
+  p.emplace_back(now);
+  p.emplace_back(now);
+  KECHAN_ASSIGN_OR_RETURN(
+      int64_t id, InsertReturningId(tx,
+                                    "INSERT INTO chain_buildings (park_id, name, floors, "
+                                    "floor_area_m2, source, source_date, valid_from, valid_to, "
+                                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                    p));
+  return BuildingId{id};
+}
+
+base::Result<std::optional<Building>> FindBuilding(store::Tx& tx, BuildingId id) {
+  return QueryOne<Building>(tx, kBuildingSelect + " WHERE id = ?", {id.value}, BuildingFrom);
+}
+
+base::Result<std::vector<Building>> ListBuildings(store::Tx& tx, ParkId park) {
+  return QueryAll<Building>(tx, kBuildingSelect + " WHERE park_id = ? ORDER BY id", {park.value},
+                            BuildingFrom);
+}
+
+base::Result<UnitId> InsertUnit(store::Tx& tx, const Unit& u, int64_t now) {
+  KECHAN_ASSIGN_OR_RETURN(
+      int64_t id, InsertReturningId(tx,
+                                    "INSERT INTO chain_units (building_id, code, floor, area_m2, "
+                                    "use, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                                    {u.building_id.value, u.code, int64_t{u.floor}, u.area_m2,
+                                     std::string(UnitUseName(u.use)), now}));
+  return UnitId{id};
+}
+
+base::Result<std::optional<Unit>> FindUnit(store::Tx& tx, UnitId id) {
+  return QueryOne<Unit>(tx, kUnitSelect + " WHERE u.id = ?", {id.value}, UnitFrom);
+}
+
+base::Result<std::vector<Unit>> ListUnitsOfPark(store::Tx& tx, ParkId park) {
+  return QueryAll<Unit>(tx,
+                        kUnitSelect +
+                            " JOIN chain_buildings b ON b.id = u.building_id WHERE b.park_id = ? "
+                            "ORDER BY u.building_id, u.id",
+                        {park.value}, UnitFrom);
+}
+
+base::Result<UnitObservationId> InsertUnitObservation(store::Tx& tx, const UnitObservation& o,
+                                                      int64_t now) {
+  KECHAN_ASSIGN_OR_RETURN(
+      int64_t id,
+      InsertReturningId(
+          tx,
+          "INSERT INTO chain_unit_observations (unit_id, observed_on, occupied, "
+          "enterprise_id, producing, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+          {o.unit_id.value, o.date.ToString(), B(o.occupied),
+           o.enterprise_id ? Value(o.enterprise_id->value) : Value(nullptr), B(o.producing), now}));
+  return UnitObservationId{id};
+}
+
+base::Result<std::vector<UnitObservation>> ListUnitObservationsOfPark(store::Tx& tx, ParkId park) {
+  return QueryAll<UnitObservation>(
+      tx,
+      "SELECT o.id, o.unit_id, o.observed_on, o.occupied, o.enterprise_id, o.producing FROM "
+      "chain_unit_observations o JOIN chain_units u ON u.id = o.unit_id JOIN chain_buildings b "
+      "ON b.id = u.building_id WHERE b.park_id = ? ORDER BY o.unit_id, o.observed_on, o.id",
+      {park.value}, [](const store::Row& r) {
+        UnitObservation o;
+        o.id = UnitObservationId{r.Int(0)};
+        o.unit_id = UnitId{r.Int(1)};
+        o.date = DateAt(r, 2).value_or(base::Date());
+        o.occupied = r.Int(3) != 0;
+        if (!r.IsNull(4)) {
+          o.enterprise_id = EnterpriseId{r.Int(4)};
+        }
+        o.producing = r.Int(5) != 0;
+        return o;
+      });
+}
+
 base::Result<int64_t> Count(store::Tx& tx, const std::string& table) {
   KECHAN_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT COUNT(*) FROM " + table));
   return rows.rows.at(0).Int(0);

@@ -1,7 +1,7 @@
 // SQL for the chain module's tables (chain_clusters, chain_chains, chain_nodes, chain_parks,
 // chain_enterprises + chain_enterprise_years + chain_enterprise_tiers, chain_links,
-// chain_supply_links, chain_occupancy), mapping rows to the model.h values. Internal to chain/;
-// callers use ChainService.
+// chain_supply_links, chain_occupancy, chain_buildings + chain_units + chain_unit_observations),
+// mapping rows to the model.h values. Internal to chain/; callers use ChainService.
 #pragma once
 
 #include <cstdint>
@@ -78,6 +78,18 @@ base::Result<std::vector<SupplyLink>> ListSupplyLinksOfChain(store::Tx& tx, Chai
 base::Result<ObservationId> InsertObservation(store::Tx& tx, const OccupancyObservation& o,
                                               int64_t now);
 base::Result<std::vector<OccupancyObservation>> ListObservations(store::Tx& tx, ParkId park);
+
+base::Result<BuildingId> InsertBuilding(store::Tx& tx, const Building& b, int64_t now);
+base::Result<std::optional<Building>> FindBuilding(store::Tx& tx, BuildingId id);
+base::Result<std::vector<Building>> ListBuildings(store::Tx& tx, ParkId park);
+base::Result<UnitId> InsertUnit(store::Tx& tx, const Unit& u, int64_t now);
+base::Result<std::optional<Unit>> FindUnit(store::Tx& tx, UnitId id);
+// The units of the park's buildings, by building then id.
+base::Result<std::vector<Unit>> ListUnitsOfPark(store::Tx& tx, ParkId park);
+base::Result<UnitObservationId> InsertUnitObservation(store::Tx& tx, const UnitObservation& o,
+                                                      int64_t now);
+// The observations of the units of the park's buildings.
+base::Result<std::vector<UnitObservation>> ListUnitObservationsOfPark(store::Tx& tx, ParkId park);
 
 // Chain chiefs: the users assigned to a chain, and the chains of a user.
 struct ChiefRow {

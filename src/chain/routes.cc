@@ -509,6 +509,148 @@ Result<http::Response> PatchEnterprise(ChainService& s, const http::Request& req
   return http::Response::Json(EnterpriseJson(updated));
 }
 
+// ---- buildings and units ---------------------------------------------------------------------
+json::value OptRate(const std::optional<double>& r) { return r ? json::value(*r) : nullptr; }
+
+// A required (or, when !required and absent, `def`) JSON number.
+Result<double> ReadNumber(http::ObjectReader& r, const char* field, bool required, double def) {
+  const json::value* v = r.Value(field, required);
+  if (v == nullptr) {
+    if (!r.ok()) {
+      return r.status();
+    }
+    return def;
+  }
+  if (!v->is_number()) {
+    return base::InvalidArgument(field, "json.type", std::string(field) + " must be a number",
+                                 std::string(field) + " 须为数字");
+  }
+  return v->to_number<double>();
+}
+
+json::object BuildingObj(const Building& b) {
+  json::object o{{"id", b.id.value},
+                 {"park_id", b.park_id.value},
+                 {"name", b.name},
+                 {"floors", b.floors},
+                 {"floor_area_m2", b.floor_area_m2}};
+  o["provenance"] = ProvJson(b.provenance, b.validity);
+  return o;
+}
+
+json::object UnitObj(const Unit& u) {
+  return json::object{{"id", u.id.value},
+                      {"building_id", u.building_id.value},
+                      {"code", u.code},
+                      {"floor", u.floor},
+                      {"area_m2", u.area_m2},
+                      {"use", UnitUseName(u.use)},
+                      {"use_zh", UnitUseNameZh(u.use)}};
+}
+
+// `with_enterprise`: include enterprise_id (callers who see details).
+json::object UnitObservationObj(const UnitObservation& o, bool with_enterprise) {
+  json::object out{{"id", o.id.value},
+                   {"unit_id", o.unit_id.value},
+                   {"date", o.date.ToString()},
+                   {"occupied", o.occupied},
+                   {"producing", o.producing}};
+  if (with_enterprise) {
+    out["enterprise_id"] = o.enterprise_id ? json::value(o.enterprise_id->value) : nullptr;
+  }
+  return out;
+}
+
+json::object UnitRatesObj(const UnitRates& r) {
+  return json::object{{"as_of", r.as_of.ToString()},
+                      {"units", r.units},
+                      {"occupied_units", r.occupied_units},
+                      {"producing_units", r.producing_units},
+                      {"total_area_m2", r.total_area_m2},
+                      {"occupied_area_m2", r.occupied_area_m2},
+                      {"producing_area_m2", r.producing_area_m2},
+                      {"floor_occupancy", OptRate(r.floor_occupancy)},
+                      {"production_rate", OptRate(r.production_rate)}};
+}
+
+Result<http::Response> CreateBuildingRoute(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(int64_t park_id, req.PathId("id"));
+  KECHAN_ASSIGN_OR_RETURN(json::object obj, http::ParseJsonObject(req));
+  http::ObjectReader r(obj);
+  Building b;
+  b.park_id = ParkId{park_id};
+  b.name = r.String("name", {.min_len = 1, .max_len = 200});
+  b.floors = static_cast<int>(r.Int("floors", INT32_MIN, INT32_MAX));
+  KECHAN_RETURN_IF_ERROR(r.status());
+  KECHAN_ASSIGN_OR_RETURN(b.floor_area_m2, ReadNumber(r, "floor_area_m2", true, 0));
+  if (auto v = r.OptionalString("source", {.max_len = 500})) b.provenance.source = *v;
+  KECHAN_ASSIGN_OR_RETURN(b.provenance.source_date, OptDate(r, "source_date"));
+  KECHAN_ASSIGN_OR_RETURN(auto from, OptDate(r, "valid_from"));
+  if (from) b.validity.valid_from = *from;
+  KECHAN_ASSIGN_OR_RETURN(b.validity.valid_to, OptDate(r, "valid_to"));
+  KECHAN_RETURN_IF_ERROR(r.Finish());
+  KECHAN_ASSIGN_OR_RETURN(Building created, s.CreateBuilding(Caller::Of(req.principal), b));
+  return http::Response::Json(http::ToJson(BuildingObj(created)), 201);
+}
+
+Result<http::Response> CreateUnitRoute(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(int64_t building_id, req.PathId("id"));
+  KECHAN_ASSIGN_OR_RETURN(json::object obj, http::ParseJsonObject(req));
+  http::ObjectReader r(obj);
+  Unit u;
+  u.building_id = BuildingId{building_id};
+  u.code = r.String("code", {.min_len = 1, .max_len = 64});
+  u.floor = static_cast<int>(r.Int("floor", INT32_MIN, INT32_MAX));
+  KECHAN_RETURN_IF_ERROR(r.status());
+  KECHAN_ASSIGN_OR_RETURN(u.area_m2, ReadNumber(r, "area_m2", true, 0));
+  if (auto v = r.OptionalString("use", {.max_len = 20})) {
+    KECHAN_ASSIGN_OR_RETURN(u.use, ParseUnitUse(*v, "use"));
+  }
+  KECHAN_RETURN_IF_ERROR(r.Finish());
+  KECHAN_ASSIGN_OR_RETURN(Unit created, s.CreateUnit(Caller::Of(req.principal), u));
+  return http::Response::Json(http::ToJson(UnitObj(created)), 201);
+}
+
+Result<http::Response> ObserveUnitRoute(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(int64_t unit_id, req.PathId("id"));
+  KECHAN_ASSIGN_OR_RETURN(json::object obj, http::ParseJsonObject(req));
+  http::ObjectReader r(obj);
+  UnitObservation o;
+  o.unit_id = UnitId{unit_id};
+  const std::string date = r.String("date", {.min_len = 1, .max_len = 10});
+  o.occupied = r.Bool("occupied");
+  if (auto v = r.OptionalBool("producing")) o.producing = *v;
+  if (auto v = r.OptionalInt("enterprise_id", 1)) o.enterprise_id = EnterpriseId{*v};
+  KECHAN_RETURN_IF_ERROR(r.Finish());
+  KECHAN_ASSIGN_OR_RETURN(o.date, base::Date::Parse(date, "date"));
+  KECHAN_ASSIGN_OR_RETURN(UnitObservation created, s.ObserveUnit(Caller::Of(req.principal), o));
+  return http::Response::Json(http::ToJson(UnitObservationObj(created, true)), 201);
+}
+
+Result<http::Response> ListBuildingsRoute(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(int64_t id, req.PathId("id"));
+  KECHAN_ASSIGN_OR_RETURN(base::Date as_of, QueryDate(req, "as_of", Today()));
+  const Caller caller = Caller::Of(req.principal);
+  KECHAN_ASSIGN_OR_RETURN(ParkBuildings pb, s.ListBuildings(caller, ParkId{id}, as_of));
+  const bool details = caller.CanSeeDetails();
+  json::array buildings;
+  for (const BuildingView& bv : pb.buildings) {
+    json::object b = BuildingObj(bv.building);
+    json::array units;
+    for (const UnitView& uv : bv.units) {
+      json::object u = UnitObj(uv.unit);
+      u["latest"] = uv.latest ? json::value(UnitObservationObj(*uv.latest, details)) : nullptr;
+      units.push_back(std::move(u));
+    }
+    b["units"] = std::move(units);
+    buildings.push_back(std::move(b));
+  }
+  return http::Response::Json(http::ToJson(json::object{{"park_id", id},
+                                                        {"as_of", as_of.ToString()},
+                                                        {"buildings", std::move(buildings)},
+                                                        {"rates", UnitRatesObj(pb.rates)}}));
+}
+
 Result<http::Response> ListParks(ChainService& s, const http::Request& req) {
   KECHAN_ASSIGN_OR_RETURN(auto format, FormatOf(req));
   KECHAN_ASSIGN_OR_RETURN(auto parks, s.ListParks(Caller::Of(req.principal)));
@@ -996,6 +1138,38 @@ constexpr const char* kEnterpriseRequestSchema = R"({
     "valid_to": {"type": "string", "format": "date"}}
 })";
 
+constexpr const char* kBuildingRequestSchema = R"({
+  "type": "object",
+  "required": ["name", "floors", "floor_area_m2"],
+  "additionalProperties": false,
+  "properties": {
+    "name": {"type": "string"}, "floors": {"type": "integer", "minimum": 1},
+    "floor_area_m2": {"type": "number", "exclusiveMinimum": 0},
+    "source": {"type": "string"}, "source_date": {"type": "string", "format": "date"},
+    "valid_from": {"type": "string", "format": "date"},
+    "valid_to": {"type": "string", "format": "date"}}
+})";
+
+constexpr const char* kUnitRequestSchema = R"({
+  "type": "object",
+  "required": ["code", "floor", "area_m2"],
+  "additionalProperties": false,
+  "properties": {
+    "code": {"type": "string"}, "floor": {"type": "integer", "minimum": 1},
+    "area_m2": {"type": "number", "exclusiveMinimum": 0},
+    "use": {"type": "string", "enum": ["production", "office", "lab", "warehouse"]}}
+})";
+
+constexpr const char* kUnitObservationRequestSchema = R"({
+  "type": "object",
+  "required": ["date", "occupied"],
+  "additionalProperties": false,
+  "properties": {
+    "date": {"type": "string", "format": "date"}, "occupied": {"type": "boolean"},
+    "producing": {"type": "boolean", "description": "implies occupied"},
+    "enterprise_id": {"type": "integer"}}
+})";
+
 constexpr const char* kNodeRequestSchema = R"({
   "type": "object",
   "required": ["code", "name"],
@@ -1105,6 +1279,40 @@ void RegisterRoutes(http::Router& router, ChainService& service) {
                              .tag = "chain",
                              .access = Access::kPublic},
              [&service](http::Request& req) { return Occupancy(service, req); });
+  router.Add(Method::kPost, "/api/v1/parks/{id}/buildings",
+             http::RouteSpec{.summary = "Add a building to a park",
+                             .summary_zh = "为园区新增楼栋",
+                             .tag = "chain",
+                             .access = Access::kRoles,
+                             .roles = operators,
+                             .request_schema = kBuildingRequestSchema,
+                             .success_status = 201},
+             [&service](http::Request& req) { return CreateBuildingRoute(service, req); });
+  router.Add(Method::kGet, "/api/v1/parks/{id}/buildings",
+             http::RouteSpec{.summary = "A park's buildings, units, latest unit observations and "
+                                        "unit-based rates as of a date (?as_of=)",
+                             .summary_zh = "园区楼栋、单元及其最新入驻投产情况与单元口径使用率",
+                             .tag = "chain",
+                             .access = Access::kPublic},
+             [&service](http::Request& req) { return ListBuildingsRoute(service, req); });
+  router.Add(Method::kPost, "/api/v1/buildings/{id}/units",
+             http::RouteSpec{.summary = "Add a unit to a building",
+                             .summary_zh = "为楼栋新增单元",
+                             .tag = "chain",
+                             .access = Access::kRoles,
+                             .roles = operators,
+                             .request_schema = kUnitRequestSchema,
+                             .success_status = 201},
+             [&service](http::Request& req) { return CreateUnitRoute(service, req); });
+  router.Add(Method::kPost, "/api/v1/units/{id}/observations",
+             http::RouteSpec{.summary = "Record a unit's occupancy on a date",
+                             .summary_zh = "登记单元入驻与投产情况",
+                             .tag = "chain",
+                             .access = Access::kRoles,
+                             .roles = operators,
+                             .request_schema = kUnitObservationRequestSchema,
+                             .success_status = 201},
+             [&service](http::Request& req) { return ObserveUnitRoute(service, req); });
   router.Add(Method::kGet, "/api/v1/projects",
              http::RouteSpec{.summary = "Major projects with milestones and slippage "
                                         "(?chain=&park=&department=&kind=&stage=&overdue=&as_of=)",

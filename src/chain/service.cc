@@ -514,6 +514,131 @@ Result<std::vector<OccupancyRates>> ChainService::Occupancy(const Caller&, ParkI
   return OccupancySeries(obs, park, from, to);
 }
 
+// ---- buildings and units ---------------------------------------------------------------------
+Result<Building> ChainService::CreateBuilding(const Caller& caller, Building b) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  b.id = BuildingId{};
+  KECHAN_RETURN_IF_ERROR(ValidateBuilding(b));
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
+    KECHAN_RETURN_IF_ERROR(CheckPark(tx, b.park_id));
+    KECHAN_ASSIGN_OR_RETURN(b.id, OrDuplicate(repo::InsertBuilding(tx, b, Now()), "name",
+                                              "the park already has a building named " + b.name,
+                                              "该园区已有名为 " + b.name + " 的楼栋"));
+    auto seq = Append(tx, clock_, "chain.building.created", "building", b.id.value, caller,
+                      Payload()
+                          .Int("park_id", b.park_id.value)
+                          .Str("name", b.name)
+                          .Int("floors", b.floors)
+                          .Done());
+    return seq.ok() ? Status::Ok() : seq.status();
+  }));
+  return b;
+}
+
+Result<Unit> ChainService::CreateUnit(const Caller& caller, Unit u) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  u.id = UnitId{};
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
+    KECHAN_ASSIGN_OR_RETURN(auto building, repo::FindBuilding(tx, u.building_id));
+    if (!building) {
+      return NotFoundField("building_id", "building", "楼栋", u.building_id.value);
+    }
+    KECHAN_RETURN_IF_ERROR(ValidateUnit(u, *building));
+    KECHAN_ASSIGN_OR_RETURN(u.id, OrDuplicate(repo::InsertUnit(tx, u, Now()), "code",
+                                              "the building already has a unit " + u.code,
+                                              "该楼栋已有编号为 " + u.code + " 的单元"));
+    auto seq = Append(tx, clock_, "chain.unit.created", "unit", u.id.value, caller,
+                      Payload()
+                          .Int("building_id", u.building_id.value)
+                          .Str("code", u.code)
+                          .Int("floor", u.floor)
+                          .Done());
+    return seq.ok() ? Status::Ok() : seq.status();
+  }));
+  return u;
+}
+
+Result<UnitObservation> ChainService::ObserveUnit(const Caller& caller, UnitObservation o) {
+  if (!caller.CanEditTaxonomy()) {
+    return Denied();
+  }
+  o.id = UnitObservationId{};
+  KECHAN_RETURN_IF_ERROR(ValidateUnitObservation(o));
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
+    KECHAN_ASSIGN_OR_RETURN(auto unit, repo::FindUnit(tx, o.unit_id));
+    if (!unit) {
+      return NotFoundField("unit_id", "unit", "单元", o.unit_id.value);
+    }
+    if (o.enterprise_id) {
+      KECHAN_ASSIGN_OR_RETURN(auto e, repo::FindEnterprise(tx, *o.enterprise_id));
+      if (!e) {
+        return NotFoundField("enterprise_id", "enterprise", "企业", o.enterprise_id->value);
+      }
+    }
+    KECHAN_ASSIGN_OR_RETURN(
+        o.id, OrDuplicate(repo::InsertUnitObservation(tx, o, Now()), "date",
+                          "the unit already has an observation on " + o.date.ToString(),
+                          "该单元 " + o.date.ToString() + " 已有一条观测记录"));
+    auto seq = Append(tx, clock_, "chain.unit.observed", "unit", o.unit_id.value, caller,
+                      Payload()
+                          .Int("observation_id", o.id.value)
+                          .Str("date", o.date.ToString())
+                          .Int("occupied", o.occupied ? 1 : 0)
+                          .Int("producing", o.producing ? 1 : 0)
+                          .Done());
+    return seq.ok() ? Status::Ok() : seq.status();
+  }));
+  return o;
+}
+
+Result<ParkBuildings> ChainService::ListBuildings(const Caller& caller, ParkId park,
+                                                  base::Date as_of) {
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+  KECHAN_RETURN_IF_ERROR(CheckPark(*tx, park).WithField("id"));
+  KECHAN_ASSIGN_OR_RETURN(auto buildings, repo::ListBuildings(*tx, park));
+  KECHAN_ASSIGN_OR_RETURN(auto units, repo::ListUnitsOfPark(*tx, park));
+  KECHAN_ASSIGN_OR_RETURN(auto obs, repo::ListUnitObservationsOfPark(*tx, park));
+  ParkBuildings out;
+  out.park_id = park;
+  out.as_of = as_of;
+  out.rates = UnitRatesOf(buildings, units, obs, as_of);
+  const bool details = caller.CanSeeDetails();
+  const auto latest = LatestUnitObservations(obs, as_of);
+  std::map<BuildingId, size_t> index;
+  for (Building& b : buildings) {
+    if (!IsValidOn(b.validity, as_of)) {
+      continue;
+    }
+    index[b.id] = out.buildings.size();
+    out.buildings.push_back(BuildingView{.building = std::move(b), .units = {}});
+  }
+  for (Unit& u : units) {
+    auto it = index.find(u.building_id);
+    if (it == index.end()) {
+      continue;
+    }
+    UnitView v{.unit = std::move(u), .latest = std::nullopt};
+    if (auto o = latest.find(v.unit.id); o != latest.end()) {
+      v.latest = *o->second;
+      if (!details) {
+        v.latest->enterprise_id.reset();
+      }
+    }
+    out.buildings[it->second].units.push_back(std::move(v));
+  }
+  return out;
+}
+
+Result<UnitRates> ChainService::UnitRatesOfPark(const Caller& caller, ParkId park,
+                                                base::Date as_of) {
+  KECHAN_ASSIGN_OR_RETURN(ParkBuildings pb, ListBuildings(caller, park, as_of));
+  return pb.rates;
+}
+
 // ---- enterprises ----------------------------------------------------------------------------
 Result<Enterprise> ChainService::CreateEnterprise(const Caller& caller, Enterprise e) {
   if (!caller.CanEditTaxonomy()) {

@@ -158,6 +158,22 @@ std::string ImportReportJson(ImportKind kind, const ImportReport& r);
 class ImportJobs;
 
 // Thread-safe: every method may be called from any thread; each opens its own transaction.
+// A building with its units and their latest observations as of a date. Value type.
+struct UnitView {
+  Unit unit;
+  std::optional<UnitObservation> latest;  // none: never observed by then (counts as vacant)
+};
+struct BuildingView {
+  Building building;
+  std::vector<UnitView> units;
+};
+struct ParkBuildings {
+  ParkId park_id;
+  base::Date as_of;
+  std::vector<BuildingView> buildings;
+  UnitRates rates;
+};
+
 class ChainService {
  public:
   ChainService(store::Database& db, const base::Clock& clock);
@@ -238,6 +254,24 @@ class ChainService {
   // Rates of the park's observations with from <= date <= to (everyone).
   base::Result<std::vector<OccupancyRates>> Occupancy(const Caller& caller, ParkId park,
                                                       base::Date from, base::Date to);
+
+  // ---- buildings and units (楼栋、单元) ---------------------------------------------------------
+  // Operators. ValidateBuilding's errors; NotFound "park_id"; AlreadyExists "name" (per park).
+  // Event chain.building.created.
+  base::Result<Building> CreateBuilding(const Caller& caller, Building b);
+  // Operators. ValidateUnit's errors ("area_m2", "floor" above the building's floors, ...);
+  // NotFound "building_id"; AlreadyExists "code" (per building). Event chain.unit.created.
+  base::Result<Unit> CreateUnit(const Caller& caller, Unit u);
+  // Operators. ValidateUnitObservation's errors ("producing" without occupied); NotFound
+  // "unit_id" / "enterprise_id"; AlreadyExists "date" (one per unit and day). Event
+  // chain.unit.observed.
+  base::Result<UnitObservation> ObserveUnit(const Caller& caller, UnitObservation o);
+  // The park's buildings with their units, each unit's latest observation on or before `as_of`,
+  // and the unit-based rates (everyone; enterprise ids are cleared unless CanSeeDetails).
+  // NotFound "id" for an unknown park.
+  base::Result<ParkBuildings> ListBuildings(const Caller& caller, ParkId park, base::Date as_of);
+  // Just the unit-based rates of ListBuildings.
+  base::Result<UnitRates> UnitRatesOfPark(const Caller& caller, ParkId park, base::Date as_of);
 
   // ---- enterprises ---------------------------------------------------------------------------
   // Operators. Normalises then validates (NormalizeEnterprise): InvalidArgument naming "uscc",

@@ -128,7 +128,8 @@ class ChainServiceTest : public ::testing::Test {
     std::vector<int64_t> out;
     for (const char* t : {"chain_clusters", "chain_chains", "chain_nodes", "chain_parks",
                           "chain_enterprises", "chain_enterprise_years", "chain_links",
-                          "chain_supply_links", "chain_occupancy", "chain_projects", "events"}) {
+                          "chain_supply_links", "chain_occupancy", "chain_projects",
+                          "chain_buildings", "chain_units", "chain_unit_observations", "events"}) {
       auto n = repo::Count(**tx, t);
       EXPECT_TRUE(n.ok()) << n.status();
       out.push_back(n.ok() ? *n : -1);
@@ -1059,6 +1060,10 @@ TEST_F(ChainRoutesTest, DeclaresAccessAndValidSchemas) {
       {http::Method::kPost, "/api/v1/projects", http::Access::kRoles},
       {http::Method::kGet, "/api/v1/projects/1", http::Access::kSignedIn},
       {http::Method::kPatch, "/api/v1/projects/1", http::Access::kRoles},
+      {http::Method::kPost, "/api/v1/parks/1/buildings", http::Access::kRoles},
+      {http::Method::kGet, "/api/v1/parks/1/buildings", http::Access::kPublic},
+      {http::Method::kPost, "/api/v1/buildings/1/units", http::Access::kRoles},
+      {http::Method::kPost, "/api/v1/units/1/observations", http::Access::kRoles},
   };
   for (const auto& w : want) {
     std::map<std::string, std::string> params;
@@ -1126,6 +1131,166 @@ TEST_F(ChainRoutesTest, CreatesReadsAndPatchesEnterprises) {
   auto bad_page = Call(http::Method::kGet, "/api/v1/enterprises", operator_, {{"page", "x"}});
   ASSERT_FALSE(bad_page.ok());
   EXPECT_EQ(bad_page.status().field(), "page");
+}
+
+// Creates park -> building -> units and observes them through the routes; returns the unit ids.
+class ChainBuildingsTest : public ChainRoutesTest {
+ protected:
+  void SetUp() override {
+    ChainRoutesTest::SetUp();
+    Park p;
+    p.name = "测试园区（示例）";
+    auto park = service_->CreatePark(sys_, p);
+    ASSERT_TRUE(park.ok()) << park.status();
+    park_ = park->id;
+    firm_ = MakeEnterprise(401, "入驻企业（示例）");
+  }
+
+  std::string ParkPath() const { return "/api/v1/parks/" + park_.ToString() + "/buildings"; }
+
+  base::Result<http::Response> Post(const std::string& path, const std::string& body,
+                                    const auth::Principal& who) {
+    return Call(http::Method::kPost, path, who, {}, body);
+  }
+
+  // Expects a 4xx naming `field` and no change to any table or the event log.
+  void ExpectRejected(const std::string& path, const std::string& body, base::Code code,
+                      const std::string& field, const auth::Principal& who) {
+    const auto before = Fingerprint();
+    auto r = Post(path, body, who);
+    ASSERT_FALSE(r.ok()) << path << " " << body;
+    EXPECT_EQ(r.status().code(), code) << r.status();
+    if (!field.empty()) {
+      EXPECT_EQ(r.status().field(), field) << r.status();
+    }
+    EXPECT_FALSE(r.status().message_en().empty());
+    EXPECT_NE(r.status().message_zh(), r.status().message_en()) << r.status();
+    EXPECT_EQ(Fingerprint(), before);
+  }
+
+  ParkId park_;
+  EnterpriseId firm_;
+};
+
+TEST_F(ChainBuildingsTest, BuildingsUnitsAndObservationsGiveUnitBasedRates) {
+  const size_t events_before = Events().size();
+  auto b = Post(ParkPath(),
+                R"({"name":"A1 栋","floors":3,"floor_area_m2":1200.5,)"
+                R"("source":"园区台账（示例）"})",
+                operator_);
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(b->status, 201);
+  const std::string building = std::to_string(Body(*b).at("id").as_int64());
+  std::vector<std::string> units;
+  for (const char* body : {R"({"code":"1F-01","floor":1,"area_m2":100})",
+                           R"({"code":"2F-01","floor":2,"area_m2":300,"use":"office"})",
+                           R"({"code":"3F-01","floor":3,"area_m2":600,"use":"lab"})"}) {
+    auto u = Post("/api/v1/buildings/" + building + "/units", body, operator_);
+    ASSERT_TRUE(u.ok()) << u.status();
+    EXPECT_EQ(u->status, 201);
+    units.push_back(std::to_string(Body(*u).at("id").as_int64()));
+  }
+  auto observe = [&](const std::string& unit, const std::string& body) {
+    auto o = Post("/api/v1/units/" + unit + "/observations", body, operator_);
+    ASSERT_TRUE(o.ok()) << o.status();
+    EXPECT_EQ(o->status, 201);
+  };
+  observe(units[0], R"({"date":"2025-01-10","occupied":true,"producing":true,"enterprise_id":)" +
+                        firm_.ToString() + "}");
+  observe(units[1], R"({"date":"2025-01-10","occupied":true,"producing":true})");
+  observe(units[1], R"({"date":"2025-05-01","occupied":true,"producing":false})");
+  observe(units[2], R"({"date":"2025-01-10","occupied":false})");
+  observe(units[2], R"({"date":"2025-08-01","occupied":true,"producing":true})");
+
+  // One event per write, of the right kinds.
+  const auto events = Events();
+  ASSERT_EQ(events.size(), events_before + 1 + 3 + 5);
+  EXPECT_EQ(events[events_before].kind, "chain.building.created");
+  EXPECT_EQ(events[events_before + 1].kind, "chain.unit.created");
+  EXPECT_EQ(events.back().kind, "chain.unit.observed");
+  EXPECT_EQ(events.back().entity_id, units[2]);
+
+  // As of 2025-06-30: units 1 and 2 occupied (400 of 1000 m2), unit 1 producing (100 of 400).
+  auto list = Call(http::Method::kGet, ParkPath(), anonymous_, {{"as_of", "2025-06-30"}});
+  ASSERT_TRUE(list.ok()) << list.status();
+  json::object body = Body(*list);
+  const json::object& rates = body.at("rates").as_object();
+  EXPECT_EQ(rates.at("units").as_int64(), 3);
+  EXPECT_EQ(rates.at("occupied_units").as_int64(), 2);
+  EXPECT_DOUBLE_EQ(rates.at("floor_occupancy").as_double(), 0.4);
+  EXPECT_DOUBLE_EQ(rates.at("production_rate").as_double(), 0.25);
+  const json::array& bs = body.at("buildings").as_array();
+  ASSERT_EQ(bs.size(), 1u);
+  const json::array& us = bs[0].at("units").as_array();
+  ASSERT_EQ(us.size(), 3u);
+  const json::object& first = us[0].at("latest").as_object();
+  EXPECT_TRUE(first.at("occupied").as_bool());
+  EXPECT_TRUE(first.at("producing").as_bool());
+  EXPECT_FALSE(first.contains("enterprise_id")) << "the public sees no enterprise ids";
+  EXPECT_FALSE(us[1].at("latest").at("producing").as_bool());
+
+  // Operators see which enterprise occupies the unit.
+  auto detailed = Call(http::Method::kGet, ParkPath(), operator_, {{"as_of", "2025-06-30"}});
+  ASSERT_TRUE(detailed.ok()) << detailed.status();
+  EXPECT_EQ(
+      Body(*detailed).at("buildings").at(0).at("units").at(0).at("latest").at("enterprise_id"),
+      json::value(firm_.value));
+
+  // Later: unit 3 joined and produces; the service gives the same rates.
+  auto later = service_->UnitRatesOfPark(Caller::Of(anonymous_), park_, D("2025-12-31"));
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_DOUBLE_EQ(*later->floor_occupancy, 1.0);
+  EXPECT_DOUBLE_EQ(*later->production_rate, 0.7);
+}
+
+TEST_F(ChainBuildingsTest, BadInputIsRejectedNamingTheFieldAndNothingChanges) {
+  auto b = Post(ParkPath(), R"({"name":"B1 栋","floors":2,"floor_area_m2":800})", operator_);
+  ASSERT_TRUE(b.ok()) << b.status();
+  const std::string units =
+      "/api/v1/buildings/" + std::to_string(Body(*b).at("id").as_int64()) + "/units";
+  auto u = Post(units, R"({"code":"1F-01","floor":1,"area_m2":100})", operator_);
+  ASSERT_TRUE(u.ok()) << u.status();
+  const std::string obs =
+      "/api/v1/units/" + std::to_string(Body(*u).at("id").as_int64()) + "/observations";
+  using base::Code;
+
+  ExpectRejected(ParkPath(), R"({"name":"C","floors":2,"floor_area_m2":0})", Code::kInvalidArgument,
+                 "floor_area_m2", operator_);
+  ExpectRejected(units, R"({"code":"1F-02","floor":1,"area_m2":0})", Code::kInvalidArgument,
+                 "area_m2", operator_);
+  ExpectRejected(units, R"({"code":"1F-03","floor":1,"area_m2":-5})", Code::kInvalidArgument,
+                 "area_m2", operator_);
+  ExpectRejected(units, R"({"code":"3F-01","floor":3,"area_m2":50})", Code::kInvalidArgument,
+                 "floor", operator_);
+  ExpectRejected(obs, R"({"date":"2025-01-01","occupied":false,"producing":true})",
+                 Code::kInvalidArgument, "producing", operator_);
+  ExpectRejected(obs, R"({"date":"2025-13-01","occupied":true})", Code::kInvalidArgument, "date",
+                 operator_);
+  ExpectRejected(obs, R"({"date":"2025-01-01","occupied":true,"enterprise_id":99999})",
+                 Code::kNotFound, "enterprise_id", operator_);
+  // Unknown parents: 404.
+  ExpectRejected("/api/v1/parks/99999/buildings", R"({"name":"X","floors":1,"floor_area_m2":1})",
+                 Code::kNotFound, "park_id", operator_);
+  ExpectRejected("/api/v1/buildings/99999/units", R"({"code":"X","floor":1,"area_m2":1})",
+                 Code::kNotFound, "building_id", operator_);
+  ExpectRejected("/api/v1/units/99999/observations", R"({"date":"2025-01-01","occupied":true})",
+                 Code::kNotFound, "unit_id", operator_);
+  auto unknown_park = Call(http::Method::kGet, "/api/v1/parks/99999/buildings", anonymous_);
+  ASSERT_FALSE(unknown_park.ok());
+  EXPECT_EQ(unknown_park.status().code(), Code::kNotFound);
+  EXPECT_EQ(unknown_park.status().field(), "id");
+
+  // Non-operators may not write.
+  auth::Principal officer;
+  officer.user = base::UserId{6};
+  officer.method = auth::AuthMethod::kSession;
+  officer.memberships = {{base::OrgId{1}, auth::Role::kOfficer}};
+  ExpectRejected(ParkPath(), R"({"name":"D","floors":1,"floor_area_m2":10})",
+                 Code::kPermissionDenied, "", officer);
+  ExpectRejected(units, R"({"code":"1F-09","floor":1,"area_m2":10})", Code::kPermissionDenied, "",
+                 officer);
+  ExpectRejected(obs, R"({"date":"2025-01-01","occupied":true})", Code::kPermissionDenied, "",
+                 officer);
 }
 
 TEST_F(ChainRoutesTest, NodesAndAnalysis) {
