@@ -1,6 +1,8 @@
 #include "http/json_body.h"
 
 #include <boost/json/basic_parser_impl.hpp>
+#include <charconv>
+#include <cmath>
 #include <exception>
 #include <unordered_set>
 
@@ -287,6 +289,59 @@ base::Status ObjectReader::Finish() {
   return status_;
 }
 
-std::string ToJson(const json::value& v) { return json::serialize(v); }
+namespace {
+
+// Appends `v` with doubles in their shortest round-trip form (Boost.JSON 1.74 prints 0.5 as
+// "5E-1"); NaN and infinities, which JSON cannot hold, become null.
+void AppendJson(const json::value& v, std::string& out) {
+  switch (v.kind()) {
+    case json::kind::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& kv : v.get_object()) {
+        if (!first) out.push_back(',');
+        first = false;
+        out += json::serialize(json::string(kv.key()));
+        out.push_back(':');
+        AppendJson(kv.value(), out);
+      }
+      out.push_back('}');
+      return;
+    }
+    case json::kind::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& e : v.get_array()) {
+        if (!first) out.push_back(',');
+        first = false;
+        AppendJson(e, out);
+      }
+      out.push_back(']');
+      return;
+    }
+    case json::kind::double_: {
+      double d = v.get_double();
+      if (!std::isfinite(d)) {
+        out += "null";
+        return;
+      }
+      char buf[32];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+      out.append(buf, ec == std::errc() ? end : buf);
+      return;
+    }
+    default:
+      out += json::serialize(v);
+      return;
+  }
+}
+
+}  // namespace
+
+std::string ToJson(const json::value& v) {
+  std::string out;
+  AppendJson(v, out);
+  return out;
+}
 
 }  // namespace kechan::http

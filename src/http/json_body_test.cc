@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace kechan::http {
 namespace {
 
@@ -167,6 +169,19 @@ TEST(ObjectReaderTest, NestedReadersPrefixFieldNames) {
 }
 
 TEST(ToJsonTest, Serializes) { EXPECT_EQ(ToJson(boost::json::value{{"a", 1}}), R"({"a":1})"); }
+
+TEST(ToJsonTest, DoublesInShortestFormAndNonFiniteAsNull) {
+  boost::json::value v{{"r", 0.5},        {"p", 5.4206},
+                       {"big", 1e21},     {"bad", std::nan("")},
+                       {"s", "\"引号\""}, {"list", {1, 2.25, nullptr, true}}};
+  std::string text = ToJson(v);
+  EXPECT_EQ(
+      text,
+      R"({"r":0.5,"p":5.4206,"big":1e+21,"bad":null,"s":"\"引号\"","list":[1,2.25,null,true]})");
+  // The text parses back to the same numbers.
+  auto back = boost::json::parse(text).as_object();
+  EXPECT_DOUBLE_EQ(back.at("p").as_double(), 5.4206);
+}
 
 }  // namespace
 }  // namespace kechan::http
