@@ -168,7 +168,7 @@ MachineSpec AppealMachineSpec() {
                .from = {"extension_requested"},
                .to = "in_progress",
                .roles = {Role::kOperator, Role::kDutyDirector},
-               .events = {"appeal.extension_approved"},
+               .events = {kAppealExtensionApproved},
                .label_zh = "批准延期",
                .label_en = "Approve the extension"},
               {.action = "deny_extension",
@@ -203,7 +203,7 @@ MachineSpec AppealMachineSpec() {
                .label_en = "Pass the check"},
               {.action = "record_visit",
                .from = {"follow_up"},
-               .roles = {Role::kOperator, Role::kOfficer},
+               .roles = {Role::kOperator, Role::kOfficer, Role::kEnterprise},
                .guards = {"resolved_valid", "satisfaction_valid"},
                .required = {"requester", "resolved", "satisfaction"},
                .events = {"appeal.visit_recorded"},
@@ -347,8 +347,16 @@ std::vector<ClockSpec> DefaultAppealClocks() {
        .resume_on = {kAppealResumed},
        .stop_on = {kAppealReplied},
        .reset_on = {kAppealRedispatched, kAppealRework},
-       .cancel_on = cancel},
+       .cancel_on = cancel,
+       .extend_on = {kAppealExtensionApproved}},
   };
+}
+
+double AppealWorkingHoursExcludingPauses(const std::vector<ClockEvent>& history,
+                                         const base::BusinessCalendar& calendar, base::Micros from,
+                                         base::Micros to) {
+  return WorkingHoursExcludingPauses(history, calendar, from, to, {kAppealWaiting},
+                                     {kAppealResumed});
 }
 
 }  // namespace kechan::flow

@@ -24,6 +24,7 @@ inline constexpr const char* kAppealClosed = "appeal.closed";
 inline constexpr const char* kAppealRejected = "appeal.rejected";
 inline constexpr const char* kAppealMerged = "appeal.merged";
 inline constexpr const char* kAppealArchived = "appeal.archived";
+inline constexpr const char* kAppealExtensionApproved = "appeal.extension_approved";
 
 // Returns the appeal state machine as data (states, transitions, roles, required fields, events).
 // The context facts its guards read: "appeal_id" (the appeal's own id) and
@@ -37,7 +38,15 @@ base::Result<Machine> AppealMachine();
 
 // Returns the default appeal clocks: sign_for 1, response (contact) 2 and resolution 7 working
 // days; resolution pauses while waiting for the enterprise and restarts on rework; every clock
-// restarts on re-dispatch and is cancelled when the appeal is closed, rejected or merged.
+// restarts on re-dispatch and is cancelled when the appeal is closed, rejected or merged; an
+// approved extension (its "extra_days") lengthens the resolution clock.
 std::vector<ClockSpec> DefaultAppealClocks();
+
+// Working hours in [from, to) minus the time the appeal waited for the enterprise (between
+// "appeal.waiting_for_enterprise" and "appeal.resumed" in `history`): the metrics' time to
+// resolution, from = dispatched_at, to = replied_at.
+double AppealWorkingHoursExcludingPauses(const std::vector<ClockEvent>& history,
+                                         const base::BusinessCalendar& calendar, base::Micros from,
+                                         base::Micros to);
 
 }  // namespace kechan::flow

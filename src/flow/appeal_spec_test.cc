@@ -233,6 +233,21 @@ TEST_F(AppealFlowTest, AvailableActionsForTheEnterprise) {
   EXPECT_EQ(actions, (std::vector<std::string>{"resume", "urge"}));
 }
 
+TEST_F(AppealFlowTest, EnterpriseMayAnswerTheFollowUpVisit) {
+  Do("dispatch", Role::kOperator, {{"lead_unit", "经信局"}});
+  Do("sign_for", Role::kOfficer);
+  Do("contact", Role::kOfficer, {{"note", "n"}});
+  Do("reply", Role::kOfficer, {{"reply", "r"}});
+  Do("begin_check", Role::kOperator);
+  Do("pass_check", Role::kOperator);
+  std::vector<std::string> actions;
+  for (const auto& a : machine_->AvailableActions(state_, {Role::kEnterprise})) {
+    actions.push_back(a.action);
+  }
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "record_visit"), actions.end());
+  EXPECT_EQ(std::find(actions.begin(), actions.end(), "archive"), actions.end());
+}
+
 // The machine's events drive the default clocks: waiting for the enterprise pauses resolution only.
 TEST_F(AppealFlowTest, PausedClockDoesNotCountWaitingDays) {
   auto at = [](int m, int d, int hh) {

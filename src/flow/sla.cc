@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 #include <tuple>
+#include <utility>
 
 namespace kechan::flow {
 namespace {
@@ -15,7 +17,23 @@ bool In(const std::vector<std::string>& kinds, const std::string& kind) {
   return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
 }
 
-enum class Rule { kNone, kCancel, kStop, kReset, kStart, kPause, kResume };
+enum class Rule { kNone, kCancel, kStop, kReset, kStart, kPause, kResume, kExtend };
+
+// A whole number 1..10000 from `fields[key]`, else 0.
+int Amount(const Fields& fields, std::string_view key) {
+  auto it = fields.find(key);
+  if (it == fields.end() || it->second.empty() || it->second.size() > 5) {
+    return 0;
+  }
+  int n = 0;
+  for (char c : it->second) {
+    if (c < '0' || c > '9') {
+      return 0;
+    }
+    n = n * 10 + (c - '0');
+  }
+  return n >= 1 && n <= 10000 ? n : 0;
+}
 
 Rule RuleFor(const ClockSpec& spec, const std::string& kind) {
   if (In(spec.cancel_on, kind)) {
@@ -35,6 +53,9 @@ Rule RuleFor(const ClockSpec& spec, const std::string& kind) {
   }
   if (In(spec.resume_on, kind)) {
     return Rule::kResume;
+  }
+  if (In(spec.extend_on, kind)) {
+    return Rule::kExtend;
   }
   return Rule::kNone;
 }
@@ -83,6 +104,11 @@ class Replay {
           segment_start_ = e.at;
         }
         return;
+      case Rule::kExtend:
+        if (s_.status == ClockStatus::kRunning || s_.status == ClockStatus::kPaused) {
+          Extend(e);
+        }
+        return;
     }
   }
 
@@ -123,12 +149,45 @@ class Replay {
     if (spec_.goal.unit == GoalUnit::kWorkingHours) {
       s_.goal = spec_.goal.amount * kMicrosPerHour;
     } else {
-      const base::Date day = calendar_.AddWorkingDays(base::LocalDateOf(at), spec_.goal.amount);
-      const int end_minute = calendar_.office_hours().intervals.back().end_minute;
-      s_.goal = calendar_.WorkingTimeBetween(at, base::LocalInstant(day, end_minute));
+      base_due_day_ = calendar_.AddWorkingDays(base::LocalDateOf(at), spec_.goal.amount);
+      s_.goal = calendar_.WorkingTimeBetween(at, BaseDue());
     }
+    SetWarnThreshold();
+  }
+
+  base::Micros BaseDue() const {
+    return base::LocalInstant(base_due_day_, calendar_.office_hours().intervals.back().end_minute);
+  }
+
+  void SetWarnThreshold() {
     warn_threshold_ =
         spec_.warn_share > 0 ? std::llround(spec_.warn_share * static_cast<double>(s_.goal)) : 0;
+  }
+
+  // Lengthens the goal (see ComputeClock); the running time so far counts against the old one.
+  void Extend(const ClockEvent& e) {
+    const int days = Amount(e.fields, "extra_days");
+    const int hours = Amount(e.fields, "extra_hours");
+    if (days == 0 && hours == 0) {
+      return;
+    }
+    if (s_.status == ClockStatus::kRunning) {
+      Run(segment_start_, e.at, /*closed=*/true);
+      segment_start_ = e.at;
+    }
+    Micros add = hours * kMicrosPerHour;
+    if (days > 0) {
+      if (spec_.goal.unit == GoalUnit::kWorkingDays) {
+        const Micros before = BaseDue();
+        base_due_day_ = calendar_.AddWorkingDays(base_due_day_, days);
+        add += calendar_.WorkingTimeBetween(before, BaseDue());
+      } else {
+        add += days * calendar_.office_hours().DailyTotal();
+      }
+    }
+    s_.goal += add;
+    s_.extended += add;
+    SetWarnThreshold();
   }
 
   // Closes the running or paused segment at `at`.
@@ -165,6 +224,7 @@ class Replay {
   ClockState s_;
   Micros segment_start_ = 0;
   Micros warn_threshold_ = 0;
+  base::Date base_due_day_;  // days goals: the working day the goal ends on (with extensions)
 };
 
 }  // namespace
@@ -227,6 +287,72 @@ base::Result<ClockState> ComputeClock(const ClockSpec& spec, std::vector<ClockEv
     replay.Apply(e);
   }
   return replay.Finish(now);
+}
+
+std::vector<Pause> PausesFromEvents(std::vector<ClockEvent> events,
+                                    const std::vector<std::string>& pause_on,
+                                    const std::vector<std::string>& resume_on) {
+  std::stable_sort(events.begin(), events.end(), [](const ClockEvent& a, const ClockEvent& b) {
+    return std::tie(a.at, a.seq) < std::tie(b.at, b.seq);
+  });
+  std::vector<Pause> out;
+  bool open = false;
+  for (const auto& e : events) {
+    if (!open && In(pause_on, e.kind)) {
+      out.push_back({.from = e.at});
+      open = true;
+    } else if (open && In(resume_on, e.kind)) {
+      out.back().to = e.at;
+      open = false;
+    }
+  }
+  return out;
+}
+
+base::Micros WorkingTimeExcludingPauses(base::Micros from, base::Micros to,
+                                        const std::vector<Pause>& pauses,
+                                        const base::BusinessCalendar& calendar) {
+  if (to <= from) {
+    return 0;
+  }
+  // Clip and merge the pauses, then subtract their working time.
+  std::vector<std::pair<Micros, Micros>> spans;
+  for (const auto& p : pauses) {
+    const Micros a = std::max(p.from, from);
+    const Micros b = std::min(p.to.value_or(to), to);
+    if (a < b) {
+      spans.emplace_back(a, b);
+    }
+  }
+  std::sort(spans.begin(), spans.end());
+  Micros paused = 0;
+  Micros cur_a = 0, cur_b = 0;
+  bool have = false;
+  for (const auto& [a, b] : spans) {
+    if (have && a <= cur_b) {
+      cur_b = std::max(cur_b, b);
+      continue;
+    }
+    if (have) {
+      paused += calendar.WorkingTimeBetween(cur_a, cur_b);
+    }
+    cur_a = a;
+    cur_b = b;
+    have = true;
+  }
+  if (have) {
+    paused += calendar.WorkingTimeBetween(cur_a, cur_b);
+  }
+  return calendar.WorkingTimeBetween(from, to) - paused;
+}
+
+double WorkingHoursExcludingPauses(const std::vector<ClockEvent>& events,
+                                   const base::BusinessCalendar& calendar, base::Micros from,
+                                   base::Micros to, const std::vector<std::string>& pause_on,
+                                   const std::vector<std::string>& resume_on) {
+  const Micros t =
+      WorkingTimeExcludingPauses(from, to, PausesFromEvents(events, pause_on, resume_on), calendar);
+  return static_cast<double>(t) / static_cast<double>(kMicrosPerHour);
 }
 
 }  // namespace kechan::flow

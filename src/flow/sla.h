@@ -43,6 +43,10 @@ struct ClockSpec {
   std::vector<std::string> stop_on;
   std::vector<std::string> reset_on;
   std::vector<std::string> cancel_on;
+  // Events that lengthen the goal of a running or paused clock (an approved extension): the
+  // event's fields "extra_days" (working days) and/or "extra_hours" (working hours), whole
+  // numbers 1..10000; other values are ignored.
+  std::vector<std::string> extend_on;
   double warn_share = 0.8;  // warn when elapsed reaches this share of the goal; 0 = no warning
 };
 
@@ -59,7 +63,8 @@ struct ClockState {
   ClockStatus status = ClockStatus::kNotStarted;
   int cycle = 0;                        // 1 after the start, +1 per reset (timers key on it)
   base::Micros started_at = 0;          // start of the current cycle (start or last reset)
-  base::Micros goal = 0;                // working time allowed in this cycle
+  base::Micros goal = 0;                // working time allowed in this cycle (with extensions)
+  base::Micros extended = 0;            // working time the extensions of this cycle added
   base::Micros elapsed = 0;             // working time counted, paused time excluded
   base::Micros paused = 0;              // working time spent paused in this cycle
   base::Micros remaining = 0;           // goal - elapsed; negative when overdue
@@ -86,6 +91,12 @@ struct ClockState {
 //    Goal in working days: base due = the end of the last office interval of the amount-th working
 //    day after the local date of the (re)start (the start day not counted, AddWorkingDays), and
 //    goal = the working time from the (re)start to that base due.
+//  - extend_on lengthens the goal of a running or paused clock: for a days goal the base due
+//    moves on by "extra_days" working days (AddWorkingDays from the base due's date), for an
+//    hours goal by "extra_days" office days of working time; "extra_hours" adds that many
+//    working hours to either. The running time before the extension is counted against the old
+//    goal (a breach already reached stays, as does a warning already given); the warning
+//    threshold is warn_share of the new goal. A reset drops the extensions of the old cycle.
 //  - due_at is the instant elapsed reaches the goal: AddWorkingTime(start, goal + paused working
 //    time), i.e. for days goals the base due moved on by the paused working time. While paused it
 //    is provisional (as if resumed now) and moves as the pause lasts.
@@ -95,5 +106,32 @@ struct ClockState {
 // Errors: ValidateClockSpec's.
 base::Result<ClockState> ComputeClock(const ClockSpec& spec, std::vector<ClockEvent> events,
                                       const base::BusinessCalendar& calendar, base::Micros now);
+
+// A pause of a workflow instance: [from, to); `to` nullopt while it lasts. Value type.
+struct Pause {
+  base::Micros from = 0;
+  std::optional<base::Micros> to;
+};
+
+// The pauses in `events` (sorted by (at, seq) first): a `pause_on` event opens one unless one is
+// open, a `resume_on` event closes the open one; one left open has no end.
+std::vector<Pause> PausesFromEvents(std::vector<ClockEvent> events,
+                                    const std::vector<std::string>& pause_on,
+                                    const std::vector<std::string>& resume_on);
+
+// Working time in [from, to) on `calendar` minus the working time spent in `pauses` (clipped to
+// [from, to); overlapping pauses count once; an open pause runs to `to`). 0 when to <= from.
+base::Micros WorkingTimeExcludingPauses(base::Micros from, base::Micros to,
+                                        const std::vector<Pause>& pauses,
+                                        const base::BusinessCalendar& calendar);
+
+// The same in hours, with the pauses read from `events` (PausesFromEvents). For the metrics'
+// time to resolution: from = dispatched_at, to = replied_at, the appeal's history as events,
+// pause_on {"appeal.waiting_for_enterprise"}, resume_on {"appeal.resumed"} (see
+// AppealWorkingHoursExcludingPauses in appeal_spec.h).
+double WorkingHoursExcludingPauses(const std::vector<ClockEvent>& events,
+                                   const base::BusinessCalendar& calendar, base::Micros from,
+                                   base::Micros to, const std::vector<std::string>& pause_on,
+                                   const std::vector<std::string>& resume_on);
 
 }  // namespace kechan::flow

@@ -286,5 +286,174 @@ TEST(SlaClockTest, InvalidSpecIsRejected) {
   }
 }
 
+// ---- extensions ----------------------------------------------------------------------------
+
+ClockSpec Extendable() {
+  ClockSpec spec = Resolution();
+  spec.extend_on = {"extended"};
+  return spec;
+}
+
+TEST(SlaClockTest, ApprovedExtensionMovesTheBreach) {
+  // Dispatched Mon 2026-03-02 10:00; the 7th working day after it is Wed 03-11.
+  std::vector<ClockEvent> events = {{.at = At(2026, 3, 2, 10, 0), .seq = 1, .kind = "dispatched"}};
+  ClockState plain = Compute(Extendable(), events, At(2026, 3, 12, 9, 0));
+  EXPECT_EQ(plain.due_at, At(2026, 3, 11, 17, 30));
+  EXPECT_TRUE(plain.breached);
+  EXPECT_EQ(plain.extended, 0);
+
+  // Three working days granted on Tue 03-03: due Mon 03-16 17:30, not breached on 03-12.
+  events.push_back(
+      {.at = At(2026, 3, 3, 11, 0), .seq = 2, .kind = "extended", .fields = {{"extra_days", "3"}}});
+  ClockState longer = Compute(Extendable(), events, At(2026, 3, 12, 9, 0));
+  EXPECT_EQ(longer.due_at, At(2026, 3, 16, 17, 30));
+  EXPECT_FALSE(longer.breached);
+  EXPECT_EQ(longer.extended, 21 * kHour);
+  EXPECT_EQ(longer.goal, plain.goal + 21 * kHour);
+  // ... and breached exactly at the new due time.
+  ClockState later = Compute(Extendable(), events, At(2026, 3, 17, 9, 0));
+  EXPECT_TRUE(later.breached);
+  EXPECT_EQ(later.breached_at, At(2026, 3, 16, 17, 30));
+}
+
+TEST(SlaClockTest, ExtensionAfterTheBreachKeepsTheBreach) {
+  std::vector<ClockEvent> events = {{.at = At(2026, 3, 2, 10, 0), .seq = 1, .kind = "dispatched"},
+                                    {.at = At(2026, 3, 12, 10, 0),
+                                     .seq = 2,
+                                     .kind = "extended",
+                                     .fields = {{"extra_days", "5"}}}};
+  ClockState s = Compute(Extendable(), events, At(2026, 3, 13, 9, 0));
+  EXPECT_TRUE(s.breached);
+  EXPECT_EQ(s.breached_at, At(2026, 3, 11, 17, 30));
+  EXPECT_EQ(s.due_at, At(2026, 3, 11, 17, 30));  // the breach instant never moves
+  EXPECT_GT(s.remaining, 0);                     // but the goal did grow
+}
+
+TEST(SlaClockTest, ExtensionInHoursAndWhilePaused) {
+  ClockSpec spec = TenHours();
+  spec.extend_on = {"extended"};
+  // Mon 03-02 09:00, 10 h goal → due Tue 03-03 12:00; +5 h → due Wed 03-04 10:00, warning at
+  // 0.8 x 15 h = 12 h → Tue 15:30.
+  std::vector<ClockEvent> events = {{.at = At(2026, 3, 2, 9, 0), .seq = 1, .kind = "dispatched"},
+                                    {.at = At(2026, 3, 2, 10, 0),
+                                     .seq = 2,
+                                     .kind = "extended",
+                                     .fields = {{"extra_hours", "5"}}}};
+  ClockState s = Compute(spec, events, At(2026, 3, 2, 11, 0));
+  EXPECT_EQ(s.goal, 15 * kHour);
+  EXPECT_EQ(s.due_at, At(2026, 3, 4, 10, 0));
+  EXPECT_EQ(s.warn_at, At(2026, 3, 3, 15, 30));
+  // While paused the extension still applies; one extra day of an hours goal = 7 office hours.
+  events = {
+      {.at = At(2026, 3, 2, 9, 0), .seq = 1, .kind = "dispatched"},
+      {.at = At(2026, 3, 2, 10, 0), .seq = 2, .kind = "waiting"},
+      {.at = At(2026, 3, 2, 11, 0), .seq = 3, .kind = "extended", .fields = {{"extra_days", "1"}}},
+      {.at = At(2026, 3, 3, 9, 0), .seq = 4, .kind = "resumed"}};
+  s = Compute(spec, events, At(2026, 3, 3, 9, 0));
+  EXPECT_EQ(s.goal, 17 * kHour);
+  EXPECT_EQ(s.elapsed, 1 * kHour);
+  EXPECT_EQ(s.status, ClockStatus::kRunning);
+}
+
+TEST(SlaClockTest, ExtensionIsIgnoredWhenNotRunningOrMalformed) {
+  const ClockSpec spec = Extendable();
+  for (const std::string bad : {"", "0", "-2", "abc", "99999"}) {
+    ClockState s = Compute(spec,
+                           {{.at = At(2026, 3, 2, 10, 0), .seq = 1, .kind = "dispatched"},
+                            {.at = At(2026, 3, 3, 10, 0),
+                             .seq = 2,
+                             .kind = "extended",
+                             .fields = {{"extra_days", bad}}}},
+                           At(2026, 3, 12, 9, 0));
+    EXPECT_EQ(s.extended, 0) << bad;
+    EXPECT_EQ(s.due_at, At(2026, 3, 11, 17, 30)) << bad;
+  }
+  // Before the start and after the stop: nothing.
+  ClockState s = Compute(
+      spec,
+      {{.at = At(2026, 3, 2, 9, 0), .seq = 1, .kind = "extended", .fields = {{"extra_days", "3"}}},
+       {.at = At(2026, 3, 2, 10, 0), .seq = 2, .kind = "dispatched"},
+       {.at = At(2026, 3, 3, 10, 0), .seq = 3, .kind = "replied"},
+       {.at = At(2026, 3, 3, 11, 0),
+        .seq = 4,
+        .kind = "extended",
+        .fields = {{"extra_days", "3"}}}},
+      At(2026, 3, 12, 9, 0));
+  EXPECT_EQ(s.extended, 0);
+  EXPECT_EQ(s.status, ClockStatus::kStopped);
+  // A reset drops the old cycle's extension.
+  ClockSpec resettable = Extendable();
+  s = Compute(
+      resettable,
+      {{.at = At(2026, 3, 2, 10, 0), .seq = 1, .kind = "dispatched"},
+       {.at = At(2026, 3, 3, 10, 0), .seq = 2, .kind = "extended", .fields = {{"extra_days", "3"}}},
+       {.at = At(2026, 3, 4, 10, 0), .seq = 3, .kind = "rework"}},
+      At(2026, 3, 5, 9, 0));
+  EXPECT_EQ(s.extended, 0);
+  EXPECT_EQ(s.cycle, 2);
+  EXPECT_EQ(s.due_at, At(2026, 3, 13, 17, 30));
+}
+
+TEST(SlaClockTest, DefaultResolutionClockExtendsOnApproval) {
+  bool found = false;
+  for (const auto& c : DefaultAppealClocks()) {
+    if (c.name == "resolution") {
+      found = true;
+      EXPECT_NE(std::find(c.extend_on.begin(), c.extend_on.end(), kAppealExtensionApproved),
+                c.extend_on.end());
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+// ---- working time excluding pauses (metrics' time to resolution) ------------------------------
+
+TEST(SlaPauseTest, WorkingHoursExcludeWaitingForTheEnterprise) {
+  // Dispatched Mon 03-02 09:00, waiting Tue 03-03 09:00 .. Thu 03-05 09:00 (two working days),
+  // replied Fri 03-06 12:00: 4 days x 7 h minus 2 x 7 h, plus 3 h on Friday = 17 h.
+  const std::vector<ClockEvent> history = {
+      {.at = At(2026, 3, 2, 9, 0), .seq = 1, .kind = kAppealDispatched},
+      {.at = At(2026, 3, 3, 9, 0), .seq = 2, .kind = kAppealWaiting},
+      {.at = At(2026, 3, 5, 9, 0), .seq = 3, .kind = kAppealResumed},
+      {.at = At(2026, 3, 6, 12, 0), .seq = 4, .kind = kAppealReplied}};
+  EXPECT_DOUBLE_EQ(AppealWorkingHoursExcludingPauses(history, Calendar(), At(2026, 3, 2, 9, 0),
+                                                     At(2026, 3, 6, 12, 0)),
+                   17.0);
+  // Without pauses the same span is 31 h.
+  EXPECT_DOUBLE_EQ(AppealWorkingHoursExcludingPauses({}, Calendar(), At(2026, 3, 2, 9, 0),
+                                                     At(2026, 3, 6, 12, 0)),
+                   31.0);
+  // Input order does not matter; a pause left open runs to `to`; to <= from gives 0.
+  std::vector<ClockEvent> shuffled(history.rbegin(), history.rend());
+  EXPECT_DOUBLE_EQ(AppealWorkingHoursExcludingPauses(shuffled, Calendar(), At(2026, 3, 2, 9, 0),
+                                                     At(2026, 3, 6, 12, 0)),
+                   17.0);
+  EXPECT_DOUBLE_EQ(AppealWorkingHoursExcludingPauses({history[1]}, Calendar(), At(2026, 3, 2, 9, 0),
+                                                     At(2026, 3, 6, 12, 0)),
+                   7.0);
+  EXPECT_DOUBLE_EQ(AppealWorkingHoursExcludingPauses(history, Calendar(), At(2026, 3, 6, 12, 0),
+                                                     At(2026, 3, 2, 9, 0)),
+                   0.0);
+}
+
+TEST(SlaPauseTest, OverlappingAndClippedPausesCountOnce) {
+  const std::vector<Pause> pauses = {{.from = At(2026, 3, 2, 9, 0), .to = At(2026, 3, 2, 12, 0)},
+                                     {.from = At(2026, 3, 2, 10, 0), .to = At(2026, 3, 2, 15, 30)},
+                                     {.from = At(2026, 2, 27, 9, 0), .to = At(2026, 3, 2, 9, 30)}};
+  // [03-02 09:00, 03-03 09:00) = 7 h; paused 09:00-15:30 = 3 h + 2 h = 5 h → 2 h.
+  EXPECT_EQ(
+      WorkingTimeExcludingPauses(At(2026, 3, 2, 9, 0), At(2026, 3, 3, 9, 0), pauses, Calendar()),
+      2 * kHour);
+  // A second pause event while paused does not open another pause.
+  auto p = PausesFromEvents({{.at = 1, .seq = 1, .kind = "w"},
+                             {.at = 2, .seq = 2, .kind = "w"},
+                             {.at = 3, .seq = 3, .kind = "r"},
+                             {.at = 4, .seq = 4, .kind = "r"}},
+                            {"w"}, {"r"});
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].from, 1);
+  EXPECT_EQ(p[0].to, 3);
+}
+
 }  // namespace
 }  // namespace kechan::flow
