@@ -157,6 +157,77 @@ CREATE TABLE appeal_webhook_messages (
   received_at BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX appeal_webhook_messages_key ON appeal_webhook_messages (platform, msg_id);
+)sql"},
+          // Version 2: one facts row per appeal for the metrics (src/appeals/metrics.h), kept in
+          // the transaction of every appeal write. SQLite clusters it by creation day so a period
+          // is one range scan; rows backfilled here carry calendar_tag '' (stale) and are
+          // recomputed from the appeal when read until rewritten.
+          store::Migration{.module = "appeals",
+                           .version = 2,
+                           .name = "appeal_facts",
+                           .sql = R"sql(
+CREATE TABLE appeal_facts (
+  created_day TEXT NOT NULL,
+  appeal_id BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  counted INTEGER NOT NULL DEFAULT 1,
+  lead_unit BIGINT,
+  chain_id BIGINT,
+  district TEXT NOT NULL DEFAULT '',
+  type TEXT NOT NULL DEFAULT '',
+  bits BIGINT NOT NULL DEFAULT -1,
+  sign_us BIGINT,
+  contact_us BIGINT,
+  resolution_us BIGINT,
+  paused_us BIGINT NOT NULL DEFAULT 0,
+  calendar_tag TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (created_day, appeal_id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX appeal_facts_appeal ON appeal_facts (appeal_id);
+INSERT INTO appeal_facts (created_day, appeal_id, created_at, counted, lead_unit, chain_id,
+  district, type)
+SELECT date(created_at / 1000000 + 8 * 3600, 'unixepoch'), id, created_at,
+  CASE WHEN state IN ('merged', 'rejected') THEN 0 ELSE 1 END, lead_unit, chain_id, district, type
+FROM appeals;
+)sql",
+                           .postgres_sql = R"sql(
+CREATE TABLE appeal_facts (
+  created_day TEXT NOT NULL,
+  appeal_id BIGINT PRIMARY KEY,
+  created_at BIGINT NOT NULL,
+  counted INTEGER NOT NULL DEFAULT 1,
+  lead_unit BIGINT,
+  chain_id BIGINT,
+  district TEXT NOT NULL DEFAULT '',
+  type TEXT NOT NULL DEFAULT '',
+  bits BIGINT NOT NULL DEFAULT -1,
+  sign_us BIGINT,
+  contact_us BIGINT,
+  resolution_us BIGINT,
+  paused_us BIGINT NOT NULL DEFAULT 0,
+  calendar_tag TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX appeal_facts_day ON appeal_facts (created_day, appeal_id);
+INSERT INTO appeal_facts (created_day, appeal_id, created_at, counted, lead_unit, chain_id,
+  district, type)
+SELECT to_char(to_timestamp(created_at / 1000000 + 8 * 3600) AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
+  id, created_at, CASE WHEN state IN ('merged', 'rejected') THEN 0 ELSE 1 END, lead_unit,
+  chain_id, district, type
+FROM appeals;
+)sql"},
+          store::Migration{.module = "appeals",
+                           .version = 3,
+                           .name = "appeals_visit_answers_and_settings",
+                           .sql = R"sql(
+ALTER TABLE appeal_requesters ADD COLUMN comment TEXT NOT NULL DEFAULT '';
+ALTER TABLE appeal_requesters ADD COLUMN visit_channel TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE appeal_settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT NOT NULL DEFAULT ''
+);
 )sql"}};
 }
 

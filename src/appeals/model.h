@@ -75,16 +75,20 @@ struct HistoryEntry {
   std::string kind;
   std::string action;
   std::string actor;
-  std::string state;   // state after the entry
-  std::string fields;  // JSON object text
+  std::string actor_name;  // display name of a "user:N" actor (filled by the service), else ""
+  std::string actor_org;   // the organisation that user acted for, else ""
+  std::string state;       // state after the entry
+  std::string fields;      // JSON object text
 };
 
 struct Requester {
   int64_t user_id = 0;
   std::string name;
   bool visited = false;
-  std::string resolved;      // "yes", "no", ""
-  std::string satisfaction;  // "satisfied", "basically", "not", ""
+  std::string resolved;       // "yes", "no", ""
+  std::string satisfaction;   // "satisfied", "basically", "not", ""
+  std::string comment;        // the requester's words at the visit
+  std::string visit_channel;  // "enterprise" (answered on the appeal page), "phone" (staff), ""
 };
 
 struct Attachment {
@@ -105,6 +109,16 @@ struct CatalogueEntry {
   int64_t lead_unit = 0;
   std::vector<int64_t> assisting_units;
   base::Micros updated_at = 0;
+};
+
+// A routing suggestion for an appeal the dispatch catalogue does not cover (from the search
+// module's classifier, wired in src/app). Value type.
+struct RouteSuggestion {
+  std::optional<int64_t> org_id;  // the suggested lead department (government org), if known
+  std::string org_name;           // its name (filled from org_id when empty, and vice versa)
+  std::string type;               // suggested appeal type id ("" when not suggested)
+  double confidence = 0;          // in [0, 1]
+  std::string explanation;        // why, for the officer
 };
 
 struct Reception {

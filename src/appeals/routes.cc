@@ -150,7 +150,9 @@ std::string DetailJson(const flow::Machine& m, const AppealDetail& d) {
                                {"name", r.name},
                                {"visited", r.visited},
                                {"resolved", r.resolved},
-                               {"satisfaction", r.satisfaction}});
+                               {"satisfaction", r.satisfaction},
+                               {"comment", r.comment},
+                               {"visit_channel", r.visit_channel}});
   }
   for (const auto& t : d.attachments) {
     att.push_back(AttachmentObj(t));
@@ -165,6 +167,8 @@ std::string DetailJson(const flow::Machine& m, const AppealDetail& d) {
                               {"at", h.at},
                               {"kind", h.kind},
                               {"actor", h.actor},
+                              {"actor_name", h.actor_name},
+                              {"actor_org", h.actor_org},
                               {"action", h.action},
                               {"state", h.state},
                               {"fields", ec ? json::value(json::object{}) : f}});
@@ -190,6 +194,16 @@ std::string DetailJson(const flow::Machine& m, const AppealDetail& d) {
     o["suggested_dispatch"] = json::object{{"lead_unit", d.suggested->lead_unit},
                                            {"assisting_units", Ids(d.suggested->assisting_units)},
                                            {"entry_id", d.suggested->id}};
+  }
+  if (d.route_suggestion) {
+    const RouteSuggestion& r = *d.route_suggestion;
+    o["route_suggestion"] = json::object{{"org_id", Opt(r.org_id)},
+                                         {"org_name", r.org_name},
+                                         {"type", r.type},
+                                         {"confidence", r.confidence},
+                                         {"explanation", r.explanation}};
+  } else {
+    o["route_suggestion"] = nullptr;
   }
   return json::serialize(o);
 }
@@ -368,7 +382,9 @@ Result<Response> ExportAppeals(AppealService& s, const Request& req) {
 
 Result<Response> GetAppeal(AppealService& s, const Request& req) {
   KECHAN_ASSIGN_OR_RETURN(int64_t id, req.PathId("id"));
-  KECHAN_ASSIGN_OR_RETURN(AppealDetail d, s.Get(Caller::Of(req.principal), id));
+  const std::string suggest = Q(req, "suggest");
+  KECHAN_ASSIGN_OR_RETURN(
+      AppealDetail d, s.Get(Caller::Of(req.principal), id, suggest == "1" || suggest == "true"));
   return Response::Json(DetailJson(s.machine(), d));
 }
 
@@ -497,6 +513,98 @@ Result<Response> ResolveCatalogue(AppealService& s, const Request& req) {
     o = json::object{{"lead_unit", m->lead_unit},
                      {"assisting_units", Ids(m->assisting_units)},
                      {"entry_id", m->id}};
+  }
+  return Response::Json(json::serialize(o));
+}
+
+std::string ImportReportJson(const CatalogueImportReport& r) {
+  json::array errors;
+  for (const auto& e : r.errors) {
+    errors.push_back(json::object{{"row", e.row},
+                                  {"column", e.column},
+                                  {"reason", e.reason},
+                                  {"message", e.message_en},
+                                  {"message_zh", e.message_zh}});
+  }
+  return json::serialize(json::object{{"rows", r.rows},
+                                      {"imported", r.inserted + r.updated},
+                                      {"inserted", r.inserted},
+                                      {"updated", r.updated},
+                                      {"deleted", r.deleted},
+                                      {"committed", r.committed},
+                                      {"errors", std::move(errors)}});
+}
+
+Result<Response> ImportCatalogue(AppealService& s, const Request& req) {
+  const std::string mode = Q(req, "mode");
+  if (!mode.empty() && mode != "merge" && mode != "replace") {
+    return base::InvalidArgument("mode", "import.mode", "mode must be merge or replace",
+                                 "mode 须为 merge 或 replace");
+  }
+  const std::string dry = Q(req, "dry_run");
+  if (req.body.empty()) {
+    return base::InvalidArgument("file", "import.empty", "The file is empty", "文件为空");
+  }
+  base::Result<table::Table> t =
+      table::LooksLikeXlsx(req.body) ? table::ReadXlsx(req.body) : table::ReadCsv(req.body);
+  KECHAN_RETURN_IF_ERROR(t.status());
+  KECHAN_ASSIGN_OR_RETURN(CatalogueImportReport r,
+                          s.ImportCatalogue(Caller::Of(req.principal), *t, mode == "replace",
+                                            dry == "1" || dry == "true"));
+  // All or nothing: row problems → 422 with the report (nothing written).
+  return Response::Json(ImportReportJson(r), r.errors.empty() ? 200 : 422);
+}
+
+Result<Response> ExportCatalogueCsv(AppealService& s, const Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(table::Table t, s.ExportCatalogue(Caller::Of(req.principal)));
+  Response r;
+  r.content_type = "text/csv; charset=utf-8";
+  r.body = table::WriteCsv(t, {.bom = table::Bom::kUtf8, .line_end = table::LineEnd::kCrlf});
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"appeal-catalogue.csv\"");
+  return r;
+}
+
+Result<Response> ExportCatalogueXlsx(AppealService& s, const Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(table::Table t, s.ExportCatalogue(Caller::Of(req.principal)));
+  return Xlsx(t, "appeal-catalogue");
+}
+
+json::object SecretInfoObj(const WebhookSecretInfo& i) {
+  return json::object{{"platform", i.platform},
+                      {"configured", i.configured},
+                      {"source", i.source},
+                      {"rotated_at", Opt(i.rotated_at)},
+                      {"fingerprint", i.fingerprint}};
+}
+
+Result<Response> ListWebhookSecrets(AppealService& s, const Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(auto items, s.WebhookSecrets(Caller::Of(req.principal)));
+  json::array a;
+  for (const auto& i : items) {
+    a.push_back(SecretInfoObj(i));
+  }
+  return Response::Json(json::serialize(json::object{{"items", std::move(a)}}));
+}
+
+Result<Response> RotateWebhookSecret(AppealService& s, const Request& req) {
+  auto it = req.path_params.find("platform");
+  const std::string platform = it == req.path_params.end() ? "" : it->second;
+  std::string secret;
+  if (!req.body.empty()) {
+    KECHAN_ASSIGN_OR_RETURN(json::object obj, http::ParseJsonObject(req));
+    http::ObjectReader r(obj);
+    secret = r.OptionalString("secret", {.max_len = 256}).value_or("");
+    KECHAN_RETURN_IF_ERROR(r.Finish());
+  }
+  KECHAN_ASSIGN_OR_RETURN(std::string fresh,
+                          s.RotateWebhookSecret(Caller::Of(req.principal), platform, secret));
+  KECHAN_ASSIGN_OR_RETURN(auto items, s.WebhookSecrets(Caller::Of(req.principal)));
+  json::object o{{"platform", platform}, {"secret", fresh}};
+  for (const auto& i : items) {
+    if (i.platform == platform) {
+      o["rotated_at"] = Opt(i.rotated_at);
+      o["fingerprint"] = i.fingerprint;
+    }
   }
   return Response::Json(json::serialize(o));
 }
@@ -830,6 +938,14 @@ void RegisterRoutes(http::Router& router, AppealService& service) {
       Access::kRoles, ops, 201, PostCatalogue);
   add(Method::kGet, "/api/v1/appeal-catalogue/resolve", "Which units an appeal goes to",
       "按类型、产业链、区县匹配承办单位", Access::kRoles, staff, 200, ResolveCatalogue);
+  add(Method::kPost, "/api/v1/appeal-catalogue/import",
+      "Import the dispatch catalogue (CSV or .xlsx, all or nothing)", "导入派单目录（CSV/.xlsx）",
+      Access::kRoles, ops, 200, ImportCatalogue);
+  add(Method::kGet, "/api/v1/appeal-catalogue/export.csv", "Export the dispatch catalogue as CSV",
+      "导出派单目录（CSV）", Access::kRoles, staff, 200, ExportCatalogueCsv);
+  add(Method::kGet, "/api/v1/appeal-catalogue/export.xlsx",
+      "Export the dispatch catalogue as .xlsx", "导出派单目录（.xlsx）", Access::kRoles, staff, 200,
+      ExportCatalogueXlsx);
   add(Method::kPut, "/api/v1/appeal-catalogue/{id}", "Change a dispatch catalogue entry",
       "修改派单目录项", Access::kRoles, ops, 200, PutCatalogue);
   add(Method::kDelete, "/api/v1/appeal-catalogue/{id}", "Delete a dispatch catalogue entry",
@@ -852,6 +968,11 @@ void RegisterRoutes(http::Router& router, AppealService& service) {
       "企业微信群消息接入（签名校验）", Access::kPublic, {}, 200, Wecom);
   add(Method::kPost, "/api/v1/appeals/webhooks/dingtalk", "DingTalk group message intake (signed)",
       "钉钉群消息接入（签名校验）", Access::kPublic, {}, 200, Dingtalk);
+  add(Method::kGet, "/api/v1/appeals/webhook-secrets", "Group webhook secrets in force",
+      "群消息接入密钥状态", Access::kRoles, ops, 200, ListWebhookSecrets);
+  add(Method::kPost, "/api/v1/appeals/webhook-secrets/{platform}/rotate",
+      "Rotate a group webhook secret (no restart)", "轮换群消息接入密钥（无需重启）",
+      Access::kRoles, ops, 200, RotateWebhookSecret);
   add(Method::kGet, "/api/v1/appeals/group-senders", "Group senders mapped to enterprises",
       "群消息发送人与企业对应表", Access::kRoles, ops, 200, ListSenders);
   add(Method::kPost, "/api/v1/appeals/group-senders", "Map a group sender to an enterprise",

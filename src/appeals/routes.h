@@ -48,6 +48,7 @@ namespace kechan::appeals {
 //  "bookings":[{"id":4,"reception_id":9,"appeal_id":12,"org_id":34,"auto":false,
 //               "status":"booked"|"done","outcome":""|"…","note":"","created_at":…}],
 //  "timeline":[{"seq":100,"at":…,"kind":"appeal.signed_for","actor":"user:3",
+//               "actor_name":"王科长"|"","actor_org":"经信局"|"",   // for "user:N" actors
 //               "action":"sign_for","state":"signed_for","fields":{"note":"…",…}}],
 //  "actions":[{"action":"contact","to_state":"in_progress","label_zh":"联系企业",
 //              "label_en":"Contact the enterprise","required":["note"]}]}   // for this caller
@@ -72,7 +73,11 @@ namespace kechan::appeals {
 //        title/body substrings. page_size 1..200 (400 naming the field otherwise).
 //        → {"items":[appeal…],"total":N,"page":1,"page_size":20,
 //           "counts":{"red":n,"yellow":n,"green":n,"paused":n}}   // counts over the filter
-//   GET  /appeals/{id}                         visibility above; 404 otherwise. → appeal object.
+//   GET  /appeals/{id}?suggest=1               visibility above; 404 otherwise. → appeal object,
+//        plus "route_suggestion":{"org_id":5|null,"org_name":"…","type":"financing"|"",
+//        "confidence":0.82,"explanation":"…"}|null — the route suggester's answer for staff
+//        while the appeal awaits dispatch ("received"/"dispatch_review") and the catalogue has
+//        no match (or always with suggest=1); null for enterprises or when no suggester is set.
 //   POST /appeals/{id}/actions/{action}        role per machine (meta "roles"); officers only on
 //        appeals of their unit, enterprises only their own. Body: string fields by action:
 //          answer_directly {answer*}            close {}                 reject {reason_code*,note}
@@ -109,10 +114,19 @@ namespace kechan::appeals {
 //   DELETE /appeal-catalogue/{id}              operator. → 204.
 //   GET    /appeal-catalogue/resolve?type=&chain=&district=   officer/leaders →
 //          {"lead_unit":5|null,"assisting_units":[..],"entry_id":3|null}
-//   POST   /appeal-catalogue/import?skip_bad=false   PLANNED, NOT YET IMPLEMENTED; CSV body
-//          type,chain_code,district,lead_unit,assisting_units (units by org name or id,
-//          assisting separated by ';') → {"rows","imported","committed","errors":[{row,column,
-//          reason,message,message_zh}]}
+//   POST   /appeal-catalogue/import?mode=merge|replace&dry_run=1   operator. Body: the CSV or
+//          .xlsx file (detected from the bytes). Columns type*,chain_id|chain_code (id, code
+//          or name),district,lead_unit*,assisting_units (units by org id or name, split by
+//          ';' ',' '、'); *_name columns are ignored; Chinese headers 类型/产业链/区县/主办单位/
+//          协办单位 work too. A row's key is type × chain × district: existing entries are
+//          updated, new ones inserted; replace also deletes entries the file does not list.
+//          All or nothing → 200 {"rows","imported","inserted","updated","deleted",
+//          "committed":true,"errors":[]}; any row problem → 422 with the same body,
+//          "committed":false and "errors":[{row,column,reason,message,message_zh}] (nothing
+//          written); 400 problem naming "file" (empty, unreadable) or the column
+//          (import.unknown_column / import.missing_column / import.duplicate_column).
+//   GET    /appeal-catalogue/export.csv | export.xlsx   officer/leaders. The catalogue in the
+//          import's columns plus lead_unit_name, assisting_unit_names (re-importable as is).
 //
 // ---- duty rota and receptions -------------------------------------------------------------------
 //   GET  /duty-rota?from=&to=                  signed in (default: 28 days from today).
@@ -177,7 +191,16 @@ namespace kechan::appeals {
 //          "dingtalk","sender":"…","org_id","org_name"}]}
 //   POST   /appeals/group-senders              operator. {"platform"*,"sender"*,"org_id"*} → 201.
 //   DELETE /appeals/group-senders/{id}         operator. → 204.
-//   Secrets come from settings "appeals.webhook.wecom_secret" / "…dingtalk_secret".
+//   Secrets come from settings "appeals.webhook.wecom_secret" / "…dingtalk_secret" at start-up;
+//   a rotated secret (below) takes precedence from the moment it is committed, no restart.
+//   GET    /appeals/webhook-secrets            operator. {"items":[{"platform","configured",
+//          "source":"rotated"|"startup"|"","rotated_at"|null,"fingerprint":"1a2b3c4d"}]}
+//          (never the secrets themselves)
+//   POST   /appeals/webhook-secrets/{platform}/rotate   operator. {"secret"} optional (16-256
+//          printable ASCII, no spaces; omitted → random) → 200 {"platform","secret" (shown
+//          once),"rotated_at","fingerprint"}; event "appeal.webhook_secret_rotated"; the old
+//          secret is refused (401 "webhook.signature") from then on. 400 naming "platform" /
+//          "secret".
 // ============================================================================================
 
 // Registers the routes above on `router` (the service must outlive it).

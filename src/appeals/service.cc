@@ -14,6 +14,7 @@
 #include <sstream>
 #include <utility>
 
+#include "appeals/metrics.h"
 #include "auth/crypto.h"
 #include "base/log.h"
 #include "base/utf8.h"
@@ -322,14 +323,31 @@ struct AppealService::Impl {
 
   std::vector<ClockView> Clocks(const Appeal& a, const std::vector<HistoryEntry>& history,
                                 Micros now) const {
+    const auto specs = s.ClocksFor(a.type);
     std::vector<flow::ClockEvent> events;
     events.reserve(history.size());
     for (const auto& h : history) {
-      events.push_back({.at = h.at, .seq = h.seq, .kind = h.kind});
+      flow::ClockEvent e{.at = h.at, .seq = h.seq, .kind = h.kind};
+      // Only extension events carry fields a clock reads; parse those alone.
+      const bool extends = std::any_of(specs.begin(), specs.end(), [&](const flow::ClockSpec& c) {
+        return std::find(c.extend_on.begin(), c.extend_on.end(), h.kind) != c.extend_on.end();
+      });
+      if (extends) {
+        boost::system::error_code ec;
+        json::value v = json::parse(h.fields, ec);
+        if (!ec && v.is_object()) {
+          for (const auto& kv : v.as_object()) {
+            if (kv.value().is_string()) {
+              e.fields[std::string(kv.key())] = std::string(kv.value().as_string());
+            }
+          }
+        }
+      }
+      events.push_back(std::move(e));
     }
     auto cal = Calendar();
     std::vector<ClockView> out;
-    for (auto& spec : s.ClocksFor(a.type)) {
+    for (auto& spec : specs) {
       auto st = flow::ComputeClock(spec, events, *cal, now);
       if (st.ok()) {
         out.push_back({.spec = spec, .state = *st});
@@ -552,17 +570,21 @@ struct AppealService::Impl {
     d.org_name = OrgName(tx, a.org_id);
     d.lead_unit_name = OrgName(tx, a.lead_unit);
     KECHAN_ASSIGN_OR_RETURN(d.history, LoadHistory(tx, id));
+    KECHAN_RETURN_IF_ERROR(NameActors(tx, a, d.history));
     d.clocks = Clocks(a, d.history, Now());
     KECHAN_ASSIGN_OR_RETURN(auto rq,
-                            tx.Query("SELECT user_id, name, visited, resolved, satisfaction FROM "
-                                     "appeal_requesters WHERE appeal_id = ? ORDER BY user_id",
+                            tx.Query("SELECT user_id, name, visited, resolved, satisfaction, "
+                                     "comment, visit_channel FROM appeal_requesters WHERE "
+                                     "appeal_id = ? ORDER BY user_id",
                                      {id}));
     for (const auto& r : rq.rows) {
       d.requesters.push_back({.user_id = r.Int(0),
                               .name = r.Text(1),
                               .visited = r.Int(2) != 0,
                               .resolved = r.Text(3),
-                              .satisfaction = r.Text(4)});
+                              .satisfaction = r.Text(4),
+                              .comment = r.Text(5),
+                              .visit_channel = r.Text(6)});
     }
     KECHAN_ASSIGN_OR_RETURN(auto at,
                             tx.Query("SELECT id, name, size, sha256, content_type, created_at FROM "
@@ -600,6 +622,65 @@ struct AppealService::Impl {
       }
     }
     return d;
+  }
+
+  // Fills actor_name / actor_org of the "user:N" entries: the user's display name (username when
+  // empty) and the organisation they acted for — the appeal's enterprise, else one of its units,
+  // else their first membership.
+  Status NameActors(Tx& tx, const Appeal& a, std::vector<HistoryEntry>& history) {
+    std::set<int64_t> ids;
+    for (const auto& h : history) {
+      if (auto uid = ActorUserId(h.actor)) {
+        ids.insert(*uid);
+      }
+    }
+    if (ids.empty()) {
+      return Status();
+    }
+    const std::string in = JoinIds(std::vector<int64_t>(ids.begin(), ids.end()));
+    std::map<int64_t, std::string> names;
+    KECHAN_ASSIGN_OR_RETURN(
+        auto users,
+        tx.Query("SELECT id, display_name, username FROM users WHERE id IN (" + in + ")"));
+    for (const auto& r : users.rows) {
+      names[r.Int(0)] = r.Text(1).empty() ? r.Text(2) : r.Text(1);
+    }
+    KECHAN_ASSIGN_OR_RETURN(
+        auto orgs, tx.Query("SELECT m.user_id, m.org_id, o.name FROM memberships m JOIN orgs o ON "
+                            "o.id = m.org_id WHERE m.user_id IN (" +
+                            in + ") ORDER BY m.id"));
+    std::vector<int64_t> units = a.assisting_units;
+    if (a.lead_unit) {
+      units.insert(units.begin(), *a.lead_unit);
+    }
+    std::map<int64_t, std::pair<int, std::string>> org_of;  // user -> (rank, name), lower wins
+    for (const auto& r : orgs.rows) {
+      const int64_t org = r.Int(1);
+      const int rank = org == a.org_id ? 0 : Contains(units, org) ? 1 : 2;
+      auto it = org_of.find(r.Int(0));
+      if (it == org_of.end() || rank < it->second.first) {
+        org_of[r.Int(0)] = {rank, r.Text(2)};
+      }
+    }
+    for (auto& h : history) {
+      if (auto uid = ActorUserId(h.actor)) {
+        if (auto n = names.find(*uid); n != names.end()) {
+          h.actor_name = n->second;
+        }
+        if (auto o = org_of.find(*uid); o != org_of.end()) {
+          h.actor_org = o->second.second;
+        }
+      }
+    }
+    return Status();
+  }
+
+  static std::optional<int64_t> ActorUserId(std::string_view actor) {
+    constexpr std::string_view kPrefix = "user:";
+    if (actor.substr(0, kPrefix.size()) != kPrefix) {
+      return std::nullopt;
+    }
+    return ParseId(actor.substr(kPrefix.size()));
   }
 
   Result<std::optional<CatalogueEntry>> ResolveIn(Tx& tx, std::string_view type,
@@ -789,6 +870,7 @@ Result<int64_t> AppealService::Impl::CreateIn(Tx& tx, const Caller& caller, cons
                     Text2("收到新诉求：" + a.title, "New appeal: " + a.title), id, false),
              now)
           .status());
+  KECHAN_RETURN_IF_ERROR(RefreshFacts(tx, id, *Calendar()));  // metrics facts row
   return id;
 }
 
@@ -803,18 +885,75 @@ Result<AppealDetail> AppealService::Create(const Caller& caller, const NewAppeal
   return Get(caller, id);
 }
 
-Result<AppealDetail> AppealService::Get(const Caller& caller, int64_t id) {
+Result<AppealDetail> AppealService::Get(const Caller& caller, int64_t id, bool suggest) {
   Impl impl{*this};
+  AppealDetail d;
+  {
+    KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+    KECHAN_ASSIGN_OR_RETURN(d, impl.Detail(*tx, caller, id));
+  }
+  // The suggester runs outside any transaction (it may be slow or read other stores).
+  // System callers (indexers, CLI) get a suggestion only when they ask for one.
+  const bool staff = caller.system ? suggest : (caller.IsLeader() || caller.IsOfficer());
+  const bool awaiting = d.appeal.state == "received" || d.appeal.state == "dispatch_review";
+  if (!staff || !awaiting || (d.suggested && !suggest)) {
+    return d;
+  }
+  std::shared_ptr<const RouteSuggester> suggester;
+  {
+    std::lock_guard lock(suggester_mu_);
+    suggester = suggester_;
+  }
+  if (!suggester || !*suggester) {
+    return d;
+  }
+  std::optional<RouteSuggestion> r = (*suggester)(d.appeal.title + "\n" + d.appeal.body);
+  if (!r || (!r->org_id && r->org_name.empty() && r->type.empty())) {
+    return d;
+  }
+  r->confidence = std::clamp(r->confidence, 0.0, 1.0);
+  if (!r->type.empty() && !FindAppealType(r->type)) {
+    r->type.clear();
+  }
+  // Fill the department's id from its name or its name from its id; drop ids that are not
+  // government departments.
   KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
-  return impl.Detail(*tx, caller, id);
+  if (r->org_id) {
+    KECHAN_ASSIGN_OR_RETURN(bool gov, IsOrgOfKind(*tx, *r->org_id, "government"));
+    if (!gov) {
+      r->org_id.reset();
+    } else if (r->org_name.empty()) {
+      r->org_name = OrgName(*tx, r->org_id);
+    }
+  } else if (!r->org_name.empty()) {
+    KECHAN_ASSIGN_OR_RETURN(auto rows,
+                            tx->Query("SELECT id FROM orgs WHERE kind = 'government' AND (name = ? "
+                                      "OR name_en = ?) ORDER BY id LIMIT 1",
+                                      {r->org_name, r->org_name}));
+    if (!rows.empty()) {
+      r->org_id = rows.rows[0].Int(0);
+    }
+  }
+  d.route_suggestion = std::move(r);
+  return d;
+}
+
+void AppealService::SetRouteSuggester(RouteSuggester suggester) {
+  std::shared_ptr<const RouteSuggester> p;
+  if (suggester) {
+    p = std::make_shared<const RouteSuggester>(std::move(suggester));
+  }
+  std::lock_guard lock(suggester_mu_);
+  suggester_ = std::move(p);
 }
 
 // ---- act
 // -----------------------------------------------------------------------------------------
 
 Result<int64_t> AppealService::Impl::ActIn(Tx& tx, const Caller& caller, int64_t id,
-                                           std::string_view action, const flow::Fields& fields,
+                                           std::string_view action, const flow::Fields& input,
                                            Micros now) {
+  flow::Fields fields = input;
   KECHAN_ASSIGN_OR_RETURN(Appeal a, LoadAppeal(tx, id));
   if (!caller.system && !CanSee(caller, a)) {
     return AppealNotFound();
@@ -864,6 +1003,19 @@ Result<int64_t> AppealService::Impl::ActIn(Tx& tx, const Caller& caller, int64_t
       visit_requester = unvisited.front();
     }
   }
+  if (action == "archive" && unvisited.empty() && Field(fields, "resolved").empty() &&
+      Field(fields, "satisfaction").empty()) {
+    // Every requester has answered (e.g. the enterprise on its page): archive with the latest
+    // answer instead of asking the officer again.
+    KECHAN_ASSIGN_OR_RETURN(
+        auto last, tx.Query("SELECT resolved, satisfaction FROM appeal_requesters WHERE appeal_id "
+                            "= ? AND visited = 1 ORDER BY visited_at DESC, user_id LIMIT 1",
+                            {id}));
+    if (!last.empty()) {
+      fields["resolved"] = last.rows[0].Text(0);
+      fields["satisfaction"] = last.rows[0].Text(1);
+    }
+  }
   int64_t left = static_cast<int64_t>(unvisited.size());
   if (visit_requester && Contains(unvisited, *visit_requester)) {
     --left;
@@ -872,6 +1024,29 @@ Result<int64_t> AppealService::Impl::ActIn(Tx& tx, const Caller& caller, int64_t
                        {"unvisited_requesters", std::to_string(std::max<int64_t>(left, 0))}};
   KECHAN_ASSIGN_OR_RETURN(flow::Outcome out,
                           s.machine_->Apply(a.state, action, caller.Roles(), fields, context));
+  // Follow-up visits: staff record them (by phone or in person); an enterprise answers only for
+  // itself (its own user, or the contact without an account), once.
+  const bool staff_caller = caller.system || caller.IsLeader() || caller.IsOfficer();
+  const std::string comment = Field(fields, "comment");
+  if (action == "record_visit" || action == "archive") {
+    if (base::CodePointCount(comment) > 2000) {
+      return base::InvalidArgument("comment", "appeal.comment",
+                                   "comment must be at most 2000 characters",
+                                   "评价意见不能超过 2000 个字符");
+    }
+    if (!staff_caller && visit_requester) {
+      if (*visit_requester != 0 && *visit_requester != caller.principal.user.value) {
+        return Status(base::Code::kPermissionDenied, "appeal.visit_not_own",
+                      "An enterprise answers the follow-up visit only for itself",
+                      "企业只能回答本人的回访", "requester");
+      }
+      if (!Contains(unvisited, *visit_requester)) {
+        return Status(base::Code::kFailedPrecondition, "appeal.already_visited",
+                      "This requester has already answered the follow-up visit",
+                      "该诉求人已完成回访评价", "requester");
+      }
+    }
+  }
 
   // Validation of values and side effects on the row, before any event.
   std::optional<json::object> notify;
@@ -897,6 +1072,7 @@ Result<int64_t> AppealService::Impl::ActIn(Tx& tx, const Caller& caller, int64_t
   };
   bool supervise = false;
   std::string supervise_reason;
+  flow::Fields recorded = fields;  // the fields the history and events keep
 
   if (action == "dispatch" || action == "redispatch") {
     auto lead = ParseId(Field(fields, "lead_unit"));
@@ -958,6 +1134,35 @@ Result<int64_t> AppealService::Impl::ActIn(Tx& tx, const Caller& caller, int64_t
       return base::InvalidArgument("extra_days", "appeal.extra_days",
                                    "extra_days must be a whole number of working days, 1-30",
                                    "延期天数须为 1-30 个工作日");
+    }
+  } else if (action == "approve_extension") {
+    // The approval carries the working days granted (the request's, or fewer when the approver
+    // says so) so the resolution clock can replay it from the history alone.
+    std::optional<int64_t> requested;
+    for (auto it = history_before->rbegin(); it != history_before->rend(); ++it) {
+      if (it->kind == "appeal.extension_requested") {
+        boost::system::error_code ec;
+        json::value v = json::parse(it->fields, ec);
+        if (!ec && v.is_object() && v.as_object().contains("extra_days") &&
+            v.as_object().at("extra_days").is_string()) {
+          requested = ParseId(std::string(v.as_object().at("extra_days").as_string()));
+        }
+        break;
+      }
+    }
+    const std::string given = Field(fields, "extra_days");
+    std::optional<int64_t> days = requested;
+    if (!given.empty()) {
+      days = ParseId(given);
+      if (!days || *days > 30 || (requested && *days > *requested)) {
+        return base::InvalidArgument(
+            "extra_days", "appeal.extra_days",
+            "extra_days must be a whole number of working days, 1-30 and at most the request's",
+            "批准的延期天数须为 1-30 个工作日，且不超过申请天数");
+      }
+    }
+    if (days) {
+      recorded["extra_days"] = std::to_string(*days);
     }
   } else if (action == "wait_for_enterprise") {
     auto d = base::Date::Parse(Field(fields, "expected_date"), "expected_date");
@@ -1034,9 +1239,10 @@ Result<int64_t> AppealService::Impl::ActIn(Tx& tx, const Caller& caller, int64_t
     if (visit_requester) {
       KECHAN_RETURN_IF_ERROR(
           tx.Exec("UPDATE appeal_requesters SET visited = 1, resolved = ?, satisfaction = ?, "
-                  "visited_at = ? WHERE appeal_id = ? AND user_id = ?",
-                  {Field(fields, "resolved"), Field(fields, "satisfaction"), now, id,
-                   *visit_requester})
+                  "visited_at = ?, comment = ?, visit_channel = ? WHERE appeal_id = ? AND "
+                  "user_id = ?",
+                  {Field(fields, "resolved"), Field(fields, "satisfaction"), now, comment,
+                   std::string(staff_caller ? "phone" : "enterprise"), id, *visit_requester})
               .status());
     }
   }
@@ -1051,7 +1257,7 @@ Result<int64_t> AppealService::Impl::ActIn(Tx& tx, const Caller& caller, int64_t
   params.push_back(id);
   KECHAN_RETURN_IF_ERROR(tx.Exec(sql, std::span<const Value>(params)).status());
 
-  const std::string fj = FieldsJson(fields);
+  const std::string fj = FieldsJson(recorded);
   for (size_t i = 0; i < out.events.size(); ++i) {
     KECHAN_RETURN_IF_ERROR(Record(tx, id, out.events[i], std::string(action), caller.actor,
                                   out.to_state, fj, i == 0 ? notify : std::nullopt, now)
@@ -1072,6 +1278,7 @@ Result<int64_t> AppealService::Impl::ActIn(Tx& tx, const Caller& caller, int64_t
     }
   }
   KECHAN_RETURN_IF_ERROR(Refresh(tx, after, now));
+  KECHAN_RETURN_IF_ERROR(RefreshFacts(tx, id, *Calendar()));  // metrics facts row
   return id;
 }
 
@@ -1725,211 +1932,7 @@ Result<Booking> AppealService::RecordOutcome(const Caller& caller, int64_t recep
   return b;
 }
 
-// ---- metrics --------------------------------------------------------------------------------
-
-std::string AppealService::GroupLabel(std::string_view by, std::string_view key) {
-  if (by == "user") {
-    auto tx = db_.Begin(store::TxKind::kRead);
-    auto id = ParseId(key);
-    if (!tx.ok() || !id) {
-      return "";
-    }
-    auto rows = (*tx)->Query("SELECT display_name FROM users WHERE id = ?", {*id});
-    return rows.ok() && !rows->empty() ? rows->rows[0].Text(0) : std::string();
-  }
-  if (by == "department" || by == "chain") {
-    auto tx = db_.Begin(store::TxKind::kRead);
-    if (!tx.ok() || key.empty() || key == "none") {
-      return std::string(key == "none" ? "未派单 / not dispatched" : "");
-    }
-    auto id = ParseId(key);
-    if (!id) {
-      return std::string(key);
-    }
-    if (by == "department") {
-      return OrgName(**tx, *id);
-    }
-    auto rows = (*tx)->Query("SELECT name FROM chain_chains WHERE id = ?", {*id});
-    if (rows.ok() && !rows->empty()) {
-      return rows->rows[0].Text(0);
-    }
-    return std::string(key);
-  }
-  if (by == "type") {
-    if (const AppealType* t = FindAppealType(key)) {
-      return t->label_zh;
-    }
-  }
-  return std::string(key);
-}
-
-Result<MetricsResult> AppealService::Metrics(const Caller& caller, const MetricsQuery& q) {
-  static const std::set<std::string> kBy = {"department", "chain",  "district",
-                                            "type",       "period", "none"};
-  if (!kBy.contains(q.by)) {
-    return base::InvalidArgument("by", "metrics.by",
-                                 "by must be department, chain, district, type, period or none",
-                                 "by 须为 department、chain、district、type、period 或 none");
-  }
-  if (q.period != "month" && q.period != "week") {
-    return base::InvalidArgument("period", "metrics.period", "period must be month or week",
-                                 "period 须为 month 或 week");
-  }
-  if (q.to < q.from) {
-    return base::InvalidArgument("from", "metrics.range", "from must not be after to",
-                                 "from 不能晚于 to");
-  }
-  if (!caller.IsLeader() && !caller.IsOfficer()) {
-    return base::PermissionDenied("metrics.forbidden", "Staff only", "仅限工作人员");
-  }
-  const Micros lo = base::LocalMidnight(q.from);
-  const Micros hi = base::LocalMidnight(q.to.AddDays(1));
-  std::string where =
-      " WHERE a.created_at >= ? AND a.created_at < ? AND a.state NOT IN ('merged', 'rejected')";
-  if (!caller.IsLeader()) {
-    where += " AND a.lead_unit IN (" + JoinIds(caller.OrgsWith(auth::Role::kOfficer)) + ")";
-  }
-  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
-  KECHAN_ASSIGN_OR_RETURN(
-      auto rows,
-      tx->Query("SELECT a.id, a.type, a.chain_id, a.district, a.lead_unit, a.created_at, "
-                "a.dispatched_at, a.signed_at, a.contacted_at, a.replied_at, a.response_on_time, "
-                "a.resolution_on_time, a.rework_count, a.urge_count, a.closed_at FROM appeals a" +
-                    where,
-                {lo, hi}));
-  KECHAN_ASSIGN_OR_RETURN(auto visits,
-                          tx->Query("SELECT r.appeal_id, r.resolved, r.satisfaction FROM "
-                                    "appeal_requesters r JOIN appeals a ON a.id = r.appeal_id" +
-                                        where + " AND r.visited = 1",
-                                    {lo, hi}));
-  std::map<int64_t, std::vector<std::pair<std::string, std::string>>> by_appeal;
-  for (const auto& r : visits.rows) {
-    by_appeal[r.Int(0)].emplace_back(r.Text(1), r.Text(2));
-  }
-  auto cal = calendar_();
-  std::map<std::string, MetricRow> groups;
-  MetricRow total;
-  total.key = "all";
-  total.label = "全部 / all";
-  auto hours = [&](std::optional<int64_t> from,
-                   std::optional<int64_t> to) -> std::optional<double> {
-    if (!from || !to || *to < *from) {
-      return std::nullopt;
-    }
-    return static_cast<double>(cal->WorkingTimeBetween(*from, *to)) / static_cast<double>(kHour);
-  };
-  for (const auto& r : rows.rows) {
-    std::string key;
-    if (q.by == "department") {
-      key = r.IsNull(4) ? "none" : std::to_string(r.Int(4));
-    } else if (q.by == "chain") {
-      key = r.IsNull(2) ? "none" : std::to_string(r.Int(2));
-    } else if (q.by == "district") {
-      key = r.Text(3).empty() ? "none" : r.Text(3);
-    } else if (q.by == "type") {
-      key = r.Text(1);
-    } else if (q.by == "period") {
-      base::Date d = base::LocalDateOf(r.Int(5));
-      if (q.period == "month") {
-        char buf[16];
-        std::snprintf(buf, sizeof buf, "%04d-%02d", d.year(), d.month());
-        key = buf;
-      } else {
-        // ISO-like week start (Monday).
-        key = d.AddDays(1 - static_cast<int64_t>(d.weekday())).ToString();
-      }
-    } else {
-      key = "all";
-    }
-    MetricRow& g = groups[key];
-    g.key = key;
-    ++g.appeals;
-    const bool dispatched = !r.IsNull(6);
-    if (dispatched) {
-      ++g.dispatched;
-      if (!r.IsNull(10) && r.Int(10) == 1) {
-        ++g.responded_on_time;
-      }
-      g.reworked += r.Int(12) > 0 ? 1 : 0;
-      g.urged += r.Int(13) > 0 ? 1 : 0;
-    }
-    if (!r.IsNull(9)) {
-      ++g.replied;
-      if (!r.IsNull(11) && r.Int(11) == 1) {
-        ++g.replied_on_time;
-      }
-    }
-    if (!r.IsNull(14)) {
-      ++g.closed;
-    }
-    if (auto h = hours(OptInt(r, 6), OptInt(r, 7))) {
-      g.hours_to_sign_for.push_back(*h);
-    }
-    if (auto h = hours(OptInt(r, 6), OptInt(r, 8))) {
-      g.hours_to_contact.push_back(*h);
-    }
-    if (auto h = hours(OptInt(r, 6), OptInt(r, 9))) {
-      g.hours_to_resolution.push_back(*h);
-    }
-    if (auto it = by_appeal.find(r.Int(0)); it != by_appeal.end()) {
-      for (const auto& [resolved, satisfaction] : it->second) {
-        ++g.visits;
-        g.resolved_yes += resolved == "yes" ? 1 : 0;
-        g.satisfied += (satisfaction == "satisfied" || satisfaction == "basically") ? 1 : 0;
-      }
-    }
-  }
-  MetricsResult res;
-  res.query = q;
-  for (auto& [k, g] : groups) {
-    total.Merge(g);
-    res.rows.push_back(std::move(g));
-  }
-  tx.reset();
-  for (auto& g : res.rows) {
-    g.label = GroupLabel(q.by, g.key);
-  }
-  const Weights w = q.weights;
-  std::stable_sort(res.rows.begin(), res.rows.end(), [&w](const MetricRow& a, const MetricRow& b) {
-    auto ca = a.composite(w), cb = b.composite(w);
-    if (ca.has_value() != cb.has_value()) {
-      return ca.has_value();
-    }
-    return ca && *ca > *cb;
-  });
-  res.total = std::move(total);
-  return res;
-}
-
-Result<std::vector<Hotspot>> AppealService::Hotspots(const Caller& caller, base::Date from,
-                                                     base::Date to, int64_t min_count) {
-  if (!caller.IsLeader() && !caller.IsOfficer()) {
-    return base::PermissionDenied("metrics.forbidden", "Staff only", "仅限工作人员");
-  }
-  // Exact-field grouping (type × chain × district). The seam for a text engine: replace this
-  // query by clusters of similar text with the same output shape.
-  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
-  KECHAN_ASSIGN_OR_RETURN(
-      auto rows,
-      tx->Query("SELECT type, COALESCE(chain_id, 0), district, COUNT(*), COUNT(DISTINCT org_id), "
-                "MIN(id), MAX(id) FROM appeals WHERE created_at >= ? AND created_at < ? AND state "
-                "<> 'merged' GROUP BY type, COALESCE(chain_id, 0), district HAVING COUNT(*) >= ? "
-                "ORDER BY COUNT(*) DESC LIMIT 100",
-                {base::LocalMidnight(from), base::LocalMidnight(to.AddDays(1)), min_count}));
-  std::vector<Hotspot> out;
-  for (const auto& r : rows.rows) {
-    Hotspot h{.type = r.Text(0),
-              .district = r.Text(2),
-              .appeals = r.Int(3),
-              .enterprises = r.Int(4),
-              .sample_ids = {r.Int(5), r.Int(6)}};
-    if (r.Int(1) != 0) {
-      h.chain_id = r.Int(1);
-    }
-    out.push_back(std::move(h));
-  }
-  return out;
-}
+// ---- metrics: GroupLabel, Metrics and Hotspots are in metrics.cc --------------------------------
 
 // ---- SLA replay and timers ---------------------------------------------------------------------
 
@@ -1985,6 +1988,7 @@ Result<ReplayReport> AppealService::ReplayClocks() {
     }));
   }
   rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  KECHAN_RETURN_IF_ERROR(RebuildStaleFacts(db_, *calendar_()).status());  // metrics facts rows
   return rep;
 }
 
@@ -2243,11 +2247,7 @@ Result<WebhookResult> Intake(
 
 Result<WebhookResult> AppealService::IntakeWecom(const std::map<std::string, std::string>& query,
                                                  std::string_view body) {
-  std::string secret;
-  {
-    std::lock_guard lock(secrets_mu_);
-    secret = options_.wecom_secret;
-  }
+  KECHAN_ASSIGN_OR_RETURN(std::string secret, CurrentWebhookSecret("wecom"));
   auto get = [&](const char* k) {
     auto it = query.find(k);
     return it == query.end() ? std::string() : it->second;
@@ -2280,11 +2280,7 @@ Result<WebhookResult> AppealService::IntakeWecom(const std::map<std::string, std
 
 Result<WebhookResult> AppealService::IntakeDingtalk(std::string_view timestamp,
                                                     std::string_view sign, std::string_view body) {
-  std::string secret;
-  {
-    std::lock_guard lock(secrets_mu_);
-    secret = options_.dingtalk_secret;
-  }
+  KECHAN_ASSIGN_OR_RETURN(std::string secret, CurrentWebhookSecret("dingtalk"));
   auto ts = ParseInt(timestamp);
   const int64_t now_ms = clock_.NowMicros() / 1000;
   if (!ts || std::llabs(now_ms - *ts) > options_.webhook_window_seconds * 1000) {

@@ -24,6 +24,7 @@
 #include "flow/scheduler.h"
 #include "flow/sla.h"
 #include "store/database.h"
+#include "table/table.h"
 
 namespace kechan::appeals {
 
@@ -71,7 +72,15 @@ struct AppealDetail {
   std::vector<ClockView> clocks;
   std::vector<flow::ActionInfo> actions;    // for the caller
   std::optional<CatalogueEntry> suggested;  // catalogue match while "received"
+  // The route suggester's answer (staff only, state "received" or "dispatch_review"): when the
+  // catalogue has no match, or always when asked for (Get with suggest = true). nullopt when no
+  // suggester is set or it had nothing to say.
+  std::optional<RouteSuggestion> route_suggestion;
 };
+
+// Suggests a lead department (and type) from an appeal's text ("title\nbody"). Must be
+// thread-safe; returns nullopt when it has no suggestion.
+using RouteSuggester = std::function<std::optional<RouteSuggestion>(std::string_view text)>;
 
 struct ListFilter {
   std::vector<std::string> states;  // "open" expands to every non-terminal state
@@ -150,6 +159,32 @@ struct GroupSender {
   std::string org_name;
 };
 
+// One problem found in an imported catalogue file (row as the user sees it; 0 for the file).
+struct ImportError {
+  int64_t row = 0;
+  std::string column;
+  std::string reason;  // "required", "unknown_type", "unknown_chain", "unknown_unit", ...
+  std::string message_en;
+  std::string message_zh;
+};
+
+struct CatalogueImportReport {
+  int64_t rows = 0;        // data rows read
+  int64_t inserted = 0;    // entries added
+  int64_t updated = 0;     // entries whose units changed
+  int64_t deleted = 0;     // entries removed (replace mode)
+  bool committed = false;  // false: nothing was written (errors, or a dry run)
+  std::vector<ImportError> errors;
+};
+
+struct WebhookSecretInfo {
+  std::string platform;     // "wecom", "dingtalk"
+  bool configured = false;  // a secret is set (webhooks are refused otherwise)
+  std::string source;       // "rotated" (appeal_settings), "startup" (config/app settings), ""
+  std::optional<base::Micros> rotated_at;
+  std::string fingerprint;  // first 8 hex digits of sha256(secret); "" when not configured
+};
+
 struct ServiceOptions {
   std::string data_dir;  // attachments go to <data_dir>/attachments
   int64_t max_attachment_bytes = 10LL * 1024 * 1024;
@@ -171,14 +206,18 @@ class AppealService {
 
   const ServiceOptions& options() const { return options_; }
   void SetWebhookSecrets(std::string wecom, std::string dingtalk);
+  // Installs (or, with an empty function, removes) the route suggester consulted by Create/Get/
+  // Act for appeals awaiting dispatch that the catalogue does not cover. Thread-safe.
+  void SetRouteSuggester(RouteSuggester suggester);
   const flow::Machine& machine() const { return *machine_; }
 
   // ---- appeals ------------------------------------------------------------------------------
   // Errors: InvalidArgument naming "title", "body", "type", "channel", "org_id"; NotFound
   // "org_id"; PermissionDenied for callers that may not file.
   base::Result<AppealDetail> Create(const Caller& caller, const NewAppeal& a);
-  // NotFound (also when not visible to the caller).
-  base::Result<AppealDetail> Get(const Caller& caller, int64_t id);
+  // NotFound (also when not visible to the caller). `suggest`: consult the route suggester even
+  // when the catalogue has a match (staff only; ignored for enterprises).
+  base::Result<AppealDetail> Get(const Caller& caller, int64_t id, bool suggest = false);
   // InvalidArgument naming "page" / "page_size" / "state" / "sort".
   base::Result<AppealPage> List(const Caller& caller, const ListFilter& f);
   // Takes `action` on appeal `id`. Errors: NotFound; flow's (transition_not_allowed, role,
@@ -200,6 +239,21 @@ class AppealService {
   // "catalogue.duplicate".
   base::Result<CatalogueEntry> PutCatalogue(const Caller& caller, CatalogueEntry e);
   base::Status DeleteCatalogue(const Caller& caller, int64_t id);
+  // Imports a catalogue table (CSV or .xlsx, read by table/), all or nothing. Columns (header
+  // names, case-insensitive; Chinese aliases in docs): "type" (id or label) and "lead_unit"
+  // (government org id or name) required; "chain_id"/"chain_code" (id or code; empty = any),
+  // "district" (empty = any), "assisting_units" (ids or names split by ';' ',' '、') optional;
+  // "*_name" columns (what ExportCatalogue adds) are ignored. A row's key is type × chain ×
+  // district: an existing entry is updated, a new one inserted; `replace` also deletes the
+  // entries the file does not list. Row problems come back in the report (committed false).
+  // Errors: PermissionDenied (operators only); InvalidArgument field "file" reason
+  // "import.empty", or naming a column with "import.unknown_column" / "import.missing_column".
+  base::Result<CatalogueImportReport> ImportCatalogue(const Caller& caller,
+                                                      const table::Table& table, bool replace,
+                                                      bool dry_run);
+  // The catalogue as a table in the import's columns, plus lead_unit_name and
+  // assisting_unit_names (staff only).
+  base::Result<table::Table> ExportCatalogue(const Caller& caller);
   // Most specific match: type+chain+district, type+chain, type+district, type.
   base::Result<std::optional<CatalogueEntry>> Resolve(std::string_view type,
                                                       std::optional<int64_t> chain_id,
@@ -247,6 +301,15 @@ class AppealService {
   // `timestamp` (ms) and `sign` from the headers.
   base::Result<WebhookResult> IntakeDingtalk(std::string_view timestamp, std::string_view sign,
                                              std::string_view body);
+  // The webhook secrets in force, without the secrets themselves (operators).
+  base::Result<std::vector<WebhookSecretInfo>> WebhookSecrets(const Caller& caller);
+  // Operators: replaces the secret of `platform` ("wecom" or "dingtalk") at once, without a
+  // restart: persisted in appeal_settings (which then takes precedence over the start-up
+  // setting) with event "appeal.webhook_secret_rotated" (fingerprint only). An empty `secret`
+  // generates a random one. Returns the new secret (shown once). Errors: PermissionDenied;
+  // InvalidArgument "platform" / "secret" (16-256 printable ASCII characters, no spaces).
+  base::Result<std::string> RotateWebhookSecret(const Caller& caller, std::string_view platform,
+                                                std::string secret);
   base::Result<std::vector<GroupSender>> ListSenders(const Caller& caller);
   base::Result<GroupSender> AddSender(const Caller& caller, GroupSender s);
   base::Status DeleteSender(const Caller& caller, int64_t id);
@@ -261,7 +324,12 @@ class AppealService {
   CalendarProvider calendar_;
   ServiceOptions options_;
   std::unique_ptr<flow::Machine> machine_;
+  // The secret of `platform` in force: the rotated one in appeal_settings, else the start-up one.
+  base::Result<std::string> CurrentWebhookSecret(std::string_view platform);
+
   mutable std::mutex secrets_mu_;
+  mutable std::mutex suggester_mu_;
+  std::shared_ptr<const RouteSuggester> suggester_;  // guarded by suggester_mu_
 };
 
 // Signatures the webhooks check (exposed for tests and senders).

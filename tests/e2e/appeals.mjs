@@ -4,10 +4,15 @@
 // as the duty director it dispatches it from the queue to the officer's department; as the
 // officer it finds it in the queue with its SLA colour, signs for it, contacts the enterprise and
 // pauses it waiting for the enterprise (the dialog first refuses a missing reason on that field),
-// after which the SLA reads "paused"; it then opens the service dashboard (KPI cards, chart) and
-// the reception calendar. Screenshots: appeal-new.png, my-appeals.png, appeal-dispatch.png,
+// after which the SLA reads "paused"; the timeline names actors (not "user:N"); the officer
+// resumes and replies; it then opens the service dashboard (KPI cards, chart) and the reception
+// calendar. The operator passes the platform check; another enterprise gets 404 and a colleague
+// 403 trying to answer the visit; the enterprise answers it on its page (resolved, satisfaction,
+// comment); the operator's catalogue import refuses a bad file with row/column errors and takes
+// the export back unchanged. Screenshots: appeal-new.png, my-appeals.png, appeal-dispatch.png,
 // appeal-queue.png, appeal-wait-dialog.png, appeal-officer.png, service-dashboard.png,
-// receptions.png (appeals-failure.png on a failure).
+// receptions.png, appeal-visit-dialog.png, appeal-visit-answered.png,
+// catalogue-import-errors.png, catalogue.png (appeals-failure.png on a failure).
 //
 // Env: KECHAN_URL, KECHAN_USER (any demo user; the test signs in as the three below),
 //      KECHAN_PASSWORD (the demo password), SCREENSHOT_DIR, CHROMIUM;
@@ -24,6 +29,10 @@ const { BASE, PASSWORD, SHOTS } = env;
 const ENTERPRISE = process.env.KECHAN_ENTERPRISE_USER || 'demo-enterprise';
 const DIRECTOR = process.env.KECHAN_DIRECTOR_USER || 'demo-director';
 const OFFICER = process.env.KECHAN_OFFICER_USER || 'demo-officer';
+const OPERATOR = process.env.KECHAN_OPERATOR_USER || 'demo-operator';
+// firm-staff-1 works for demo-enterprise's firm; firm-staff-2 for another one (src/app/demo.cc).
+const COLLEAGUE = process.env.KECHAN_COLLEAGUE_USER || 'firm-staff-1';
+const OTHER_FIRM = process.env.KECHAN_OTHER_FIRM_USER || 'firm-staff-2';
 const runner = createRunner(TAG);
 const check = runner.check;
 const { browser, page, pageErrors } = await openPage(TAG, env, { width: 1440, height: 900 });
@@ -227,6 +236,21 @@ try {
     await shot('appeal-officer.png');
   });
 
+  await check('the timeline names the actors and their organisations, not "user:N"', async () => {
+    const actors = await page.getByTestId('timeline-actor').allTextContents();
+    expect(actors.length > 0, 'no timeline actors');
+    expect(!actors.some((a) => /user:\d+/.test(a)), `raw actor ids shown: ${JSON.stringify(actors)}`);
+    expect(actors.some((a) => /（.+）/.test(a)), `no organisation next to a name: ${JSON.stringify(actors)}`);
+  });
+
+  await check('the officer resumes the appeal and replies', async () => {
+    await openAction('resume');
+    await submitAndExpectState('in_progress');
+    await openAction('reply');
+    await field('action-field-reply').fill('已协调自然资源部门，用地预审已于本周通过。');
+    await submitAndExpectState('replied');
+  });
+
   await check('the service dashboard shows the three rates with a chart', async () => {
     await page.locator('[data-testid="side-nav"] [data-nav="service-dashboard"]').click();
     await page.waitForURL(/#\/service-dashboard/);
@@ -248,6 +272,86 @@ try {
     const days = await page.locator('[data-testid="reception-week"] [data-date]').count();
     expect(days === 7, `${days} days in the week`);
     await shot('receptions.png');
+  });
+
+  await check('the operator passes the platform check; the appeal waits for the follow-up visit', async () => {
+    await signInAs(OPERATOR);
+    await page.goto(`${BASE}/#/appeals/${appealId}`);
+    await page.getByTestId('appeal-title').waitFor();
+    await openAction('begin_check');
+    await submitAndExpectState('platform_check');
+    await openAction('pass_check');
+    await submitAndExpectState('follow_up');
+  });
+
+  await check('another enterprise cannot read or answer the visit (404) and a colleague cannot answer for the requester (403)', async () => {
+    const tryAs = async (user) => {
+      await signInAs(user);
+      return page.evaluate(async (id) => {
+        const s = await (await fetch('/api/v1/session')).json();
+        const read = (await fetch(`/api/v1/appeals/${id}`)).status;
+        const detail = read === 200 ? await (await fetch(`/api/v1/appeals/${id}`)).json() : null;
+        const requester = detail ? detail.requesters[0].user_id : 1;
+        const res = await fetch(`/api/v1/appeals/${id}/actions/record_visit`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token || '' },
+          body: JSON.stringify({ requester, resolved: 'no', satisfaction: 'not' }),
+        });
+        return { read, answer: res.status, body: await res.text() };
+      }, appealId);
+    };
+    const other = await tryAs(OTHER_FIRM);
+    expect(other.read === 404 && other.answer === 404, `another enterprise got read ${other.read}, answer ${other.answer}: ${other.body}`);
+    const colleague = await tryAs(COLLEAGUE);
+    expect(colleague.answer === 403, `a colleague got ${colleague.answer}: ${colleague.body}`);
+    expect(colleague.body.includes('requester'), `the 403 does not name the requester: ${colleague.body}`);
+  });
+
+  await check('the enterprise answers the follow-up visit on its appeal page', async () => {
+    await signInAs(ENTERPRISE);
+    await page.goto(`${BASE}/#/appeals/${appealId}`);
+    await page.getByTestId('visit-card').waitFor();
+    await page.getByTestId('visit-answer').click();
+    await page.getByTestId('action-dialog').waitFor({ state: 'visible' });
+    const fields = await page.locator('[data-testid="action-dialog"] [data-field]').evaluateAll((els) => els.map((e) => e.dataset.field));
+    expect(JSON.stringify(fields) === JSON.stringify(['requester', 'resolved', 'satisfaction', 'comment']), `the visit dialog asks for ${JSON.stringify(fields)}`);
+    await page.locator('[data-testid="action-dialog"] [data-field="resolved"] label').filter({ hasText: '已解决' }).first().click();
+    await page.locator('[data-testid="action-dialog"] [data-field="satisfaction"] label').filter({ hasText: '基本满意' }).first().click();
+    await field('action-field-comment').fill('办理及时，希望后续加强进度通报。');
+    await shot('appeal-visit-dialog.png');
+    await page.getByTestId('action-submit').click();
+    await page.getByTestId('visit-comment').waitFor({ timeout: 10000 });
+    expect((await text(page.getByTestId('visit-comment'))).includes('加强进度通报'), 'the comment is not shown');
+    expect((await text(page.getByTestId('visit-channel'))).includes('企业自评'), 'the answer is not marked as the enterprise’s');
+    expect((await page.getByTestId('visit-card').count()) === 0, 'the visit card is still offered after answering');
+    await shot('appeal-visit-answered.png');
+  });
+
+  await check('the catalogue import refuses a bad file with row, column and reason, then imports the export back', async () => {
+    await signInAs(OPERATOR);
+    await page.locator('[data-testid="side-nav"] [data-nav="appeal-catalogue"]').click();
+    await page.waitForURL(/#\/appeal-catalogue/);
+    await page.getByTestId('catalogue-table').waitFor();
+    const count = async () => page.evaluate(async () => (await (await fetch('/api/v1/appeal-catalogue')).json()).items.length);
+    const before = await count();
+    await page.getByTestId('catalogue-import-input').setInputFiles({
+      name: 'bad.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('type,district,lead_unit\nutilities,高新区,没有这个部门\nteleport,,1\n'),
+    });
+    await page.getByTestId('catalogue-import-errors').waitFor();
+    const errs = await page.getByTestId('catalogue-import-error').allTextContents();
+    expect(errs[0].includes('第 2 行') && errs[0].includes('lead_unit'), `first error reads "${errs[0]}"`);
+    expect(errs.some((e) => e.includes('第 3 行') && e.includes('type')), `no type error on row 3: ${JSON.stringify(errs)}`);
+    expect((await count()) === before, 'a refused import changed the catalogue');
+    await shot('catalogue-import-errors.png');
+    const csv = await page.evaluate(async () => (await fetch('/api/v1/appeal-catalogue/export.csv')).text());
+    expect(csv.includes('lead_unit_name'), 'the export lacks its columns');
+    await page.getByTestId('catalogue-import-input').setInputFiles({ name: 'catalogue.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.waitForFunction(() => !document.querySelector('[data-testid="catalogue-import-errors"]'), null, { timeout: 10000 }).catch(() => {});
+    expect((await page.getByTestId('catalogue-import-errors').count()) === 0, 'the exported file was refused');
+    expect((await count()) === before, 'importing the export changed the number of entries');
+    await shot('catalogue.png');
   });
 
   await check('no uncaught errors in the page', async () => {

@@ -101,6 +101,7 @@ export const FIELD_KINDS = {
   reason: 'textarea',
   reply: 'textarea',
   outcome: 'textarea',
+  comment: 'textarea',
   reason_code: 'reason',
   lead_unit: 'unit',
   assisting_units: 'units',
@@ -120,7 +121,8 @@ export const OPTIONAL_FIELDS = {
   dispatch: ['assisting_units'],
   redispatch: ['assisting_units'],
   resume: ['note'],
-  archive: ['requester'],
+  archive: ['requester', 'comment'],
+  record_visit: ['comment'],
   urge: ['note'],
   record_reception: ['booking_id'],
 };

@@ -81,7 +81,9 @@ describe('action forms', () => {
     ]);
     expect(actionForm({ action: 'sign_for', required: [] })).toEqual([]);
     // Without a server list the contract's table applies.
-    expect(actionForm('record_visit').map((f) => f.name)).toEqual(['requester', 'resolved', 'satisfaction']);
+    // The visit takes an optional comment (the enterprise's words).
+    expect(actionForm('record_visit').map((f) => f.name)).toEqual(['requester', 'resolved', 'satisfaction', 'comment']);
+    expect(actionForm('record_visit').find((f) => f.name === 'comment')).toEqual({ name: 'comment', kind: 'textarea', required: false });
   });
 
   it('refuses a missing required field and names it, before anything is sent', () => {

@@ -122,7 +122,9 @@ export async function postRaw(url, data, contentType) {
     body = null;
   }
   if (!res.ok) {
-    throw body ? problemToError(res.status, body) : new ApiError({ status: res.status });
+    const err = body ? problemToError(res.status, body) : new ApiError({ status: res.status });
+    err.body = body; // e.g. an import's 422 row report
+    throw err;
   }
   return body;
 }

@@ -1,0 +1,294 @@
+#include "appeals/metrics.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+
+#include "appeals/migrations.h"
+#include "appeals/service.h"
+#include "auth/migrations.h"
+#include "base/calendar.h"
+#include "flow/scheduler.h"
+#include "store/migrations.h"
+
+namespace kechan::appeals {
+namespace {
+
+using auth::Role;
+constexpr base::Micros kHour = 3'600'000'000LL;
+constexpr base::Micros kMinute = 60'000'000LL;
+
+auth::Principal P(int64_t user, int64_t org, Role role) {
+  auth::Principal p;
+  p.user = base::UserId{user};
+  p.username = "u" + std::to_string(user);
+  p.display_name = "用户" + std::to_string(user);
+  p.memberships = {{base::OrgId{org}, role}};
+  p.method = auth::AuthMethod::kSession;
+  return p;
+}
+
+class AppealMetricsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = store::Open({.url = "sqlite::memory:"});
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    std::vector<store::Migration> all = store::StoreMigrations();
+    for (auto&& part : {auth::Migrations(), flow::Migrations(), Migrations()}) {
+      all.insert(all.end(), part.begin(), part.end());
+    }
+    ASSERT_TRUE(store::Migrate(*db_, all).ok());
+    // Monday 2026-03-02 09:00 Asia/Shanghai.
+    clock_.Set(base::LocalInstant(base::Date::FromYmd(2026, 3, 2).value(), 9 * 60));
+    calendar_ = std::make_shared<base::BusinessCalendar>(base::BusinessCalendar::Shipped());
+    scheduler_ = std::make_unique<flow::Scheduler>(*db_, clock_);
+    service_ = std::make_unique<AppealService>(
+        *db_, clock_, [this] { return calendar_; }, scheduler_.get(), ServiceOptions{});
+    Sql("INSERT INTO orgs (id, kind, name, created_at) VALUES (1, 'operator', '平台', 0)");
+    Sql("INSERT INTO orgs (id, kind, name, created_at) VALUES (2, 'government', '经信局', 0)");
+    Sql("INSERT INTO orgs (id, kind, name, created_at) VALUES (3, 'government', '科技局', 0)");
+    Sql("INSERT INTO orgs (id, kind, name, created_at) VALUES (10, 'enterprise', '甲公司', 0)");
+    Sql("INSERT INTO orgs (id, kind, name, created_at) VALUES (11, 'enterprise', '乙公司', 0)");
+    op_ = Caller::Of(P(1, 1, Role::kOperator));
+    officer_ = Caller::Of(P(2, 2, Role::kOfficer));
+  }
+
+  void Sql(const std::string& sql) {
+    auto s = store::WithWriteTx(*db_, [&](store::Tx& tx) { return tx.Exec(sql).status(); });
+    ASSERT_TRUE(s.ok()) << s << " " << sql;
+  }
+  int64_t Count(const std::string& sql) {
+    auto tx = db_->Begin(store::TxKind::kRead);
+    auto rows = (*tx)->Query(sql);
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    return rows->rows[0].Int(0);
+  }
+
+  // Every figure of every row, with the hour samples sorted (their order is not part of the
+  // result).
+  static std::string Dump(const MetricsResult& m) {
+    std::string out;
+    auto hours = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      std::string s;
+      for (double x : v) {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%.17g,", x);
+        s += buf;
+      }
+      return s;
+    };
+    std::vector<MetricRow> rows = m.rows;
+    rows.push_back(m.total);
+    for (const auto& r : rows) {
+      out += r.key + "|" + r.label + "|" + std::to_string(r.appeals) + "|" +
+             std::to_string(r.dispatched) + "|" + std::to_string(r.responded_on_time) + "|" +
+             std::to_string(r.replied) + "|" + std::to_string(r.replied_on_time) + "|" +
+             std::to_string(r.visits) + "|" + std::to_string(r.resolved_yes) + "|" +
+             std::to_string(r.satisfied) + "|" + std::to_string(r.reworked) + "|" +
+             std::to_string(r.urged) + "|" + std::to_string(r.closed) + "|" +
+             hours(r.hours_to_sign_for) + "|" + hours(r.hours_to_contact) + "|" +
+             hours(r.hours_to_resolution) + "\n";
+    }
+    return out;
+  }
+
+  base::FakeClock clock_;
+  std::shared_ptr<base::BusinessCalendar> calendar_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<flow::Scheduler> scheduler_;
+  std::unique_ptr<AppealService> service_;
+  Caller op_, officer_;
+};
+
+TEST_F(AppealMetricsTest, PausedTimeIsExcludedFromResolutionHours) {
+  auto firm = Caller::Of(P(4, 10, Role::kEnterprise));
+  auto d = service_->Create(firm, {.title = "融资对接", .body = "需要贷款", .type = "financing"});
+  ASSERT_TRUE(d.ok()) << d.status();
+  const int64_t id = d->appeal.id;
+  auto act = [&](const Caller& c, const char* action, flow::Fields f = {}) {
+    auto r = service_->Act(c, id, action, f);
+    ASSERT_TRUE(r.ok()) << action << ": " << r.status();
+  };
+  act(op_, "dispatch", {{"lead_unit", "2"}});  // Monday 09:00
+  clock_.Advance(kHour);
+  act(officer_, "sign_for");
+  act(officer_, "contact", {{"note", "已联系"}});
+  clock_.Advance(kHour);  // 11:00
+  act(officer_, "wait_for_enterprise", {{"reason", "补材料"}, {"expected_date", "2026-03-04"}});
+  clock_.Advance(3 * kHour + 30 * kMinute);  // 14:30: 1 h before lunch + 1 h after = 2 h paused
+  act(officer_, "resume");
+  clock_.Advance(kHour);  // 15:30
+  act(officer_, "reply", {{"reply", "已办结"}});
+  auto m = service_->Metrics(op_, {.from = base::Date::FromYmd(2026, 3, 1).value(),
+                                   .to = base::Date::FromYmd(2026, 3, 31).value(),
+                                   .by = "department"});
+  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_EQ(m->rows.size(), 1u);
+  // 09:00-15:30 is 5 working hours (lunch 12:00-13:30 excluded), 2 of them paused.
+  ASSERT_EQ(m->rows[0].hours_to_resolution.size(), 1u);
+  EXPECT_DOUBLE_EQ(m->rows[0].hours_to_resolution[0], 3.0);
+  EXPECT_DOUBLE_EQ(m->rows[0].hours_to_contact[0], 1.0);
+  EXPECT_EQ(Count("SELECT paused_us FROM appeal_facts WHERE appeal_id = " + std::to_string(id)),
+            2 * kHour);
+}
+
+// Drives random appeals through random actions, then checks that the metrics read from the
+// facts rows equal the metrics recomputed from the appeals and their history (every facts row
+// marked stale), for every grouping, for a leader and an officer, and again after the stale rows
+// are rewritten.
+TEST_F(AppealMetricsTest, FactsPathEqualsRecomputationFromHistoryOnRandomData) {
+  std::mt19937_64 rng(20261129);
+  auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  const Caller sys = Caller::System("test");
+  const std::vector<Caller> firms = {Caller::Of(P(4, 10, Role::kEnterprise)),
+                                     Caller::Of(P(5, 11, Role::kEnterprise))};
+  const std::vector<std::string> districts = {"高新区", "经开区", ""};
+  std::vector<int64_t> ids;
+  int applied = 0;
+  for (int step = 0; step < 900; ++step) {
+    clock_.Advance(static_cast<base::Micros>(rng() % (20 * 60)) * kMinute);
+    if (ids.size() < 60 && (ids.empty() || pick(4) == 0)) {
+      const auto& type = AppealTypes()[pick(AppealTypes().size())];
+      NewAppeal a{.title = "诉求" + std::to_string(step),
+                  .body = "内容" + std::to_string(step),
+                  .type = type.id,
+                  .district = districts[pick(districts.size())]};
+      if (pick(2) == 0) {
+        a.chain_id = 1 + static_cast<int64_t>(pick(2));
+      }
+      auto d = service_->Create(firms[pick(2)], a);
+      ASSERT_TRUE(d.ok()) << d.status();
+      ids.push_back(d->appeal.id);
+      continue;
+    }
+    const int64_t id = ids[pick(ids.size())];
+    auto d = service_->Get(sys, id);
+    ASSERT_TRUE(d.ok()) << d.status();
+    if (d->actions.empty()) {
+      continue;
+    }
+    // Mostly forward along the main path (with pauses), sometimes anything available.
+    static const std::set<std::string> kForward = {
+        "dispatch", "sign_for",    "contact",    "wait_for_enterprise", "resume",
+        "reply",    "begin_check", "pass_check", "record_visit",        "archive"};
+    std::vector<std::string> forward, any;
+    for (const auto& a : d->actions) {
+      any.push_back(a.action);
+      if (kForward.contains(a.action)) {
+        forward.push_back(a.action);
+      }
+    }
+    const std::string action =
+        !forward.empty() && pick(10) < 8 ? forward[pick(forward.size())] : any[pick(any.size())];
+    const std::string today = base::LocalDateOf(clock_.NowMicros()).ToString();
+    flow::Fields f;
+    const bool ends = action == "reject" || action == "merge" || action == "answer_directly";
+    if (action == "book_reception" || action == "record_reception" || (ends && pick(4) != 0)) {
+      continue;
+    } else if (action == "dispatch" || action == "redispatch") {
+      f = {{"lead_unit", pick(2) ? "2" : "3"}};
+    } else if (action == "answer_directly") {
+      f = {{"answer", "已答复"}};
+    } else if (action == "reject") {
+      f = {{"reason_code", RejectReasons()[0].code}};
+    } else if (action == "contact" || action == "add_progress") {
+      f = {{"note", "进展"}};
+    } else if (action == "wait_for_enterprise") {
+      f = {{"reason", "补材料"},
+           {"expected_date", base::LocalDateOf(clock_.NowMicros()).AddDays(5).ToString()}};
+    } else if (action == "request_extension") {
+      f = {{"reason", "复杂"}, {"extra_days", "3"}};
+    } else if (action == "reply") {
+      f = {{"reply", "已办理"}};
+    } else if (action == "record_visit" || action == "archive") {
+      const char* sat[] = {"satisfied", "basically", "not"};
+      f = {{"resolved", pick(3) ? "yes" : "no"}, {"satisfaction", sat[pick(3)]}};
+    } else if (action == "merge") {
+      f = {{"master_id", std::to_string(ids[pick(ids.size())])}};
+    } else {
+      f = {{"reason", "原因"}};
+    }
+    if (service_->Act(sys, id, action, f).ok()) {
+      ++applied;
+    }
+  }
+  ASSERT_GT(applied, 150);
+  // Enough variety to mean something.
+  EXPECT_GT(Count("SELECT COUNT(*) FROM appeals WHERE replied_at IS NOT NULL"), 3);
+  EXPECT_GT(Count("SELECT COUNT(*) FROM appeal_requesters WHERE visited = 1"), 2);
+  EXPECT_GT(Count("SELECT COUNT(*) FROM appeal_history WHERE kind = 'appeal.resumed'"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM appeal_facts"), static_cast<int64_t>(ids.size()));
+
+  const base::Date from = base::Date::FromYmd(2026, 3, 1).value();
+  const base::Date to = base::LocalDateOf(clock_.NowMicros());
+  struct Case {
+    std::string by, period;
+  };
+  const std::vector<Case> cases = {
+      {"department", "month"}, {"chain", "month"}, {"district", "month"}, {"type", "month"},
+      {"period", "month"},     {"period", "week"}, {"none", "month"}};
+  auto run = [&](const Caller& c) {
+    std::vector<std::string> out;
+    for (const auto& k : cases) {
+      auto m = service_->Metrics(c, {.from = from, .to = to, .by = k.by, .period = k.period});
+      EXPECT_TRUE(m.ok()) << m.status();
+      out.push_back(m.ok() ? Dump(*m) : "");
+    }
+    return out;
+  };
+  const auto fast = run(op_);
+  const auto fast_officer = run(officer_);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM appeal_facts WHERE calendar_tag = ''"), 0);
+  const int64_t counted =
+      Count("SELECT COUNT(*) FROM appeals WHERE state NOT IN ('merged', 'rejected')");
+  EXPECT_NE(fast[6].find("|" + std::to_string(counted) + "|"), std::string::npos) << fast[6];
+
+  Sql("UPDATE appeal_facts SET calendar_tag = '', bits = -1, sign_us = NULL");
+  const auto slow = run(op_);
+  const auto slow_officer = run(officer_);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    EXPECT_EQ(fast[i], slow[i]) << cases[i].by << " " << cases[i].period;
+    EXPECT_EQ(fast_officer[i], slow_officer[i]) << "officer " << cases[i].by;
+  }
+
+  auto rebuilt = RebuildStaleFacts(*db_, *calendar_, 7);
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status();
+  EXPECT_EQ(*rebuilt, static_cast<int64_t>(ids.size()));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM appeal_facts WHERE calendar_tag = ''"), 0);
+  EXPECT_EQ(run(op_), fast);
+}
+
+TEST(AppealFactsTest, BitsRoundTripAndCalendarTagFollowsTheCalendar) {
+  AppealFacts f;
+  f.dispatched = f.replied = f.closed = true;
+  f.visits = 3;
+  f.resolved_yes = 2;
+  f.satisfied = 1;
+  MetricRow g;
+  AddFactBits(PackFactBits(f), g);
+  EXPECT_EQ(g.appeals, 1);
+  EXPECT_EQ(g.dispatched, 1);
+  EXPECT_EQ(g.responded_on_time, 0);
+  EXPECT_EQ(g.replied, 1);
+  EXPECT_EQ(g.closed, 1);
+  EXPECT_EQ(g.visits, 3);
+  EXPECT_EQ(g.resolved_yes, 2);
+  EXPECT_EQ(g.satisfied, 1);
+  const auto shipped = base::BusinessCalendar::Shipped();
+  EXPECT_EQ(CalendarTag(shipped), CalendarTag(base::BusinessCalendar::Shipped()));
+  EXPECT_NE(CalendarTag(shipped), CalendarTag(base::BusinessCalendar()));
+  auto hours = base::OfficeHours::Parse("09:00-17:00");
+  ASSERT_TRUE(hours.ok());
+  EXPECT_NE(CalendarTag(shipped), CalendarTag(base::BusinessCalendar::Shipped(*hours)));
+}
+
+}  // namespace
+}  // namespace kechan::appeals
