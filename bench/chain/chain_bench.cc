@@ -3,16 +3,18 @@
 // E enterprises each linked to L nodes of one chain (E × L enterprise↔node links), imports it
 // through ChainService::Import (CSV, batches of --batch rows: one transaction and one event per
 // batch), then measures one-chain analysis p50/p95, city-wide coverage of every chain, the
-// enterprise list page with three filters (district, above-size, chain) p50/p95 and peak RSS.
-// Prints one JSON object.
+// enterprise list page with three filters (district, above-size, chain) p50/p95 and peak RSS;
+// then, as a same-run baseline, the whole-snapshot path (LoadSnapshot + AnalyzeChain /
+// NodeCoverage) that the aggregates replaced. Prints one JSON object.
 //
 // usage: kechan_bench_chain --db URL [--enterprises 1000000] [--links-per 5] [--chains 8]
-//                           [--nodes 60] [--batch 50000] [--repeat 20]
+//                           [--nodes 60] [--batch 50000] [--repeat 20] [--baseline-repeat 3]
 //   URL: a SQLite file path (a fresh file) or postgresql://... (an empty database).
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -64,6 +66,14 @@ std::string OrgBody(uint64_t serial) {
   return body;
 }
 
+// User + system CPU time of this process so far, in milliseconds.
+double CpuMs() {
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  return (static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0) +
+         (static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0);
+}
+
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 double Percentile(std::vector<double> v, double p) {
@@ -98,6 +108,7 @@ int main(int argc, char** argv) {
   int nodes = 60;
   int64_t batch = 50000;
   int repeat = 20;
+  int baseline_repeat = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
@@ -115,6 +126,8 @@ int main(int argc, char** argv) {
       batch = std::stoll(value);
     } else if (flag == "--repeat") {
       repeat = std::stoi(value);
+    } else if (flag == "--baseline-repeat") {
+      baseline_repeat = std::stoi(value);
     } else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
@@ -173,6 +186,7 @@ int main(int argc, char** argv) {
   int64_t imported = 0;
   int64_t links = 0;
   double import_ms = 0;
+  double import_cpu_ms = 0;  // user + system CPU: less sensitive to a loaded machine than wall
   for (int64_t first = 0; first < enterprises; first += batch) {
     const int64_t last = std::min(enterprises, first + batch);
     std::string csv =
@@ -201,9 +215,11 @@ int main(int argc, char** argv) {
              "\n";
     }
     const auto t0 = Clock::now();
+    const double cpu0 = CpuMs();
     ImportReport r = Must(service.Import(sys, ImportKind::kEnterprises, csv,
                                          {.source = "bench", .progress = nullptr}));
     import_ms += Ms(Clock::now() - t0);
+    import_cpu_ms += CpuMs() - cpu0;
     if (!r.committed || !r.errors.empty()) {
       std::cerr << "batch at " << first
                 << " not committed: " << (r.errors.empty() ? "" : r.errors[0].ToJson()) << "\n";
@@ -230,14 +246,38 @@ int main(int argc, char** argv) {
     ChainAnalysis a = Must(service.Analyze(sys, chain_list[0].id, today));
     analysis_ms_today.push_back(Ms(Clock::now() - t0));
   }
-  // City-wide coverage: every chain's coverage as of today.
+  // City-wide coverage: every chain's coverage as of today, from the per-node aggregates.
   const auto c0 = Clock::now();
   double coverage_sum = 0;
-  for (const auto& ch : chain_list) {
-    ChainSnapshot s = Must(service.LoadSnapshot(ch.id));
-    coverage_sum += NodeCoverage(s, today);
+  for (const ChainCoverage& c : Must(service.CoverageByChain(today))) {
+    coverage_sum += c.coverage;
   }
   const double city_ms = Ms(Clock::now() - c0);
+  // The same-run baseline: the whole-snapshot path these replaced (LoadSnapshot + model.h
+  // AnalyzeChain / NodeCoverage), `baseline_repeat` analyses and one city-wide pass.
+  std::vector<double> baseline_analysis_ms;
+  double baseline_city_ms = 0;
+  double baseline_coverage_sum = 0;
+  if (baseline_repeat > 0) {
+    for (int i = 0; i < baseline_repeat; ++i) {
+      const auto t0 = Clock::now();
+      ChainSnapshot s = Must(service.LoadSnapshot(chain_list[0].id));
+      ChainAnalysis a = AnalyzeChain(s, today);
+      (void)a;
+      baseline_analysis_ms.push_back(Ms(Clock::now() - t0));
+    }
+    const auto b0 = Clock::now();
+    for (const auto& ch : chain_list) {
+      ChainSnapshot s = Must(service.LoadSnapshot(ch.id));
+      baseline_coverage_sum += NodeCoverage(s, today);
+    }
+    baseline_city_ms = Ms(Clock::now() - b0);
+    if (std::abs(baseline_coverage_sum - coverage_sum) > 1e-9) {
+      std::cerr << "coverage differs from the snapshot path: " << coverage_sum << " vs "
+                << baseline_coverage_sum << "\n";
+      return 1;
+    }
+  }
   // Enterprise list with three filters.
   std::vector<double> list_ms;
   int64_t list_total = 0;
@@ -257,18 +297,22 @@ int main(int argc, char** argv) {
       "{\"db\":\"%s\",\"enterprises\":%lld,\"links\":%lld,\"chains\":%d,\"nodes_per_chain\":%d,"
       "\"import_ms\":%.0f,\"import_wall_ms\":%.0f,\"import_rows_per_s\":%.0f,"
       "\"import_links_per_s\":%.0f,\"import_records_per_s\":%.0f,"
+      "\"import_cpu_ms\":%.0f,\"import_records_per_cpu_s\":%.0f,"
       "\"analysis_p50_ms\":%.1f,\"analysis_p95_ms\":%.1f,\"analysis_today_p50_ms\":%.1f,"
       "\"analysis_today_p95_ms\":%.1f,\"city_coverage_ms\":%.0f,\"mean_coverage\":%.3f,"
       "\"list3_p50_ms\":%.2f,\"list3_p95_ms\":%.2f,\"list3_last_total\":%lld,"
+      "\"baseline_analysis_p50_ms\":%.1f,\"baseline_city_coverage_ms\":%.0f,"
       "\"peak_rss_mib\":%.1f}\n",
       db->Describe().c_str(), static_cast<long long>(imported), static_cast<long long>(links),
       chains, nodes, import_ms, wall_ms, static_cast<double>(imported) / (import_ms / 1000.0),
       static_cast<double>(links) / (import_ms / 1000.0),
-      static_cast<double>(imported + links) / (import_ms / 1000.0), Percentile(analysis_ms, 0.5),
-      Percentile(analysis_ms, 0.95), Percentile(analysis_ms_today, 0.5),
-      Percentile(analysis_ms_today, 0.95), city_ms,
+      static_cast<double>(imported + links) / (import_ms / 1000.0), import_cpu_ms,
+      static_cast<double>(imported + links) / (import_cpu_ms / 1000.0),
+      Percentile(analysis_ms, 0.5), Percentile(analysis_ms, 0.95),
+      Percentile(analysis_ms_today, 0.5), Percentile(analysis_ms_today, 0.95), city_ms,
       coverage_sum / static_cast<double>(chain_list.size()), Percentile(list_ms, 0.5),
       Percentile(list_ms, 0.95), static_cast<long long>(list_total),
+      Percentile(baseline_analysis_ms, 0.5), baseline_city_ms,
       static_cast<double>(ru.ru_maxrss) / 1024.0);
   return 0;
 }

@@ -13,6 +13,7 @@
 #include "base/calendar.h"
 #include "base/cli_args.h"
 #include "base/clock.h"
+#include "chain/import_buildings.h"
 #include "chain/routes.h"
 #include "table/table.h"
 
@@ -183,6 +184,9 @@ int RunChainCommand(const std::vector<std::string>& args, std::ostream& out, std
 
 int RunImportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
                      const ServiceOpener& open) {
+  if (!args.empty() && args[0] == "buildings") {
+    return RunImportBuildingsCommand(args, out, err, open);  // import_buildings.h
+  }
   auto parsed = Parse(args, {"source"}, {"skip-bad", "template"});
   if (!parsed.ok()) {
     return base::ReportError(parsed.status(), err);

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "auth/uscc.h"
+#include "base/clock.h"
+#include "chain/import_buildings.h"
 
 namespace kechan::chain {
 namespace {
@@ -163,6 +165,159 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
+// The last day of the month `delta` months after year/month.
+base::Date MonthEnd(int year, int month, int delta) {
+  int m0 = year * 12 + (month - 1) + delta;
+  const int y = m0 / 12;
+  const int m = m0 % 12 + 1;
+  return base::Date::FromYmd(y, m, base::DaysInMonth(y, m)).value();
+}
+
+// Buildings (楼栋), units (单元) and one observation per unit at the end of each of the 24 months
+// before `today`'s month. Every unit gets a move-in month (some before the window, some never), a
+// lag to production and, for a few, a move-out: occupancy rises over the two years with some churn.
+// Written as one file through ImportBuildings: one transaction and one event, whatever the count.
+base::Status LoadBuildingDemo(ChainService& service, const std::vector<Park>& parks,
+                              base::Date today, ChainDemoReport* report) {
+  const Caller sys = Caller::System("demo");
+  Rng rng(kSeed + 4);  // its own stream: the enterprise data does not change
+  constexpr int kMonths = 24;
+  constexpr int kUnitsPerBuilding = 8;
+  const UnitUse uses[] = {UnitUse::kProduction, UnitUse::kProduction, UnitUse::kProduction,
+                          UnitUse::kLab,        UnitUse::kOffice,     UnitUse::kWarehouse};
+  const char* letters[] = {"A", "B", "C"};
+  std::string csv =
+      "park,building,floors,floor_area_m2,unit,floor,area_m2,use,date,occupied,producing,uscc\n";
+  for (size_t pi = 0; pi < parks.size(); ++pi) {
+    const Park& park = parks[pi];
+    // Firms of the park, to name the occupants of some units.
+    EnterpriseFilter f;
+    f.park_id = park.id;
+    KECHAN_ASSIGN_OR_RETURN(EnterprisePage firms,
+                            service.ListEnterprises(sys, f, {.page = 1, .page_size = 60}));
+    size_t next_firm = 0;
+    const int buildings = park.level == 1 ? 3 : 2;
+    for (int bi = 0; bi < buildings; ++bi) {
+      const std::string name = std::string(letters[bi]) + std::to_string(pi + 1) + " 栋（示例）";
+      const int64_t floors = 4 + rng.Below(9);
+      struct UnitSpec {
+        std::string code;
+        int64_t floor;
+        int64_t area;
+        UnitUse use;
+      };
+      std::vector<UnitSpec> units;
+      int64_t area = 0;
+      for (int ui = 0; ui < kUnitsPerBuilding; ++ui) {
+        UnitSpec u;
+        u.floor = 1 + ui % floors;
+        u.code = std::to_string(u.floor) + "F-0" + std::to_string(ui + 1);
+        u.area = 300 + rng.Below(13) * 100;
+        u.use = uses[rng.Below(std::size(uses))];
+        area += u.area;
+        units.push_back(u);
+      }
+      const int64_t floor_area = area + rng.Below(10) * 100;  // plus common areas
+      const std::string building = CsvField(park.name) + "," + CsvField(name) + "," +
+                                   std::to_string(floors) + "," + std::to_string(floor_area);
+      for (const UnitSpec& u : units) {
+        const std::string unit = building + "," + u.code + "," + std::to_string(u.floor) + "," +
+                                 std::to_string(u.area) + "," + UnitUseName(u.use);
+        // Month indexes 0..kMonths-1 in the window; move-in may precede it (< 0) or never come.
+        const int64_t move_in = rng.Chance(12) ? kMonths : rng.Below(kMonths + 12) - 12;
+        const int64_t lag = 1 + rng.Below(6);
+        const bool never_produces = rng.Chance(15);
+        const int64_t move_out = rng.Chance(10) ? move_in + 6 + rng.Below(12) : kMonths;
+        std::string firm;
+        if (next_firm < firms.items.size() && rng.Chance(60)) {
+          firm = firms.items[next_firm++].uscc;
+        }
+        for (int m = 0; m < kMonths; ++m) {
+          const bool occupied = m >= move_in && m < move_out;
+          const bool producing = occupied && !never_produces && m >= move_in + lag;
+          csv += unit + "," + MonthEnd(today.year(), today.month(), m - kMonths).ToString() + "," +
+                 (occupied ? "1" : "0") + "," + (producing ? "1" : "0") + "," +
+                 (occupied ? firm : std::string()) + "\n";
+        }
+      }
+    }
+  }
+  KECHAN_ASSIGN_OR_RETURN(BuildingImportReport r,
+                          ImportBuildings(service, sys, csv, {.source = "demo: synthetic"}));
+  if (!r.committed) {
+    return base::Internal("demo.buildings",
+                          "demo buildings import failed: " +
+                              (r.errors.empty() ? std::string("no rows") : r.errors[0].ToJson()));
+  }
+  report->buildings += r.buildings;
+  report->units += r.units;
+  report->unit_observations += r.observations;
+  return base::Status::Ok();
+}
+
+// Major projects (重大项目) and industrial landmarks (产业地标), all synthetic, with milestones
+// planned around `today`; a third slip by one to four months.
+base::Status LoadProjectDemo(ChainService& service, const std::vector<ChainId>& chains,
+                             const std::vector<Park>& parks, base::Date today,
+                             ChainDemoReport* report) {
+  const Caller sys = Caller::System("demo");
+  Rng rng(kSeed + 5);
+  struct ProjectSpec {
+    const char* name;
+    const char* name_en;
+    ProjectKind kind;
+  };
+  const ProjectSpec specs[] = {
+      {"智能算力中心项目（示例）", "AI computing centre (example)", ProjectKind::kMajor},
+      {"射频芯片封测基地（示例）", "RF chip packaging base (example)", ProjectKind::kMajor},
+      {"航空发动机部件产业园（示例）", "Aero-engine parts park (example)", ProjectKind::kLandmark},
+      {"无人机整机制造项目（示例）", "UAV assembly plant (example)", ProjectKind::kMajor},
+      {"轨道交通牵引系统项目（示例）", "Rail traction systems plant (example)",
+       ProjectKind::kMajor},
+      {"聚变装置关键部件基地（示例）", "Fusion components base (example)", ProjectKind::kLandmark},
+      {"量子器件中试平台（示例）", "Quantum device pilot line (example)", ProjectKind::kMajor},
+      {"大模型创新中心（示例）", "Foundation model centre (example)", ProjectKind::kLandmark},
+      {"电子材料产业化项目（示例）", "Electronic materials plant (example)", ProjectKind::kMajor},
+      {"智能机器人产业基地（示例）", "Intelligent robot base (example)", ProjectKind::kMajor},
+  };
+  const char* departments[] = {"市经信局（示例）", "市发改委（示例）", "市投促局（示例）",
+                               "高新区管委会（示例）"};
+  const int chain_of[] = {0, 1, 2, 2, 3, 4, 5, 0, 1, 0};  // index into `chains`
+  for (size_t i = 0; i < std::size(specs); ++i) {
+    Project p;
+    p.name = specs[i].name;
+    p.name_en = specs[i].name_en;
+    p.kind = specs[i].kind;
+    p.investment = base::Money::FromYuan((5 + rng.Below(195)) * 100'000'000);
+    const size_t ci = static_cast<size_t>(chain_of[i]);
+    if (ci < chains.size()) {
+      p.chain_id = chains[ci];
+    }
+    p.park_id = parks[i % parks.size()].id;
+    p.department = departments[rng.Below(std::size(departments))];
+    // Signed 3..33 months ago; then start +3 months, completion +15, production +20.
+    const base::Date signed_planned = today.AddDays(-(90 + rng.Below(900)));
+    const int64_t offsets[kMilestoneCount] = {0, 90, 450, 600};
+    const bool slipping = i % 3 == 1;
+    const int64_t slip = slipping ? 30 + rng.Below(90) : -rng.Below(15);
+    bool reached = true;
+    for (int m = 0; m < kMilestoneCount; ++m) {
+      MilestoneDates& d = p.milestones[static_cast<size_t>(m)];
+      d.planned = signed_planned.AddDays(offsets[m]);
+      const base::Date actual = d.planned->AddDays(m == 0 ? 0 : slip + rng.Below(10));
+      if (reached && actual <= today) {
+        d.actual = actual;
+      } else {
+        reached = false;
+      }
+    }
+    p.provenance.source = "demo: synthetic project";
+    KECHAN_RETURN_IF_ERROR(service.CreateProject(sys, p).status());
+    ++report->projects;
+  }
+  return base::Status::Ok();
+}
+
 }  // namespace
 
 std::string ChainDemoReport::ToJson() const {
@@ -171,10 +326,17 @@ std::string ChainDemoReport::ToJson() const {
          ",\"nodes\":" + std::to_string(nodes) + ",\"parks\":" + std::to_string(parks) +
          ",\"enterprises\":" + std::to_string(enterprises) + ",\"links\":" + std::to_string(links) +
          ",\"supply_links\":" + std::to_string(supply_links) +
-         ",\"observations\":" + std::to_string(observations) + "}";
+         ",\"observations\":" + std::to_string(observations) +
+         ",\"buildings\":" + std::to_string(buildings) + ",\"units\":" + std::to_string(units) +
+         ",\"unit_observations\":" + std::to_string(unit_observations) +
+         ",\"projects\":" + std::to_string(projects) + "}";
 }
 
 base::Result<ChainDemoReport> LoadChainDemo(ChainService& service, int scale) {
+  return LoadChainDemo(service, scale, base::LocalDateOf(base::SystemClock::Get().NowMicros()));
+}
+
+base::Result<ChainDemoReport> LoadChainDemo(ChainService& service, int scale, base::Date today) {
   if (scale < 1 || scale > 4000) {
     return base::InvalidArgument("scale", "demo.scale", "scale must be 1-4000",
                                  "scale 须为 1-4000");
@@ -423,6 +585,13 @@ base::Result<ChainDemoReport> LoadChainDemo(ChainService& service, int scale) {
                 base::Date::Parse("2024-01-01").value(), std::nullopt}};
     KECHAN_RETURN_IF_ERROR(service.UpdateEnterprise(sys, e).status());
   }
+
+  KECHAN_RETURN_IF_ERROR(LoadBuildingDemo(service, park_list, today, &report));
+  std::vector<ChainId> chain_ids;
+  for (const Built& b : built) {
+    chain_ids.push_back(b.id);
+  }
+  KECHAN_RETURN_IF_ERROR(LoadProjectDemo(service, chain_ids, park_list, today, &report));
   return report;
 }
 

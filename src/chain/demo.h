@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "base/calendar.h"
 #include "base/result.h"
 #include "chain/service.h"
 
@@ -25,15 +26,24 @@ struct ChainDemoReport {
   int64_t links = 0;
   int64_t supply_links = 0;
   int64_t observations = 0;
+  int64_t buildings = 0;
+  int64_t units = 0;
+  int64_t unit_observations = 0;
+  int64_t projects = 0;
   // Renders {"already_loaded":..,"clusters":..,...}.
   std::string ToJson() const;
 };
 
 // Loads the dataset through `service` as the system caller (so every record has its event):
 // 300 × scale enterprises (imported through ImportEnterprisesCsv in batches of 50,000 rows).
+// Buildings, units and major projects do not grow with scale: 3 buildings of 8 units per park (2
+// in a park-in-park) with one observation per unit at the end of each of the 24 months before
+// `today`'s month, and 10 major projects / landmarks with milestones planned and reached around
+// `today` (a third of them slipping). Only those dates follow `today`; every other draw is fixed.
 // Refuses to load twice: when the chain CD-AI exists it reports already_loaded and changes
 // nothing. Errors: InvalidArgument naming "scale" outside 1..4000; the service's errors.
 base::Result<ChainDemoReport> LoadChainDemo(ChainService& service, int scale);
+base::Result<ChainDemoReport> LoadChainDemo(ChainService& service, int scale, base::Date today);
 
 // The demo accounts' places in the chain data.
 struct DemoAccounts {

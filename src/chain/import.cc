@@ -800,11 +800,32 @@ Result<ImportReport> ChainService::ImportLinksTable(const Caller& caller, const 
   std::vector<int64_t> ids;
   ids.reserve(pending.size());
   const int64_t to_write = static_cast<int64_t>(pending.size());
+  // The linked enterprises as stored, for the analyses' read models.
+  std::map<EnterpriseId, Enterprise> firms;
+  {
+    std::vector<EnterpriseId> firm_ids;
+    for (const auto& l : pending) {
+      firm_ids.push_back(l.enterprise_id);
+    }
+    KECHAN_ASSIGN_OR_RETURN(std::vector<Enterprise> stored,
+                            repo::ListEnterprisesByIds(*tx, std::move(firm_ids)));
+    for (auto& e : stored) {
+      firms.emplace(e.id, std::move(e));
+    }
+  }
+  std::unordered_map<int64_t, ChainId> node_chain;
+  for (const auto& [key, id] : nodes) {
+    node_chain[id.value] = ChainId{key.first};
+  }
+  repo::ReadModelWriter models(*tx, now);
   for (auto& l : pending) {
+    KECHAN_RETURN_IF_ERROR(models.Added(l, node_chain.at(l.node_id.value),
+                                        firms.at(l.enterprise_id), /*new_firm=*/false));
     KECHAN_ASSIGN_OR_RETURN(l.id, repo::InsertLink(*tx, l, now));
     ids.push_back(l.id.value);
     Progress(options, "writing", static_cast<int64_t>(ids.size()), to_write);
   }
+  KECHAN_RETURN_IF_ERROR(models.Flush());
   report.links = static_cast<int64_t>(ids.size());
   report.imported = report.links;
   KECHAN_ASSIGN_OR_RETURN(

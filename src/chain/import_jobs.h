@@ -1,11 +1,13 @@
 // Background import jobs of the chain module for the HTTP API: an operator uploads a file, the
-// import runs on a thread of its own, and the operator polls its progress and final report.
+// import runs on a thread of its own, and the operator polls its progress and final report. Jobs
+// are kept in chain_import_jobs (migration 6) so they can be read after a restart.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -35,12 +37,18 @@ struct ImportJobState {
 std::string ImportJobJson(const ImportJobState& job);
 
 // Thread-safe. Owned by ChainService; its destructor waits for running jobs.
+//
+// Persistence: a job's row is written when it starts ("running") and when it ends (its final
+// state with the report or error). Progress lives in memory while the job runs (the import holds
+// the single write transaction, so it cannot be written meanwhile). Each ImportJobs has an
+// instance token; a row still "running" under another token was interrupted (the server stopped
+// or died) and is marked failed with reason "import.interrupted" when it is read.
 class ImportJobs {
  public:
   static constexpr int kMaxRunning = 2;
-  static constexpr size_t kMaxKept = 200;  // finished jobs kept for polling
+  static constexpr size_t kMaxKept = 200;  // finished jobs kept in memory for polling
 
-  explicit ImportJobs(ChainService& service) : service_(service) {}
+  explicit ImportJobs(ChainService& service);
   ~ImportJobs();
   ImportJobs(const ImportJobs&) = delete;
   ImportJobs& operator=(const ImportJobs&) = delete;
@@ -59,13 +67,21 @@ class ImportJobs {
  private:
   void Run(int64_t id, Caller caller, ImportKind kind, std::string bytes, ImportOptions options);
   void ReapLocked();
+  static constexpr int kSaveAttempts = 5;  // each waits up to the store's busy timeout
+  // Inserts or updates a job's row in its own write transaction; SaveWithRetry retries while
+  // the writer is busy (Unavailable). Never called with mu_ held.
+  base::Status Save(const ImportJobState& job, bool insert) const;
+  base::Status SaveWithRetry(const ImportJobState& job, bool insert) const;
+  // Reads a job's row; marks it failed when another instance left it running.
+  base::Result<std::optional<ImportJobState>> Load(int64_t id) const;
 
   ChainService& service_;
+  std::string instance_;
   mutable std::mutex mu_;
   mutable std::condition_variable done_;
   std::map<int64_t, ImportJobState> jobs_;
   std::map<int64_t, std::thread> threads_;
-  int64_t next_id_ = 1;
+  int64_t next_id_ = 0;  // 0: not yet read from the table
 };
 
 }  // namespace kechan::chain

@@ -1,5 +1,7 @@
 #include "chain/migrations.h"
 
+#include <string>
+
 namespace kechan::chain {
 
 std::vector<store::Migration> Migrations() {
@@ -270,6 +272,97 @@ CREATE TABLE chain_unit_observations (
 );
 CREATE UNIQUE INDEX chain_unit_observations_key ON chain_unit_observations (unit_id, observed_on);
 )sql",
+  });
+  // Import jobs of the HTTP API (import_jobs.h), so a job's state, progress and report (with its
+  // row errors, as JSON) survive a restart. `instance` names the server process that ran it: a
+  // job left "running" by another instance was interrupted and reads as failed.
+  out.push_back(store::Migration{
+      .module = "chain",
+      .version = 6,
+      .name = "import_jobs",
+      .sql = R"sql(
+CREATE TABLE chain_import_jobs (
+  id {{id}},
+  kind TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('running', 'done', 'rejected', 'failed')),
+  phase TEXT NOT NULL DEFAULT 'reading',
+  processed BIGINT NOT NULL DEFAULT 0,
+  total BIGINT NOT NULL DEFAULT 0,
+  report TEXT,
+  error_reason TEXT,
+  error_field TEXT,
+  error_en TEXT,
+  error_zh TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX chain_import_jobs_state ON chain_import_jobs (state);
+)sql",
+  });
+  // Read models for the analyses at city scale (issue 3 "Measured"), maintained by ChainService
+  // in the same transaction as the link and enterprise writes (see repo.h):
+  //   chain_node_agg     one row per node: its producer firms over the "open" links (no valid_to,
+  //                      enterprise without valid_to), the sums HHI and the top supplier need, and
+  //                      the date bounds that say on which days the row equals a recomputation;
+  //                      a node without a row is computed from its links;
+  //   chain_chain_firms  which enterprises are linked (any role, any date) to a chain, with the
+  //                      enterprise's list filters and validity copied, for the list page and
+  //                      the firm count of the key-firm ranking.
+  // chain_links_node is replaced by (node_id, role, locality, enterprise_id): chain masters and
+  // external producers of a node are index ranges.
+  const std::string v5 = R"sql(
+CREATE TABLE chain_node_agg (
+  node_id BIGINT PRIMARY KEY REFERENCES chain_nodes (id),
+  local_firms BIGINT NOT NULL DEFAULT 0,
+  external_firms BIGINT NOT NULL DEFAULT 0,
+  cap_sum DOUBLE PRECISION NOT NULL DEFAULT 0,
+  cap_sq DOUBLE PRECISION NOT NULL DEFAULT 0,
+  rev_sum DOUBLE PRECISION NOT NULL DEFAULT 0,
+  rev_sq DOUBLE PRECISION NOT NULL DEFAULT 0,
+  top_cap_id BIGINT NOT NULL DEFAULT 0,
+  top_cap DOUBLE PRECISION NOT NULL DEFAULT 0,
+  top_rev_id BIGINT NOT NULL DEFAULT 0,
+  top_rev DOUBLE PRECISION NOT NULL DEFAULT 0,
+  min_firm BIGINT NOT NULL DEFAULT 0,
+  open_from TEXT NOT NULL DEFAULT '1970-01-01',
+  dated_until TEXT,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE chain_chain_firms (
+  chain_id BIGINT NOT NULL REFERENCES chain_chains (id),
+  enterprise_id BIGINT NOT NULL REFERENCES chain_enterprises (id),
+  district TEXT NOT NULL DEFAULT '',
+  above_size INTEGER NOT NULL DEFAULT 0,
+  valid_from TEXT NOT NULL DEFAULT '1970-01-01',
+  valid_to TEXT,
+  PRIMARY KEY (chain_id, enterprise_id)
+){{without_rowid}};
+CREATE INDEX chain_chain_firms_filters ON chain_chain_firms (chain_id, district, above_size,
+                                                             enterprise_id);
+CREATE INDEX chain_chain_firms_enterprise ON chain_chain_firms (enterprise_id);
+INSERT INTO chain_chain_firms (chain_id, enterprise_id, district, above_size, valid_from,
+                               valid_to)
+SELECT DISTINCT n.chain_id, e.id, e.district, e.above_size, e.valid_from, e.valid_to
+FROM chain_links l JOIN chain_nodes n ON n.id = l.node_id
+JOIN chain_enterprises e ON e.id = l.enterprise_id;
+DROP INDEX chain_links_node;
+CREATE INDEX chain_links_node_role ON chain_links (node_id, role, locality, enterprise_id);
+)sql";
+  // On SQLite the chain firms are stored in key order (WITHOUT ROWID): a chain's firms are one
+  // contiguous range, so counting those valid on a day reads no other pages.
+  auto with = [&](const std::string& text) {
+    std::string sql = v5;
+    sql.replace(sql.find("{{without_rowid}}"), std::string("{{without_rowid}}").size(), text);
+    return sql;
+  };
+  out.push_back(store::Migration{
+      .module = "chain",
+      .version = 5,
+      .name = "analysis_read_models",
+      .sql = with(" WITHOUT ROWID"),
+      .postgres_sql = with(""),
   });
   return out;
 }

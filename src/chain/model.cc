@@ -713,8 +713,10 @@ std::vector<MasterSourcing> SourcingOf(const ChainSnapshot& s) {
   return out;
 }
 
+// `vertex_count`: the number of vertices of the whole graph when `s` holds only a part of it
+// (the other vertices are isolated and score 0); 0 = the snapshot's enterprises.
 std::vector<KeyFirm> KeyFirmsOf(const ChainSnapshot& s, Date as_of, size_t limit,
-                                size_t max_betweenness_vertices) {
+                                size_t max_betweenness_vertices, size_t vertex_count = 0) {
   // Vertices: the snapshot's enterprises, by id.
   std::vector<EnterpriseId> ids;
   ids.reserve(s.enterprises.size());
@@ -737,15 +739,17 @@ std::vector<KeyFirm> KeyFirmsOf(const ChainSnapshot& s, Date as_of, size_t limit
     edge_set.emplace(std::min(a->second, b->second), std::max(a->second, b->second));
   }
   std::vector<std::pair<int, int>> edges(edge_set.begin(), edge_set.end());
-  const int n = static_cast<int>(ids.size());
-  std::vector<int> degree(n, 0);
+  const int local_n = static_cast<int>(ids.size());
+  // Isolated vertices outside the part change neither degrees nor betweenness, only n.
+  const int n = vertex_count > 0 ? static_cast<int>(std::max(vertex_count, ids.size())) : local_n;
+  std::vector<int> degree(local_n, 0);
   for (auto [a, b] : edges) {
     ++degree[a];
     ++degree[b];
   }
-  std::vector<double> between(n, 0);
+  std::vector<double> between(local_n, 0);
   if (static_cast<size_t>(n) <= max_betweenness_vertices) {
-    between = Betweenness(n, edges);
+    between = Betweenness(local_n, edges);
   }
   std::unordered_set<EnterpriseId> masters;
   for (const Link& l : s.links) {
@@ -755,9 +759,9 @@ std::vector<KeyFirm> KeyFirmsOf(const ChainSnapshot& s, Date as_of, size_t limit
   }
   auto index = EnterpriseIndex(s);
   std::vector<KeyFirm> firms;
-  firms.reserve(n);
+  firms.reserve(local_n);
   const double pairs = n >= 3 ? (n - 1.0) * (n - 2.0) / 2.0 : 0;
-  for (int i = 0; i < n; ++i) {
+  for (int i = 0; i < local_n; ++i) {
     KeyFirm k;
     k.enterprise_id = ids[i];
     const Enterprise* e = index.at(ids[i]);
@@ -1147,6 +1151,134 @@ ChainDiff DiffSnapshots(const ChainSnapshot& a, Date from, const ChainSnapshot& 
 
 ChainDiff DiffChain(const ChainSnapshot& s, Date from, Date to) {
   return DiffSnapshots(s, from, s, to);
+}
+
+// ---- aggregates ------------------------------------------------------------------------------
+
+void AddLinkTo(FirmAmount* f, const Link& l) {
+  f->present = true;
+  f->local = f->local || l.locality == Locality::kLocal;
+  f->capacity += std::max(0.0, l.capacity);
+  f->revenue += static_cast<double>(std::max<int64_t>(0, l.revenue.fen()));
+}
+
+bool NodeAggregate::HoldsOn(Date d) const {
+  return d >= open_from && (!dated_until || d > *dated_until);
+}
+
+void ApplyFirmChange(NodeAggregate* agg, EnterpriseId id, const FirmAmount& before,
+                     const FirmAmount& after) {
+  if (!after.present) {
+    return;
+  }
+  if (!before.present) {
+    (after.local ? agg->local_firms : agg->external_firms) += 1;
+    if (!agg->min_firm.valid() || id < agg->min_firm) {
+      agg->min_firm = id;
+    }
+  } else if (!before.local && after.local) {
+    agg->external_firms -= 1;
+    agg->local_firms += 1;
+  }
+  agg->cap_sum += after.capacity - before.capacity;
+  agg->cap_sq += after.capacity * after.capacity - before.capacity * before.capacity;
+  agg->rev_sum += after.revenue - before.revenue;
+  agg->rev_sq += after.revenue * after.revenue - before.revenue * before.revenue;
+  if (!agg->top_cap_id.valid() || after.capacity > agg->top_cap ||
+      (after.capacity == agg->top_cap && id < agg->top_cap_id)) {
+    agg->top_cap_id = id;
+    agg->top_cap = after.capacity;
+  }
+  if (!agg->top_rev_id.valid() || after.revenue > agg->top_rev ||
+      (after.revenue == agg->top_rev && id < agg->top_rev_id)) {
+    agg->top_rev_id = id;
+    agg->top_rev = after.revenue;
+  }
+}
+
+void AddLinkToAggregate(NodeAggregate* agg, const Link& l, const Validity& firm,
+                        FirmAmount* firm_amount) {
+  if (!IsProducer(l.role)) {
+    return;
+  }
+  if (!l.validity.valid_to && !firm.valid_to) {
+    FirmAmount after = *firm_amount;
+    AddLinkTo(&after, l);
+    ApplyFirmChange(agg, l.enterprise_id, *firm_amount, after);
+    *firm_amount = after;
+    agg->open_from = std::max({agg->open_from, l.validity.valid_from, firm.valid_from});
+    return;
+  }
+  Date last = l.validity.valid_to && firm.valid_to
+                  ? std::min(*l.validity.valid_to, *firm.valid_to)
+                  : (l.validity.valid_to ? *l.validity.valid_to : *firm.valid_to);
+  if (!agg->dated_until || last > *agg->dated_until) {
+    agg->dated_until = last;
+  }
+}
+
+NodeAggregate AggregateOfLinks(const std::vector<Link>& links,
+                               const std::map<EnterpriseId, Validity>& firms) {
+  // Firms in id order, so the result does not depend on the order of `links`.
+  std::map<EnterpriseId, std::vector<const Link*>> by_firm;
+  for (const Link& l : links) {
+    if (IsProducer(l.role) && firms.contains(l.enterprise_id)) {
+      by_firm[l.enterprise_id].push_back(&l);
+    }
+  }
+  NodeAggregate agg;
+  for (const auto& [id, ls] : by_firm) {
+    FirmAmount amount;
+    for (const Link* l : ls) {
+      AddLinkToAggregate(&agg, *l, firms.at(id), &amount);
+    }
+  }
+  return agg;
+}
+
+NodeStats StatsFromAggregate(const Node& n, const NodeAggregate& agg) {
+  NodeStats st;
+  st.node_id = n.id;
+  st.code = n.code;
+  st.name = n.name;
+  st.name_en = n.name_en;
+  st.segment = n.segment;
+  st.criticality = n.criticality;
+  st.choke_point = n.choke_point;
+  st.local_firms = static_cast<int>(agg.local_firms);
+  st.external_firms = static_cast<int>(agg.external_firms);
+  const int64_t firms = agg.local_firms + agg.external_firms;
+  st.suppliers = static_cast<int>(firms);
+  st.single_source = firms == 1;
+  if (firms == 0) {
+    return st;
+  }
+  if (agg.cap_sum > 0) {
+    st.hhi_basis = "capacity";
+    st.hhi = 10000.0 * agg.cap_sq / (agg.cap_sum * agg.cap_sum);
+    st.top_share = agg.top_cap / agg.cap_sum;
+    st.top_supplier = agg.top_cap_id;
+  } else if (agg.rev_sum > 0) {
+    st.hhi_basis = "revenue";
+    st.hhi = 10000.0 * agg.rev_sq / (agg.rev_sum * agg.rev_sum);
+    st.top_share = agg.top_rev / agg.rev_sum;
+    st.top_supplier = agg.top_rev_id;
+  } else {
+    st.hhi_basis = "count";
+    st.hhi = 10000.0 / static_cast<double>(firms);
+    st.top_share = 1.0 / static_cast<double>(firms);
+    st.top_supplier = agg.min_firm;
+  }
+  return st;
+}
+
+double CoverageOfStats(const std::vector<NodeStats>& stats) { return CoverageOf(stats); }
+std::vector<NodeId> GapsOfStats(const std::vector<NodeStats>& stats) { return GapsOf(stats); }
+
+std::vector<KeyFirm> RankKeyFirmsOfPart(const ChainSnapshot& s, Date as_of, size_t limit,
+                                        size_t max_betweenness_vertices, size_t vertex_count) {
+  return KeyFirmsOf(SnapshotAsOf(s, as_of), as_of, limit, max_betweenness_vertices,
+                    std::max<size_t>(vertex_count, 1));
 }
 
 ChainAnalysis AnalyzeChain(const ChainSnapshot& s, Date as_of, const AnalyzeOptions& options) {

@@ -466,6 +466,69 @@ ChainDiff DiffSnapshots(const ChainSnapshot& a, base::Date from, const ChainSnap
 // Same snapshot at two dates.
 ChainDiff DiffChain(const ChainSnapshot& s, base::Date from, base::Date to);
 
+// ---- Aggregates (the service's fast path at city scale) ---------------------------------------
+
+// One firm's producer figures at one node: whether it holds a local link, and its capacity and
+// revenue summed over its links there (as StatsOf/ComputeNodeStats sum them). `present` = the firm
+// has at least one producer link counted.
+struct FirmAmount {
+  bool present = false;
+  bool local = false;
+  double capacity = 0;
+  double revenue = 0;  // fen
+};
+// Adds link `l` to `f` (capacity and revenue clamped at 0, as the analytics do).
+void AddLinkTo(FirmAmount* f, const Link& l);
+
+// What ComputeNodeStats needs of one node, kept as sums so it can be maintained as links are
+// written: the producer firms of the node's "open" links (links without valid_to whose
+// enterprise has no valid_to). The row equals a recomputation on day d when HoldsOn(d):
+// d >= open_from (every counted link and enterprise has started) and d > dated_until (no
+// producer link with an end date — or of an enterprise with one — can still be valid).
+struct NodeAggregate {
+  int64_t local_firms = 0;
+  int64_t external_firms = 0;
+  double cap_sum = 0;
+  double cap_sq = 0;  // sum of the squares of the firms' capacities
+  double rev_sum = 0;
+  double rev_sq = 0;
+  EnterpriseId top_cap_id;  // largest capacity, ties: lowest id (invalid: no firm)
+  double top_cap = 0;
+  EnterpriseId top_rev_id;  // largest revenue, ties: lowest id
+  double top_rev = 0;
+  EnterpriseId min_firm;                  // lowest firm id (the top supplier when shares are equal)
+  base::Date open_from;                   // latest valid_from of a counted link or its enterprise
+  std::optional<base::Date> dated_until;  // latest possible day of an uncounted dated link
+
+  bool HoldsOn(base::Date d) const;
+};
+// Replaces firm `id`'s contribution `before` by `after`. Amounts may only grow (links are only
+// added; anything else recomputes the node): after.capacity >= before.capacity, same for revenue,
+// and local never turns false.
+void ApplyFirmChange(NodeAggregate* agg, EnterpriseId id, const FirmAmount& before,
+                     const FirmAmount& after);
+// Counts producer link `l` of an enterprise with validity `firm` in `agg` — its contribution to
+// the firm's amount when open (then `firm_amount` is updated), else only the date bounds.
+// Non-producer links are ignored. `firm_amount` is the firm's amount at the node so far.
+void AddLinkToAggregate(NodeAggregate* agg, const Link& l, const Validity& firm,
+                        FirmAmount* firm_amount);
+// Builds the aggregate of a node from all its links (any role, any date) and the validity of
+// their enterprises (a link whose enterprise is missing from `firms` is ignored).
+NodeAggregate AggregateOfLinks(const std::vector<Link>& links,
+                               const std::map<EnterpriseId, Validity>& firms);
+// The node's stats from its aggregate: equal to ComputeNodeStats on any day the aggregate
+// HoldsOn (doubles up to rounding: the sums are kept in another order).
+NodeStats StatsFromAggregate(const Node& n, const NodeAggregate& agg);
+// Coverage (covered ÷ nodes) and gaps of a chain from its nodes' stats, as AnalyzeChain does.
+double CoverageOfStats(const std::vector<NodeStats>& stats);
+std::vector<NodeId> GapsOfStats(const std::vector<NodeStats>& stats);
+// RankKeyFirms on a partial snapshot: `s` holds every firm that can score above 0 on `as_of`
+// (masters, supply-graph firms, firms with a tier) plus the `limit` lowest-id valid firms, and
+// `vertex_count` is the number of the whole chain's firms valid on `as_of` (the normalisation and
+// the betweenness limit use it). Equal to RankKeyFirms on the whole snapshot.
+std::vector<KeyFirm> RankKeyFirmsOfPart(const ChainSnapshot& s, base::Date as_of, size_t limit,
+                                        size_t max_betweenness_vertices, size_t vertex_count);
+
 // Candidates for one gap, for the analysis.
 struct GapCandidates {
   NodeId node_id;

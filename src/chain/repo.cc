@@ -1,8 +1,10 @@
 #include "chain/repo.h"
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <sstream>
+#include <unordered_map>
 #include <utility>
 
 namespace kechan::chain::repo {
@@ -529,8 +531,24 @@ base::Result<std::optional<EnterpriseId>> FindEnterpriseIdByUscc(store::Tx& tx,
 base::Result<std::vector<Enterprise>> ListEnterprises(store::Tx& tx, const EnterpriseFilter& f,
                                                       int64_t offset, int64_t limit,
                                                       int64_t* total) {
+  // With a chain: start from the chain's firms (chain_chain_firms, whose copies of district and
+  // above_size make the three-filter count an index range), else from all enterprises.
+  std::string from = " FROM chain_enterprises e";
   std::string where = " WHERE 1 = 1";
   std::vector<Value> params;
+  if (f.chain_id) {
+    from = " FROM chain_chain_firms m JOIN chain_enterprises e ON e.id = m.enterprise_id";
+    where += " AND m.chain_id = ?";
+    params.emplace_back(f.chain_id->value);
+    if (!f.district.empty()) {
+      where += " AND m.district = ?";
+      params.emplace_back(f.district);
+    }
+    if (f.above_size) {
+      where += " AND m.above_size = ?";
+      params.push_back(B(*f.above_size));
+    }
+  }
   if (!f.district.empty()) {
     where += " AND e.district = ?";
     params.emplace_back(f.district);
@@ -558,33 +576,28 @@ base::Result<std::vector<Enterprise>> ListEnterprises(store::Tx& tx, const Enter
         "l.node_id = ?)";
     params.emplace_back(f.node_id->value);
   }
-  if (f.chain_id) {
-    where +=
-        " AND EXISTS (SELECT 1 FROM chain_links l JOIN chain_nodes n ON n.id = l.node_id "
-        "WHERE l.enterprise_id = e.id AND n.chain_id = ?)";
-    params.emplace_back(f.chain_id->value);
-  }
   if (f.any_of_chains) {
     std::string in = "-1";
     for (ChainId c : *f.any_of_chains) {
       in += "," + std::to_string(c.value);  // integers: safe to inline
     }
     where +=
-        " AND EXISTS (SELECT 1 FROM chain_links l JOIN chain_nodes n ON n.id = l.node_id "
-        "WHERE l.enterprise_id = e.id AND n.chain_id IN (" +
+        " AND EXISTS (SELECT 1 FROM chain_chain_firms c WHERE c.enterprise_id = e.id AND "
+        "c.chain_id IN (" +
         in + "))";
   }
   if (total != nullptr) {
-    KECHAN_ASSIGN_OR_RETURN(store::Rows count,
-                            tx.Query("SELECT COUNT(*) FROM chain_enterprises e" + where,
-                                     std::span<const Value>(params)));
+    KECHAN_ASSIGN_OR_RETURN(store::Rows count, tx.Query("SELECT COUNT(*)" + from + where,
+                                                        std::span<const Value>(params)));
     *total = count.rows.at(0).Int(0);
   }
   params.emplace_back(limit);
   params.emplace_back(offset);
+  // Ordered by the chain firms' own enterprise_id when starting from them (the same order, read
+  // from their index).
   return QueryAll<Enterprise>(tx,
-                              "SELECT " + kEnterpriseCols + " FROM chain_enterprises e" + where +
-                                  " ORDER BY e.id LIMIT ? OFFSET ?",
+                              "SELECT " + kEnterpriseCols + from + where + " ORDER BY " +
+                                  (f.chain_id ? "m.enterprise_id" : "e.id") + " LIMIT ? OFFSET ?",
                               params, EnterpriseFrom);
 }
 
@@ -642,6 +655,60 @@ base::Result<std::vector<Link>> ListLinksOfChain(store::Tx& tx, ChainId chain) {
 base::Result<std::vector<Link>> ListLinksOfEnterprise(store::Tx& tx, EnterpriseId id) {
   return QueryAll<Link>(tx, kLinkSelect + " WHERE l.enterprise_id = ? ORDER BY l.id", {id.value},
                         LinkFrom);
+}
+
+base::Result<std::vector<Enterprise>> ListEnterprisesWithFacts(store::Tx& tx, int64_t after_id,
+                                                               int64_t limit) {
+  KECHAN_ASSIGN_OR_RETURN(
+      std::vector<Enterprise> out,
+      QueryAll<Enterprise>(tx,
+                           "SELECT " + kEnterpriseCols +
+                               " FROM chain_enterprises e WHERE e.id > ? ORDER BY e.id LIMIT ?",
+                           {after_id, limit}, EnterpriseFrom));
+  if (out.empty()) {
+    return out;
+  }
+  const int64_t first = out.front().id.value;
+  const int64_t last = out.back().id.value;
+  std::map<int64_t, Enterprise*> by_id;
+  for (auto& e : out) {
+    by_id[e.id.value] = &e;
+  }
+  KECHAN_ASSIGN_OR_RETURN(
+      store::Rows years,
+      tx.Query("SELECT enterprise_id, year, revenue_fen, rd_fen, digital_level FROM "
+               "chain_enterprise_years WHERE enterprise_id >= ? AND enterprise_id <= ? ORDER BY "
+               "enterprise_id, year",
+               {first, last}));
+  for (const auto& r : years.rows) {
+    auto it = by_id.find(r.Int(0));
+    if (it == by_id.end()) {
+      continue;
+    }
+    Enterprise* e = it->second;
+    const int y = static_cast<int>(r.Int(1));
+    if (!r.IsNull(2)) {
+      e->revenue[y] = base::Money::FromFen(r.Int(2));
+    }
+    if (!r.IsNull(3)) {
+      e->rd_spend[y] = base::Money::FromFen(r.Int(3));
+    }
+    if (!r.IsNull(4)) {
+      e->digital_level[y] = static_cast<int>(r.Int(4));
+    }
+  }
+  KECHAN_RETURN_IF_ERROR(
+      ReadTiers(tx, "WHERE t.enterprise_id >= ? AND t.enterprise_id <= ?", {first, last}, by_id));
+  return out;
+}
+
+base::Result<std::vector<Link>> ListLinksOfEnterpriseRange(store::Tx& tx, int64_t first_id,
+                                                           int64_t last_id) {
+  return QueryAll<Link>(tx,
+                        kLinkSelect +
+                            " WHERE l.enterprise_id >= ? AND l.enterprise_id <= ? ORDER BY "
+                            "l.enterprise_id, l.id",
+                        {first_id, last_id}, LinkFrom);
 }
 
 base::Result<SupplyLinkId> InsertSupplyLink(store::Tx& tx, const SupplyLink& s, int64_t now) {
@@ -821,6 +888,511 @@ base::Result<std::vector<UnitObservation>> ListUnitObservationsOfPark(store::Tx&
         o.producing = r.Int(5) != 0;
         return o;
       });
+}
+
+// ---- read models for the analyses -----------------------------------------------------------
+namespace {
+constexpr const char* kAggCols =
+    "node_id, local_firms, external_firms, cap_sum, cap_sq, rev_sum, rev_sq, top_cap_id, "
+    "top_cap, top_rev_id, top_rev, min_firm, open_from, dated_until";
+std::pair<NodeId, NodeAggregate> AggFrom(const store::Row& r) {
+  NodeAggregate a;
+  a.local_firms = r.Int(1);
+  a.external_firms = r.Int(2);
+  a.cap_sum = r.Real(3);
+  a.cap_sq = r.Real(4);
+  a.rev_sum = r.Real(5);
+  a.rev_sq = r.Real(6);
+  a.top_cap_id = EnterpriseId{r.Int(7)};
+  a.top_cap = r.Real(8);
+  a.top_rev_id = EnterpriseId{r.Int(9)};
+  a.top_rev = r.Real(10);
+  a.min_firm = EnterpriseId{r.Int(11)};
+  // An unreadable bound reads as "never holds" (the node is then computed from its links).
+  const base::Date never = base::Date::Parse("9999-12-31").value();
+  a.open_from = DateAt(r, 12).value_or(never);
+  a.dated_until = DateAt(r, 13);
+  if (!r.IsNull(13) && !a.dated_until) {
+    a.dated_until = never;
+  }
+  return {NodeId{r.Int(0)}, a};
+}
+base::Result<std::map<NodeId, NodeAggregate>> AggsWhere(store::Tx& tx, const std::string& where,
+                                                        const std::vector<Value>& params) {
+  KECHAN_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string("SELECT ") + kAggCols +
+                                                         " FROM chain_node_agg a " + where,
+                                                     std::span<const Value>(params)));
+  std::map<NodeId, NodeAggregate> out;
+  for (const auto& r : rows.rows) {
+    out.insert(AggFrom(r));
+  }
+  return out;
+}
+// "?, ?, ..." for n placeholders.
+std::string Marks(size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += i ? ", ?" : "?";
+  }
+  return out;
+}
+constexpr size_t kInChunk = 500;  // ids per IN (...) list
+}  // namespace
+
+base::Result<std::map<NodeId, NodeAggregate>> LoadNodeAggregates(store::Tx& tx, ChainId chain) {
+  return AggsWhere(tx, "WHERE a.node_id IN (SELECT n.id FROM chain_nodes n WHERE n.chain_id = ?)",
+                   {chain.value});
+}
+
+base::Result<std::map<NodeId, NodeAggregate>> LoadAllNodeAggregates(store::Tx& tx) {
+  return AggsWhere(tx, "", {});
+}
+
+base::Result<std::optional<NodeAggregate>> FindNodeAggregate(store::Tx& tx, NodeId node) {
+  KECHAN_ASSIGN_OR_RETURN(auto all, AggsWhere(tx, "WHERE a.node_id = ?", {node.value}));
+  if (all.empty()) {
+    return std::optional<NodeAggregate>();
+  }
+  return std::optional<NodeAggregate>(all.begin()->second);
+}
+
+base::Status SaveNodeAggregate(store::Tx& tx, NodeId node, const NodeAggregate& a, int64_t now) {
+  return Done(tx.Exec(
+      std::string("INSERT INTO chain_node_agg (") + kAggCols +
+          ", updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+          "(node_id) DO UPDATE SET local_firms = excluded.local_firms, external_firms = "
+          "excluded.external_firms, cap_sum = excluded.cap_sum, cap_sq = excluded.cap_sq, "
+          "rev_sum = excluded.rev_sum, rev_sq = excluded.rev_sq, top_cap_id = "
+          "excluded.top_cap_id, top_cap = excluded.top_cap, top_rev_id = excluded.top_rev_id, "
+          "top_rev = excluded.top_rev, min_firm = excluded.min_firm, open_from = "
+          "excluded.open_from, dated_until = excluded.dated_until, updated_at = "
+          "excluded.updated_at",
+      {node.value, a.local_firms, a.external_firms, a.cap_sum, a.cap_sq, a.rev_sum, a.rev_sq,
+       a.top_cap_id.value, a.top_cap, a.top_rev_id.value, a.top_rev, a.min_firm.value,
+       a.open_from.ToString(), DateValue(a.dated_until), now}));
+}
+
+base::Status ListLinksOfNode(store::Tx& tx, NodeId node, std::vector<Link>* links,
+                             std::map<EnterpriseId, Validity>* firms) {
+  KECHAN_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      tx.Query("SELECT l.id, l.enterprise_id, l.node_id, l.role, l.capacity, l.revenue_fen, "
+               "l.locality, l.valid_from, l.valid_to, e.valid_from, e.valid_to FROM chain_links l "
+               "JOIN chain_enterprises e ON e.id = l.enterprise_id WHERE l.node_id = ? ORDER BY "
+               "l.id",
+               {node.value}));
+  links->reserve(links->size() + rows.size());
+  for (const auto& r : rows.rows) {
+    Link l;
+    l.id = LinkId{r.Int(0)};
+    l.enterprise_id = EnterpriseId{r.Int(1)};
+    l.node_id = NodeId{r.Int(2)};
+    l.role = Or(ParseLinkRole(r.Text(3)), LinkRole::kSupplier);
+    l.capacity = r.Real(4);
+    l.revenue = base::Money::FromFen(r.Int(5));
+    l.locality = Or(ParseLocality(r.Text(6)), Locality::kLocal);
+    l.validity.valid_from = DateAt(r, 7).value_or(base::Date());
+    l.validity.valid_to = DateAt(r, 8);
+    Validity v;
+    v.valid_from = DateAt(r, 9).value_or(base::Date());
+    v.valid_to = DateAt(r, 10);
+    (*firms)[l.enterprise_id] = v;
+    links->push_back(std::move(l));
+  }
+  return base::Status::Ok();
+}
+
+base::Result<NodeAggregate> RecomputeNodeAggregate(store::Tx& tx, NodeId node, int64_t now) {
+  std::vector<Link> links;
+  std::map<EnterpriseId, Validity> firms;
+  KECHAN_RETURN_IF_ERROR(ListLinksOfNode(tx, node, &links, &firms));
+  NodeAggregate agg = AggregateOfLinks(links, firms);
+  KECHAN_RETURN_IF_ERROR(SaveNodeAggregate(tx, node, agg, now));
+  return agg;
+}
+
+base::Result<std::vector<NodeId>> ProducerNodesOfEnterprise(store::Tx& tx, EnterpriseId id) {
+  KECHAN_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      tx.Query("SELECT DISTINCT node_id FROM chain_links WHERE enterprise_id = ? AND role <> "
+               "'user' ORDER BY node_id",
+               {id.value}));
+  std::vector<NodeId> out;
+  for (const auto& r : rows.rows) {
+    out.push_back(NodeId{r.Int(0)});
+  }
+  return out;
+}
+
+base::Status RebuildChainFirms(store::Tx& tx, ChainId chain) {
+  KECHAN_RETURN_IF_ERROR(
+      Done(tx.Exec("DELETE FROM chain_chain_firms WHERE chain_id = ?", {chain.value})));
+  return Done(tx.Exec(
+      "INSERT INTO chain_chain_firms (chain_id, enterprise_id, district, above_size, valid_from, "
+      "valid_to) SELECT DISTINCT n.chain_id, e.id, e.district, e.above_size, e.valid_from, "
+      "e.valid_to FROM chain_links l JOIN chain_nodes n ON n.id = l.node_id JOIN "
+      "chain_enterprises e ON e.id = l.enterprise_id WHERE n.chain_id = ?",
+      {chain.value}));
+}
+
+base::Status RefreshChainFirms(store::Tx& tx, const Enterprise& e) {
+  return Done(tx.Exec(
+      "UPDATE chain_chain_firms SET district = ?, above_size = ?, valid_from = ?, valid_to = ? "
+      "WHERE enterprise_id = ?",
+      {e.district, B(e.above_size), e.validity.valid_from.ToString(),
+       DateValue(e.validity.valid_to), e.id.value}));
+}
+
+base::Result<int64_t> CountChainFirmsOn(store::Tx& tx, ChainId chain, base::Date d) {
+  const std::string day = d.ToString();
+  KECHAN_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      tx.Query("SELECT COUNT(*) FROM chain_chain_firms WHERE chain_id = ? AND valid_from <= ? "
+               "AND (valid_to IS NULL OR valid_to >= ?)",
+               {chain.value, day, day}));
+  return rows.rows.at(0).Int(0);
+}
+
+base::Result<std::vector<EnterpriseId>> FirstChainFirmsOn(store::Tx& tx, ChainId chain,
+                                                          base::Date d, int64_t limit) {
+  const std::string day = d.ToString();
+  KECHAN_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      tx.Query("SELECT enterprise_id FROM chain_chain_firms WHERE chain_id = ? AND valid_from <= "
+               "? AND (valid_to IS NULL OR valid_to >= ?) ORDER BY enterprise_id LIMIT ?",
+               {chain.value, day, day, limit}));
+  std::vector<EnterpriseId> out;
+  for (const auto& r : rows.rows) {
+    out.push_back(EnterpriseId{r.Int(0)});
+  }
+  return out;
+}
+
+base::Result<std::set<EnterpriseId>> ChainFirmsAmong(store::Tx& tx, ChainId chain,
+                                                     const std::vector<EnterpriseId>& ids) {
+  std::set<EnterpriseId> out;
+  for (size_t i = 0; i < ids.size(); i += kInChunk) {
+    const size_t n = std::min(kInChunk, ids.size() - i);
+    std::vector<Value> p{chain.value};
+    for (size_t k = 0; k < n; ++k) {
+      p.emplace_back(ids[i + k].value);
+    }
+    KECHAN_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        tx.Query("SELECT enterprise_id FROM chain_chain_firms WHERE chain_id = ? AND "
+                 "enterprise_id IN (" +
+                     Marks(n) + ")",
+                 std::span<const Value>(p)));
+    for (const auto& r : rows.rows) {
+      out.insert(EnterpriseId{r.Int(0)});
+    }
+  }
+  return out;
+}
+
+base::Result<std::vector<Link>> ListLinksOfChainWithRole(store::Tx& tx, ChainId chain,
+                                                         LinkRole role) {
+  return QueryAll<Link>(tx,
+                        kLinkSelect +
+                            " WHERE l.node_id IN (SELECT n.id FROM chain_nodes n WHERE "
+                            "n.chain_id = ?) AND l.role = ? ORDER BY l.id",
+                        {chain.value, std::string(LinkRoleName(role))}, LinkFrom);
+}
+
+base::Result<std::vector<EnterpriseId>> TieredFirmsOfChain(store::Tx& tx, ChainId chain) {
+  KECHAN_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      tx.Query("SELECT DISTINCT t.enterprise_id FROM chain_enterprise_tiers t JOIN "
+               "chain_chain_firms m ON m.enterprise_id = t.enterprise_id AND m.chain_id = ? "
+               "ORDER BY t.enterprise_id",
+               {chain.value}));
+  std::vector<EnterpriseId> out;
+  for (const auto& r : rows.rows) {
+    out.push_back(EnterpriseId{r.Int(0)});
+  }
+  return out;
+}
+
+base::Result<std::vector<Enterprise>> ListEnterprisesByIds(store::Tx& tx,
+                                                           std::vector<EnterpriseId> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::vector<Enterprise> out;
+  for (size_t i = 0; i < ids.size(); i += kInChunk) {
+    const size_t n = std::min(kInChunk, ids.size() - i);
+    std::vector<Value> p;
+    for (size_t k = 0; k < n; ++k) {
+      p.emplace_back(ids[i + k].value);
+    }
+    KECHAN_ASSIGN_OR_RETURN(std::vector<Enterprise> part,
+                            QueryAll<Enterprise>(tx,
+                                                 "SELECT " + kEnterpriseCols +
+                                                     " FROM chain_enterprises e WHERE e.id "
+                                                     "IN (" +
+                                                     Marks(n) + ") ORDER BY e.id",
+                                                 p, EnterpriseFrom));
+    std::map<int64_t, Enterprise*> by_id;
+    for (auto& e : part) {
+      by_id[e.id.value] = &e;
+    }
+    KECHAN_RETURN_IF_ERROR(ReadTiers(tx, "WHERE t.enterprise_id IN (" + Marks(n) + ")", p, by_id));
+    for (auto& e : part) {
+      out.push_back(std::move(e));
+    }
+  }
+  return out;
+}
+
+base::Result<std::vector<Link>> ListExternalProducerLinks(store::Tx& tx,
+                                                          const std::vector<NodeId>& nodes,
+                                                          NodeId first) {
+  if (nodes.empty()) {
+    return std::vector<Link>();
+  }
+  std::vector<Value> p;
+  for (NodeId n : nodes) {
+    p.emplace_back(n.value);
+  }
+  p.emplace_back(first.value);  // the CASE placeholder comes after the IN list
+  return QueryAll<Link>(tx,
+                        kLinkSelect + " WHERE l.node_id IN (" + Marks(nodes.size()) +
+                            ") AND l.locality = 'external' AND l.role <> 'user' ORDER BY "
+                            "CASE WHEN l.node_id = ? THEN 0 ELSE 1 END, l.capacity DESC, "
+                            "l.revenue_fen DESC, l.enterprise_id, l.id",
+                        p, LinkFrom);
+}
+
+base::Result<std::vector<Link>> ListLinksOfFirmsInChain(store::Tx& tx, ChainId chain,
+                                                        const std::vector<EnterpriseId>& ids) {
+  std::vector<Link> out;
+  for (size_t i = 0; i < ids.size(); i += kInChunk) {
+    const size_t n = std::min(kInChunk, ids.size() - i);
+    std::vector<Value> p;
+    for (size_t k = 0; k < n; ++k) {
+      p.emplace_back(ids[i + k].value);
+    }
+    p.emplace_back(chain.value);
+    KECHAN_ASSIGN_OR_RETURN(
+        std::vector<Link> part,
+        QueryAll<Link>(tx,
+                       kLinkSelect + " WHERE l.enterprise_id IN (" + Marks(n) +
+                           ") AND l.node_id IN (SELECT n.id FROM chain_nodes n WHERE n.chain_id "
+                           "= ?) ORDER BY l.id",
+                       p, LinkFrom));
+    out.insert(out.end(), part.begin(), part.end());
+  }
+  std::sort(out.begin(), out.end(), [](const Link& a, const Link& b) { return a.id < b.id; });
+  return out;
+}
+
+base::Status ReadModelWriter::Added(const Link& l, ChainId chain, const Enterprise& firm,
+                                    bool new_firm) {
+  if (members_.emplace(chain, firm.id).second) {
+    for (Value v :
+         {Value(chain.value), Value(firm.id.value), Value(firm.district), B(firm.above_size),
+          Value(firm.validity.valid_from.ToString()), DateValue(firm.validity.valid_to)}) {
+      member_rows_.push_back(std::move(v));
+    }
+    if (member_rows_.size() >= 6 * 200) {
+      KECHAN_RETURN_IF_ERROR(FlushMembers());
+    }
+  }
+  if (!IsProducer(l.role)) {
+    return base::Status::Ok();
+  }
+  auto node = nodes_.find(l.node_id);
+  if (node == nodes_.end()) {
+    KECHAN_ASSIGN_OR_RETURN(std::optional<NodeAggregate> stored, FindNodeAggregate(tx_, l.node_id));
+    if (!stored) {
+      // No row yet (a node from before migration 5): its stored links make it.
+      std::vector<Link> links;
+      std::map<EnterpriseId, Validity> firms;
+      KECHAN_RETURN_IF_ERROR(ListLinksOfNode(tx_, l.node_id, &links, &firms));
+      stored = AggregateOfLinks(links, firms);
+    }
+    node = nodes_.emplace(l.node_id, *stored).first;
+  }
+  const std::pair<NodeId, EnterpriseId> key{l.node_id, l.enterprise_id};
+  auto amount = firms_.find(key);
+  if (amount == firms_.end()) {
+    FirmAmount before;
+    if (!new_firm && !firm.validity.valid_to) {
+      // What the aggregate already counts of this firm here: its other open producer links.
+      KECHAN_ASSIGN_OR_RETURN(
+          store::Rows rows,
+          tx_.Query("SELECT locality, capacity, revenue_fen FROM chain_links WHERE "
+                    "enterprise_id = ? AND node_id = ? AND role <> 'user' AND valid_to IS NULL",
+                    {l.enterprise_id.value, l.node_id.value}));
+      for (const auto& r : rows.rows) {
+        Link other;
+        other.locality = Or(ParseLocality(r.Text(0)), Locality::kLocal);
+        other.capacity = r.Real(1);
+        other.revenue = base::Money::FromFen(r.Int(2));
+        AddLinkTo(&before, other);
+      }
+    }
+    amount = firms_.emplace(key, before).first;
+  }
+  AddLinkToAggregate(&node->second, l, firm.validity, &amount->second);
+  return base::Status::Ok();
+}
+
+base::Status ReadModelWriter::FlushMembers() {
+  if (member_rows_.empty()) {
+    return base::Status::Ok();
+  }
+  std::string sql =
+      "INSERT INTO chain_chain_firms (chain_id, enterprise_id, district, above_size, valid_from, "
+      "valid_to) VALUES ";
+  for (size_t i = 0; i < member_rows_.size() / 6; ++i) {
+    sql += i ? ", (?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)";
+  }
+  sql += " ON CONFLICT (chain_id, enterprise_id) DO NOTHING";
+  KECHAN_RETURN_IF_ERROR(Done(tx_.Exec(sql, std::span<const Value>(member_rows_))));
+  member_rows_.clear();
+  return base::Status::Ok();
+}
+
+base::Status ReadModelWriter::Flush() {
+  KECHAN_RETURN_IF_ERROR(FlushMembers());
+  for (const auto& [node, agg] : nodes_) {
+    KECHAN_RETURN_IF_ERROR(SaveNodeAggregate(tx_, node, agg, now_));
+  }
+  return base::Status::Ok();
+}
+
+// ---- multi-row inserts (imports) ------------------------------------------------------------
+namespace {
+constexpr size_t kRowsPerInsert = 200;
+std::vector<Value> LinkParams(const Link& l, int64_t now) {
+  std::vector<Value> p{l.enterprise_id.value,
+                       l.node_id.value,
+                       std::string(LinkRoleName(l.role)),
+                       JoinLines(l.products),
+                       l.capacity,
+                       l.revenue.fen(),
+                       std::string(LocalityName(l.locality))};
+  PushProv(p, l.provenance, l.validity);
+  p.emplace_back(now);
+  return p;
+}
+// Runs "`head` (?, ..), (?, ..) `tail`" over `rows` rows of `width` values in `params`, at most
+// kRowsPerInsert rows per statement; `each` receives each statement's result rows.
+template <typename Each>
+base::Status MultiRow(store::Tx& tx, const std::string& head, const std::string& tail, size_t width,
+                      const std::vector<Value>& params, Each&& each) {
+  const size_t rows = params.size() / width;
+  const std::string one = "(" + Marks(width) + ")";
+  for (size_t i = 0; i < rows; i += kRowsPerInsert) {
+    const size_t n = std::min(kRowsPerInsert, rows - i);
+    std::string sql = head;
+    for (size_t k = 0; k < n; ++k) {
+      sql += k ? ", " + one : one;
+    }
+    sql += tail;
+    std::span<const Value> part(params.data() + i * width, n * width);
+    if (tail.empty()) {
+      KECHAN_RETURN_IF_ERROR(Done(tx.Exec(sql, part)));
+    } else {
+      KECHAN_ASSIGN_OR_RETURN(store::Rows out, tx.Query(sql, part));
+      KECHAN_RETURN_IF_ERROR(each(out));
+    }
+  }
+  return base::Status::Ok();
+}
+}  // namespace
+
+base::Status InsertEnterprises(store::Tx& tx, const std::vector<Enterprise*>& es, int64_t now) {
+  std::vector<Value> p;
+  p.reserve(es.size() * 14);
+  std::unordered_map<std::string, Enterprise*> by_uscc;
+  for (Enterprise* e : es) {
+    for (Value& v : EnterpriseParams(*e)) {
+      p.push_back(std::move(v));
+    }
+    p.emplace_back(now);
+    p.emplace_back(now);
+    by_uscc[e->uscc] = e;
+  }
+  KECHAN_RETURN_IF_ERROR(MultiRow(
+      tx,
+      "INSERT INTO chain_enterprises (org_id, uscc, name, name_en, district, park_id, above_size, "
+      "green_factory, source, source_date, valid_from, valid_to, created_at, updated_at) VALUES ",
+      " RETURNING id, uscc", 14, p, [&](const store::Rows& rows) -> base::Status {
+        for (const auto& r : rows.rows) {
+          auto it = by_uscc.find(r.Text(1));
+          if (it == by_uscc.end()) {
+            return base::Internal("chain.insert_returning", "an inserted USCC was not returned");
+          }
+          it->second->id = EnterpriseId{r.Int(0)};
+        }
+        return base::Status::Ok();
+      }));
+  // Yearly facts in multi-row statements; tiers (rare in imports) one by one.
+  std::vector<Value> years;
+  auto opt = [](const std::optional<int64_t>& v) { return v ? Value(*v) : Value(nullptr); };
+  for (const Enterprise* e : es) {
+    if (!e->id.valid()) {
+      return base::Internal("chain.insert_returning", "an enterprise got no id");
+    }
+    std::map<int, std::array<std::optional<int64_t>, 3>> facts;
+    for (const auto& [y, m] : e->revenue) {
+      facts[y][0] = m.fen();
+    }
+    for (const auto& [y, m] : e->rd_spend) {
+      facts[y][1] = m.fen();
+    }
+    for (const auto& [y, lvl] : e->digital_level) {
+      facts[y][2] = lvl;
+    }
+    for (const auto& [y, f] : facts) {
+      for (Value v : {Value(e->id.value), Value(int64_t{y}), opt(f[0]), opt(f[1]), opt(f[2])}) {
+        years.push_back(std::move(v));
+      }
+    }
+    if (!e->tiers.empty()) {
+      Enterprise tiers_only;
+      tiers_only.tiers = e->tiers;
+      KECHAN_RETURN_IF_ERROR(WriteFacts(tx, tiers_only, e->id));
+    }
+  }
+  return MultiRow(tx,
+                  "INSERT INTO chain_enterprise_years (enterprise_id, year, revenue_fen, rd_fen, "
+                  "digital_level) VALUES ",
+                  "", 5, years, [](const store::Rows&) { return base::Status::Ok(); });
+}
+
+base::Status InsertLinks(store::Tx& tx, const std::vector<const Link*>& ls, int64_t now) {
+  std::vector<Value> p;
+  p.reserve(ls.size() * 12);
+  for (const Link* l : ls) {
+    for (Value& v : LinkParams(*l, now)) {
+      p.push_back(std::move(v));
+    }
+  }
+  return MultiRow(tx,
+                  "INSERT INTO chain_links (enterprise_id, node_id, role, products, capacity, "
+                  "revenue_fen, locality, source, source_date, valid_from, valid_to, created_at) "
+                  "VALUES ",
+                  "", 12, p, [](const store::Rows&) { return base::Status::Ok(); });
+}
+
+base::Result<std::set<std::string>> ExistingUsccs(store::Tx& tx,
+                                                  const std::vector<std::string>& usccs) {
+  std::set<std::string> out;
+  for (size_t i = 0; i < usccs.size(); i += kInChunk) {
+    const size_t n = std::min(kInChunk, usccs.size() - i);
+    std::vector<Value> p(usccs.begin() + static_cast<std::ptrdiff_t>(i),
+                         usccs.begin() + static_cast<std::ptrdiff_t>(i + n));
+    KECHAN_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        tx.Query("SELECT uscc FROM chain_enterprises WHERE uscc IN (" + Marks(n) + ")",
+                 std::span<const Value>(p)));
+    for (const auto& r : rows.rows) {
+      out.insert(r.Text(0));
+    }
+  }
+  return out;
 }
 
 base::Result<int64_t> Count(store::Tx& tx, const std::string& table) {

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -70,6 +72,13 @@ base::Result<std::vector<Enterprise>> ListEnterprisesOfChain(store::Tx& tx, Chai
 base::Result<LinkId> InsertLink(store::Tx& tx, const Link& l, int64_t now);
 base::Result<std::vector<Link>> ListLinksOfChain(store::Tx& tx, ChainId chain);
 base::Result<std::vector<Link>> ListLinksOfEnterprise(store::Tx& tx, EnterpriseId id);
+// Bulk reads for rule engines (policy matching): up to `limit` enterprises with id > `after_id`,
+// by id, each with its yearly facts and tiers (three queries in all, whatever the count).
+base::Result<std::vector<Enterprise>> ListEnterprisesWithFacts(store::Tx& tx, int64_t after_id,
+                                                               int64_t limit);
+// The links of the enterprises with first_id <= id <= last_id, by enterprise id then link id.
+base::Result<std::vector<Link>> ListLinksOfEnterpriseRange(store::Tx& tx, int64_t first_id,
+                                                           int64_t last_id);
 
 base::Result<SupplyLinkId> InsertSupplyLink(store::Tx& tx, const SupplyLink& s, int64_t now);
 // Supply links whose node is in `chain`.
@@ -103,6 +112,86 @@ base::Status ReplaceChiefs(store::Tx& tx, ChainId chain, const std::vector<base:
 base::Result<std::vector<ChainId>> ChainsOfChief(store::Tx& tx, base::UserId user);
 // The chains whose nodes the enterprise is linked to.
 base::Result<std::vector<ChainId>> ChainsOfEnterprise(store::Tx& tx, EnterpriseId id);
+
+// ---- read models for the analyses (migration 5) ---------------------------------------------
+// chain_node_agg holds a model.h NodeAggregate per node; chain_chain_firms the enterprises linked
+// to each chain with copies of their list filters and validity. Both are written only in the
+// transactions that write links or enterprises (ReadModelWriter, RecomputeNodeAggregate,
+// RefreshChainFirms).
+
+// The aggregates of the chain's nodes that have one.
+base::Result<std::map<NodeId, NodeAggregate>> LoadNodeAggregates(store::Tx& tx, ChainId chain);
+// Same for every chain's nodes.
+base::Result<std::map<NodeId, NodeAggregate>> LoadAllNodeAggregates(store::Tx& tx);
+base::Result<std::optional<NodeAggregate>> FindNodeAggregate(store::Tx& tx, NodeId node);
+base::Status SaveNodeAggregate(store::Tx& tx, NodeId node, const NodeAggregate& agg, int64_t now);
+// Every link of the node (any role, any date) and the validity of their enterprises.
+base::Status ListLinksOfNode(store::Tx& tx, NodeId node, std::vector<Link>* links,
+                             std::map<EnterpriseId, Validity>* firms);
+// Recomputes the node's aggregate from its links and stores it.
+base::Result<NodeAggregate> RecomputeNodeAggregate(store::Tx& tx, NodeId node, int64_t now);
+// The nodes the enterprise holds producer links at.
+base::Result<std::vector<NodeId>> ProducerNodesOfEnterprise(store::Tx& tx, EnterpriseId id);
+// Rebuilds the chain's chain_chain_firms rows from its links (after a node changed chains).
+base::Status RebuildChainFirms(store::Tx& tx, ChainId chain);
+// Copies the enterprise's district, above_size and validity into its chain_chain_firms rows.
+base::Status RefreshChainFirms(store::Tx& tx, const Enterprise& e);
+// The number of the chain's enterprises (linked to it by links, any date) valid on `d`.
+base::Result<int64_t> CountChainFirmsOn(store::Tx& tx, ChainId chain, base::Date d);
+// The `limit` lowest ids of those.
+base::Result<std::vector<EnterpriseId>> FirstChainFirmsOn(store::Tx& tx, ChainId chain,
+                                                          base::Date d, int64_t limit);
+// Of `ids`, those linked to the chain by links (any date).
+base::Result<std::set<EnterpriseId>> ChainFirmsAmong(store::Tx& tx, ChainId chain,
+                                                     const std::vector<EnterpriseId>& ids);
+// The chain's links of `role` (any date).
+base::Result<std::vector<Link>> ListLinksOfChainWithRole(store::Tx& tx, ChainId chain,
+                                                         LinkRole role);
+// The chain's enterprises (by links) with at least one gradient tier record.
+base::Result<std::vector<EnterpriseId>> TieredFirmsOfChain(store::Tx& tx, ChainId chain);
+// The enterprises with these ids (unknown ids skipped), with their tiers, by id.
+base::Result<std::vector<Enterprise>> ListEnterprisesByIds(store::Tx& tx,
+                                                           std::vector<EnterpriseId> ids);
+// External producer links (any date) at `nodes`, best candidates first: links at `first`
+// first, then capacity, revenue descending, then enterprise id, link id.
+base::Result<std::vector<Link>> ListExternalProducerLinks(store::Tx& tx,
+                                                          const std::vector<NodeId>& nodes,
+                                                          NodeId first);
+// The links (any date) of the enterprises `ids` at nodes of `chain`.
+base::Result<std::vector<Link>> ListLinksOfFirmsInChain(store::Tx& tx, ChainId chain,
+                                                        const std::vector<EnterpriseId>& ids);
+
+// Keeps chain_node_agg and chain_chain_firms up to date for the links written in one write
+// transaction: call Added() for each link BEFORE it is inserted, and Flush() before the commit.
+// A node without an aggregate row is computed from its stored links first. Thread-compatible;
+// lives within `tx`.
+class ReadModelWriter {
+ public:
+  ReadModelWriter(store::Tx& tx, int64_t now) : tx_(tx), now_(now) {}
+  // `firm` is the link's enterprise as stored (id, district, above_size, validity); `new_firm`
+  // when it was inserted in this transaction (it has no earlier links).
+  base::Status Added(const Link& l, ChainId chain, const Enterprise& firm, bool new_firm);
+  base::Status Flush();
+
+ private:
+  base::Status FlushMembers();
+
+  store::Tx& tx_;
+  int64_t now_;
+  std::map<NodeId, NodeAggregate> nodes_;
+  std::map<std::pair<NodeId, EnterpriseId>, FirmAmount> firms_;
+  std::set<std::pair<ChainId, EnterpriseId>> members_;
+  std::vector<store::Value> member_rows_;  // 6 values per pending chain_chain_firms row
+};
+
+// Imports: inserts the enterprises with their yearly facts and tiers in multi-row statements and
+// sets each one's id (their USCCs must be distinct). Errors as InsertEnterprise.
+base::Status InsertEnterprises(store::Tx& tx, const std::vector<Enterprise*>& es, int64_t now);
+// Inserts the links in multi-row statements; their ids are not read back.
+base::Status InsertLinks(store::Tx& tx, const std::vector<const Link*>& ls, int64_t now);
+// Of `usccs`, those an enterprise already has.
+base::Result<std::set<std::string>> ExistingUsccs(store::Tx& tx,
+                                                  const std::vector<std::string>& usccs);
 
 // SELECT COUNT(*) FROM `table` (`table` must be one of this module's table names).
 base::Result<int64_t> Count(store::Tx& tx, const std::string& table);

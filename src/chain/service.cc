@@ -278,6 +278,7 @@ Result<Node> ChainService::CreateNode(const Caller& caller, Node n) {
     KECHAN_ASSIGN_OR_RETURN(n.id, OrDuplicate(repo::InsertNode(tx, n, Now()), "code",
                                               "node code " + n.code + " is already used",
                                               "节点编码 " + n.code + " 已被使用"));
+    KECHAN_RETURN_IF_ERROR(repo::SaveNodeAggregate(tx, n.id, NodeAggregate{}, Now()));
     auto seq = Append(
         tx, clock_, "chain.node.created", "node", n.id.value, caller,
         Payload().Int("chain_id", n.chain_id.value).Str("code", n.code).Str("name", n.name).Done());
@@ -293,9 +294,16 @@ Result<Node> ChainService::UpdateNode(const Caller& caller, Node n) {
   KECHAN_RETURN_IF_ERROR(ValidateNode(n));
   KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
     KECHAN_RETURN_IF_ERROR(CheckNodeTree(tx, n, /*is_new=*/false));
+    KECHAN_ASSIGN_OR_RETURN(auto old, repo::FindNode(tx, n.id));
     KECHAN_RETURN_IF_ERROR(OnDuplicate(repo::UpdateNode(tx, n, Now()), "code",
                                        "node code " + n.code + " is already used",
                                        "节点编码 " + n.code + " 已被使用"));
+    if (old && old->chain_id != n.chain_id) {
+      // The node's firms move with it: rebuild both chains' firm lists. (Defensive:
+      // CheckNodeTree refuses moves between chains today.)
+      KECHAN_RETURN_IF_ERROR(repo::RebuildChainFirms(tx, old->chain_id));
+      KECHAN_RETURN_IF_ERROR(repo::RebuildChainFirms(tx, n.chain_id));
+    }
     auto seq = Append(
         tx, clock_, "chain.node.updated", "node", n.id.value, caller,
         Payload().Int("chain_id", n.chain_id.value).Str("code", n.code).Str("name", n.name).Done());
@@ -318,8 +326,7 @@ Result<std::vector<ChainSummary>> ChainService::ListChains(const Caller&) {
       tx->Query("SELECT chain_id, COUNT(*) FROM chain_nodes GROUP BY chain_id"));
   KECHAN_ASSIGN_OR_RETURN(
       store::Rows firm_counts,
-      tx->Query("SELECT n.chain_id, COUNT(DISTINCT l.enterprise_id) FROM chain_links l JOIN "
-                "chain_nodes n ON n.id = l.node_id GROUP BY n.chain_id"));
+      tx->Query("SELECT chain_id, COUNT(*) FROM chain_chain_firms GROUP BY chain_id"));
   std::map<int64_t, int64_t> nodes;
   std::map<int64_t, int64_t> firms;
   for (const auto& r : node_counts.rows) {
@@ -377,10 +384,218 @@ Result<ChainSnapshot> ChainService::LoadSnapshot(ChainId id) {
   return s;
 }
 
+namespace {
+
+// The stats of the nodes valid on `d`, in code order: from a node's aggregate when it holds on
+// `d`, else computed from the node's links (model.h ComputeNodeStats on just that node).
+Result<std::vector<NodeStats>> NodeStatsOn(store::Tx& tx, const std::vector<Node>& nodes,
+                                           const std::map<NodeId, NodeAggregate>& aggs,
+                                           base::Date d) {
+  std::vector<NodeStats> out;
+  out.reserve(nodes.size());
+  for (const Node& n : nodes) {
+    if (!IsValidOn(n.validity, d)) {
+      continue;
+    }
+    if (auto it = aggs.find(n.id); it != aggs.end() && it->second.HoldsOn(d)) {
+      out.push_back(StatsFromAggregate(n, it->second));
+      continue;
+    }
+    ChainSnapshot one;
+    one.nodes = {n};
+    std::map<EnterpriseId, Validity> firms;
+    KECHAN_RETURN_IF_ERROR(repo::ListLinksOfNode(tx, n.id, &one.links, &firms));
+    for (const auto& [id, v] : firms) {
+      Enterprise e;
+      e.id = id;
+      e.validity = v;
+      one.enterprises.push_back(std::move(e));
+    }
+    std::vector<NodeStats> st = ComputeNodeStats(one, d);
+    out.push_back(std::move(st.at(0)));
+  }
+  std::sort(out.begin(), out.end(), [](const NodeStats& a, const NodeStats& b) {
+    return a.code != b.code ? a.code < b.code : a.node_id < b.node_id;
+  });
+  return out;
+}
+
+// model.h CandidatesForGap without the whole snapshot: walks the external producer links of the
+// gap node, then of its segment's other nodes, best first, until `limit` eligible firms (valid,
+// no valid local link in the chain) are found, and ranks those firms with all their links.
+Result<std::vector<Candidate>> CandidatesOn(store::Tx& tx, const Chain& chain,
+                                            const std::vector<Node>& nodes, base::Date d,
+                                            NodeId gap, size_t limit) {
+  const Node* gap_node = nullptr;
+  std::set<NodeId> valid_nodes;
+  for (const Node& n : nodes) {
+    if (IsValidOn(n.validity, d)) {
+      valid_nodes.insert(n.id);
+      if (n.id == gap) {
+        gap_node = &n;
+      }
+    }
+  }
+  if (gap_node == nullptr || limit == 0) {
+    return std::vector<Candidate>();
+  }
+  std::vector<NodeId> siblings;
+  for (const Node& n : nodes) {
+    if (n.id != gap && valid_nodes.contains(n.id) && n.segment == gap_node->segment) {
+      siblings.push_back(n.id);
+    }
+  }
+  std::vector<EnterpriseId> found;
+  std::set<EnterpriseId> seen;
+  for (const std::vector<NodeId>& scope : {std::vector<NodeId>{gap}, siblings}) {
+    if (found.size() >= limit) {
+      break;
+    }
+    KECHAN_ASSIGN_OR_RETURN(std::vector<Link> links,
+                            repo::ListExternalProducerLinks(tx, scope, gap));
+    for (const Link& l : links) {
+      if (found.size() >= limit) {
+        break;
+      }
+      if (!IsValidOn(l.validity, d) || !seen.insert(l.enterprise_id).second) {
+        continue;
+      }
+      KECHAN_ASSIGN_OR_RETURN(std::vector<Enterprise> firm,
+                              repo::ListEnterprisesByIds(tx, {l.enterprise_id}));
+      if (firm.empty() || !IsValidOn(firm[0].validity, d)) {
+        continue;  // stays in `seen`: none of its links can count
+      }
+      KECHAN_ASSIGN_OR_RETURN(std::vector<Link> own,
+                              repo::ListLinksOfFirmsInChain(tx, chain.id, {l.enterprise_id}));
+      const bool local = std::any_of(own.begin(), own.end(), [&](const Link& o) {
+        return o.locality == Locality::kLocal && IsValidOn(o.validity, d) &&
+               valid_nodes.contains(o.node_id);
+      });
+      if (!local) {
+        found.push_back(l.enterprise_id);
+      }
+    }
+  }
+  if (found.empty()) {
+    return std::vector<Candidate>();
+  }
+  ChainSnapshot part;
+  part.chain = chain;
+  part.nodes = nodes;
+  KECHAN_ASSIGN_OR_RETURN(part.enterprises, repo::ListEnterprisesByIds(tx, found));
+  KECHAN_ASSIGN_OR_RETURN(part.links, repo::ListLinksOfFirmsInChain(tx, chain.id, found));
+  return CandidatesForGap(part, d, gap, limit);
+}
+
+// model.h AnalyzeChain read from the aggregates and a few index ranges instead of the chain's
+// whole snapshot (equal results; see service_test.cc's randomized comparison).
+Result<ChainAnalysis> AnalyzeFromModels(store::Tx& tx, const Chain& chain, base::Date as_of,
+                                        const AnalyzeOptions& options) {
+  KECHAN_ASSIGN_OR_RETURN(std::vector<Node> nodes, repo::ListNodes(tx, chain.id));
+  KECHAN_ASSIGN_OR_RETURN(auto aggs, repo::LoadNodeAggregates(tx, chain.id));
+  ChainAnalysis a;
+  a.chain_id = chain.id;
+  a.code = chain.code;
+  a.name = chain.name;
+  a.name_en = chain.name_en;
+  a.as_of = as_of;
+  KECHAN_ASSIGN_OR_RETURN(a.nodes, NodeStatsOn(tx, nodes, aggs, as_of));
+  a.node_count = static_cast<int>(a.nodes.size());
+  a.covered_nodes = static_cast<int>(std::count_if(
+      a.nodes.begin(), a.nodes.end(), [](const NodeStats& st) { return st.local_firms > 0; }));
+  a.coverage = CoverageOfStats(a.nodes);
+  a.gaps = GapsOfStats(a.nodes);
+
+  // The firms that can matter to sourcing and the key-firm ranking: chain masters, both ends of
+  // supply links, firms with a tier, and the lowest ids (the ranking's ties at score 0).
+  ChainSnapshot part;
+  part.chain = chain;
+  part.nodes = nodes;
+  KECHAN_ASSIGN_OR_RETURN(part.links,
+                          repo::ListLinksOfChainWithRole(tx, chain.id, LinkRole::kChainMaster));
+  KECHAN_ASSIGN_OR_RETURN(part.supply_links, repo::ListSupplyLinksOfChain(tx, chain.id));
+  std::vector<EnterpriseId> ids;
+  std::vector<EnterpriseId> ends;
+  for (const Link& l : part.links) {
+    ids.push_back(l.enterprise_id);
+  }
+  for (const SupplyLink& sl : part.supply_links) {
+    ends.push_back(sl.buyer_id);
+    ends.push_back(sl.supplier_id);
+  }
+  std::sort(ends.begin(), ends.end());
+  ends.erase(std::unique(ends.begin(), ends.end()), ends.end());
+  ids.insert(ids.end(), ends.begin(), ends.end());
+  KECHAN_ASSIGN_OR_RETURN(std::vector<EnterpriseId> tiered, repo::TieredFirmsOfChain(tx, chain.id));
+  ids.insert(ids.end(), tiered.begin(), tiered.end());
+  KECHAN_ASSIGN_OR_RETURN(
+      std::vector<EnterpriseId> first,
+      repo::FirstChainFirmsOn(tx, chain.id, as_of, static_cast<int64_t>(options.key_firms)));
+  ids.insert(ids.end(), first.begin(), first.end());
+  KECHAN_ASSIGN_OR_RETURN(part.enterprises, repo::ListEnterprisesByIds(tx, ids));
+  // The graph's vertices: the chain's firms valid on the day, plus supply-only firms.
+  KECHAN_ASSIGN_OR_RETURN(int64_t vertices, repo::CountChainFirmsOn(tx, chain.id, as_of));
+  KECHAN_ASSIGN_OR_RETURN(std::set<EnterpriseId> members,
+                          repo::ChainFirmsAmong(tx, chain.id, ends));
+  for (const Enterprise& e : part.enterprises) {
+    if (!members.contains(e.id) && std::binary_search(ends.begin(), ends.end(), e.id) &&
+        IsValidOn(e.validity, as_of)) {
+      ++vertices;
+    }
+  }
+  a.masters = ChainMasterSourcing(part, as_of);
+  a.key_firms = RankKeyFirmsOfPart(part, as_of, options.key_firms, options.max_betweenness_vertices,
+                                   static_cast<size_t>(vertices));
+  if (options.candidates_per_gap > 0) {
+    for (NodeId gap : a.gaps) {
+      GapCandidates g;
+      g.node_id = gap;
+      KECHAN_ASSIGN_OR_RETURN(
+          g.candidates, CandidatesOn(tx, chain, nodes, as_of, gap, options.candidates_per_gap));
+      a.candidates.push_back(std::move(g));
+    }
+  }
+  return a;
+}
+
+}  // namespace
+
+Result<std::vector<ChainCoverage>> ChainService::CoverageByChain(base::Date as_of) {
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+  KECHAN_ASSIGN_OR_RETURN(std::vector<Chain> chains, repo::ListChains(*tx));
+  KECHAN_ASSIGN_OR_RETURN(std::vector<Node> all_nodes, repo::ListAllNodes(*tx));
+  KECHAN_ASSIGN_OR_RETURN(auto aggs, repo::LoadAllNodeAggregates(*tx));
+  std::map<ChainId, std::vector<Node>> by_chain;
+  for (Node& n : all_nodes) {
+    by_chain[n.chain_id].push_back(std::move(n));
+  }
+  std::vector<ChainCoverage> out;
+  for (const Chain& c : chains) {
+    KECHAN_ASSIGN_OR_RETURN(std::vector<NodeStats> stats,
+                            NodeStatsOn(*tx, by_chain[c.id], aggs, as_of));
+    ChainCoverage row;
+    row.chain_id = c.id;
+    row.code = c.code;
+    row.nodes = static_cast<int>(stats.size());
+    row.covered_nodes = static_cast<int>(std::count_if(
+        stats.begin(), stats.end(), [](const NodeStats& st) { return st.local_firms > 0; }));
+    row.coverage = CoverageOfStats(stats);
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
 Result<ChainAnalysis> ChainService::Analyze(const Caller& caller, ChainId id, base::Date as_of,
                                             const AnalyzeOptions& options) {
-  KECHAN_ASSIGN_OR_RETURN(ChainSnapshot s, LoadSnapshot(id));
-  ChainAnalysis a = AnalyzeChain(s, as_of, options);
+  ChainAnalysis a;
+  {
+    KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+    KECHAN_ASSIGN_OR_RETURN(auto chain, repo::FindChain(*tx, id));
+    if (!chain) {
+      return NotFoundField("id", "chain", "产业链", id.value);
+    }
+    KECHAN_ASSIGN_OR_RETURN(a, AnalyzeFromModels(*tx, *chain, as_of, options));
+  }
   bool details = caller.CanSeeDetails();
   if (details && !caller.SeesAllChains()) {
     KECHAN_ASSIGN_OR_RETURN(auto scope, DetailScope(caller));
@@ -697,6 +912,15 @@ Result<Enterprise> ChainService::UpdateEnterprise(const Caller& caller, Enterpri
     }
     KECHAN_RETURN_IF_ERROR(CheckPark(tx, e.park_id));
     KECHAN_RETURN_IF_ERROR(repo::UpdateEnterprise(tx, e, Now()));
+    KECHAN_RETURN_IF_ERROR(repo::RefreshChainFirms(tx, e));
+    if (e.validity.valid_from != old->validity.valid_from ||
+        e.validity.valid_to != old->validity.valid_to) {
+      // The firm's links count (or stop counting) at its nodes: recompute those aggregates.
+      KECHAN_ASSIGN_OR_RETURN(std::vector<NodeId> nodes, repo::ProducerNodesOfEnterprise(tx, e.id));
+      for (NodeId node : nodes) {
+        KECHAN_RETURN_IF_ERROR(repo::RecomputeNodeAggregate(tx, node, Now()).status());
+      }
+    }
     auto seq = Append(tx, clock_, "chain.enterprise.updated", "enterprise", e.id.value, caller,
                       Payload().Str("uscc", e.uscc).Str("name", e.name).Done());
     return seq.ok() ? Status::Ok() : seq.status();
@@ -730,6 +954,40 @@ Result<EnterpriseDetail> ChainService::GetEnterprise(const Caller& caller, Enter
   KECHAN_ASSIGN_OR_RETURN(d.links, repo::ListLinksOfEnterprise(*tx, id));
   d.enterprise = std::move(*e);
   return d;
+}
+
+Result<std::vector<EnterpriseDetail>> ChainService::EnterpriseDetailsAfter(const Caller& caller,
+                                                                           EnterpriseId after,
+                                                                           int64_t limit) {
+  if (!caller.CanSeeDetails() || !caller.SeesAllChains()) {
+    return NeedDetails(caller);
+  }
+  if (limit < 1 || limit > 10000) {
+    return base::InvalidArgument("limit", "page.range", "limit must be 1-10000",
+                                 "limit 须为 1-10000");
+  }
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+  KECHAN_ASSIGN_OR_RETURN(auto firms, repo::ListEnterprisesWithFacts(*tx, after.value, limit));
+  std::vector<EnterpriseDetail> out;
+  if (firms.empty()) {
+    return out;
+  }
+  KECHAN_ASSIGN_OR_RETURN(auto links, repo::ListLinksOfEnterpriseRange(*tx, firms.front().id.value,
+                                                                       firms.back().id.value));
+  out.reserve(firms.size());
+  size_t li = 0;
+  for (auto& e : firms) {
+    EnterpriseDetail d;
+    while (li < links.size() && links[li].enterprise_id.value < e.id.value) {
+      ++li;
+    }
+    while (li < links.size() && links[li].enterprise_id.value == e.id.value) {
+      d.links.push_back(std::move(links[li++]));
+    }
+    d.enterprise = std::move(e);
+    out.push_back(std::move(d));
+  }
+  return out;
 }
 
 Result<EnterprisePage> ChainService::ListEnterprises(const Caller& caller,
@@ -933,9 +1191,12 @@ Result<Link> ChainService::LinkEnterprise(const Caller& caller, Link l) {
     if (!n) {
       return NotFoundField("node_id", "node", "节点", l.node_id.value);
     }
+    repo::ReadModelWriter models(tx, Now());
+    KECHAN_RETURN_IF_ERROR(models.Added(l, n->chain_id, *e, /*new_firm=*/false));
     KECHAN_ASSIGN_OR_RETURN(l.id, OrDuplicate(repo::InsertLink(tx, l, Now()), "role",
                                               "the enterprise already has this role at this node",
                                               "该企业在此节点已有相同角色"));
+    KECHAN_RETURN_IF_ERROR(models.Flush());
     auto seq = Append(tx, clock_, "chain.link.created", "link", l.id.value, caller,
                       Payload()
                           .Int("enterprise_id", l.enterprise_id.value)
@@ -987,6 +1248,7 @@ struct Lookups {
   std::unordered_map<std::string, ChainId> chains;          // code -> id
   std::map<std::pair<int64_t, std::string>, NodeId> nodes;  // (chain, node code) -> id
   std::unordered_map<std::string, ParkId> parks;            // name -> id
+  std::unordered_map<int64_t, ChainId> node_chain;          // node id -> its chain
 };
 
 // What one good row becomes.
@@ -1099,6 +1361,7 @@ Result<ImportReport> ChainService::ImportEnterprisesTable(const Caller& caller,
     KECHAN_ASSIGN_OR_RETURN(std::vector<Node> nodes, repo::ListAllNodes(*tx));
     for (const auto& n : nodes) {
       lk.nodes[{n.chain_id.value, n.code}] = n.id;
+      lk.node_chain[n.id.value] = n.chain_id;
     }
     KECHAN_ASSIGN_OR_RETURN(std::vector<Park> parks, repo::ListParks(*tx));
     for (const auto& p : parks) {
@@ -1107,6 +1370,21 @@ Result<ImportReport> ChainService::ImportEnterprisesTable(const Caller& caller,
   }
 
   std::unordered_map<std::string, int64_t> seen_uscc;  // normalised USCC -> row
+  // The file's USCCs already stored, looked up 500 at a time.
+  std::set<std::string> existing_usccs;
+  {
+    std::vector<std::string> usccs;
+    usccs.reserve(t.rows.size());
+    const size_t c = col.at("uscc");
+    for (const auto& fields : t.rows) {
+      if (c < fields.size()) {
+        if (auto u = auth::NormalizeUscc(Trim(fields[c]), "uscc"); u.ok()) {
+          usccs.push_back(*u);
+        }
+      }
+    }
+    KECHAN_ASSIGN_OR_RETURN(existing_usccs, repo::ExistingUsccs(*tx, usccs));
+  }
   std::vector<Pending> pending;
   for (size_t r = 0; r < t.rows.size(); ++r) {
     struct {
@@ -1336,11 +1614,7 @@ Result<ImportReport> ChainService::ImportEnterprisesTable(const Caller& caller,
             "uscc", "duplicate", "USCC " + e.uscc + " repeats row " + std::to_string(it->second),
             "统一社会信用代码 " + e.uscc + " 与第 " + std::to_string(it->second) + " 行重复"};
       }
-      auto stored = repo::FindEnterpriseIdByUscc(*tx, e.uscc);
-      if (!stored.ok()) {
-        return Bad{"uscc", "internal", stored.status().message_en(), stored.status().message_zh()};
-      }
-      if (*stored) {
+      if (existing_usccs.contains(e.uscc)) {
         return Bad{"uscc", "duplicate", "an enterprise with USCC " + e.uscc + " already exists",
                    "统一社会信用代码 " + e.uscc + " 的企业已存在"};
       }
@@ -1363,19 +1637,36 @@ Result<ImportReport> ChainService::ImportEnterprisesTable(const Caller& caller,
   const int64_t now = Now();
   std::vector<int64_t> ids;
   ids.reserve(pending.size());
-  for (auto& p : pending) {
-    KECHAN_ASSIGN_OR_RETURN(EnterpriseId id, repo::InsertEnterprise(*tx, p.enterprise, now));
-    ids.push_back(id.value);
-    if (options.progress && (ids.size() % 1000 == 0 || ids.size() == pending.size())) {
+  repo::ReadModelWriter models(*tx, now);
+  // Multi-row statements, 1,000 enterprises (and their links) at a time.
+  constexpr size_t kChunk = 1000;
+  for (size_t first = 0; first < pending.size(); first += kChunk) {
+    const size_t last = std::min(pending.size(), first + kChunk);
+    std::vector<Enterprise*> firms;
+    firms.reserve(last - first);
+    for (size_t i = first; i < last; ++i) {
+      firms.push_back(&pending[i].enterprise);
+    }
+    KECHAN_RETURN_IF_ERROR(repo::InsertEnterprises(*tx, firms, now));
+    std::vector<const Link*> links;
+    for (size_t i = first; i < last; ++i) {
+      Pending& p = pending[i];
+      ids.push_back(p.enterprise.id.value);
+      for (auto& l : p.links) {
+        l.enterprise_id = p.enterprise.id;
+        KECHAN_RETURN_IF_ERROR(
+            models.Added(l, lk.node_chain.at(l.node_id.value), p.enterprise, /*new_firm=*/true));
+        links.push_back(&l);
+      }
+    }
+    KECHAN_RETURN_IF_ERROR(repo::InsertLinks(*tx, links, now));
+    report.links += static_cast<int64_t>(links.size());
+    if (options.progress) {
       options.progress("writing", static_cast<int64_t>(ids.size()),
                        static_cast<int64_t>(pending.size()));
     }
-    for (auto& l : p.links) {
-      l.enterprise_id = id;
-      KECHAN_ASSIGN_OR_RETURN(l.id, repo::InsertLink(*tx, l, now));
-      ++report.links;
-    }
   }
+  KECHAN_RETURN_IF_ERROR(models.Flush());
   report.imported = static_cast<int64_t>(ids.size());
   KECHAN_ASSIGN_OR_RETURN(
       report.event_seq,

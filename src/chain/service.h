@@ -56,6 +56,15 @@ struct ChainSummary {
   int64_t firms = 0;  // distinct enterprises linked to its nodes (any role, any date)
 };
 
+// One chain's node coverage on a date (the city-wide overview). Value type.
+struct ChainCoverage {
+  ChainId chain_id;
+  std::string code;
+  int nodes = 0;          // nodes valid on the date
+  int covered_nodes = 0;  // of those, with at least one local producer firm
+  double coverage = 0;    // covered_nodes / nodes, 0 without nodes
+};
+
 // One chain map. Value type.
 struct ChainDetail {
   Chain chain;
@@ -203,9 +212,16 @@ class ChainService {
   // The snapshot of the chain's records (all dates; the analytics filter by date).
   base::Result<ChainSnapshot> LoadSnapshot(ChainId id);
   // model.h AnalyzeChain as of `as_of`. Callers without details get the aggregates only
-  // (masters, key_firms, candidates emptied; nodes' top_supplier cleared).
+  // (masters, key_firms, candidates emptied; nodes' top_supplier cleared). Reads the per-node
+  // aggregates and a few index ranges rather than the snapshot (same result as AnalyzeChain on
+  // LoadSnapshot); a node whose aggregate does not hold on `as_of` is computed from its links.
+  // Errors: NotFound "id".
   base::Result<ChainAnalysis> Analyze(const Caller& caller, ChainId id, base::Date as_of,
                                       const AnalyzeOptions& options = {});
+
+  // Every chain's node coverage on `as_of` (everyone: an aggregate), by chain id, from the
+  // per-node aggregates as Analyze reads them.
+  base::Result<std::vector<ChainCoverage>> CoverageByChain(base::Date as_of);
 
   // ---- chain chiefs (链长) ----------------------------------------------------------------------
   // Callers with details (officers, chiefs, operators). NotFound "id" for an unknown chain.
@@ -287,6 +303,13 @@ class ChainService {
   // The enterprises whose organisation the caller is an enterprise member of (its own firms), by
   // id; empty for other callers.
   base::Result<std::vector<Enterprise>> MyEnterprises(const Caller& caller);
+  // Callers who see details of every chain (officers, operators, the system). Up to `limit`
+  // (1..10000) enterprises with id > `after`, by id, each with its yearly facts, tiers and links,
+  // read in four queries: the bulk path for rule engines (policy matching). Errors:
+  // PermissionDenied; InvalidArgument naming "limit".
+  base::Result<std::vector<EnterpriseDetail>> EnterpriseDetailsAfter(const Caller& caller,
+                                                                     EnterpriseId after,
+                                                                     int64_t limit);
   // Details callers. Every enterprise matching `f` (for export), by id. Errors: NeedDetails';
   // InvalidArgument naming "filters" ("export.too_many") when more than kMaxExportRows match.
   static constexpr int64_t kMaxExportRows = 200000;
@@ -324,6 +347,9 @@ class ChainService {
 
   // Import jobs run in the background for the HTTP API (see ImportJobs).
   ImportJobs& jobs() { return *jobs_; }
+  // The store and clock, for ImportJobs (which keeps its jobs in chain_import_jobs).
+  store::Database& db() { return db_; }
+  const base::Clock& clock() const { return clock_; }
 
  private:
   base::Result<ImportReport> ImportEnterprisesTable(const Caller& caller, const table::Table& t,

@@ -4,7 +4,8 @@
 // enterprise list (rows, paging) and a profile, and saves chain.png and enterprises.png. As an
 // operator it also exports the enterprise list (CSV/.xlsx headers), imports chains/nodes through
 // the upload dialog (a bad file is rejected with row errors, a good one imported with progress;
-// import.png), and checks the workbench's diff section (diff.png).
+// import.png), checks the workbench's diff section (diff.png), the parks page's buildings and
+// units (parks.png; adding a building with a field error, building-error.png) and the projects page.
 //
 // Env: KECHAN_URL (base URL, e.g. http://127.0.0.1:8080), KECHAN_USER (a user with chain details:
 //      officer, duty director, chain chief or operator), KECHAN_PASSWORD,
@@ -203,6 +204,52 @@ try {
     console.log(`    diff: ${summary.replace(/\s+/g, ' ').slice(0, 120)}`);
   });
 
+  await check('the parks page shows the buildings and units of a park with rates and a chart', async () => {
+    await page.goto(`${BASE}/#/parks`);
+    await page.getByTestId('park-table').locator('tbody tr.el-table__row').first().waitFor();
+    const panel = page.getByTestId('park-buildings');
+    await panel.waitFor();
+    await panel.locator('[data-testid="buildings-table"] tbody tr.el-table__row').first().waitFor();
+    const n = await panel.locator('[data-testid="buildings-table"] > .el-table__inner-wrapper > .el-table__body-wrapper tbody > tr.el-table__row').count();
+    expect(n > 0, 'the demo park has no buildings');
+    const occ = await text(page.getByTestId('buildings-floor-occupancy'));
+    expect(/^\d+(\.\d+)?%$/.test(occ), `floor occupancy reads "${occ}"`);
+    const canvas = panel.locator('[data-testid="buildings-chart"] canvas').first();
+    await canvas.waitFor();
+    const box = await canvas.boundingBox();
+    expect(box && box.width > 200 && box.height > 200, `buildings chart canvas is ${JSON.stringify(box)}`);
+    // The units of the first building.
+    await panel.locator('[data-testid="buildings-table"] .el-table__expand-icon').first().click();
+    await panel.locator('[data-testid^="units-table-"] tbody tr.el-table__row').first().waitFor();
+    console.log(`    ${n} building(s), floor occupancy ${occ}`);
+    await toastsGone(page);
+    await page.waitForTimeout(700); // let chart animations finish
+    await page.screenshot({ path: path.join(SHOTS, 'parks.png'), fullPage: true });
+  });
+
+  await check('an operator adds a building: a bad floor count is shown under its field, a good one is listed', async () => {
+    const panel = page.getByTestId('park-buildings');
+    const name = `E2E 楼${Date.now().toString(36)}（示例）`;
+    await panel.getByTestId('building-add').click();
+    const dialog = page.getByTestId('buildings-dialog');
+    await dialog.getByTestId('building-name').fill(name);
+    await dialog.getByTestId('building-floors').fill('0');
+    await dialog.getByTestId('building-area').fill('1200');
+    await dialog.getByTestId('buildings-save').click();
+    const fieldError = dialog.locator('.el-form-item.is-error .el-form-item__error').first();
+    await fieldError.waitFor();
+    const msg = await text(fieldError);
+    expect(msg.length > 0, 'no message under the floors field');
+    const errorItem = await dialog.locator('.el-form-item.is-error').first().locator('[data-testid="building-floors"]').count();
+    expect(errorItem > 0, `the error is not under the floors field: "${msg}"`);
+    await toastsGone(page);
+    await dialog.screenshot({ path: path.join(SHOTS, 'building-error.png') });
+    console.log(`    floors=0: "${msg}"`);
+    await dialog.getByTestId('building-floors').fill('6');
+    await dialog.getByTestId('buildings-save').click();
+    await page.waitForFunction((nm) => document.querySelector('[data-testid="buildings-table"]').textContent.includes(nm), name);
+  });
+
   await check('the major projects page adds a project and shows its milestones', async () => {
     await page.goto(`${BASE}/#/projects`);
     await page.getByTestId('project-table').waitFor();
@@ -219,6 +266,32 @@ try {
     await toastsGone(page);
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(SHOTS, 'projects.png'), fullPage: true });
+    // At 1440 px the milestone labels and dates stay on one line each.
+    const heights = await page.$$eval('[data-testid="project-table"] .ms-label, [data-testid="project-table"] .ms-date', (els) =>
+      els.map((e) => e.getBoundingClientRect().height),
+    );
+    expect(heights.length > 0, 'no milestone steps rendered');
+    const tallest = Math.max(...heights);
+    expect(tallest <= 20, `a milestone label or date wraps (height ${tallest}px)`);
+  });
+
+  await check('in English the milestone steps and the buildings view keep their labels on one line', async () => {
+    await page.getByTestId('lang-en').click();
+    await page.goto(`${BASE}/#/projects`);
+    await page.locator('[data-testid="project-table"] .ms-label').first().waitFor();
+    const heights = await page.$$eval('[data-testid="project-table"] .ms-label, [data-testid="project-table"] .ms-date', (els) =>
+      els.map((e) => e.getBoundingClientRect().height),
+    );
+    const tallest = Math.max(...heights);
+    expect(tallest <= 20, `an English milestone label or date wraps (height ${tallest}px)`);
+    await toastsGone(page);
+    await page.screenshot({ path: path.join(SHOTS, 'projects-en.png'), fullPage: true });
+    await page.goto(`${BASE}/#/parks`);
+    await page.locator('[data-testid="buildings-table"] tbody tr.el-table__row').first().waitFor();
+    await page.locator('[data-testid="buildings-chart"] canvas').first().waitFor();
+    await page.waitForTimeout(700);
+    await page.screenshot({ path: path.join(SHOTS, 'parks-en.png'), fullPage: true });
+    await page.getByTestId('lang-zh').click();
   });
 
   await check('no uncaught errors in the page', async () => {

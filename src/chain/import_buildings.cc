@@ -1,0 +1,514 @@
+// CSV/.xlsx import of buildings, units and unit observations (see import_buildings.h).
+#include "chain/import_buildings.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+#include <utility>
+
+#include "base/cli_args.h"
+#include "chain/import_fields.h"
+#include "chain/repo.h"
+#include "store/event_log.h"
+#include "table/table.h"
+
+namespace kechan::chain {
+namespace {
+
+using base::Result;
+using base::Status;
+using internal::Bad;
+using internal::ParseBool;
+using internal::ParseInt;
+using internal::ParseReal;
+using internal::Payload;
+using internal::Trim;
+
+using BuildingKey = std::pair<int64_t, std::string>;     // park id, building name
+using UnitKey = std::pair<BuildingKey, std::string>;     // building, unit code
+using ObservationKey = std::pair<UnitKey, std::string>;  // unit, date
+
+struct BuildingPlan {
+  bool stored = false;
+  Building building;  // id set when stored (or once inserted)
+  double unit_area = 0;
+};
+
+struct UnitPlan {
+  bool stored = false;
+  BuildingKey building;
+  Unit unit;
+};
+
+struct ObservationPlan {
+  UnitKey unit;
+  UnitObservation observation;
+};
+
+Bad Required(const std::string& column) {
+  return Bad{column, "required", column + " is required", column + " 为必填项"};
+}
+Bad OutOfRange(const std::string& column, const std::string& en, const std::string& zh) {
+  return Bad{column, "out_of_range", en, zh};
+}
+
+}  // namespace
+
+const std::vector<std::string>& BuildingImportColumns() {
+  static const std::vector<std::string> kColumns = {
+      "park",    "building", "floors", "floor_area_m2", "unit",      "floor",
+      "area_m2", "use",      "date",   "occupied",      "producing", "uscc"};
+  return kColumns;
+}
+
+std::string BuildingImportTemplate() {
+  std::string out;
+  for (size_t i = 0; i < BuildingImportColumns().size(); ++i) {
+    out += (i ? "," : "") + BuildingImportColumns()[i];
+  }
+  return out + "\n西部脑谷,A1 栋,8,12000,3F-01,3,450,production,2026-06-30,1,0,\n";
+}
+
+std::string BuildingImportReport::ToJson() const {
+  std::string errs = "[";
+  for (size_t i = 0; i < errors.size(); ++i) {
+    errs += (i ? "," : "") + errors[i].ToJson();
+  }
+  errs += "]";
+  return Payload()
+      .Str("kind", "buildings")
+      .Int("rows", rows)
+      .Int("buildings", buildings)
+      .Int("units", units)
+      .Int("observations", observations)
+      .Raw("committed", committed ? "true" : "false")
+      .Int("event_seq", event_seq)
+      .Raw("errors", errs)
+      .Done();
+}
+
+Result<BuildingImportReport> ImportBuildings(ChainService& service, const Caller& caller,
+                                             std::string_view bytes, const ImportOptions& options) {
+  if (!caller.CanEditTaxonomy()) {
+    return base::PermissionDenied("chain.forbidden", "only operators import files",
+                                  "仅平台运营人员可导入文件");
+  }
+  table::Table t;
+  if (table::LooksLikeXlsx(bytes)) {
+    KECHAN_ASSIGN_OR_RETURN(t, table::ReadXlsx(bytes));
+  } else {
+    KECHAN_ASSIGN_OR_RETURN(t, table::ReadCsv(bytes));
+  }
+  if (t.header.empty()) {
+    return base::InvalidArgument("header", "csv.no_header",
+                                 "the file is empty: expected a header row",
+                                 "文件为空：缺少表头行");
+  }
+  std::map<std::string, size_t> col;
+  const auto& known = BuildingImportColumns();
+  for (size_t i = 0; i < t.header.size(); ++i) {
+    const std::string name = Trim(t.header[i]);
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      return base::InvalidArgument(name.empty() ? "header" : name, "csv.unknown_column",
+                                   "unknown column \"" + name + "\" in the header",
+                                   "表头中有未知列“" + name + "”");
+    }
+    if (!col.emplace(name, i).second) {
+      return base::InvalidArgument(name, "csv.duplicate_column",
+                                   "column \"" + name + "\" appears twice in the header",
+                                   "表头中“" + name + "”列重复");
+    }
+  }
+  for (const char* r : {"park", "building"}) {
+    if (!col.count(r)) {
+      return base::InvalidArgument(r, "csv.missing_column",
+                                   "the header has no \"" + std::string(r) + "\" column",
+                                   "表头缺少“" + std::string(r) + "”列");
+    }
+  }
+
+  BuildingImportReport report;
+  report.rows = static_cast<int64_t>(t.rows.size());
+  const base::Clock& clock = service.clock();
+  KECHAN_ASSIGN_OR_RETURN(auto tx, service.db().Begin(store::TxKind::kWrite));
+
+  std::unordered_map<std::string, ParkId> parks;
+  {
+    KECHAN_ASSIGN_OR_RETURN(std::vector<Park> list, repo::ListParks(*tx));
+    for (const Park& p : list) {
+      parks[p.name] = p.id;
+    }
+  }
+  std::map<BuildingKey, BuildingPlan> buildings;
+  std::map<UnitKey, UnitPlan> units;
+  std::set<ObservationKey> observed;
+  std::set<int64_t> loaded_parks;
+  std::map<std::string, std::optional<EnterpriseId>> firms;  // by USCC
+  std::vector<BuildingKey> new_buildings;
+  std::vector<UnitKey> new_units;
+  std::vector<ObservationPlan> observations;
+
+  // Loads what a park already has, once.
+  auto load_park = [&](ParkId park) -> Status {
+    if (!loaded_parks.insert(park.value).second) {
+      return Status::Ok();
+    }
+    KECHAN_ASSIGN_OR_RETURN(std::vector<Building> bs, repo::ListBuildings(*tx, park));
+    std::map<int64_t, BuildingKey> by_id;
+    for (Building& b : bs) {
+      BuildingKey key{park.value, b.name};
+      by_id[b.id.value] = key;
+      buildings[key] = BuildingPlan{.stored = true, .building = std::move(b)};
+    }
+    KECHAN_ASSIGN_OR_RETURN(std::vector<Unit> us, repo::ListUnitsOfPark(*tx, park));
+    std::map<int64_t, UnitKey> unit_keys;
+    for (Unit& u : us) {
+      auto b = by_id.find(u.building_id.value);
+      if (b == by_id.end()) {
+        continue;
+      }
+      buildings[b->second].unit_area += u.area_m2;
+      UnitKey key{b->second, u.code};
+      unit_keys[u.id.value] = key;
+      units[key] = UnitPlan{.stored = true, .building = b->second, .unit = std::move(u)};
+    }
+    KECHAN_ASSIGN_OR_RETURN(std::vector<UnitObservation> os,
+                            repo::ListUnitObservationsOfPark(*tx, park));
+    for (const UnitObservation& o : os) {
+      if (auto k = unit_keys.find(o.unit_id.value); k != unit_keys.end()) {
+        observed.insert({k->second, o.date.ToString()});
+      }
+    }
+    return Status::Ok();
+  };
+
+  for (size_t r = 0; r < t.rows.size(); ++r) {
+    const auto& fields = t.rows[r];
+    const int64_t row = r < t.row_numbers.size() ? t.row_numbers[r] : static_cast<int64_t>(r) + 2;
+    auto get = [&](const char* name) -> std::string {
+      auto it = col.find(name);
+      return it == col.end() || it->second >= fields.size() ? std::string()
+                                                            : Trim(fields[it->second]);
+    };
+    std::vector<Bad> bad;
+    // Park and building.
+    const std::string park_name = get("park");
+    const std::string building_name = get("building");
+    std::optional<ParkId> park;
+    if (park_name.empty()) {
+      bad.push_back(Required("park"));
+    } else if (auto it = parks.find(park_name); it == parks.end()) {
+      bad.push_back(Bad{"park", "unknown_park", "no park named \"" + park_name + "\"",
+                        "不存在名为“" + park_name + "”的园区"});
+    } else {
+      park = it->second;
+      KECHAN_RETURN_IF_ERROR(load_park(*park));
+    }
+    if (building_name.empty()) {
+      bad.push_back(Required("building"));
+    }
+    BuildingPlan* building = nullptr;
+    BuildingKey bkey;
+    if (park && !building_name.empty()) {
+      bkey = {park->value, building_name};
+      auto it = buildings.find(bkey);
+      if (it != buildings.end()) {
+        building = &it->second;
+      } else {
+        // A new building: floors and floor area are required.
+        Building b;
+        b.park_id = *park;
+        b.name = building_name;
+        b.provenance.source = options.source;
+        b.provenance.source_date = options.source_date;
+        const std::string floors = get("floors");
+        const std::string area = get("floor_area_m2");
+        const size_t before = bad.size();
+        if (floors.empty()) {
+          bad.push_back(Required("floors"));
+        } else if (auto n = ParseInt(floors); !n) {
+          bad.push_back(internal::BadNumber("floors", floors));
+        } else if (*n < 1 || *n > 500) {
+          bad.push_back(OutOfRange("floors", "floors must be 1-500", "层数须为 1-500"));
+        } else {
+          b.floors = static_cast<int>(*n);
+        }
+        if (area.empty()) {
+          bad.push_back(Required("floor_area_m2"));
+        } else if (auto a = ParseReal(area); !a) {
+          bad.push_back(internal::BadNumber("floor_area_m2", area));
+        } else if (*a <= 0) {
+          bad.push_back(
+              OutOfRange("floor_area_m2", "floor_area_m2 must be above 0", "建筑面积须大于 0"));
+        } else {
+          b.floor_area_m2 = *a;
+        }
+        if (bad.size() == before) {
+          if (Status s = ValidateBuilding(b); !s.ok()) {
+            bad.push_back(Bad{s.field().empty() ? "building" : s.field(), "bad_value",
+                              s.message_en(), s.message_zh()});
+          } else {
+            building = &(buildings[bkey] = BuildingPlan{.building = b});
+            new_buildings.push_back(bkey);
+          }
+        }
+      }
+    }
+
+    // Unit.
+    const std::string unit_code = get("unit");
+    UnitPlan* unit = nullptr;
+    UnitKey ukey;
+    if (!unit_code.empty() && building != nullptr) {
+      ukey = {bkey, unit_code};
+      if (auto it = units.find(ukey); it != units.end()) {
+        unit = &it->second;
+      } else {
+        Unit u;
+        u.code = unit_code;
+        const std::string floor = get("floor");
+        const std::string area = get("area_m2");
+        const std::string use = get("use");
+        const size_t before = bad.size();
+        if (floor.empty()) {
+          bad.push_back(Required("floor"));
+        } else if (auto n = ParseInt(floor); !n) {
+          bad.push_back(internal::BadNumber("floor", floor));
+        } else if (*n < 1 || *n > building->building.floors) {
+          bad.push_back(OutOfRange(
+              "floor",
+              "floor " + floor + " is outside 1-" + std::to_string(building->building.floors),
+              "楼层 " + floor + " 超出 1-" + std::to_string(building->building.floors)));
+        } else {
+          u.floor = static_cast<int>(*n);
+        }
+        if (area.empty()) {
+          bad.push_back(Required("area_m2"));
+        } else if (auto a = ParseReal(area); !a) {
+          bad.push_back(internal::BadNumber("area_m2", area));
+        } else if (*a <= 0) {
+          bad.push_back(OutOfRange("area_m2", "area_m2 must be above 0", "面积须大于 0"));
+        } else if (building->unit_area + *a > building->building.floor_area_m2 + 1e-6) {
+          bad.push_back(Bad{"area_m2", "above_100",
+                            "the units' area would exceed the building's floor area (occupancy "
+                            "above 100%)",
+                            "单元面积合计将超过楼栋建筑面积（使用率超过 100%）"});
+        } else {
+          u.area_m2 = *a;
+        }
+        if (!use.empty()) {
+          if (auto parsed = ParseUnitUse(use, "use"); parsed.ok()) {
+            u.use = *parsed;
+          } else {
+            bad.push_back(internal::BadValue("use", parsed.status()));
+          }
+        }
+        if (bad.size() == before) {
+          building->unit_area += u.area_m2;
+          unit = &(units[ukey] = UnitPlan{.building = bkey, .unit = u});
+          new_units.push_back(ukey);
+        }
+      }
+    }
+
+    // Observation.
+    const std::string date = get("date");
+    if (!date.empty()) {
+      UnitObservation o;
+      const size_t before = bad.size();
+      auto parsed = base::Date::Parse(date, "date");
+      if (!parsed.ok()) {
+        bad.push_back(
+            Bad{"date", "bad_date", parsed.status().message_en(), parsed.status().message_zh()});
+      } else {
+        o.date = *parsed;
+      }
+      auto occupied = ParseBool(get("occupied"));
+      auto producing = ParseBool(get("producing"));
+      if (!occupied) {
+        bad.push_back(Bad{"occupied", "bad_value", "occupied must be 1/0, 是/否 or true/false",
+                          "occupied 须为 1/0、是/否或 true/false"});
+      }
+      if (!producing) {
+        bad.push_back(Bad{"producing", "bad_value", "producing must be 1/0, 是/否 or true/false",
+                          "producing 须为 1/0、是/否或 true/false"});
+      }
+      o.occupied = occupied.value_or(false);
+      o.producing = producing.value_or(false);
+      if (const std::string uscc = get("uscc"); !uscc.empty()) {
+        auto found = firms.find(uscc);
+        if (found == firms.end()) {
+          KECHAN_ASSIGN_OR_RETURN(auto id, repo::FindEnterpriseIdByUscc(*tx, uscc));
+          found = firms.emplace(uscc, id).first;
+        }
+        if (!found->second) {
+          bad.push_back(Bad{"uscc", "unknown_enterprise", "no enterprise with USCC " + uscc,
+                            "不存在统一社会信用代码为 " + uscc + " 的企业"});
+        } else {
+          o.enterprise_id = found->second;
+        }
+      }
+      if (unit_code.empty()) {
+        bad.push_back(
+            Bad{"unit", "unit_required", "an observation needs a unit", "登记入驻情况须填写单元"});
+      }
+      if (bad.size() == before) {
+        if (Status s = ValidateUnitObservation(o); !s.ok()) {
+          bad.push_back(Bad{s.field().empty() ? "occupied" : s.field(), "bad_value", s.message_en(),
+                            s.message_zh()});
+        }
+      }
+      if (bad.size() == before && unit != nullptr) {
+        if (!observed.insert({ukey, o.date.ToString()}).second) {
+          bad.push_back(Bad{"date", "duplicate",
+                            "unit " + unit_code + " already has an observation on " + date,
+                            "单元 " + unit_code + " 在 " + date + " 已有登记"});
+        } else {
+          observations.push_back(ObservationPlan{.unit = ukey, .observation = o});
+        }
+      }
+    }
+    for (Bad& b : bad) {
+      report.errors.push_back(RowError{.row = row,
+                                       .column = std::move(b.column),
+                                       .reason = std::move(b.reason),
+                                       .message_en = std::move(b.en),
+                                       .message_zh = std::move(b.zh)});
+    }
+    if (options.progress && ((r + 1) % 1000 == 0 || r + 1 == t.rows.size())) {
+      options.progress("reading", static_cast<int64_t>(r + 1), report.rows);
+    }
+  }
+  if (!report.errors.empty() || t.rows.empty()) {
+    return report;  // all or nothing: the transaction rolls back unused
+  }
+
+  // Write.
+  const int64_t now = clock.NowMicros();
+  const int64_t total =
+      static_cast<int64_t>(new_buildings.size() + new_units.size() + observations.size());
+  int64_t done = 0;
+  auto step = [&] {
+    ++done;
+    if (options.progress && (done % 1000 == 0 || done == total)) {
+      options.progress("writing", done, total);
+    }
+  };
+  std::vector<int64_t> building_ids;
+  std::vector<int64_t> unit_ids;
+  std::vector<int64_t> observation_ids;
+  for (const BuildingKey& key : new_buildings) {
+    BuildingPlan& plan = buildings.at(key);
+    KECHAN_ASSIGN_OR_RETURN(plan.building.id, repo::InsertBuilding(*tx, plan.building, now));
+    building_ids.push_back(plan.building.id.value);
+    step();
+  }
+  for (const UnitKey& key : new_units) {
+    UnitPlan& plan = units.at(key);
+    plan.unit.building_id = buildings.at(plan.building).building.id;
+    KECHAN_ASSIGN_OR_RETURN(plan.unit.id, repo::InsertUnit(*tx, plan.unit, now));
+    unit_ids.push_back(plan.unit.id.value);
+    step();
+  }
+  for (ObservationPlan& plan : observations) {
+    plan.observation.unit_id = units.at(plan.unit).unit.id;
+    KECHAN_ASSIGN_OR_RETURN(UnitObservationId id,
+                            repo::InsertUnitObservation(*tx, plan.observation, now));
+    observation_ids.push_back(id.value);
+    step();
+  }
+  report.buildings = static_cast<int64_t>(building_ids.size());
+  report.units = static_cast<int64_t>(unit_ids.size());
+  report.observations = static_cast<int64_t>(observation_ids.size());
+  KECHAN_ASSIGN_OR_RETURN(
+      report.event_seq,
+      store::AppendEvent(
+          *tx,
+          store::EventDraft{
+              .kind = "chain.buildings.imported",
+              .entity = "import",
+              .entity_id = options.source.empty() ? std::string("buildings") : options.source,
+              .actor = caller.actor,
+              .payload = Payload()
+                             .Int("rows", report.rows)
+                             .Raw("buildings", internal::IdRuns(building_ids))
+                             .Raw("units", internal::IdRuns(unit_ids))
+                             .Raw("observations", internal::IdRuns(observation_ids))
+                             .Done()},
+          clock));
+  KECHAN_RETURN_IF_ERROR(tx->Commit());
+  report.committed = true;
+  return report;
+}
+
+int RunImportBuildingsCommand(const std::vector<std::string>& args, std::ostream& out,
+                              std::ostream& err, const ServiceOpener& open) {
+  static const char* kUsage =
+      "usage: kechan import buildings FILE (--data DIR | --db URL) [--source TEXT]\n"
+      "       kechan import buildings --template\n"
+      "Buildings, units and unit observations of parks from a UTF-8 CSV file or the first sheet\n"
+      "of an .xlsx workbook (columns: see --template and docs/chain.md). All or nothing; every\n"
+      "bad row is reported as {\"row\":N,\"column\":..,\"reason\":..}.\n"
+      "导入园区楼栋、单元及入驻投产登记；全部校验通过才写入。\n";
+  const std::vector<std::string> rest(args.begin() + (args.empty() ? 0 : 1), args.end());
+  auto parsed = base::ParseArgs(rest, {"source"}, {"template"}, base::UnknownFlags::kPassThrough);
+  if (!parsed.ok()) {
+    return base::ReportError(parsed.status(), err);
+  }
+  if (parsed->help) {
+    out << kUsage;
+    return base::kExitOk;
+  }
+  if (parsed->switches.count("template")) {
+    out << BuildingImportTemplate();
+    return base::kExitOk;
+  }
+  if (parsed->positional.size() != 1) {
+    err << kUsage;
+    return base::ReportError(
+        base::InvalidArgument("FILE", "cli.usage", "import buildings needs exactly one FILE",
+                              "import buildings 需要且只需要一个文件"),
+        err);
+  }
+  const std::string& path = parsed->positional[0];
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return base::ReportError(
+        base::InvalidArgument("FILE", "cli.file", "cannot read " + path, "无法读取文件 " + path),
+        err);
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto service = open(parsed->passthrough);
+  if (!service.ok()) {
+    return base::ReportError(service.status(), err);
+  }
+  ImportOptions options;
+  if (auto it = parsed->flags.find("source"); it != parsed->flags.end()) {
+    options.source = it->second;
+  } else {
+    const auto slash = path.find_last_of('/');
+    options.source = "import:" + (slash == std::string::npos ? path : path.substr(slash + 1));
+  }
+  auto report = ImportBuildings(**service, Caller::System("cli"), buf.str(), options);
+  if (!report.ok()) {
+    return base::ReportError(report.status(), err);
+  }
+  for (const RowError& e : report->errors) {
+    err << e.ToJson() << "\n";
+  }
+  out << report->ToJson() << "\n";
+  if (!report->committed && !report->errors.empty()) {
+    err << "error: " << report->errors.size() << " bad row(s); nothing was imported\n"
+        << "错误：" << report->errors.size() << " 行有误，未导入任何数据\n";
+    return base::kExitUsage;
+  }
+  return base::kExitOk;
+}
+
+}  // namespace kechan::chain

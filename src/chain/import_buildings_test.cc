@@ -1,0 +1,178 @@
+// The CSV import of buildings, units and unit observations: one transaction and one event, all
+// or nothing, every bad row reported with row, column and reason.
+#include "chain/import_buildings.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "auth/migrations.h"
+#include "base/clock.h"
+#include "chain/migrations.h"
+#include "chain/service.h"
+#include "store/database.h"
+#include "store/migrations.h"
+
+namespace kechan::chain {
+namespace {
+
+class ImportBuildingsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = store::Open({.url = "sqlite::memory:"});
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    std::vector<store::Migration> all = store::StoreMigrations();
+    for (auto&& part : {auth::Migrations(), Migrations()}) {
+      all.insert(all.end(), part.begin(), part.end());
+    }
+    auto migrated = store::Migrate(*db_, all);
+    ASSERT_TRUE(migrated.ok()) << migrated.status();
+    service_ = std::make_unique<ChainService>(*db_, clock_);
+    Park p;
+    p.name = "测试园区";
+    auto park = service_->CreatePark(sys_, p);
+    ASSERT_TRUE(park.ok()) << park.status();
+    park_ = park->id;
+  }
+  // Rows of the three tables and of the event log: what "nothing changed" compares.
+  std::string Fingerprint() {
+    auto tx = db_->Begin(store::TxKind::kRead);
+    EXPECT_TRUE(tx.ok());
+    std::string out;
+    for (const char* table :
+         {"chain_buildings", "chain_units", "chain_unit_observations", "events"}) {
+      auto rows = (*tx)->Query(std::string("SELECT COUNT(*) FROM ") + table, {});
+      EXPECT_TRUE(rows.ok()) << rows.status();
+      out += std::string(table) + "=" + std::to_string(rows.ok() ? rows->rows[0].Int(0) : -1) + ";";
+    }
+    return out;
+  }
+  // Imports `body` under the full header; expects exactly one error and nothing written.
+  void ExpectRejected(const std::string& body, int64_t row, const std::string& column,
+                      const std::string& reason) {
+    const std::string before = Fingerprint();
+    auto r = ImportBuildings(*service_, sys_, Header() + body, {});
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_FALSE(r->committed);
+    ASSERT_EQ(r->errors.size(), 1u) << r->ToJson();
+    EXPECT_EQ(r->errors[0].row, row) << r->ToJson();
+    EXPECT_EQ(r->errors[0].column, column) << r->ToJson();
+    EXPECT_EQ(r->errors[0].reason, reason) << r->ToJson();
+    EXPECT_FALSE(r->errors[0].message_zh.empty());
+    EXPECT_EQ(Fingerprint(), before);
+  }
+  static std::string Header() {
+    return "park,building,floors,floor_area_m2,unit,floor,area_m2,use,date,occupied,producing,"
+           "uscc\n";
+  }
+
+  base::FakeClock clock_{1'700'000'000'000'000};
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<ChainService> service_;
+  Caller sys_ = Caller::System("test");
+  ParkId park_;
+};
+
+TEST_F(ImportBuildingsTest, ImportsBuildingsUnitsAndObservationsInOneEvent) {
+  const std::string csv = Header() +
+                          "测试园区,A1 栋,6,3000,1F-01,1,500,production,2026-01-31,1,0,\n"
+                          "测试园区,A1 栋,,,1F-01,,,,2026-02-28,是,是,\n"
+                          "测试园区,A1 栋,,,2F-01,2,800,office,2026-02-28,0,0,\n"
+                          "测试园区,B1 栋,3,900,,,,,,,,\n";
+  auto r = ImportBuildings(*service_, sys_, csv, {.source = "import:b.csv"});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->committed) << r->ToJson();
+  EXPECT_EQ(r->rows, 4);
+  EXPECT_EQ(r->buildings, 2);
+  EXPECT_EQ(r->units, 2);
+  EXPECT_EQ(r->observations, 3);
+  EXPECT_GT(r->event_seq, 0);
+  auto view = service_->ListBuildings(sys_, park_, base::Date::Parse("2026-03-01").value());
+  ASSERT_TRUE(view.ok()) << view.status();
+  ASSERT_EQ(view->buildings.size(), 2u);
+  EXPECT_EQ(view->rates.units, 2);
+  EXPECT_EQ(view->rates.occupied_units, 1);
+  EXPECT_EQ(view->rates.producing_units, 1);
+  ASSERT_TRUE(view->rates.floor_occupancy.has_value());
+  EXPECT_NEAR(*view->rates.floor_occupancy, 500.0 / 1300.0, 1e-9);
+  // Importing the same observations again: duplicates, nothing written.
+  ExpectRejected("测试园区,A1 栋,,,1F-01,,,,2026-01-31,1,0,\n", 2, "date", "duplicate");
+}
+
+TEST_F(ImportBuildingsTest, RejectsUnitsAboveTheBuildingsFloorArea) {
+  // 600 + 500 m² of units in a 1,000 m² building: occupancy would be above 100%.
+  ExpectRejected(
+      "测试园区,C1 栋,4,1000,1F-01,1,600,,,,,\n"
+      "测试园区,C1 栋,,,1F-02,1,500,,,,,\n",
+      3, "area_m2", "above_100");
+}
+
+TEST_F(ImportBuildingsTest, RejectsAnUnknownPark) {
+  ExpectRejected("没有的园区,A1 栋,6,3000,,,,,,,,\n", 2, "park", "unknown_park");
+}
+
+TEST_F(ImportBuildingsTest, RejectsABadFloorCount) {
+  ExpectRejected("测试园区,A1 栋,六,3000,,,,,,,,\n", 2, "floors", "bad_number");
+}
+
+TEST_F(ImportBuildingsTest, RejectsAFloorAboveTheBuilding) {
+  ExpectRejected("测试园区,A1 栋,3,3000,9F-01,9,100,,,,,\n", 2, "floor", "out_of_range");
+}
+
+TEST_F(ImportBuildingsTest, RejectsANewBuildingWithoutFloorArea) {
+  ExpectRejected("测试园区,A1 栋,3,,,,,,,,,\n", 2, "floor_area_m2", "required");
+}
+
+TEST_F(ImportBuildingsTest, RejectsProducingWithoutOccupied) {
+  ExpectRejected("测试园区,A1 栋,3,3000,1F-01,1,100,,2026-01-31,0,1,\n", 2, "producing",
+                 "bad_value");
+}
+
+TEST_F(ImportBuildingsTest, RejectsABadDateAndAnUnknownUse) {
+  ExpectRejected("测试园区,A1 栋,3,3000,1F-01,1,100,,2026-02-30,1,0,\n", 2, "date", "bad_date");
+  ExpectRejected("测试园区,A1 栋,3,3000,1F-01,1,100,canteen,,,,\n", 2, "use", "bad_value");
+}
+
+TEST_F(ImportBuildingsTest, RejectsAnUnknownOccupant) {
+  ExpectRejected("测试园区,A1 栋,3,3000,1F-01,1,100,,2026-01-31,1,0,91510100MA0000001X\n", 2,
+                 "uscc", "unknown_enterprise");
+}
+
+TEST_F(ImportBuildingsTest, RejectsAnObservationWithoutUnit) {
+  ExpectRejected("测试园区,A1 栋,3,3000,,,,,2026-01-31,1,0,\n", 2, "unit", "unit_required");
+}
+
+TEST_F(ImportBuildingsTest, RefusesAnUnknownColumnAndNonOperators) {
+  const std::string before = Fingerprint();
+  auto r = ImportBuildings(*service_, sys_, "park,building,colour\n测试园区,A1,red\n", {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), base::Code::kInvalidArgument);
+  EXPECT_EQ(r.status().field(), "colour");
+  Caller anonymous;
+  anonymous.actor = "anonymous";
+  auto denied = ImportBuildings(*service_, anonymous, Header(), {});
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.status().code(), base::Code::kPermissionDenied);
+  EXPECT_EQ(Fingerprint(), before);
+}
+
+TEST_F(ImportBuildingsTest, TemplateHasEveryColumnAndImports) {
+  const std::string tpl = BuildingImportTemplate();
+  for (const std::string& c : BuildingImportColumns()) {
+    EXPECT_NE(tpl.find(c), std::string::npos) << c;
+  }
+  // The example row names a demo park; with that park it imports.
+  Park p;
+  p.name = "西部脑谷";
+  ASSERT_TRUE(service_->CreatePark(sys_, p).ok());
+  auto r = ImportBuildings(*service_, sys_, tpl, {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->committed) << r->ToJson();
+  EXPECT_EQ(r->observations, 1);
+}
+
+}  // namespace
+}  // namespace kechan::chain
