@@ -601,6 +601,9 @@ base::Result<std::unique_ptr<App>> OpenApp(const base::Config& config, const bas
         *app->db, clock, config.Get("data"), [db, appeal_service](search::SearchService& s) {
           AddSearchSources(s, *db, appeal_service);
         });
+    if (!config.Get("search_index").empty()) {
+      app->search->SetIndexDir(config.Get("search_index"));
+    }
     search::SearchModule* module = app->search.get();
     app->background.Add({.name = "search.indexer",
                          .period = std::chrono::milliseconds(1000),

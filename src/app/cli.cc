@@ -11,6 +11,8 @@ std::vector<base::ConfigKey> CommonConfigKeys() {
   return {
       {"data", "", "data directory holding kechan.db (SQLite) and the search index"},
       {"db", "", "database URL; postgresql://user@host:port/db selects PostgreSQL"},
+      {"search_index", "",
+       "search index directory (default DATA/search; lets PostgreSQL run without --data)"},
       {"log_level", "info", "debug, info, warn or error"},
       {"read_connections", "4", "reader connections (SQLite) / pool size (PostgreSQL)"},
       {"office_hours", "09:00-12:00,13:30-17:30",

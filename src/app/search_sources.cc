@@ -1,6 +1,8 @@
 #include "app/search_sources.h"
 
 #include <boost/json.hpp>
+#include <cstdio>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -172,6 +174,7 @@ class AppealSource : public search::DocumentSource {
     }
     d.facets["status"] = {a.state};
     d.facets["appeal_type"] = {a.type};
+    d.facets["org"] = {detail->org_name.empty() ? std::to_string(a.org_id) : detail->org_name};
     if (!a.district.empty()) {
       d.facets["district"] = {a.district};
     }
@@ -190,11 +193,91 @@ class AppealSource : public search::DocumentSource {
 
 }  // namespace
 
+std::string GuessAppealType(std::string_view text) {
+  // Words that name the matter of each built-in appeal type (appeals/model.cc); the type with
+  // the most distinct hits wins, ties go to the earlier type. "" when nothing matches.
+  static const std::vector<std::pair<std::string_view, std::vector<std::string_view>>> kWords = {
+      {"financing", {"融资", "贷款", "授信", "担保", "资金周转", "信贷", "上市"}},
+      {"land_space", {"用地", "土地", "厂房", "场地", "园区空间", "租赁", "规划"}},
+      {"permits", {"审批", "许可", "证照", "备案", "办证", "资质", "施工许可", "环评"}},
+      {"talent", {"人才", "用工", "招聘", "社保", "培训", "落户", "员工"}},
+      {"policy", {"政策", "补贴", "奖励", "兑现", "申报", "退税", "减免", "税"}},
+      {"market", {"市场", "订单", "供需", "销售", "客户", "采购", "展会"}},
+      {"technology", {"技术", "研发", "成果转化", "专利", "攻关", "实验室"}},
+      {"utilities", {"供电", "用电", "电力", "供水", "用水", "燃气", "天然气", "网络", "宽带"}},
+      {"logistics", {"物流", "运输", "供应链", "仓储", "配送", "港口", "货运"}},
+  };
+  std::string best;
+  int best_hits = 0;
+  for (const auto& [type, words] : kWords) {
+    int hits = 0;
+    for (std::string_view w : words) {
+      hits += text.find(w) != std::string_view::npos ? 1 : 0;
+    }
+    if (hits > best_hits) {
+      best_hits = hits;
+      best = std::string(type);
+    }
+  }
+  return best;
+}
+
+void WireAppealRouting(search::SearchService& search, store::Database& db,
+                       appeals::AppealService& appeals) {
+  // When the classifier is unsure: the dispatch catalogue's lead department for the type the
+  // text talks about (any chain, any district).
+  search.SetCatalogueFallback([&db, &appeals](std::string_view text) -> std::optional<std::string> {
+    std::string type = GuessAppealType(text);
+    if (type.empty()) {
+      return std::nullopt;
+    }
+    auto entry = appeals.Resolve(type, std::nullopt, "");
+    if (!entry.ok() || !entry->has_value() || (*entry)->lead_unit == 0) {
+      return std::nullopt;
+    }
+    auto tx = db.Begin(store::TxKind::kRead);
+    if (!tx.ok()) {
+      return std::nullopt;
+    }
+    auto rows = (*tx)->Query("SELECT name FROM orgs WHERE id = ?", {(*entry)->lead_unit});
+    if (!rows.ok() || rows->empty()) {
+      return std::nullopt;
+    }
+    return rows->rows[0].Text(0);
+  });
+  appeals.SetRouteSuggester(
+      [&search](std::string_view text) -> std::optional<appeals::RouteSuggestion> {
+        auto s = search.SuggestDepartment(text);
+        if (!s.ok() || s->label.empty()) {
+          return std::nullopt;
+        }
+        appeals::RouteSuggestion r;
+        r.org_name = s->label;
+        r.type = GuessAppealType(text);
+        r.confidence = s->confidence;
+        if (s->source == "catalogue") {
+          r.explanation =
+              "dispatch catalogue for the appeal type (the text classifier was unsure)"
+              " / 分类器把握不足，按诉求类型的分派目录";
+        } else {
+          r.explanation = "nearest past appeals voted:";
+          for (size_t i = 0; i < s->scores.size() && i < 3; ++i) {
+            char share[16];
+            std::snprintf(share, sizeof share, " %.0f%%", s->scores[i].second * 100);
+            r.explanation += (i ? ", " : " ") + s->scores[i].first + share;
+          }
+          r.explanation += s->unsure ? " (unsure / 把握不足)" : " / 相似历史诉求投票";
+        }
+        return r;
+      });
+}
+
 void AddSearchSources(search::SearchService& search, store::Database& db,
                       appeals::AppealService* appeals) {
   search.AddSource(std::make_unique<EnterpriseSource>(db));
   if (appeals != nullptr) {
     search.AddSource(std::make_unique<AppealSource>(*appeals));
+    WireAppealRouting(search, db, *appeals);
   }
 }
 

@@ -23,56 +23,53 @@ bool IsStop(std::string_view w) {
   return false;
 }
 
-// Appends the bigrams of the Han run normalized[begin, end) (code points, not tokens).
-void AddBigrams(const std::string& normalized, size_t begin, size_t end, std::vector<Term>& out) {
-  std::vector<size_t> starts;
-  size_t pos = begin;
-  while (pos < end) {
-    starts.push_back(pos);
-    base::DecodeUtf8(normalized, &pos);
+// Calls emit(term, kind, begin, end) for every bigram of the Han run normalized[begin, end)
+// (code points, not tokens).
+template <typename Emit>
+void Bigrams(const std::string& normalized, size_t begin, size_t end, Emit& emit) {
+  size_t a = begin;  // start of the previous character
+  size_t b = begin;  // start of the current character
+  if (b < end) {
+    base::DecodeUtf8(normalized, &b);
   }
-  starts.push_back(end);
-  for (size_t i = 0; i + 2 < starts.size(); ++i) {
-    std::string_view bi(normalized.data() + starts[i], starts[i + 2] - starts[i]);
-    Term t;
-    // append, not operator+: GCC 12's -O3 -Wrestrict has a false positive on the latter.
-    t.term.reserve(kBigramPrefix.size() + bi.size());
-    t.term.append(kBigramPrefix);
-    t.term.append(bi);
-    t.surface = std::string(bi);
-    t.kind = TermKind::kBigram;
-    t.begin = static_cast<uint32_t>(starts[i]);
-    t.end = static_cast<uint32_t>(starts[i + 2]);
-    out.push_back(std::move(t));
+  while (b < end) {
+    size_t c = b;
+    base::DecodeUtf8(normalized, &c);
+    std::string term;
+    term.reserve(kBigramPrefix.size() + (c - a));
+    term.append(kBigramPrefix);
+    term.append(normalized, a, c - a);
+    emit(std::move(term), TermKind::kBigram, a, c);
+    a = b;
+    b = c;
   }
 }
 
-}  // namespace
-
-bool IsChineseStopChar(std::string_view word) { return IsStop(word); }
-
-base::Result<Analyzed> TextAnalysis::Analyze(std::string_view text, std::string_view field) const {
-  Analyzed out;
-  KECHAN_ASSIGN_OR_RETURN(out.normalized, analyzer_.normalizer().Normalize(text, field));
-  std::vector<text::Token> tokens = analyzer_.segmenter().Cut(out.normalized);
-  out.terms.reserve(tokens.size() * 2);
+// The one term generator behind Analyze and CountTerms: words (stop words dropped, English
+// stemmed, over-long terms dropped), numbers, and after each Han run its bigrams.
+template <typename Emit>
+void GenerateTerms(const std::string& normalized, const std::vector<text::Token>& tokens,
+                   Emit&& emit) {
   size_t run_begin = 0;
   size_t run_end = 0;
   bool in_run = false;
   auto flush_run = [&] {
     if (in_run) {
-      AddBigrams(out.normalized, run_begin, run_end, out.terms);
+      Bigrams(normalized, run_begin, run_end, emit);
       in_run = false;
     }
   };
   for (const text::Token& tok : tokens) {
     size_t end = tok.begin + tok.text.size();
-    Term t;
-    t.surface = tok.text;
-    t.begin = static_cast<uint32_t>(tok.begin);
-    t.end = static_cast<uint32_t>(end);
+    std::string term;
+    TermKind kind = TermKind::kWord;
     switch (tok.kind) {
       case text::TokenKind::kHan:
+        if (in_run && tok.begin < run_end) {
+          // A word inside the previous token (CutForSearch): a word term only.
+          term = tok.text;
+          break;
+        }
         if (in_run && run_end == tok.begin) {
           run_end = end;
         } else {
@@ -84,34 +81,63 @@ base::Result<Analyzed> TextAnalysis::Analyze(std::string_view text, std::string_
         if (IsStop(tok.text)) {
           continue;
         }
-        t.term = tok.text;
-        t.kind = TermKind::kWord;
+        term = tok.text;
         break;
       case text::TokenKind::kWord:
         flush_run();
         if (text::IsEnglishStopWord(tok.text)) {
           continue;
         }
-        t.term = text::StemEnglish(tok.text);
-        t.kind = TermKind::kWord;
+        term = text::StemEnglish(tok.text);
         break;
       case text::TokenKind::kNumber:
         flush_run();
-        t.term = tok.text;
-        t.kind = TermKind::kNumber;
+        term = tok.text;
+        kind = TermKind::kNumber;
         break;
     }
     // Xapian terms are at most 245 bytes; longer runs of letters are noise.
-    if (t.term.size() > 120) {
+    if (term.size() > 120) {
       continue;
     }
-    out.terms.push_back(std::move(t));
+    emit(std::move(term), kind, tok.begin, end);
   }
   flush_run();
+}
+
+}  // namespace
+
+bool IsChineseStopChar(std::string_view word) { return IsStop(word); }
+
+base::Result<Analyzed> TextAnalysis::Analyze(std::string_view text, std::string_view field) const {
+  Analyzed out;
+  KECHAN_ASSIGN_OR_RETURN(out.normalized, analyzer_.normalizer().Normalize(text, field));
+  std::vector<text::Token> tokens = analyzer_.segmenter().CutForSearch(out.normalized);
+  out.terms.reserve(tokens.size() * 2);
+  GenerateTerms(out.normalized, tokens,
+                [&](std::string&& term, TermKind kind, size_t begin, size_t end) {
+                  Term t;
+                  t.term = std::move(term);
+                  t.surface = out.normalized.substr(begin, end - begin);
+                  t.kind = kind;
+                  t.begin = static_cast<uint32_t>(begin);
+                  t.end = static_cast<uint32_t>(end);
+                  out.terms.push_back(std::move(t));
+                });
   // Keep text order: bigrams were appended after their run's words.
   std::stable_sort(out.terms.begin(), out.terms.end(),
                    [](const Term& a, const Term& b) { return a.begin < b.begin; });
   return out;
+}
+
+base::Status TextAnalysis::CountTerms(std::string_view text, std::string_view field, double weight,
+                                      TermCounts& counts) const {
+  KECHAN_ASSIGN_OR_RETURN(std::string normalized, analyzer_.normalizer().Normalize(text, field));
+  std::vector<text::Token> tokens = analyzer_.segmenter().CutForSearch(normalized);
+  GenerateTerms(normalized, tokens, [&](std::string&& term, TermKind, size_t, size_t) {
+    counts.try_emplace(std::move(term), 0.0).first->second += weight;
+  });
+  return base::Status::Ok();
 }
 
 }  // namespace kechan::search

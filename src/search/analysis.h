@@ -1,5 +1,6 @@
 // search/analysis: turns text into index terms with one analysis for documents and queries:
-// text/'s normal form and jieba words, Snowball-stemmed English without stop words, numbers,
+// text/'s normal form and jieba words in search-engine mode (the 2-3 character dictionary words
+// inside longer words as well), Snowball-stemmed English without stop words, numbers,
 // and CJK character bigrams over every run of Han characters (so a query still matches when the
 // segmenter cut a phrase differently in the document). Offsets let snippets highlight matches.
 #pragma once
@@ -7,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "base/result.h"
@@ -35,6 +37,9 @@ struct Analyzed {
   std::vector<Term> terms;  // in text order (a bigram follows the word it starts in)
 };
 
+// Index term -> summed weight of its occurrences.
+using TermCounts = std::unordered_map<std::string, double>;
+
 // Thread-safe (text::Analyzer is); holds a reference to the analyser, which must outlive it.
 class TextAnalysis {
  public:
@@ -43,6 +48,11 @@ class TextAnalysis {
   // Analyses `text`. Errors: text::Normalizer's (InvalidArgument naming `field` for ill-formed
   // UTF-8 or text over 1 MiB).
   base::Result<Analyzed> Analyze(std::string_view text, std::string_view field) const;
+
+  // The indexing path: adds `weight` to counts[term] for every term Analyze would give (same
+  // terms, same multiplicity) without building surfaces and offsets. Same errors as Analyze.
+  base::Status CountTerms(std::string_view text, std::string_view field, double weight,
+                          TermCounts& counts) const;
 
   const text::Analyzer& analyzer() const { return analyzer_; }
 

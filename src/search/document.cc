@@ -26,8 +26,8 @@ const std::vector<std::string>& DocumentTypes() {
 }
 const std::vector<std::string>& FacetNames() {
   static const auto* names =
-      new std::vector<std::string>{"type",     "district", "chain",      "node",       "status",
-                                   "maturity", "label",    "department", "appeal_type"};
+      new std::vector<std::string>{"type",     "district", "chain",      "node",        "status",
+                                   "maturity", "label",    "department", "appeal_type", "org"};
   return *names;
 }
 const std::vector<std::string>& NumberNames() {

@@ -1,12 +1,14 @@
 #include "search/eval.h"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -186,14 +188,16 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
   std::filesystem::remove_all(options.index_dir, ec);
   KECHAN_ASSIGN_OR_RETURN(std::unique_ptr<Index> index, OpenXapianIndex(options.index_dir));
   auto t0 = std::chrono::steady_clock::now();
-  // Analysis runs on `threads` threads per batch; the index is written by this thread.
-  constexpr size_t kBatch = 2000;
-  for (size_t start = 0; start < corpus.size(); start += kBatch) {
+  // A pipeline: `threads` threads analyse batch b+1 while this thread writes batch b into the
+  // index (the writer is single-threaded in Xapian).
+  constexpr size_t kBatch = 1000;
+  using Batch = std::vector<base::Result<IndexedDocument>>;
+  auto analyse_batch = [&](size_t start) {
     size_t end = std::min(corpus.size(), start + kBatch);
-    std::vector<base::Result<IndexedDocument>> analysed(end - start,
-                                                        base::Internal("eval.unset", "unset"));
-    auto work = [&](size_t worker) {
-      for (size_t i = start + worker; i < end; i += static_cast<size_t>(out.threads)) {
+    Batch analysed(end - start, base::Internal("eval.unset", "unset"));
+    std::atomic<size_t> next{start};
+    auto work = [&] {
+      for (size_t i = next++; i < end; i = next++) {
         Document d;
         d.type = "doc";
         d.id = corpus[i].id;
@@ -202,16 +206,29 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
         analysed[i - start] = AnalyzeDocument(analysis, std::move(d));
       }
     };
-    std::vector<std::thread> threads;
-    for (int w = 1; w < out.threads; ++w) {
-      threads.emplace_back(work, static_cast<size_t>(w));
+    std::vector<std::thread> pool;
+    for (int w = 0; w < out.threads; ++w) {
+      pool.emplace_back(work);
     }
-    work(0);
-    for (auto& t : threads) {
+    for (auto& t : pool) {
       t.join();
+    }
+    return analysed;
+  };
+  std::future<Batch> pending;
+  if (!corpus.empty()) {
+    pending = std::async(std::launch::async, analyse_batch, size_t{0});
+  }
+  for (size_t start = 0; start < corpus.size(); start += kBatch) {
+    Batch analysed = pending.get();
+    if (start + kBatch < corpus.size()) {
+      pending = std::async(std::launch::async, analyse_batch, start + kBatch);
     }
     for (size_t i = 0; i < analysed.size(); ++i) {
       if (!analysed[i].ok()) {
+        if (pending.valid()) {
+          pending.wait();
+        }
         return analysed[i].status().WithField("corpus[" + corpus[start + i].id + "]");
       }
       KECHAN_RETURN_IF_ERROR(index->Replace(*analysed[i]));

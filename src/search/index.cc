@@ -9,16 +9,14 @@ namespace kechan::search {
 
 base::Result<IndexedDocument> AnalyzeDocument(const TextAnalysis& analysis, Document doc) {
   KECHAN_RETURN_IF_ERROR(ValidateDocument(doc));
-  std::unordered_map<std::string, double> freq;
+  TermCounts freq;
+  freq.reserve(512);
   for (const Field& f : doc.fields) {
     if (f.text.empty()) {
       continue;
     }
-    KECHAN_ASSIGN_OR_RETURN(Analyzed a, analysis.Analyze(f.text, "fields." + f.name));
-    double w = std::clamp(f.weight, 0.1, 20.0);
-    for (const Term& t : a.terms) {
-      freq[t.term] += w;
-    }
+    KECHAN_RETURN_IF_ERROR(
+        analysis.CountTerms(f.text, "fields." + f.name, std::clamp(f.weight, 0.1, 20.0), freq));
   }
   IndexedDocument out;
   out.terms.reserve(freq.size());

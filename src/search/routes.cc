@@ -5,8 +5,10 @@
 #include <cmath>
 #include <set>
 
+#include "base/calendar.h"
 #include "http/json_body.h"
 #include "http/problem.h"
+#include "search/hotspots.h"
 
 namespace kechan::search {
 namespace {
@@ -228,6 +230,75 @@ Result<http::Response> RouteAppealRoute(SearchService& s, const http::Request& r
                                                            {"scores", std::move(scores)}}));
 }
 
+Result<int64_t> DayParam(const http::Request& req, const std::string& name) {
+  KECHAN_ASSIGN_OR_RETURN(base::Date d, base::Date::Parse(req.query.at(name), name));
+  return d.ToDays();
+}
+
+Result<http::Response> HotspotsRoute(SearchService& s, const http::Request& req) {
+  HotspotRequest h;
+  for (const auto& [name, value] : req.query) {
+    if (name == "type") {
+      h.type = value;
+    } else if (name == "from") {
+      KECHAN_ASSIGN_OR_RETURN(int64_t d, DayParam(req, name));
+      h.from_day = d;
+    } else if (name == "to") {
+      KECHAN_ASSIGN_OR_RETURN(int64_t d, DayParam(req, name));
+      h.to_day = d;
+    } else if (name == "min_similarity") {
+      KECHAN_ASSIGN_OR_RETURN(double v, NumberParam(name, value));
+      if (v <= 0 || v > 1) {
+        return base::InvalidArgument(name, "search.bad_number", "min_similarity must be in (0, 1]",
+                                     "min_similarity 须在 (0, 1] 之间");
+      }
+      h.min_similarity = v;
+    } else if (name != "limit" && name != "min_size") {
+      return base::InvalidArgument(name, "search.unknown_parameter",
+                                   "unknown parameter '" + name + "'", "未知参数“" + name + "”");
+    }
+  }
+  KECHAN_ASSIGN_OR_RETURN(h.limit, IntParam(req, "limit", 10));
+  KECHAN_ASSIGN_OR_RETURN(h.min_size, IntParam(req, "min_size", 2));
+  KECHAN_ASSIGN_OR_RETURN(HotspotResult r, FindHotspots(s.analysis(), s.index(), h));
+  auto day = [](const std::optional<int64_t>& d) -> json::value {
+    if (!d) {
+      return nullptr;
+    }
+    return json::value(base::Date::FromDays(*d).ToString());
+  };
+  auto counts = [](const std::map<std::string, int64_t>& m) {
+    json::array a;
+    for (const auto& [k, v] : m) {
+      a.push_back(json::object{{"value", k}, {"count", v}});
+    }
+    return a;
+  };
+  json::array items;
+  for (const Hotspot& x : r.hotspots) {
+    json::array members;
+    for (const HotspotMember& m : x.members) {
+      members.push_back(
+          json::object{{"id", m.id}, {"title", m.title}, {"org", m.org}, {"date", day(m.day)}});
+    }
+    items.push_back(json::object{{"label", x.label},
+                                 {"keywords", Strings(x.keywords)},
+                                 {"count", x.count},
+                                 {"enterprises", x.enterprises},
+                                 {"departments", counts(x.departments)},
+                                 {"types", counts(x.types)},
+                                 {"first_date", day(x.first_day)},
+                                 {"last_date", day(x.last_day)},
+                                 {"members", std::move(members)}});
+  }
+  return http::Response::Json(json::serialize(json::object{{"type", h.type},
+                                                           {"from", day(h.from_day)},
+                                                           {"to", day(h.to_day)},
+                                                           {"documents", r.documents},
+                                                           {"truncated", r.truncated},
+                                                           {"hotspots", std::move(items)}}));
+}
+
 Result<http::Response> StatusRoute(SearchService& s, const http::Request& /*req*/) {
   KECHAN_ASSIGN_OR_RETURN(IndexerState st, s.State());
   return http::Response::Json(json::serialize(json::object{{"last_seq", st.last_seq},
@@ -346,6 +417,13 @@ void RegisterRoutes(http::Router& router, SearchModule& module) {
                              .access = Access::kRoles,
                              .roles = readers},
              [&module](http::Request& req) { return With(module, req, RouteAppealRoute); });
+  router.Add(Method::kGet, "/api/v1/search/hotspots",
+             http::RouteSpec{.summary = "Hot spots: clusters of similar documents over a period",
+                             .summary_zh = "热点：一段时间内相似诉求的聚类（跨企业）",
+                             .tag = "search",
+                             .access = Access::kRoles,
+                             .roles = readers},
+             [&module](http::Request& req) { return With(module, req, HotspotsRoute); });
   router.Add(Method::kGet, "/api/v1/search/status",
              http::RouteSpec{.summary = "Search indexer state (last applied event, lag)",
                              .summary_zh = "检索索引状态（已应用事件、滞后）",

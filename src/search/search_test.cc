@@ -4,12 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "base/clock.h"
 #include "search/analysis.h"
 #include "search/eval.h"
+#include "search/hotspots.h"
+#include "search/index.h"
 #include "search/migrations.h"
 #include "search/query.h"
 #include "search/routing.h"
@@ -311,6 +315,23 @@ TEST_F(SearchServiceTest, IndexerFollowsTheLogAndRecordsTheLastEvent) {
   EXPECT_EQ(state->documents, 1);
 }
 
+// A configured index directory replaces DATA/search, so a server without --data (PostgreSQL)
+// still gets search; with neither, Get names "data".
+TEST_F(SearchServiceTest, ModuleUsesAConfiguredIndexDirectoryWithoutData) {
+  SearchModule none(*db_, clock_, "", {});
+  auto missing = none.Get();
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), base::Code::kFailedPrecondition);
+  EXPECT_EQ(missing.status().field(), "data");
+  std::filesystem::path dir = std::filesystem::path(dir_ + "-module") / "idx";
+  SearchModule module(*db_, clock_, "", {});
+  module.SetIndexDir(dir.string());
+  auto s = module.Get();
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_TRUE(std::filesystem::exists(dir));
+  std::filesystem::remove_all(dir.parent_path());
+}
+
 TEST_F(SearchServiceTest, CatchesUpAfterRestartAndRebuildsALostIndex) {
   Emit("test.doc.saved", "1", "石墨烯散热膜");
   CatchUp();
@@ -486,6 +507,129 @@ TEST(SearchRoutingTest, NearestNeighboursPickTheDepartmentAndFallBackWhenUnsure)
   ASSERT_TRUE(eval.ok());
   EXPECT_DOUBLE_EQ(eval->accuracy, 1.0);
   EXPECT_DOUBLE_EQ(eval->macro_f1, 1.0);
+}
+
+// Quality floor on the labelled retrieval fixture: at or above the best peer of the side-by-side
+// run (flexsearch, nDCG@10 0.853; bench/README.md), every ranking scored by the same metrics.
+TEST(RetrievalQualityTest, FixtureAtOrAboveBestPeer) {
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string dir = "tests/fixtures/search/retrieval/";
+  auto corpus = ReadCorpusJsonl(read(dir + "corpus.jsonl"), "corpus.jsonl");
+  auto queries = ReadRoutingJsonl(read(dir + "queries.jsonl"), "queries.jsonl", false);
+  auto qrels = ReadQrelsTsv(read(dir + "qrels.tsv"), "qrels.tsv");
+  ASSERT_TRUE(corpus.ok() && queries.ok() && qrels.ok());
+  RetrievalOptions options;
+  options.index_dir =
+      (std::filesystem::temp_directory_path() / "kechan-quality-floor-test").string();
+  auto r = EvaluateRetrieval(An(), *corpus, *queries, *qrels, options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->queries, 48);
+  EXPECT_GE(r->ndcg10, 0.853);
+  EXPECT_GE(r->mrr10, 0.99);
+  EXPECT_GE(r->recall100, 0.70);
+  std::filesystem::remove_all(options.index_dir);
+}
+
+// The indexing path (CountTerms) gives exactly the terms and multiplicities of Analyze.
+TEST(AnalysisTest, CountTermsMatchesAnalyzeOnFixtureCorpus) {
+  std::ifstream in("tests/fixtures/search/retrieval/corpus.jsonl");
+  ASSERT_TRUE(in);
+  std::string line;
+  size_t lines = 0;
+  while (std::getline(in, line)) {
+    auto a = An().Analyze(line, "text");
+    ASSERT_TRUE(a.ok()) << a.status();
+    TermCounts expected;
+    for (const Term& t : a->terms) {
+      expected[t.term] += 2.0;
+    }
+    TermCounts counts;
+    ASSERT_TRUE(An().CountTerms(line, "text", 2.0, counts).ok());
+    EXPECT_EQ(counts, expected) << line;
+    ++lines;
+  }
+  EXPECT_EQ(lines, 180u);
+  TermCounts bad;
+  EXPECT_EQ(An().CountTerms("\xff", "fields.body", 1, bad).field(), "fields.body");
+}
+
+// Hot spots: appeals about the same matter from different enterprises form one cluster,
+// labelled with their shared words; other appeals stay out; the period filter applies.
+TEST(HotspotsTest, GroupsSimilarAppealsAcrossEnterprises) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / "kechan-hotspots-test";
+  std::filesystem::remove_all(dir);
+  auto index = OpenXapianIndex(dir.string());
+  ASSERT_TRUE(index.ok()) << index.status();
+  struct A {
+    const char* id;
+    const char* org;
+    const char* title;
+    const char* body;
+    int day;
+  };
+  const A appeals[] = {
+      {"1", "甲公司", "园区频繁停电影响生产",
+       "高新区园区近期频繁停电，生产线停工，请求供电公司排查线路。", 100},
+      {"2", "乙公司", "工业园区停电问题",
+       "我司所在园区本月停电三次，生产线损失严重，希望供电部门尽快排查线路。", 101},
+      {"3", "丙公司", "厂区停电请求协调供电", "厂区所在园区反复停电，供电线路老化，生产受到影响。",
+       103},
+      {"4", "丁公司", "申请科技型中小企业贷款贴息", "我司申请科技贷款贴息，银行授信审批进度缓慢。",
+       102},
+      {"5", "戊公司", "办理施工许可证", "新建厂房施工许可证办理材料反复退回。", 104},
+      {"6", "己公司", "园区停电", "园区停电，生产线停工，请供电公司排查线路。", 400},
+  };
+  for (const A& a : appeals) {
+    Document d;
+    d.type = "appeal";
+    d.id = a.id;
+    d.title = a.title;
+    d.fields = {{"title", a.title, 3}, {"body", a.body, 1}};
+    d.facets["org"] = {a.org};
+    d.facets["department"] = {"市经信局"};
+    d.numbers["date"] = a.day;
+    auto i = AnalyzeDocument(An(), std::move(d));
+    ASSERT_TRUE(i.ok()) << i.status();
+    ASSERT_TRUE((*index)->Replace(*i).ok());
+  }
+  ASSERT_TRUE((*index)->Commit().ok());
+  HotspotRequest req;
+  req.from_day = 90;
+  req.to_day = 200;
+  auto r = FindHotspots(An(), **index, req);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->documents, 5);
+  ASSERT_EQ(r->hotspots.size(), 1u);
+  const Hotspot& h = r->hotspots[0];
+  EXPECT_EQ(h.count, 3);
+  EXPECT_EQ(h.enterprises, 3);
+  EXPECT_NE(h.label.find("停电"), std::string::npos) << h.label;
+  EXPECT_EQ(h.departments.at("市经信局"), 3);
+  ASSERT_EQ(h.members.size(), 3u);
+  EXPECT_EQ(h.members[0].id, "3");  // newest first
+  ASSERT_TRUE(h.first_day && h.last_day);
+  EXPECT_EQ(*h.first_day, 100);
+  EXPECT_EQ(*h.last_day, 103);
+  // Without the period the late appeal joins the cluster.
+  auto all = FindHotspots(An(), **index, HotspotRequest{});
+  ASSERT_TRUE(all.ok());
+  ASSERT_FALSE(all->hotspots.empty());
+  EXPECT_EQ(all->hotspots[0].count, 4);
+  // Bad input names the field.
+  HotspotRequest bad = req;
+  bad.from_day = 300;
+  EXPECT_EQ(FindHotspots(An(), **index, bad).status().field(), "from");
+  bad = HotspotRequest{};
+  bad.type = "nope";
+  EXPECT_EQ(FindHotspots(An(), **index, bad).status().field(), "type");
+  bad = HotspotRequest{};
+  bad.limit = 0;
+  EXPECT_EQ(FindHotspots(An(), **index, bad).status().field(), "limit");
+  index->reset();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

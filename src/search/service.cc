@@ -520,20 +520,27 @@ SearchModule::SearchModule(store::Database& db, const base::Clock& clock, std::s
 
 SearchModule::~SearchModule() = default;
 
+void SearchModule::SetIndexDir(std::string dir) {
+  std::lock_guard lock(mu_);
+  index_dir_ = std::move(dir);
+}
+
 Result<SearchService*> SearchModule::Get() {
   std::lock_guard lock(mu_);
   if (service_) {
     return service_.get();
   }
-  if (data_dir_.empty()) {
+  if (data_dir_.empty() && index_dir_.empty()) {
     return base::FailedPrecondition(
-        "search.no_data_dir", "search needs a data directory for its index: start with --data DIR",
-        "检索需要数据目录存放索引：请使用 --data DIR 启动", "data");
+        "search.no_data_dir",
+        "search needs a directory for its index: start with --data DIR or --search_index DIR",
+        "检索需要存放索引的目录：请使用 --data DIR 或 --search_index DIR 启动", "data");
   }
   if (!analyzer_) {
     KECHAN_ASSIGN_OR_RETURN(analyzer_, text::Analyzer::Create());
   }
-  KECHAN_ASSIGN_OR_RETURN(std::unique_ptr<Index> index, OpenXapianIndex(data_dir_ + "/search"));
+  KECHAN_ASSIGN_OR_RETURN(std::unique_ptr<Index> index,
+                          OpenXapianIndex(index_dir_.empty() ? data_dir_ + "/search" : index_dir_));
   auto service = std::make_unique<SearchService>(db_, *analyzer_, std::move(index), clock_);
   if (on_open_) {
     on_open_(*service);

@@ -159,9 +159,11 @@ class SearchModule {
   SearchModule(store::Database& db, const base::Clock& clock, std::string data_dir, OnOpen on_open);
   ~SearchModule();
 
-  // Errors: FailedPrecondition "search.no_data_dir" (the index lives in DATA/search; a server
-  // on PostgreSQL still needs --data), the analyser's load errors naming the missing file and
-  // package, the index's open errors.
+  // Puts the index in `dir` instead of DATA/search (config key search_index), so a server on
+  // PostgreSQL needs no --data. Call before the first Get.
+  void SetIndexDir(std::string dir);
+  // Errors: FailedPrecondition "search.no_data_dir" (neither an index directory nor --data),
+  // the analyser's load errors naming the missing file and package, the index's open errors.
   base::Result<SearchService*> Get();
   // The background job: loads on first call, then SearchService::Tick.
   base::Result<int> Tick();
@@ -170,6 +172,7 @@ class SearchModule {
   store::Database& db_;
   const base::Clock& clock_;
   std::string data_dir_;
+  std::string index_dir_;  // guarded by mu_; empty = data_dir_/search
   OnOpen on_open_;
   std::mutex mu_;
   std::unique_ptr<text::Analyzer> analyzer_;

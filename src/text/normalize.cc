@@ -1,6 +1,7 @@
 #include "text/normalize.h"
 
 #include <opencc/opencc.h>
+#include <unicode/bytestream.h>
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
 #include <unicode/utypes.h>
@@ -59,9 +60,9 @@ struct Normalizer::Impl {
 
 namespace {
 
-// Marks in `changes` every code point that an entry of the OpenCC dictionary `path` (.ocd2)
-// rewrites: for equal-length entries the positions whose character differs, otherwise every
-// character of the key. Returns false when the dictionary cannot be read.
+// Marks in `changes` code points such that any text holding a key the OpenCC dictionary `path`
+// (.ocd2) rewrites holds a marked one: for equal-length entries the positions whose character
+// differs, otherwise the key's first character. Returns false when the dictionary cannot be read.
 bool MarkChangedCodePoints(const std::string& path, std::vector<bool>& changes) {
   std::unique_ptr<FILE, int (*)(FILE*)> fp(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (fp == nullptr) {
@@ -80,8 +81,18 @@ bool MarkChangedCodePoints(const std::string& path, std::vector<bool>& changes) 
       for (size_t i = 0; i < value.size();) {
         v.push_back(base::DecodeUtf8(value, &i));
       }
+      if (k.empty()) {
+        continue;
+      }
+      if (k.size() != v.size()) {
+        // Text holding the key holds its first character: marking that one is enough.
+        if (k[0] <= kMaxMarked) {
+          changes[k[0]] = true;
+        }
+        continue;
+      }
       for (size_t i = 0; i < k.size(); ++i) {
-        if ((k.size() != v.size() || k[i] != v[i]) && k[i] <= kMaxMarked) {
+        if (k[i] != v[i] && k[i] <= kMaxMarked) {
           changes[k[i]] = true;
         }
       }
@@ -159,16 +170,18 @@ base::Result<std::string> Normalizer::Normalize(std::string_view text,
   if (text.empty()) {
     return std::string();
   }
+  // NFKC_Casefold straight on UTF-8 (ICU's UTF-8 path copies normal spans as they are; no UTF-16
+  // round trip).
   UErrorCode err = U_ZERO_ERROR;
-  icu::UnicodeString src = icu::UnicodeString::fromUTF8(
-      icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
-  icu::UnicodeString folded = impl_->nfkc_cf->normalize(src, err);
+  std::string utf8;
+  utf8.reserve(text.size());
+  icu::StringByteSink<std::string> sink(&utf8, static_cast<int32_t>(text.size()));
+  impl_->nfkc_cf->normalizeUTF8(0, icu::StringPiece(text.data(), static_cast<int32_t>(text.size())),
+                                sink, nullptr, err);
   if (U_FAILURE(err)) {
     return base::Internal("text.icu_normalize",
                           std::string("ICU normalisation failed: ") + u_errorName(err));
   }
-  std::string utf8;
-  folded.toUTF8String(utf8);
   // Control characters (NUL included) become spaces: they separate words anyway, and OpenCC's C
   // API returns a NUL-terminated string.
   for (char& c : utf8) {

@@ -55,16 +55,144 @@ bool IsWordChar(char32_t cp) {
 
 bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 
-struct UserDict {
-  std::map<std::string, uint64_t, std::less<>> words;
-  uint64_t total = 0;
-};
-
 // A unit of a block: one Han character, or one whole run of other letters/digits.
 struct Unit {
   size_t begin;
   size_t end;
   bool han;
+  char32_t cp;  // the character of a Han unit
+};
+
+// An immutable trie over code points built from a sorted word table: node 0 is the root, the
+// children of node n are edges [first_edge[n], first_edge[n+1]) sorted by code point, freq[n] is
+// the word's frequency (0 when the path is only a prefix). The root's children in the BMP are
+// also in a direct table. Replaces one binary search over ~350k keys per DAG step by one small
+// lookup per code point.
+class CodePointTrie {
+ public:
+  static constexpr uint32_t kNone = 0;  // the root is never a child
+
+  CodePointTrie() : first_edge_{0, 0}, freq_{0} {}
+
+  // `keys` are the keys of a table sorted bytewise (= by code point for valid UTF-8); `value(i)`
+  // gives key i's frequency.
+  template <typename KeyAt, typename ValueAt>
+  static CodePointTrie Build(size_t count, KeyAt key_at, ValueAt value_at, bool direct_root) {
+    struct Edge {
+      uint32_t parent;
+      char32_t cp;
+      uint32_t child;
+    };
+    CodePointTrie t;
+    std::vector<Edge> edges;
+    std::vector<char32_t> prev;
+    std::vector<char32_t> cps;
+    std::vector<uint32_t> path{0};  // path[d] = node at depth d of the previous key
+    for (size_t i = 0; i < count; ++i) {
+      std::string_view key = key_at(i);
+      cps.clear();
+      for (size_t pos = 0; pos < key.size();) {
+        cps.push_back(base::DecodeUtf8(key, &pos));
+      }
+      size_t lcp = 0;
+      while (lcp < cps.size() && lcp < prev.size() && cps[lcp] == prev[lcp]) {
+        ++lcp;
+      }
+      path.resize(lcp + 1);
+      uint32_t node = path[lcp];
+      for (size_t d = lcp; d < cps.size(); ++d) {
+        uint32_t child = static_cast<uint32_t>(t.freq_.size());
+        t.freq_.push_back(0);
+        edges.push_back({node, cps[d], child});
+        path.push_back(child);
+        node = child;
+      }
+      if (!cps.empty()) {
+        t.freq_[node] = std::max(t.freq_[node], value_at(i));
+      }
+      prev.swap(cps);
+    }
+    // Counting sort by parent (stable: each parent's edges are already in code point order).
+    const size_t nodes = t.freq_.size();
+    t.first_edge_.assign(nodes + 1, 0);
+    for (const Edge& e : edges) {
+      ++t.first_edge_[e.parent + 1];
+    }
+    for (size_t n = 0; n < nodes; ++n) {
+      t.first_edge_[n + 1] += t.first_edge_[n];
+    }
+    t.edge_cp_.resize(edges.size());
+    t.edge_to_.resize(edges.size());
+    std::vector<uint32_t> fill(t.first_edge_.begin(), t.first_edge_.end() - 1);
+    for (const Edge& e : edges) {
+      uint32_t at = fill[e.parent]++;
+      t.edge_cp_[at] = e.cp;
+      t.edge_to_[at] = e.child;
+    }
+    if (direct_root) {
+      t.root_direct_.assign(0x10000, kNone);
+      for (uint32_t e = t.first_edge_[0]; e < t.first_edge_[1]; ++e) {
+        if (t.edge_cp_[e] < 0x10000) {
+          t.root_direct_[t.edge_cp_[e]] = t.edge_to_[e];
+        }
+      }
+    }
+    return t;
+  }
+
+  // Returns the child of `node` along `cp`, or kNone.
+  uint32_t Child(uint32_t node, char32_t cp) const {
+    if (node == 0 && !root_direct_.empty() && cp < 0x10000) {
+      return root_direct_[cp];
+    }
+    uint32_t lo = first_edge_[node];
+    const uint32_t end = first_edge_[node + 1];
+    uint32_t hi = end;
+    while (hi - lo > 8) {  // narrow to the first edge >= cp
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (edge_cp_[mid] < cp) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    for (; lo < end; ++lo) {
+      if (edge_cp_[lo] == cp) {
+        return edge_to_[lo];
+      }
+      if (edge_cp_[lo] > cp) {
+        break;
+      }
+    }
+    return kNone;
+  }
+  uint64_t Freq(uint32_t node) const { return freq_[node]; }
+  bool empty() const { return freq_.size() <= 1; }
+  size_t MemoryBytes() const {
+    return first_edge_.capacity() * sizeof(uint32_t) + edge_cp_.capacity() * sizeof(char32_t) +
+           edge_to_.capacity() * sizeof(uint32_t) + freq_.capacity() * sizeof(uint64_t) +
+           root_direct_.capacity() * sizeof(uint32_t);
+  }
+
+ private:
+  std::vector<uint32_t> first_edge_;
+  std::vector<char32_t> edge_cp_;
+  std::vector<uint32_t> edge_to_;
+  std::vector<uint64_t> freq_;
+  std::vector<uint32_t> root_direct_;
+};
+
+struct UserDict {
+  std::map<std::string, uint64_t, std::less<>> words;
+  uint64_t total = 0;
+  CodePointTrie trie;
+
+  void Rebuild() {
+    std::vector<std::pair<std::string_view, uint64_t>> sorted(words.begin(), words.end());
+    trie = CodePointTrie::Build(
+        sorted.size(), [&](size_t i) { return sorted[i].first; },
+        [&](size_t i) { return sorted[i].second; }, /*direct_root=*/false);
+  }
 };
 
 }  // namespace
@@ -77,6 +205,7 @@ JiebaPaths JiebaPaths::FromDir(std::string_view dir) {
 
 struct SegmenterData {
   FlatTable<uint64_t> dict;
+  CodePointTrie trie;  // the same words as `dict`
   uint64_t base_total = 0;
   std::array<double, 4> start{};
   std::array<std::array<double, 4>, 4> trans{};
@@ -96,9 +225,9 @@ namespace {
 // One consistent view of base + user dictionary for the duration of a Cut.
 class DictView {
  public:
-  DictView(const FlatTable<uint64_t>& base, uint64_t base_total,
+  DictView(const FlatTable<uint64_t>& base, const CodePointTrie& trie, uint64_t base_total,
            std::shared_ptr<const UserDict> user)
-      : base_(base), user_(std::move(user)) {
+      : base_(base), trie_(trie), user_(std::move(user)) {
     log_total_ = std::log(static_cast<double>(base_total + user_->total));
     total_ = static_cast<double>(base_total + user_->total);
   }
@@ -141,9 +270,12 @@ class DictView {
   }
   double log_total() const { return log_total_; }
   double total() const { return total_; }
+  const CodePointTrie& trie() const { return trie_; }
+  const CodePointTrie& user_trie() const { return user_->trie; }
 
  private:
   const FlatTable<uint64_t>& base_;
+  const CodePointTrie& trie_;
   std::shared_ptr<const UserDict> user_;
   double log_total_ = 0;
   double total_ = 0;
@@ -151,18 +283,21 @@ class DictView {
 
 class Cutter {
  public:
+  // `reference` selects the original DAG construction (one binary search of the sorted table per
+  // fragment) instead of the trie walk; both give the same tokens (a test compares them).
   Cutter(const SegmenterData& impl, const DictView& view, std::string_view text, bool hmm,
-         std::vector<Token>* out)
-      : impl_(impl), view_(view), text_(text), hmm_(hmm), out_(out) {}
+         std::vector<Token>* out, bool reference = false)
+      : impl_(impl), view_(view), text_(text), hmm_(hmm), reference_(reference), out_(out) {}
 
   void Run() {
-    std::vector<Unit> block;
+    std::vector<Unit>& block = block_;
+    block.clear();
     size_t pos = 0;
     while (pos < text_.size()) {
       size_t at = pos;
       char32_t cp = base::DecodeUtf8(text_, &pos);
       if (cp != base::kInvalidCodePoint && IsHan(cp)) {
-        block.push_back({at, pos, true});
+        block.push_back({at, pos, true, cp});
         continue;
       }
       if (!IsWordChar(cp)) {
@@ -187,7 +322,7 @@ class Cutter {
         }
         pos = next;
       }
-      block.push_back({at, pos, false});
+      block.push_back({at, pos, false, 0});
     }
     CutBlock(block);
   }
@@ -222,29 +357,20 @@ class Cutter {
     if (n == 0) {
       return;
     }
-    // DAG: for each start, the ends (inclusive) of dictionary words starting there.
-    std::vector<std::vector<std::pair<size_t, uint64_t>>> dag(n);
-    for (size_t k = 0; k < n; ++k) {
-      size_t from = 0;
-      for (size_t i = k; i < n; ++i) {
-        std::string_view frag = Span(u, k, i + 1);
-        uint64_t f = 0;
-        if (!view_.Lookup(frag, &from, &f)) {
-          break;
-        }
-        if (f > 0) {
-          dag[k].push_back({i, f});
-        }
-      }
-      if (dag[k].empty()) {
-        dag[k].push_back({k, 0});
-      }
+    // DAG: for each start k, the ends (inclusive) of dictionary words starting there, in
+    // dag_[dag_first_[k], dag_first_[k + 1]).
+    if (reference_) {
+      BuildDagReference(u);
+    } else {
+      BuildDag(u);
     }
     // Maximum-probability path, right to left.
-    std::vector<std::pair<double, size_t>> route(n + 1, {0.0, 0});
+    std::vector<std::pair<double, size_t>>& route = route_;
+    route.assign(n + 1, {0.0, 0});
     for (size_t idx = n; idx-- > 0;) {
       std::pair<double, size_t> best{-std::numeric_limits<double>::infinity(), idx};
-      for (const auto& [x, f] : dag[idx]) {
+      for (size_t e = dag_first_[idx]; e < dag_first_[idx + 1]; ++e) {
+        const auto [x, f] = dag_[e];
         double p =
             std::log(static_cast<double>(f == 0 ? 1 : f)) - view_.log_total() + route[x + 1].first;
         if (p > best.first || (p == best.first && x > best.second)) {
@@ -273,6 +399,88 @@ class Cutter {
     Flush(u, buf_begin, buf_len);
   }
 
+  void BuildDagReference(const std::vector<Unit>& u) {
+    const size_t n = u.size();
+    dag_.clear();
+    dag_first_.assign(1, 0);
+    for (size_t k = 0; k < n; ++k) {
+      size_t from = 0;
+      size_t at = dag_.size();
+      for (size_t i = k; i < n; ++i) {
+        std::string_view frag = Span(u, k, i + 1);
+        uint64_t f = 0;
+        if (!view_.Lookup(frag, &from, &f)) {
+          break;
+        }
+        if (f > 0) {
+          dag_.push_back({i, f});
+        }
+      }
+      if (dag_.size() == at) {
+        dag_.push_back({k, 0});
+      }
+      dag_first_.push_back(dag_.size());
+    }
+  }
+
+  // Walks the base trie and the user dictionary's trie side by side from each start; a user word
+  // overrides the base frequency (as DictView::Lookup does).
+  void BuildDag(const std::vector<Unit>& u) {
+    const size_t n = u.size();
+    const CodePointTrie& base = view_.trie();
+    const CodePointTrie& user = view_.user_trie();
+    const bool has_user = !user.empty();
+    dag_.clear();
+    dag_first_.assign(1, 0);
+    for (size_t k = 0; k < n; ++k) {
+      size_t at = dag_.size();
+      uint32_t bn = 0;
+      uint32_t un = 0;
+      bool b_ok = true;
+      bool u_ok = has_user;
+      for (size_t i = k; i < n; ++i) {
+        const Unit& unit = u[i];
+        if (unit.han) {
+          if (b_ok) {
+            bn = base.Child(bn, unit.cp);
+            b_ok = bn != CodePointTrie::kNone;
+          }
+          if (u_ok) {
+            un = user.Child(un, unit.cp);
+            u_ok = un != CodePointTrie::kNone;
+          }
+        } else {
+          size_t pos = unit.begin;
+          while (pos < unit.end && (b_ok || u_ok)) {
+            char32_t cp = base::DecodeUtf8(text_, &pos);
+            if (b_ok) {
+              bn = base.Child(bn, cp);
+              b_ok = bn != CodePointTrie::kNone;
+            }
+            if (u_ok) {
+              un = user.Child(un, cp);
+              u_ok = un != CodePointTrie::kNone;
+            }
+          }
+        }
+        if (!b_ok && !u_ok) {
+          break;
+        }
+        uint64_t f = b_ok ? base.Freq(bn) : 0;
+        if (u_ok && user.Freq(un) > 0) {
+          f = user.Freq(un);
+        }
+        if (f > 0) {
+          dag_.push_back({i, f});
+        }
+      }
+      if (dag_.size() == at) {
+        dag_.push_back({k, 0});
+      }
+      dag_first_.push_back(dag_.size());
+    }
+  }
+
   void Flush(const std::vector<Unit>& u, size_t from, size_t len) {
     if (len == 0) {
       return;
@@ -291,8 +499,7 @@ class Cutter {
   }
 
   double EmitP(int state, const std::vector<Unit>& u, size_t i) const {
-    size_t pos = u[i].begin;
-    char32_t cp = base::DecodeUtf8(text_, &pos);
+    char32_t cp = u[i].cp;
     const auto& table = impl_.emit[static_cast<size_t>(state)];
     auto it = table.find(cp);
     return it == table.end() ? kMinFloat : it->second;
@@ -350,7 +557,13 @@ class Cutter {
   const DictView& view_;
   std::string_view text_;
   bool hmm_;
+  bool reference_;
   std::vector<Token>* out_;
+  // Buffers reused across the blocks of one text.
+  std::vector<Unit> block_;
+  std::vector<std::pair<size_t, uint64_t>> dag_;
+  std::vector<size_t> dag_first_;
+  std::vector<std::pair<double, size_t>> route_;
 };
 
 base::Status LoadDict(const std::string& path, SegmenterData* impl) {
@@ -406,6 +619,10 @@ base::Status LoadDict(const std::string& path, SegmenterData* impl) {
                                     "词典 " + path + " 为空", path);
   }
   impl->dict = FlatTable<uint64_t>(std::move(entries));
+  const FlatTable<uint64_t>& dict = impl->dict;
+  impl->trie = CodePointTrie::Build(
+      dict.size(), [&](size_t i) { return dict.Key(i); }, [&](size_t i) { return dict.Value(i); },
+      /*direct_root=*/true);
   impl->base_total = total;
   return base::Status::Ok();
 }
@@ -496,8 +713,79 @@ base::Result<std::unique_ptr<Segmenter>> Segmenter::Load(const JiebaPaths& paths
 
 std::vector<Token> Segmenter::Cut(std::string_view text) const {
   std::vector<Token> out;
-  DictView view(impl_->dict, impl_->base_total, impl_->Snapshot());
+  DictView view(impl_->dict, impl_->trie, impl_->base_total, impl_->Snapshot());
   Cutter(*impl_, view, text, /*hmm=*/true, &out).Run();
+  return out;
+}
+
+std::vector<Token> Segmenter::CutForSearch(std::string_view text) const {
+  std::vector<Token> words;
+  DictView view(impl_->dict, impl_->trie, impl_->base_total, impl_->Snapshot());
+  Cutter(*impl_, view, text, /*hmm=*/true, &words).Run();
+  // Frequency of the characters cps[from, to) (user dictionary first), 0 when not a word.
+  auto freq = [&](const std::vector<char32_t>& cps, size_t from, size_t to) -> uint64_t {
+    uint32_t b = 0;
+    uint32_t u = 0;
+    bool b_ok = true;
+    bool u_ok = !view.user_trie().empty();
+    for (size_t i = from; i < to && (b_ok || u_ok); ++i) {
+      if (b_ok) {
+        b = view.trie().Child(b, cps[i]);
+        b_ok = b != CodePointTrie::kNone;
+      }
+      if (u_ok) {
+        u = view.user_trie().Child(u, cps[i]);
+        u_ok = u != CodePointTrie::kNone;
+      }
+    }
+    if (u_ok && view.user_trie().Freq(u) > 0) {
+      return view.user_trie().Freq(u);
+    }
+    return b_ok ? view.trie().Freq(b) : 0;
+  };
+  std::vector<Token> out;
+  out.reserve(words.size() + words.size() / 2);
+  std::vector<char32_t> cps;
+  std::vector<size_t> starts;
+  for (Token& w : words) {
+    const bool han = w.kind == TokenKind::kHan;
+    const size_t begin = w.begin;
+    std::string_view span = text.substr(w.begin, w.text.size());
+    out.push_back(std::move(w));
+    if (!han) {
+      continue;
+    }
+    cps.clear();
+    starts.clear();
+    for (size_t pos = 0; pos < span.size();) {
+      starts.push_back(pos);
+      cps.push_back(base::DecodeUtf8(span, &pos));
+    }
+    starts.push_back(span.size());
+    const size_t n = cps.size();
+    for (size_t len : {size_t{2}, size_t{3}}) {
+      if (n <= len) {
+        continue;
+      }
+      for (size_t i = 0; i + len <= n; ++i) {
+        if (freq(cps, i, i + len) == 0) {
+          continue;
+        }
+        Token sub;
+        sub.text = std::string(span.substr(starts[i], starts[i + len] - starts[i]));
+        sub.begin = begin + starts[i];
+        sub.kind = TokenKind::kHan;
+        out.push_back(std::move(sub));
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<Token> Segmenter::CutReference(std::string_view text) const {
+  std::vector<Token> out;
+  DictView view(impl_->dict, impl_->trie, impl_->base_total, impl_->Snapshot());
+  Cutter(*impl_, view, text, /*hmm=*/true, &out, /*reference=*/true).Run();
   return out;
 }
 
@@ -528,7 +816,7 @@ base::Status Segmenter::AddWord(std::string_view word, uint64_t freq) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   if (freq == 0) {
     // jieba's suggest_freq: just enough for the word to beat its best split.
-    DictView view(impl_->dict, impl_->base_total, impl_->user);
+    DictView view(impl_->dict, impl_->trie, impl_->base_total, impl_->user);
     std::vector<Token> parts;
     Cutter(*impl_, view, word, /*hmm=*/false, &parts).Run();
     double p = 1.0;
@@ -547,12 +835,13 @@ base::Status Segmenter::AddWord(std::string_view word, uint64_t freq) {
     it->second = freq;
   }
   next->total += freq;
+  next->Rebuild();
   impl_->user = std::move(next);
   return base::Status::Ok();
 }
 
 uint64_t Segmenter::Frequency(std::string_view word) const {
-  DictView view(impl_->dict, impl_->base_total, impl_->Snapshot());
+  DictView view(impl_->dict, impl_->trie, impl_->base_total, impl_->Snapshot());
   return view.Freq(word);
 }
 
@@ -561,7 +850,7 @@ size_t Segmenter::dictionary_size() const { return impl_->dict.size(); }
 size_t Segmenter::user_dictionary_size() const { return impl_->Snapshot()->words.size(); }
 
 size_t Segmenter::MemoryBytes() const {
-  size_t bytes = impl_->dict.MemoryBytes();
+  size_t bytes = impl_->dict.MemoryBytes() + impl_->trie.MemoryBytes();
   for (const auto& t : impl_->emit) {
     bytes += t.size() * (sizeof(char32_t) + sizeof(double) + 2 * sizeof(void*)) +
              t.bucket_count() * sizeof(void*);

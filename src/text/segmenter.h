@@ -66,6 +66,17 @@ class Segmenter {
   // UTF-8 bytes are treated as separators.
   std::vector<Token> Cut(std::string_view text) const;
 
+  // jieba's search-engine mode: Cut, and after each Han token of more than two characters the
+  // dictionary words of two and three characters inside it ("动力电池" → 动力电池, 动力, 电池), so
+  // a search for a part of a compound finds it. The extra tokens overlap their parent (their
+  // `begin` lies inside it); every other token starts at or after the end of the one before.
+  std::vector<Token> CutForSearch(std::string_view text) const;
+
+  // The same as Cut with the original dictionary lookup (a binary search of the sorted word table
+  // per DAG fragment) instead of the code point trie: slower, kept so tests can check that the
+  // trie gives exactly the same tokens.
+  std::vector<Token> CutReference(std::string_view text) const;
+
   // Adds a domain term ("揭榜挂帅") to the user dictionary, or raises its frequency. `word` must be
   // normalised already. freq 0 picks the smallest frequency that keeps the word whole (jieba's
   // suggest_freq). Returns InvalidArgument (field "word") for empty, over-long (> 32 code points)

@@ -2,6 +2,8 @@
 // they FAIL with the install hint (scripts/setup installs the packages); they never skip.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -201,6 +203,95 @@ TEST(SegmenterTest, ConcurrentCutAndAddWord) {
   writer.join();
   EXPECT_EQ(total, 50u * 4u);
   EXPECT_GE(a->segmenter().user_dictionary_size(), 50u);
+}
+
+// The trie-based DAG (Segmenter::Cut) must give exactly the tokens of the original binary-search
+// lookup (CutReference) on every text of the search fixtures, with and without user words.
+TEST(SegmenterTest, TrieCutMatchesReferenceOnFixtures) {
+  auto seg = Segmenter::Load(JiebaPaths::Debian());
+  ASSERT_TRUE(seg.ok()) << seg.status();
+  auto norm = Normalizer::Create();
+  ASSERT_TRUE(norm.ok()) << norm.status();
+  std::vector<std::string> texts;
+  for (const char* file : {"tests/fixtures/search/retrieval/corpus.jsonl",
+                           "tests/fixtures/search/retrieval/queries.jsonl",
+                           "tests/fixtures/search/routing/examples.jsonl",
+                           "tests/fixtures/search/routing/queries.jsonl"}) {
+    std::ifstream in(file);
+    ASSERT_TRUE(in) << file;
+    std::string line;
+    while (std::getline(in, line)) {
+      texts.push_back(line);  // the JSON line itself: ids, keys and punctuation are text too
+    }
+  }
+  texts.push_back("B超检查T恤3D打印a股5G基站，x光机与AI芯片！ok吗？𠮷野家");
+  ASSERT_GT(texts.size(), 400u);
+  size_t tokens = 0;
+  auto compare = [&](const char* when) {
+    for (const std::string& t : texts) {
+      auto n = (*norm)->Normalize(t, "text");
+      ASSERT_TRUE(n.ok()) << n.status();
+      std::vector<Token> fast = (*seg)->Cut(*n);
+      std::vector<Token> reference = (*seg)->CutReference(*n);
+      auto show = [](const std::vector<Token>& v) {
+        std::string s;
+        for (const Token& k : v) {
+          s += k.text + "@" + std::to_string(k.begin) + "/" +
+               std::to_string(static_cast<int>(k.kind)) + " ";
+        }
+        return s;
+      };
+      ASSERT_EQ(show(fast), show(reference)) << when << ": " << t;
+      ASSERT_TRUE(fast == reference);
+      tokens += fast.size();
+    }
+  };
+  compare("jieba dictionary only");
+  ASSERT_TRUE((*seg)->AddWord("隔膜孔隙率").ok());
+  ASSERT_TRUE((*seg)->AddWord("退役电池", 100000).ok());
+  ASSERT_TRUE((*seg)->AddWord("施工许可").ok());
+  ASSERT_TRUE((*seg)->AddWord("ai芯片").ok());
+  compare("with user words");
+  EXPECT_GT(tokens, 10000u);
+  std::vector<Token> cut = (*seg)->Cut("隔膜孔隙率技术");
+  ASSERT_FALSE(cut.empty());
+  EXPECT_EQ(cut[0].text, "隔膜孔隙率");
+}
+
+// The "may change under t2s" shortcut must never skip a text OpenCC would change: compare with a
+// normaliser that always converts (the same t2s configuration under another file name, which
+// disables the shortcut) on every fixture line and some traditional text.
+TEST(NormalizerTest, SkippingUnchangedTextMatchesFullConversion) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / "kechan-t2s-always";
+  std::filesystem::create_directories(dir);
+  std::filesystem::path config = dir / "t2s-always.json";
+  std::filesystem::copy_file(NormalizerOptions().opencc_config, config,
+                             std::filesystem::copy_options::overwrite_existing);
+  NormalizerOptions always_options;
+  always_options.opencc_config = config.string();
+  auto always = Normalizer::Create(always_options);
+  ASSERT_TRUE(always.ok()) << always.status();
+  auto fast = Normalizer::Create();
+  ASSERT_TRUE(fast.ok()) << fast.status();
+  std::vector<std::string> texts = {"軟體開發與資訊安全", "臺灣積體電路製造",
+                                    "乾隆皇帝的頭髮",     "這個軟件的後台",
+                                    "鬆緊帶與髮型",       "联系电话：电子科技大学"};
+  for (const char* file : {"tests/fixtures/search/retrieval/corpus.jsonl",
+                           "tests/fixtures/search/routing/examples.jsonl"}) {
+    std::ifstream in(file);
+    ASSERT_TRUE(in) << file;
+    std::string line;
+    while (std::getline(in, line)) {
+      texts.push_back(line);
+    }
+  }
+  for (const std::string& t : texts) {
+    auto a = (*fast)->Normalize(t, "text");
+    auto b = (*always)->Normalize(t, "text");
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_EQ(*a, *b) << t;
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(PyTableTest, ParsesEscapesAndRawUtf8) {

@@ -7,10 +7,12 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <random>
 #include <string>
@@ -135,12 +137,15 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto t_ix = Clock::now();
-  constexpr size_t kBatch = 4000;
-  for (size_t start = 0; start < docs; start += kBatch) {
+  // A pipeline: `threads` threads analyse batch b+1 while this thread writes batch b.
+  constexpr size_t kBatch = 1000;
+  using Batch = std::vector<kechan::search::IndexedDocument>;
+  auto analyse = [&](size_t start) {
     size_t end = std::min(docs, start + kBatch);
-    std::vector<kechan::search::IndexedDocument> done(end - start);
-    auto work = [&](int w) {
-      for (size_t i = start + static_cast<size_t>(w); i < end; i += static_cast<size_t>(threads)) {
+    Batch done(end - start);
+    std::atomic<size_t> next{start};
+    auto work = [&] {
+      for (size_t i = next++; i < end; i = next++) {
         auto r = kechan::search::AnalyzeDocument(analysis, corpus[i]);
         if (r.ok()) {
           done[i - start] = std::move(*r);
@@ -148,12 +153,19 @@ int main(int argc, char** argv) {
       }
     };
     std::vector<std::thread> pool;
-    for (int w = 1; w < threads; ++w) {
-      pool.emplace_back(work, w);
+    for (int w = 0; w < threads; ++w) {
+      pool.emplace_back(work);
     }
-    work(0);
     for (auto& t : pool) {
       t.join();
+    }
+    return done;
+  };
+  std::future<Batch> pending = std::async(std::launch::async, analyse, size_t{0});
+  for (size_t start = 0; start < docs; start += kBatch) {
+    Batch done = pending.get();
+    if (start + kBatch < docs) {
+      pending = std::async(std::launch::async, analyse, start + kBatch);
     }
     for (auto& d : done) {
       (void)(*index)->Replace(d);

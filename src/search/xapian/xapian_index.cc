@@ -3,6 +3,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -92,6 +93,14 @@ class FacetSpy : public Xapian::MatchSpy {
  private:
   std::map<std::string, std::map<std::string, int64_t>> counts_;
 };
+
+// Ranking: Xapian's BM25 with its default parameters, then coordination over the first
+// kRerankDepth matches (score × covered share of the query weight ^ kCoordinationPower). Chosen
+// on the retrieval fixture and the synthetic corpus (bench/README.md), not per query.
+constexpr double kBm25K1 = 1.0;
+constexpr double kBm25B = 0.5;
+constexpr double kCoordinationPower = 2.0;
+constexpr size_t kRerankDepth = 100;
 
 Xapian::Query BuildQuery(const QueryPlan& plan) {
   Xapian::Query text = Xapian::Query::MatchAll;
@@ -217,26 +226,71 @@ class XapianIndex : public Index {
     try {
       Xapian::Enquire enquire(db_);
       enquire.set_query(BuildQuery(plan));
+      enquire.set_weighting_scheme(Xapian::BM25Weight(kBm25K1, 0, 1, kBm25B, 0.5));
       FacetSpy spy;
       if (options.facets) {
         enquire.add_matchspy(&spy);
       }
       Xapian::doccount check = static_cast<Xapian::doccount>(
           options.check_at_least ? options.check_at_least : (options.facets ? 1000 : 0));
-      Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(options.offset),
-                                           static_cast<Xapian::doccount>(options.limit), check);
+      // Coordination: the BM25 sum of the first `rerank_depth` matches is scaled by the share of
+      // the query's weight the document covers, so a document matching more of what was asked
+      // beats one that repeats a single word (or is merely short).
+      const bool rerank = plan.terms.size() > 1;
+      const size_t want = options.offset + options.limit;
+      const size_t depth = rerank ? std::max(want, kRerankDepth) : options.limit;
+      Xapian::MSet mset =
+          enquire.get_mset(static_cast<Xapian::doccount>(rerank ? 0 : options.offset),
+                           static_cast<Xapian::doccount>(depth), check);
+      std::map<std::string, std::pair<double, bool>, std::less<>> asked;
+      double total_weight = 0;
+      for (const PlanTerm& t : plan.terms) {
+        auto& e = asked[t.term];
+        e.first += t.weight;
+        e.second = t.synonym;
+        total_weight += t.synonym ? 0 : t.weight;
+      }
       RawResults out;
       out.total = mset.get_matches_estimated();
+      struct Scored {
+        Xapian::MSetIterator it;
+        double score;
+        std::vector<std::string> matched;
+      };
+      std::vector<Scored> scored;
+      scored.reserve(mset.size());
       for (auto it = mset.begin(); it != mset.end(); ++it) {
-        RawHit hit;
-        KECHAN_ASSIGN_OR_RETURN(hit.doc, DocumentFromJson(it.get_document().get_data()));
-        hit.score = it.get_weight();
-        if (options.matched_terms) {
+        Scored s{it, it.get_weight(), {}};
+        if (rerank || options.matched_terms) {
+          double covered = 0;
           for (auto t = enquire.get_matching_terms_begin(it);
                t != enquire.get_matching_terms_end(it); ++t) {
-            hit.matched_terms.push_back(*t);
+            auto found = asked.find(*t);
+            if (found != asked.end()) {
+              covered += found->second.first;
+            }
+            if (options.matched_terms) {
+              s.matched.push_back(*t);
+            }
+          }
+          if (rerank && total_weight > 0) {
+            s.score *= std::pow(std::min(1.0, covered / total_weight), kCoordinationPower);
           }
         }
+        scored.push_back(std::move(s));
+      }
+      size_t begin = 0;
+      if (rerank) {
+        std::stable_sort(scored.begin(), scored.end(),
+                         [](const Scored& a, const Scored& b) { return a.score > b.score; });
+        begin = std::min(options.offset, scored.size());
+      }
+      size_t end = std::min(scored.size(), begin + options.limit);
+      for (size_t i = begin; i < end; ++i) {
+        RawHit hit;
+        KECHAN_ASSIGN_OR_RETURN(hit.doc, DocumentFromJson(scored[i].it.get_document().get_data()));
+        hit.score = scored[i].score;
+        hit.matched_terms = std::move(scored[i].matched);
         out.hits.push_back(std::move(hit));
       }
       if (options.facets) {
