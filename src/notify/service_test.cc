@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <cctype>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 
+#include "auth/crypto.h"
 #include "auth/migrations.h"
 #include "notify/migrations.h"
 #include "notify/routes.h"
@@ -44,10 +47,38 @@ class ScriptedTransport final : public Transport {
 
 constexpr base::Micros kStart = 1800000000LL * 1000000;
 
-class NotifyServiceTest : public ::testing::Test {
+enum class Backend { kSqlite, kPostgres };
+
+// Runs on SQLite in memory (label unit) and, when KECHAN_TEST_PG names a server
+// (scripts/pg-test-env), on PostgreSQL in a throwaway schema (label postgres; skipped without it
+// unless KECHAN_REQUIRE_PG=1).
+class NotifyServiceTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto db = store::Open({.url = "sqlite::memory:"});
+    std::string url = "sqlite::memory:";
+    if (GetParam() == Backend::kPostgres) {
+      const char* pg = std::getenv("KECHAN_TEST_PG");
+      if (pg == nullptr || *pg == '\0') {
+        const char* require = std::getenv("KECHAN_REQUIRE_PG");
+        if (require != nullptr && std::string(require) == "1") {
+          FAIL() << "KECHAN_REQUIRE_PG=1 but KECHAN_TEST_PG is not set";
+        }
+        GTEST_SKIP() << "KECHAN_TEST_PG is not set";
+      }
+      auto admin = store::Open({.url = pg});
+      ASSERT_TRUE(admin.ok()) << admin.status();
+      admin_ = std::move(admin).value();
+      schema_ = "kechan_notify_test_" + auth::RandomToken(6);
+      for (char& c : schema_) {
+        c = std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+      }
+      ASSERT_TRUE(store::WithWriteTx(*admin_, [&](store::Tx& tx) {
+                    return tx.Exec("CREATE SCHEMA " + schema_).status();
+                  }).ok());
+      url = std::string(pg) + (std::string(pg).find('?') == std::string::npos ? "?" : "&") +
+            "options=-csearch_path%3D" + schema_;
+    }
+    auto db = store::Open({.url = url});
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
     std::vector<store::Migration> all = store::StoreMigrations();
@@ -64,6 +95,18 @@ class NotifyServiceTest : public ::testing::Test {
     director_ =
         MakeUser("director1", "director@gov.example", other_gov_, auth::Role::kDutyDirector);
     OpenService();
+  }
+
+  void TearDown() override {
+    service_.reset();
+    auth_.reset();
+    db_.reset();
+    if (admin_) {
+      base::Status s = store::WithWriteTx(*admin_, [&](store::Tx& tx) {
+        return tx.Exec("DROP SCHEMA " + schema_ + " CASCADE").status();
+      });
+      EXPECT_TRUE(s.ok()) << s;
+    }
   }
 
   void OpenService(NotifyOptions options = Options()) {
@@ -136,6 +179,8 @@ class NotifyServiceTest : public ::testing::Test {
   }
 
   base::FakeClock clock_{kStart};
+  std::unique_ptr<store::Database> admin_;
+  std::string schema_;
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<auth::AuthService> auth_;
   std::unique_ptr<NotifyService> service_;
@@ -144,7 +189,7 @@ class NotifyServiceTest : public ::testing::Test {
   base::UserId officer_, officer_no_mail_, director_;
 };
 
-TEST_F(NotifyServiceTest, ResolvesUsersOrgRolesAndRolesAnywhere) {
+TEST_P(NotifyServiceTest, ResolvesUsersOrgRolesAndRolesAnywhere) {
   // orgs + roles: officers of gov_; roles alone: every duty director.
   Append(R"({"notify":{"orgs":[)" + gov_.ToString() +
          R"(],"roles":["officer"],"title":{"zh":"新诉求"}}})");
@@ -157,7 +202,7 @@ TEST_F(NotifyServiceTest, ResolvesUsersOrgRolesAndRolesAnywhere) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_inbox WHERE user_id = " + director_.ToString()), 2);
 }
 
-TEST_F(NotifyServiceTest, FollowsEachEventExactlyOnceAcrossRestarts) {
+TEST_P(NotifyServiceTest, FollowsEachEventExactlyOnceAcrossRestarts) {
   Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"一"}}})");
   Tick();
   Tick();
@@ -168,7 +213,7 @@ TEST_F(NotifyServiceTest, FollowsEachEventExactlyOnceAcrossRestarts) {
   EXPECT_EQ(transport_->sent.size(), 0u);  // the new transport sent nothing again
 }
 
-TEST_F(NotifyServiceTest, MailsOnlyUsersWithAnAddress) {
+TEST_P(NotifyServiceTest, MailsOnlyUsersWithAnAddress) {
   Append(
       R"({"notify":{"users":[)" + officer_.ToString() + "," + officer_no_mail_.ToString() +
       R"(],"title":{"zh":"新诉求","en":"New appeal"},"body":{"zh":"内容"},"link":"/appeals/1"}})");
@@ -184,7 +229,7 @@ TEST_F(NotifyServiceTest, MailsOnlyUsersWithAnAddress) {
   EXPECT_NE(m.body.find("To: officer1@gov.example\r\n"), std::string::npos);
 }
 
-TEST_F(NotifyServiceTest, NoEmailWhenSmtpIsOff) {
+TEST_P(NotifyServiceTest, NoEmailWhenSmtpIsOff) {
   NotifyOptions o = Options();
   o.smtp_url.clear();
   OpenService(o);
@@ -194,7 +239,7 @@ TEST_F(NotifyServiceTest, NoEmailWhenSmtpIsOff) {
   EXPECT_EQ(r.deliveries_created, 0);
 }
 
-TEST_F(NotifyServiceTest, RetriesWithBackoffAndNeverResendsAfterSuccess) {
+TEST_P(NotifyServiceTest, RetriesWithBackoffAndNeverResendsAfterSuccess) {
   transport_->script = {SendOutcome{.transport_ok = false, .code = 451, .error = "busy"},
                         SendOutcome{.transport_ok = false, .code = 0, .error = "timeout"}};
   Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"一"}}})");
@@ -226,7 +271,7 @@ TEST_F(NotifyServiceTest, RetriesWithBackoffAndNeverResendsAfterSuccess) {
   EXPECT_EQ(again.status().reason(), "notify.already_sent");
 }
 
-TEST_F(NotifyServiceTest, GivesUpAfterMaxAttemptsAndOperatorRetries) {
+TEST_P(NotifyServiceTest, GivesUpAfterMaxAttemptsAndOperatorRetries) {
   const SendOutcome fail{.transport_ok = false, .code = 550, .error = "mailbox unavailable"};
   transport_->script = {fail, fail, fail};
   Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"一"}}})");
@@ -252,7 +297,7 @@ TEST_F(NotifyServiceTest, GivesUpAfterMaxAttemptsAndOperatorRetries) {
   EXPECT_EQ(list->total, 1);
 }
 
-TEST_F(NotifyServiceTest, RobotTargetsGetSignedMessages) {
+TEST_P(NotifyServiceTest, RobotTargetsGetSignedMessages) {
   const auth::Principal op = Who(officer_, auth::Role::kOperator);
   auto ding = service_->CreateTarget(op, Target{.name = "高新区诉求群",
                                                 .channel = Channel::kDingTalk,
@@ -286,7 +331,7 @@ TEST_F(NotifyServiceTest, RobotTargetsGetSignedMessages) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE payload LIKE '%SECsecret%'"), 0);
 }
 
-TEST_F(NotifyServiceTest, RobotErrcodeCountsAsFailure) {
+TEST_P(NotifyServiceTest, RobotErrcodeCountsAsFailure) {
   const auth::Principal op = Who(officer_, auth::Role::kOperator);
   ASSERT_TRUE(service_
                   ->CreateTarget(op, Target{.name = "群",
@@ -308,7 +353,7 @@ TEST_F(NotifyServiceTest, RobotErrcodeCountsAsFailure) {
   EXPECT_NE(d->items[0].last_error.find("93000"), std::string::npos);
 }
 
-TEST_F(NotifyServiceTest, BadBlocksAreSkippedAndTheFollowerMovesOn) {
+TEST_P(NotifyServiceTest, BadBlocksAreSkippedAndTheFollowerMovesOn) {
   Append(R"({"notify":{"users":[1],"title":{"zh":"x"},"colour":"red"}})");
   Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"好"}}})");
   TickReport r = Tick();
@@ -316,7 +361,7 @@ TEST_F(NotifyServiceTest, BadBlocksAreSkippedAndTheFollowerMovesOn) {
   EXPECT_EQ(r.inbox_rows, 1);
 }
 
-TEST_F(NotifyServiceTest, RecoversAClaimLeftByACrashedSender) {
+TEST_P(NotifyServiceTest, RecoversAClaimLeftByACrashedSender) {
   Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"一"}}})");
   ASSERT_TRUE(service_->Ingest().ok());
   // Simulate a sender that claimed the delivery and died.
@@ -337,7 +382,7 @@ TEST_F(NotifyServiceTest, RecoversAClaimLeftByACrashedSender) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_attempts"), 2);
 }
 
-TEST_F(NotifyServiceTest, InboxIsPrivateToItsOwner) {
+TEST_P(NotifyServiceTest, InboxIsPrivateToItsOwner) {
   Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"一"}}})");
   Tick();
   auto other = service_->MarkRead(Who(director_), 1);
@@ -383,7 +428,7 @@ class NotifyRoutesTest : public NotifyServiceTest {
   http::Router router_;
 };
 
-TEST_F(NotifyRoutesTest, DeclaresAccessAndValidSchemas) {
+TEST_P(NotifyRoutesTest, DeclaresAccessAndValidSchemas) {
   for (const auto& r : router_.routes()) {
     EXPECT_FALSE(r.spec.summary.empty()) << r.pattern;
     EXPECT_FALSE(r.spec.summary_zh.empty()) << r.pattern;
@@ -401,7 +446,7 @@ TEST_F(NotifyRoutesTest, DeclaresAccessAndValidSchemas) {
   }
 }
 
-TEST_F(NotifyRoutesTest, ListsPagesFiltersAndMarksRead) {
+TEST_P(NotifyRoutesTest, ListsPagesFiltersAndMarksRead) {
   for (int i = 0; i < 3; ++i) {
     Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"第)" +
            std::to_string(i) + R"(条","en":"No. )" + std::to_string(i) + R"("}}})");
@@ -432,7 +477,7 @@ TEST_F(NotifyRoutesTest, ListsPagesFiltersAndMarksRead) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_inbox WHERE read_at IS NULL"), 0);
 }
 
-TEST_F(NotifyRoutesTest, AnotherUsersItemIsNotFoundAndUnchanged) {
+TEST_P(NotifyRoutesTest, AnotherUsersItemIsNotFoundAndUnchanged) {
   Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"一"}}})");
   Tick();
   auto r = Call(http::Method::kPost, "/api/v1/inbox/1/read", Who(director_));
@@ -448,7 +493,7 @@ TEST_F(NotifyRoutesTest, AnotherUsersItemIsNotFoundAndUnchanged) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_inbox WHERE read_at IS NULL"), 1);
 }
 
-TEST_F(NotifyRoutesTest, BadPagingNamesTheField) {
+TEST_P(NotifyRoutesTest, BadPagingNamesTheField) {
   auto r = Call(http::Method::kGet, "/api/v1/inbox", Who(officer_), {{"page_size", "0"}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().field(), "page_size");
@@ -461,7 +506,7 @@ TEST_F(NotifyRoutesTest, BadPagingNamesTheField) {
   EXPECT_EQ(s.status().field(), "status");
 }
 
-TEST_F(NotifyRoutesTest, TargetsHideTheSecretAndRejectBadInput) {
+TEST_P(NotifyRoutesTest, TargetsHideTheSecretAndRejectBadInput) {
   const auth::Principal op = Who(officer_, auth::Role::kOperator);
   auto created = Call(http::Method::kPost, "/api/v1/notify/targets", op, {},
                       R"({"name":"诉求群","channel":"dingtalk",)"
@@ -510,7 +555,7 @@ TEST_F(NotifyRoutesTest, TargetsHideTheSecretAndRejectBadInput) {
   EXPECT_EQ(Body(*list).at("items").as_array().size(), 0u);
 }
 
-TEST_F(NotifyRoutesTest, AnnouncementsReachEveryHolderOfTheRoles) {
+TEST_P(NotifyRoutesTest, AnnouncementsReachEveryHolderOfTheRoles) {
   const auth::Principal op = Who(officer_, auth::Role::kOperator);
   const int64_t events_before = Count("SELECT COUNT(*) FROM events");
   struct Case {
@@ -543,6 +588,11 @@ TEST_F(NotifyRoutesTest, AnnouncementsReachEveryHolderOfTheRoles) {
   EXPECT_EQ(Tick().inbox_rows, 2);  // both officers, not the duty director
   EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_inbox WHERE user_id = " + director_.ToString()), 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, NotifyServiceTest, ::testing::Values(Backend::kSqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, NotifyServiceTest, ::testing::Values(Backend::kPostgres));
+INSTANTIATE_TEST_SUITE_P(Sqlite, NotifyRoutesTest, ::testing::Values(Backend::kSqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, NotifyRoutesTest, ::testing::Values(Backend::kPostgres));
 
 }  // namespace
 }  // namespace kechan::notify

@@ -776,6 +776,24 @@ const char* FactNameZh(Fact f) { return kFactZh[static_cast<int>(f)]; }
 Result<Fact> ParseFact(std::string_view text, std::string_view field) {
   return ParseEnum<Fact>(text, field, "fact", kFactNames);
 }
+std::vector<FactInfo> FactCatalogue() {
+  std::vector<FactInfo> out;
+  for (int i = 0; i <= static_cast<int>(Fact::kAboveSize); ++i) {
+    const Fact f = static_cast<Fact>(i);
+    const char* kind = IsMoneyFact(f)     ? "money"
+                       : IsPercentFact(f) ? "percent"
+                       : IsNumericFact(f) ? "number"
+                       : IsTextSetFact(f) ? "texts"
+                       : IsIdSetFact(f)   ? "ids"
+                                          : "bool";
+    out.push_back(FactInfo{.fact = f,
+                           .kind = kind,
+                           .yearly = IsYearlyFact(f),
+                           .window = IsWindowFact(f),
+                           .dated = IsDatedSetFact(f)});
+  }
+  return out;
+}
 const char* OpName(Op o) { return kOpNames[static_cast<int>(o)]; }
 const char* ApplicationKindName(ApplicationKind k) { return kKindNames[static_cast<int>(k)]; }
 Result<ApplicationKind> ParseApplicationKind(std::string_view text, std::string_view field) {

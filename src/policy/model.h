@@ -129,6 +129,19 @@ const char* FactName(Fact f);
 const char* FactNameZh(Fact f);
 base::Result<Fact> ParseFact(std::string_view text, std::string_view field = "fact");
 
+// The fact catalogue the rule editor offers: per fact its value kind ("money" in yuan,
+// "percent", "number", "texts", "ids", "bool") and which dated parameters it takes (yearly:
+// year / year_offset; window: years; dated: on).
+struct FactInfo {
+  Fact fact = Fact::kRevenue;
+  const char* kind = "";
+  bool yearly = false;
+  bool window = false;
+  bool dated = false;
+};
+// Returns every fact in declaration order.
+std::vector<FactInfo> FactCatalogue();
+
 enum class Op { kGte, kGt, kLte, kLt, kEq };
 const char* OpName(Op o);  // "gte" "gt" "lte" "lt" "eq"
 

@@ -350,6 +350,51 @@ Result<http::Response> CheckRule(const http::Request& req) {
       http::ToJson(json::object{{"ok", true}, {"rule", json::parse(RuleToJson(parsed))}}));
 }
 
+json::object AskAndCounts(const MatchTally& t) {
+  std::vector<std::pair<std::string, int64_t>> sorted(t.ask.begin(), t.ask.end());
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  json::array ask;
+  for (const auto& [fact, n] : sorted) ask.push_back(json::object{{"fact", fact}, {"firms", n}});
+  return json::object{
+      {"counts", json::object{{"yes", t.yes}, {"no", t.no}, {"unknown", t.unknown}}},
+      {"ask", std::move(ask)}};
+}
+
+Result<http::Response> PreviewRule(PolicyService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(json::object obj, http::ParseJsonObject(req));
+  http::ObjectReader r(obj);
+  const json::value* rule = r.Value("rule", true);
+  std::optional<std::string> as_of_text = r.OptionalString("as_of", {.max_len = 10});
+  KECHAN_RETURN_IF_ERROR(r.Finish());
+  KECHAN_ASSIGN_OR_RETURN(Rule parsed, ParseRule(json::serialize(*rule), "rule"));
+  Date as_of = s.Today();
+  if (as_of_text && !as_of_text->empty()) {
+    KECHAN_ASSIGN_OR_RETURN(as_of, Date::Parse(*as_of_text, "as_of"));
+  }
+  KECHAN_ASSIGN_OR_RETURN(RulePreview p, s.PreviewRule(Caller::Of(req.principal), parsed, as_of));
+  json::object out = AskAndCounts(p.tally);
+  out["as_of"] = p.as_of.ToString();
+  out["total"] = p.tally.yes + p.tally.no + p.tally.unknown;
+  return http::Response::Json(http::ToJson(out));
+}
+
+Result<http::Response> FactCatalogueRoute(const http::Request&) {
+  json::array items;
+  for (const FactInfo& f : FactCatalogue()) {
+    items.push_back(json::object{{"fact", FactName(f.fact)},
+                                 {"label_zh", FactNameZh(f.fact)},
+                                 {"kind", f.kind},
+                                 {"yearly", f.yearly},
+                                 {"window", f.window},
+                                 {"dated", f.dated}});
+  }
+  json::array ops;
+  for (Op o : {Op::kGte, Op::kGt, Op::kLte, Op::kLt, Op::kEq}) ops.emplace_back(OpName(o));
+  return http::Response::Json(
+      http::ToJson(json::object{{"facts", std::move(items)}, {"ops", std::move(ops)}}));
+}
+
 Result<http::Response> Fits(PolicyService& s, const http::Request& req) {
   KECHAN_ASSIGN_OR_RETURN(int64_t id, req.PathId("id"));
   KECHAN_ASSIGN_OR_RETURN(Date as_of, QueryDate(req, "as_of", s.Today()));
@@ -663,6 +708,16 @@ void RegisterRoutes(http::Router& router, PolicyService& service) {
              spec("Validate a rule; errors name the JSON path", "校验政策规则（错误指明字段路径）",
                   Access::kRoles, operators),
              [](http::Request& r) { return CheckRule(r); });
+  router.Add(
+      Method::kPost, "/api/v1/policy-rules/preview",
+      spec("Try a draft rule on every enterprise: counts of fit / unknown / not and the "
+           "facts to ask about (nothing is stored)",
+           "试算规则：符合/待核实/不符合企业数及需补充的信息（不保存）", Access::kRoles, staff),
+      [s](http::Request& r) { return PreviewRule(*s, r); });
+  router.Add(Method::kGet, "/api/v1/policy-rules/facts",
+             spec("The fact catalogue rules may test (kinds and dated parameters)",
+                  "规则可用的企业事实目录（类型与日期参数）", Access::kSignedIn),
+             [](http::Request& r) { return FactCatalogueRoute(r); });
   router.Add(
       Method::kGet, "/api/v1/policies/{id}/enterprises",
       spec("Which enterprises fit this policy (counts, facts to ask, CSV/xlsx export)",

@@ -20,6 +20,9 @@ namespace kechan::policy {
 //   PATCH /api/v1/policies/{id}/versions/{version}                operators (drafts only)
 //   POST  /api/v1/policies/{id}/versions/{version}/publish        operators
 //   POST  /api/v1/policy-rules/check                              operators; {"rule":{..}}
+//   POST  /api/v1/policy-rules/preview                            staff; {"rule":{..},"as_of"}
+//         -> {"as_of","counts":{"yes","no","unknown"},"ask":[{"fact","firms"}],"total"}
+//   GET   /api/v1/policy-rules/facts                              signed in; the fact catalogue
 //   GET   /api/v1/policies/{id}/enterprises?as_of=&result=&district=&q=&page=&page_size=
 //         &format=csv|xlsx                                        staff
 //   GET   /api/v1/enterprises/{id}/policies?as_of=&category=&include_no=   staff or own members

@@ -87,6 +87,18 @@ struct MatchReport {
   int64_t page_size = 20;
 };
 
+// How the facts of every enterprise are loaded for matching: kBulk reads them in batches of
+// kFactsBatch (four queries per batch through ChainService::EnterpriseDetailsAfter);
+// kPerEnterprise is the former path (one GetEnterprise per firm), kept to measure against.
+enum class FactsLoad { kBulk, kPerEnterprise };
+inline constexpr int64_t kFactsBatch = 5000;
+
+// A draft rule tried against every enterprise before it is saved.
+struct RulePreview {
+  base::Date as_of;
+  MatchTally tally;
+};
+
 struct PublishReport {
   PolicyVersion version;
   int64_t benefits_created = 0;  // 免申即享: pending benefits created
@@ -147,6 +159,13 @@ class PolicyService {
   // "policy_id"; FailedPrecondition "policy.no_version" naming "as_of" when no version applies.
   base::Result<MatchReport> EnterprisesFor(const Caller& caller, PolicyId policy, base::Date date,
                                            const MatchFilter& f, PageRequest page);
+
+  // Staff. Evaluates a draft rule for every enterprise on `date` and counts yes / no / unknown
+  // (with the facts to ask about), without storing anything.
+  base::Result<RulePreview> PreviewRule(const Caller& caller, const Rule& rule, base::Date date);
+  // The facts of every enterprise, by id (chain records + links + supplied facts). For matching
+  // and benchmarks; no permission check (callers check).
+  base::Result<std::vector<EnterpriseFacts>> AllFacts(FactsLoad how = FactsLoad::kBulk);
 
   // ---- applications ---------------------------------------------------------------------------
   // The enterprise's member (or system) applies for a published policy in force today.

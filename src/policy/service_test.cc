@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <cctype>
+#include <cstdlib>
 
+#include "auth/crypto.h"
 #include "auth/migrations.h"
 #include "auth/uscc.h"
 #include "chain/migrations.h"
@@ -35,10 +38,38 @@ auth::Principal Who(int64_t user, int64_t org, auth::Role role) {
   return p;
 }
 
-class PolicyServiceTest : public ::testing::Test {
+enum class Backend { kSqlite, kPostgres };
+
+// Runs on SQLite in memory (label unit) and, when KECHAN_TEST_PG names a server
+// (scripts/pg-test-env), on PostgreSQL in a throwaway schema (label postgres; skipped without it
+// unless KECHAN_REQUIRE_PG=1).
+class PolicyServiceTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto db = store::Open({.url = "sqlite::memory:"});
+    std::string url = "sqlite::memory:";
+    if (GetParam() == Backend::kPostgres) {
+      const char* pg = std::getenv("KECHAN_TEST_PG");
+      if (pg == nullptr || *pg == '\0') {
+        const char* require = std::getenv("KECHAN_REQUIRE_PG");
+        if (require != nullptr && std::string(require) == "1") {
+          FAIL() << "KECHAN_REQUIRE_PG=1 but KECHAN_TEST_PG is not set";
+        }
+        GTEST_SKIP() << "KECHAN_TEST_PG is not set";
+      }
+      auto admin = store::Open({.url = pg});
+      ASSERT_TRUE(admin.ok()) << admin.status();
+      admin_ = std::move(admin).value();
+      schema_ = "kechan_policy_test_" + auth::RandomToken(6);
+      for (char& c : schema_) {
+        c = std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+      }
+      ASSERT_TRUE(store::WithWriteTx(*admin_, [&](store::Tx& tx) {
+                    return tx.Exec("CREATE SCHEMA " + schema_).status();
+                  }).ok());
+      url = std::string(pg) + (std::string(pg).find('?') == std::string::npos ? "?" : "&") +
+            "options=-csearch_path%3D" + schema_;
+    }
+    auto db = store::Open({.url = url});
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
     std::vector<store::Migration> all = store::StoreMigrations();
@@ -141,6 +172,18 @@ class PolicyServiceTest : public ::testing::Test {
     return rows->rows.at(0).Int(0);
   }
 
+  void TearDown() override {
+    service_.reset();
+    chain_.reset();
+    db_.reset();
+    if (admin_) {
+      base::Status s = store::WithWriteTx(*admin_, [&](store::Tx& tx) {
+        return tx.Exec("DROP SCHEMA " + schema_ + " CASCADE").status();
+      });
+      EXPECT_TRUE(s.ok()) << s;
+    }
+  }
+
   std::vector<int64_t> Fingerprint() {
     return {Count("SELECT COUNT(*) FROM events"), Count("SELECT COUNT(*) FROM policy_policies"),
             Count("SELECT COUNT(*) FROM policy_versions"),
@@ -149,6 +192,8 @@ class PolicyServiceTest : public ::testing::Test {
   }
 
   base::FakeClock clock_;
+  std::unique_ptr<store::Database> admin_;
+  std::string schema_;
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<chain::ChainService> chain_;
   std::unique_ptr<PolicyService> service_;
@@ -163,7 +208,7 @@ class PolicyServiceTest : public ::testing::Test {
   auth::Principal other_firm_ = Who(52, 2, auth::Role::kEnterprise);
 };
 
-TEST_F(PolicyServiceTest, PoliciesForOwnEnterpriseGiveAReasonPerClause) {
+TEST_P(PolicyServiceTest, PoliciesForOwnEnterpriseGiveAReasonPerClause) {
   MakePolicy("ZJTX", Mode::kFullApplication, ZjtxRuleJson(), true);
   auto fits = service_->PoliciesFor(Caller::Of(firm_), good_, D("2026-06-01"));
   ASSERT_TRUE(fits.ok()) << fits.status();
@@ -176,7 +221,7 @@ TEST_F(PolicyServiceTest, PoliciesForOwnEnterpriseGiveAReasonPerClause) {
   EXPECT_EQ(denied.status().code(), base::Code::kPermissionDenied);
 }
 
-TEST_F(PolicyServiceTest, EnterprisesForCountsYesNoUnknownAndFactsToAsk) {
+TEST_P(PolicyServiceTest, EnterprisesForCountsYesNoUnknownAndFactsToAsk) {
   Policy p = MakePolicy("ZJTX", Mode::kFullApplication, ZjtxRuleJson(), true);
   auto r = service_->EnterprisesFor(Caller::Of(officer_), p.id, D("2026-06-01"), {}, {1, 20});
   ASSERT_TRUE(r.ok()) << r.status();
@@ -205,7 +250,7 @@ TEST_F(PolicyServiceTest, EnterprisesForCountsYesNoUnknownAndFactsToAsk) {
   EXPECT_EQ(after->tally.unknown, 0);
 }
 
-TEST_F(PolicyServiceTest, PublishingNoApplicationPolicyCreatesOnePendingBenefitPerEligibleFirm) {
+TEST_P(PolicyServiceTest, PublishingNoApplicationPolicyCreatesOnePendingBenefitPerEligibleFirm) {
   const int64_t events = Count("SELECT COUNT(*) FROM events");
   Policy p =
       MakePolicy("STAB", Mode::kNoApplication,
@@ -233,7 +278,7 @@ TEST_F(PolicyServiceTest, PublishingNoApplicationPolicyCreatesOnePendingBenefitP
   EXPECT_EQ(apply.status().reason(), "policy.mode");
 }
 
-TEST_F(PolicyServiceTest, OneClickApplicationRunsTheWorkflow) {
+TEST_P(PolicyServiceTest, OneClickApplicationRunsTheWorkflow) {
   Policy p = MakePolicy("SCENE", Mode::kOneClick,
                         R"({"fact":"chain","in":[)" + chain_id_.ToString() + "]}", true);
   auto a = service_->Apply(Caller::Of(firm_), p.id, good_, ApplicationKind::kOneClick, {});
@@ -258,7 +303,7 @@ TEST_F(PolicyServiceTest, OneClickApplicationRunsTheWorkflow) {
   EXPECT_EQ(no.status().reason(), "policy.not_eligible");
 }
 
-TEST_F(PolicyServiceTest, FullApplicationChecksFieldsAndOnlyOwnEnterpriseApplies) {
+TEST_P(PolicyServiceTest, FullApplicationChecksFieldsAndOnlyOwnEnterpriseApplies) {
   Policy p = MakePolicy("FULL", Mode::kFullApplication, R"({"fact":"above_size","is":true})", true,
                         {{.key = "contact", .label_zh = "联系人", .label_en = "Contact"}});
   auto missing = service_->Apply(Caller::Of(firm_), p.id, good_, ApplicationKind::kFull, {});
@@ -276,7 +321,7 @@ TEST_F(PolicyServiceTest, FullApplicationChecksFieldsAndOnlyOwnEnterpriseApplies
           .ok());
 }
 
-TEST_F(PolicyServiceTest, PublishedVersionsAreFrozenAndMayNotOverlap) {
+TEST_P(PolicyServiceTest, PublishedVersionsAreFrozenAndMayNotOverlap) {
   Policy p = MakePolicy("VER", Mode::kOneClick, R"({"fact":"above_size","is":true})", true);
   PolicyVersion v;
   v.id = version_;
@@ -292,6 +337,77 @@ TEST_F(PolicyServiceTest, PublishedVersionsAreFrozenAndMayNotOverlap) {
   auto overlap = service_->Publish(sys_, p.id, second->id);
   EXPECT_EQ(overlap.status().field(), "effective_from");
   EXPECT_EQ(Fingerprint(), before);
+}
+
+TEST_P(PolicyServiceTest, BulkFactsLoadTheSameFactsAsThePerEnterprisePath) {
+  auto bulk = service_->AllFacts(FactsLoad::kBulk);
+  auto each = service_->AllFacts(FactsLoad::kPerEnterprise);
+  ASSERT_TRUE(bulk.ok()) << bulk.status();
+  ASSERT_TRUE(each.ok()) << each.status();
+  ASSERT_EQ(bulk->size(), 3u);
+  ASSERT_EQ(bulk->size(), each->size());
+  for (size_t i = 0; i < bulk->size(); ++i) {
+    const EnterpriseFacts& a = (*bulk)[i];
+    const EnterpriseFacts& b = (*each)[i];
+    EXPECT_EQ(a.enterprise_id, b.enterprise_id);
+    EXPECT_EQ(a.name, b.name);
+    EXPECT_EQ(a.district, b.district);
+    EXPECT_EQ(a.org_id, b.org_id);
+    EXPECT_EQ(a.revenue, b.revenue);
+    EXPECT_EQ(a.rd_spend, b.rd_spend);
+    EXPECT_EQ(a.tiers.size(), b.tiers.size());
+    ASSERT_EQ(a.links.size(), b.links.size());
+    for (size_t j = 0; j < a.links.size(); ++j) {
+      EXPECT_EQ(a.links[j].node_id, b.links[j].node_id);
+      EXPECT_EQ(a.links[j].chain_id, b.links[j].chain_id);
+    }
+    EXPECT_EQ(a.founded_on, b.founded_on);
+    EXPECT_EQ(a.main_business_share, b.main_business_share);
+  }
+  const EnterpriseFacts& good = (*bulk)[0];
+  EXPECT_EQ(good.enterprise_id, good_.value);
+  ASSERT_EQ(good.links.size(), 1u);
+  EXPECT_EQ(good.links[0].chain_id, chain_id_.value);
+  EXPECT_EQ(good.revenue.at(2025), Money::FromYuan(25'000'000));
+  ASSERT_EQ(good.tiers.size(), 1u);
+  ASSERT_TRUE(good.founded_on.has_value());
+  EXPECT_TRUE((*bulk)[1].links.empty());
+}
+
+TEST_P(PolicyServiceTest, ChainBatchesByIdKeepEachFirmsLinksAndYears) {
+  const chain::Caller sys = chain::Caller::System("test");
+  std::vector<int64_t> seen;
+  chain::EnterpriseId after{0};
+  for (int round = 0; round < 10; ++round) {
+    auto batch = chain_->EnterpriseDetailsAfter(sys, after, 1);
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    if (batch->empty()) break;
+    ASSERT_EQ(batch->size(), 1u);
+    const chain::EnterpriseDetail& d = batch->front();
+    seen.push_back(d.enterprise.id.value);
+    EXPECT_EQ(d.links.size(), d.enterprise.id == good_ ? 1u : 0u);
+    EXPECT_EQ(d.enterprise.revenue.size(), 3u);
+    after = d.enterprise.id;
+  }
+  EXPECT_EQ(seen, (std::vector<int64_t>{good_.value, other_.value, gap_.value}));
+  EXPECT_EQ(chain_->EnterpriseDetailsAfter(sys, {}, 0).status().field(), "limit");
+  EXPECT_EQ(chain_->EnterpriseDetailsAfter(chain::Caller::Of(firm_), {}, 10).status().code(),
+            base::Code::kPermissionDenied);
+}
+
+TEST_P(PolicyServiceTest, PreviewCountsADraftRuleWithoutStoringAnything) {
+  const auto before = Fingerprint();
+  auto rule = ParseRule(ZjtxRuleJson());
+  ASSERT_TRUE(rule.ok());
+  auto p = service_->PreviewRule(Caller::Of(officer_), *rule, D("2026-06-01"));
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->tally.yes, 1);
+  EXPECT_EQ(p->tally.no, 1);
+  EXPECT_EQ(p->tally.unknown, 1);
+  EXPECT_EQ(p->tally.ask["founded_on"], 1);
+  EXPECT_EQ(Fingerprint(), before);
+  EXPECT_EQ(service_->PreviewRule(Caller::Of(firm_), *rule, D("2026-06-01")).status().code(),
+            base::Code::kPermissionDenied);
 }
 
 // ---- routes -------------------------------------------------------------------------------
@@ -329,7 +445,7 @@ class PolicyRoutesTest : public PolicyServiceTest {
   auth::Principal operator_;
 };
 
-TEST_F(PolicyRoutesTest, MalformedRuleJsonNamesTheFieldAndChangesNothing) {
+TEST_P(PolicyRoutesTest, MalformedRuleJsonNamesTheFieldAndChangesNothing) {
   const int64_t id = CreateDraftPolicy();
   const std::string path = "/api/v1/policies/" + std::to_string(id) + "/versions";
   const auto before = Fingerprint();
@@ -348,7 +464,7 @@ TEST_F(PolicyRoutesTest, MalformedRuleJsonNamesTheFieldAndChangesNothing) {
   EXPECT_EQ(Fingerprint(), before);
 }
 
-TEST_F(PolicyRoutesTest, UnknownFactNamesThePath) {
+TEST_P(PolicyRoutesTest, UnknownFactNamesThePath) {
   const int64_t id = CreateDraftPolicy();
   const auto before = Fingerprint();
   auto bad = Call(
@@ -364,7 +480,7 @@ TEST_F(PolicyRoutesTest, UnknownFactNamesThePath) {
   EXPECT_EQ(Fingerprint(), before);
 }
 
-TEST_F(PolicyRoutesTest, DatesOutOfOrderNameEffectiveTo) {
+TEST_P(PolicyRoutesTest, DatesOutOfOrderNameEffectiveTo) {
   const int64_t id = CreateDraftPolicy();
   const auto before = Fingerprint();
   auto bad = Call(http::Method::kPost, "/api/v1/policies/" + std::to_string(id) + "/versions",
@@ -377,7 +493,7 @@ TEST_F(PolicyRoutesTest, DatesOutOfOrderNameEffectiveTo) {
   EXPECT_EQ(Fingerprint(), before);
 }
 
-TEST_F(PolicyRoutesTest, ApplyingTwiceIsAConflictNamingPolicyId) {
+TEST_P(PolicyRoutesTest, ApplyingTwiceIsAConflictNamingPolicyId) {
   Policy p = MakePolicy("TWICE", Mode::kOneClick, R"({"fact":"above_size","is":true})", true);
   const std::string path = "/api/v1/policies/" + p.id.ToString() + "/applications";
   const std::string body = R"({"enterprise_id":)" + good_.ToString() + R"(,"kind":"one_click"})";
@@ -393,7 +509,7 @@ TEST_F(PolicyRoutesTest, ApplyingTwiceIsAConflictNamingPolicyId) {
   EXPECT_EQ(Fingerprint(), before);
 }
 
-TEST_F(PolicyRoutesTest, ApplyingToAnUnpublishedPolicyIsRefused) {
+TEST_P(PolicyRoutesTest, ApplyingToAnUnpublishedPolicyIsRefused) {
   Policy p = MakePolicy("DRAFT", Mode::kOneClick, R"({"fact":"above_size","is":true})", false);
   const auto before = Fingerprint();
   auto r = Call(http::Method::kPost, "/api/v1/policies/" + p.id.ToString() + "/applications", firm_,
@@ -408,7 +524,7 @@ TEST_F(PolicyRoutesTest, ApplyingToAnUnpublishedPolicyIsRefused) {
   EXPECT_EQ(Fingerprint(), before);
 }
 
-TEST_F(PolicyRoutesTest, EnterpriseCannotReadAnothersApplications) {
+TEST_P(PolicyRoutesTest, EnterpriseCannotReadAnothersApplications) {
   Policy p = MakePolicy("PRIV", Mode::kOneClick, R"({"fact":"above_size","is":true})", true);
   auto a = service_->Apply(Caller::Of(firm_), p.id, good_, ApplicationKind::kOneClick, {});
   ASSERT_TRUE(a.ok());
@@ -432,7 +548,7 @@ TEST_F(PolicyRoutesTest, EnterpriseCannotReadAnothersApplications) {
   EXPECT_EQ(Fingerprint(), before);
 }
 
-TEST_F(PolicyRoutesTest, MatchExportsCsvAndXlsx) {
+TEST_P(PolicyRoutesTest, MatchExportsCsvAndXlsx) {
   Policy p = MakePolicy("EXP", Mode::kOneClick, ZjtxRuleJson(), true);
   const std::string path = "/api/v1/policies/" + p.id.ToString() + "/enterprises";
   auto j = Call(http::Method::kGet, path, officer_, {{"as_of", "2026-06-01"}});
@@ -455,6 +571,50 @@ TEST_F(PolicyRoutesTest, MatchExportsCsvAndXlsx) {
   auto bad = Call(http::Method::kGet, path, officer_, {{"result", "maybe"}});
   EXPECT_EQ(bad.status().field(), "result");
 }
+
+TEST_P(PolicyRoutesTest, PreviewRouteCountsAndNamesTheBadClause) {
+  const auto before = Fingerprint();
+  auto ok = Call(http::Method::kPost, "/api/v1/policy-rules/preview", officer_, {},
+                 R"({"rule":{"all":[{"fact":"revenue","op":"gte","value":"10000000"}]},)"
+                 R"("as_of":"2026-06-01"})");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  json::value body = json::parse(ok->body);
+  EXPECT_EQ(body.at("counts").at("yes").as_int64(), 2);  // good_ 25M, gap_ 30M
+  EXPECT_EQ(body.at("counts").at("no").as_int64(), 1);   // other_ 5M
+  EXPECT_EQ(body.at("total").as_int64(), 3);
+  auto bad = Call(http::Method::kPost, "/api/v1/policy-rules/preview", officer_, {},
+                  R"({"rule":{"all":[{"fact":"revenue","op":"gte","value":"1"},)"
+                  R"({"fact":"wealth","op":"gte","value":1}]}})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), base::Code::kInvalidArgument);
+  EXPECT_EQ(bad.status().field(), "rule.all[1].fact");
+  auto bad_date = Call(http::Method::kPost, "/api/v1/policy-rules/preview", officer_, {},
+                       R"({"rule":{"fact":"above_size","is":true},"as_of":"2026-13-01"})");
+  EXPECT_EQ(bad_date.status().field(), "as_of");
+  auto firm = Call(http::Method::kPost, "/api/v1/policy-rules/preview", firm_, {},
+                   R"({"rule":{"fact":"above_size","is":true}})");
+  EXPECT_EQ(firm.status().code(), base::Code::kPermissionDenied);
+  EXPECT_EQ(Fingerprint(), before);
+}
+
+TEST_P(PolicyRoutesTest, FactCatalogueListsEveryFactWithItsKind) {
+  auto r = Call(http::Method::kGet, "/api/v1/policy-rules/facts", firm_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  json::value body = json::parse(r->body);
+  const json::array& facts = body.at("facts").as_array();
+  ASSERT_EQ(facts.size(), 15u);
+  EXPECT_EQ(facts[0].at("fact").as_string(), "revenue");
+  EXPECT_EQ(facts[0].at("kind").as_string(), "money");
+  EXPECT_TRUE(facts[0].at("window").as_bool());
+  EXPECT_EQ(facts[8].at("fact").as_string(), "gradient_tier");
+  EXPECT_TRUE(facts[8].at("dated").as_bool());
+  EXPECT_EQ(body.at("ops").as_array().size(), 5u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, PolicyServiceTest, ::testing::Values(Backend::kSqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, PolicyServiceTest, ::testing::Values(Backend::kPostgres));
+INSTANTIATE_TEST_SUITE_P(Sqlite, PolicyRoutesTest, ::testing::Values(Backend::kSqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, PolicyRoutesTest, ::testing::Values(Backend::kPostgres));
 
 }  // namespace
 }  // namespace kechan::policy

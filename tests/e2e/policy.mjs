@@ -2,8 +2,9 @@
 // demo enterprise user, the "policies for me" page lists fitting policies with a result tag, the
 // per-clause reasons open, and a one-click application is filed (policy-matches.png); then, as an
 // officer/operator (KECHAN_STAFF_USER), the policy list, one policy's fitting-enterprise counts
-// (policy-fit.png), a rule error shown on the clause input it names (policy-editor.png, operators
-// only) and the applications queue (policy-apps.png).
+// (policy-fit.png), in the structured rule editor (operators only) a rule error shown on the clause
+// input it names (policy-editor-error.png) and a nested group with the draft previewed as counts of
+// fit / to verify / do not fit (policy-editor.png), and the applications queue (policy-apps.png).
 //
 // Env: KECHAN_URL, KECHAN_USER (an enterprise user, e.g. demo-enterprise), KECHAN_PASSWORD,
 //      KECHAN_STAFF_USER (default demo-operator; same password), SCREENSHOT_DIR, CHROMIUM.
@@ -88,16 +89,38 @@ try {
 
   const isOperator = await page.locator('.new-version').isVisible().catch(() => false);
   if (isOperator) {
-    await check('a bad clause value is shown on that clause', async () => {
+    await check('the structured editor shows a bad clause value on that input', async () => {
       await page.locator('.new-version').click();
-      await page.locator('.clause-row').first().waitFor();
-      await page.locator('.clause-row .value-input input').first().fill('abc');
+      await page.locator('.version-dialog .rule-root').waitFor();
+      await page.locator('.rule-root .clause-row').first().waitFor();
+      // The fact picker offers the catalogue grouped by kind.
+      await page.locator('.rule-root .clause-row .fact-select').first().click();
+      await page.locator('.el-select-dropdown__item').filter({ hasText: '研发投入占比' }).first().waitFor();
+      await page.keyboard.press('Escape');
+      await page.locator('.rule-root .clause-row .value-input input').first().fill('abc');
       await page.locator('.check-rule').click();
-      const err = page.locator('.clause-row[data-row="0"] .el-form-item__error').first();
+      const err = page.locator('.rule-root .clause-row').first().locator('.el-form-item__error').first();
       await err.waitFor();
       const msg = await text(err);
-      expect(msg.includes('rule.all[0].value') || msg.length > 0, `error text "${msg}"`);
+      expect(msg.length > 0, `error text "${msg}"`);
       console.log(`    error on clause 1: ${msg}`);
+      await page.screenshot({ path: path.join(SHOTS, 'policy-editor-error.png') });
+    });
+
+    await check('a nested group is added and the draft rule is previewed with counts', async () => {
+      await page.locator('.rule-root .clause-row .value-input input').first().fill('10000000');
+      await page.locator('.rule-root > .group-head .add-group').click();
+      const nested = page.locator('.rule-root .rule-group.nested').first();
+      await nested.waitFor();
+      // Switch the nested group's clause to a yes/no fact.
+      await nested.locator('.clause-row .fact-select').first().click();
+      await page.locator('.el-select-dropdown__item:visible').filter({ hasText: '规上企业' }).first().click();
+      await nested.locator('.clause-row .el-radio-button').first().waitFor();
+      await page.locator('.preview-rule').click();
+      await page.locator('.pv-yes').waitFor();
+      const counts = [await text(page.locator('.pv-yes')), await text(page.locator('.pv-unknown')), await text(page.locator('.pv-no'))];
+      expect(counts.every((c) => /\d+$/.test(c)), `counts ${JSON.stringify(counts)}`);
+      console.log(`    preview: ${counts.join(' / ')}`);
       await page.screenshot({ path: path.join(SHOTS, 'policy-editor.png') });
       await page.keyboard.press('Escape');
     });

@@ -95,3 +95,38 @@ export function deliveriesQuery({ status = '', channel = '', page = 1, pageSize 
   params.set('page_size', String(Math.min(200, Math.max(1, Math.trunc(pageSize) || 20))));
   return `/api/v1/notify/deliveries?${params.toString()}`;
 }
+
+/** Robot channels a target may use (e-mail goes to each user's own address, not to a target). */
+export const ROBOT_CHANNELS = ['wecom', 'dingtalk'];
+/** What a robot target is attached to. */
+export const TARGET_SCOPES = ['org', 'chain', 'role', 'all'];
+
+/**
+ * Builds the request body of the target form: POST (create) sends every field including the
+ * channel; PATCH (edit) leaves the channel out (it cannot change) and sends `secret` only when a
+ * new one was typed or `clearSecret` is set, so an unchanged secret stays as it is.
+ */
+export function targetBody(form, { create }) {
+  const body = {
+    name: String(form.name || '').trim(),
+    url: String(form.url || '').trim(),
+    scope: form.scope,
+    scope_value: form.scope === 'all' ? '' : String(form.scope_value ?? '').trim(),
+    enabled: Boolean(form.enabled),
+  };
+  if (create) {
+    body.channel = form.channel;
+    if (form.secret) body.secret = form.secret;
+  } else if (form.clearSecret) {
+    body.secret = '';
+  } else if (form.secret) {
+    body.secret = form.secret;
+  }
+  return body;
+}
+
+/** Shortens a webhook URL for the table, hiding its key (the part after "key=" / "access_token="). */
+export function maskWebhook(url) {
+  const s = String(url || '');
+  return s.replace(/((?:key|access_token)=)([^&]{4})[^&]*/i, '$1$2…');
+}

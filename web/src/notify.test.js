@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 vi.mock('./api/index.js', () => ({ api: { get: vi.fn(), post: vi.fn() } }));
 
-const { badgeText, deliveriesQuery, deliveryTagType, inboxQuery, itemRoute, itemText, markRead, refreshUnread, unread } =
+const { badgeText, deliveriesQuery, deliveryTagType, inboxQuery, itemRoute, itemText, markRead, maskWebhook, refreshUnread, targetBody, unread } =
   await import('./notify.js');
 const { api } = await import('./api/index.js');
 
@@ -70,5 +70,28 @@ describe('unread counter', () => {
   it('keeps the last count when the request fails', async () => {
     api.get.mockRejectedValueOnce(new Error('offline'));
     expect(await refreshUnread()).toBe(2);
+  });
+});
+
+describe('robot target form', () => {
+  const form = { name: ' 高新区群 ', channel: 'dingtalk', url: ' https://oapi.dingtalk.com/robot/send?access_token=abc ', secret: 'SEC1', clearSecret: false, scope: 'org', scope_value: 7, enabled: true };
+
+  it('sends every field with the channel when creating', () => {
+    expect(targetBody(form, { create: true })).toEqual({
+      name: '高新区群', channel: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send?access_token=abc', secret: 'SEC1', scope: 'org', scope_value: '7', enabled: true,
+    });
+  });
+
+  it('leaves the channel and an untouched secret out when editing', () => {
+    const body = targetBody({ ...form, secret: '' }, { create: false });
+    expect(body.channel).toBeUndefined();
+    expect('secret' in body).toBe(false);
+    expect(targetBody({ ...form, secret: '', clearSecret: true }, { create: false }).secret).toBe('');
+    expect(targetBody({ ...form, scope: 'all' }, { create: false }).scope_value).toBe('');
+  });
+
+  it('masks the key of a webhook URL', () => {
+    expect(maskWebhook('https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=12345678-aaaa')).toBe('https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=1234…');
+    expect(maskWebhook('https://oapi.dingtalk.com/robot/send?access_token=abcdefgh&x=1')).toBe('https://oapi.dingtalk.com/robot/send?access_token=abcd…&x=1');
   });
 });

@@ -149,3 +149,151 @@ export function matchExportUrl(policyId, f, format) {
   q.format = format;
   return `/api/v1/policies/${policyId}/enterprises?${new URLSearchParams(q).toString()}`;
 }
+
+// ---- structured rule editor: a tree of groups (all / any, optionally negated) and leaf clauses.
+
+let nodeSeq = 0;
+
+/** Returns a fresh leaf clause for `fact` with sensible defaults. */
+export function newLeaf(fact = 'revenue') {
+  nodeSeq += 1;
+  return {
+    kind: 'leaf', key: nodeSeq, negate: false, fact, op: 'gte', value: '', yearMode: 'offset',
+    yearOffset: -1, year: null, years: 1, list: [], is: true, on: '', label: '', labelEn: '', id: '',
+  };
+}
+
+/** Returns a fresh group ("all" or "any") holding `children` (default: one revenue clause). */
+export function newGroup(op = 'all', children = null) {
+  nodeSeq += 1;
+  return { kind: 'group', key: nodeSeq, negate: false, op, children: children || [newLeaf()], label: '', labelEn: '', id: '' };
+}
+
+function numberOrText(text) {
+  const s = String(text ?? '').trim();
+  return s !== '' && !Number.isNaN(Number(s)) ? Number(s) : s;
+}
+
+function leafBody(node, catalogue) {
+  const spec = catalogue[node.fact] || FACTS[node.fact];
+  const c = { fact: node.fact };
+  if (!spec) return c;
+  if (spec.kind === 'money' || spec.kind === 'percent' || spec.kind === 'number') {
+    c.op = node.op;
+    c.value = spec.kind === 'money' ? String(node.value ?? '').trim() : numberOrText(node.value);
+    if (spec.yearly) {
+      if (node.yearMode === 'absolute') c.year = numberOrText(node.year);
+      else c.year_offset = Number(node.yearOffset);
+    }
+    if (spec.window) c.years = Number(node.years) || 1;
+  } else if (spec.kind === 'texts') {
+    c.in = (node.list || []).map((s) => String(s).trim()).filter(Boolean);
+  } else if (spec.kind === 'ids') {
+    c.in = (node.list || []).map((s) => numberOrText(s)).filter((s) => s !== '');
+  } else if (spec.kind === 'bool') {
+    c.is = Boolean(node.is);
+  }
+  if (spec.dated && node.on) c.on = node.on;
+  return c;
+}
+
+/**
+ * Converts an editor tree into rule JSON. When `paths` (a Map) is given, it receives for every
+ * node key the JSON path the server will name in errors about it ("rule.all[1]", or
+ * "rule.any[0].not" for a negated node).
+ */
+export function treeToRule(node, catalogue = FACTS, path = 'rule', paths = null) {
+  const inner = node.negate ? `${path}.not` : path;
+  if (paths) paths.set(node.key, inner);
+  let body;
+  if (node.kind === 'group') {
+    const op = node.op === 'any' ? 'any' : 'all';
+    body = { [op]: node.children.map((ch, i) => treeToRule(ch, catalogue, `${inner}.${op}[${i}]`, paths)) };
+  } else {
+    body = leafBody(node, catalogue);
+  }
+  const out = node.negate ? { not: body } : body;
+  if (node.id) out.id = node.id;
+  if (node.label) out.label_zh = node.label;
+  if (node.labelEn) out.label_en = node.labelEn;
+  return out;
+}
+
+/** Converts rule JSON (as the server renders it) into an editor tree. */
+export function ruleToTree(rule) {
+  if (!rule || typeof rule !== 'object') return newGroup('all');
+  let node;
+  if (rule.not !== undefined) {
+    node = ruleToTree(rule.not);
+    if (node.kind === 'group' && rule.not && !Array.isArray(rule.not.all) && !Array.isArray(rule.not.any)) {
+      node = node.children[0];
+    }
+    node.negate = !node.negate;
+  } else if (Array.isArray(rule.all) || Array.isArray(rule.any)) {
+    const op = Array.isArray(rule.all) ? 'all' : 'any';
+    node = newGroup(op, rule[op].map((c) => ruleToTree(c)));
+  } else if (rule.fact) {
+    node = newLeaf(rule.fact);
+    if (rule.op) node.op = rule.op;
+    if (rule.value !== undefined) node.value = String(rule.value);
+    if (rule.year !== undefined) {
+      node.yearMode = 'absolute';
+      node.year = rule.year;
+    }
+    if (rule.year_offset !== undefined) node.yearOffset = rule.year_offset;
+    if (rule.years !== undefined) node.years = rule.years;
+    if (Array.isArray(rule.in)) node.list = rule.in.map((x) => String(x));
+    if (rule.is !== undefined) node.is = rule.is;
+    if (rule.on) node.on = rule.on;
+  } else {
+    return newGroup('all');
+  }
+  if (rule.id) node.id = rule.id;
+  if (rule.label_zh) node.label = rule.label_zh;
+  if (rule.label_en) node.labelEn = rule.label_en;
+  return node;
+}
+
+/** Wraps a tree so the editor always shows a group at the root. */
+export function rootTree(rule) {
+  const t = ruleToTree(rule);
+  return t.kind === 'group' ? t : newGroup('all', [t]);
+}
+
+const INPUT_OF = { in: 'list', year_offset: 'year', year: 'year', years: 'years', value: 'value', op: 'op', fact: 'fact', on: 'on', is: 'is', label_zh: 'label', label_en: 'label', id: 'label' };
+
+/**
+ * Locates a server error field ("rule.all[1].not.value", "rule.any[0].in[2]") in the tree whose
+ * paths `treeToRule` recorded: {key: node key, input: "value" | "op" | "list" | "year" | "years"
+ * | "on" | "fact" | "is" | "label" | "node"}, or null when the field is outside the rule.
+ */
+export function locateError(field, paths) {
+  if (!field || !String(field).startsWith('rule')) return null;
+  let best = null;
+  for (const [key, p] of paths) {
+    if (field === p || field.startsWith(`${p}.`) || field.startsWith(`${p}[`)) {
+      if (!best || p.length > best.path.length) best = { key, path: p };
+    }
+  }
+  if (!best) return { key: null, input: 'node' };
+  const rest = field.slice(best.path.length).replace(/^\./, '');
+  const head = rest.split(/[.[]/)[0];
+  return { key: best.key, input: INPUT_OF[head] || 'node' };
+}
+
+/**
+ * Turns the server's fact catalogue ({facts:[{fact,kind,yearly,window,dated,label_zh}]}) into the
+ * {fact: spec} map the editor reads, falling back to FACTS for anything missing.
+ */
+export function catalogueFrom(body) {
+  const out = { ...FACTS };
+  for (const f of (body && body.facts) || []) {
+    out[f.fact] = { kind: f.kind, yearly: Boolean(f.yearly), window: Boolean(f.window), dated: Boolean(f.dated), labelZh: f.label_zh };
+  }
+  return out;
+}
+
+/** Counts the leaf clauses of a tree. */
+export function leafCount(node) {
+  return node.kind === 'leaf' ? 1 : node.children.reduce((n, c) => n + leafCount(c), 0);
+}

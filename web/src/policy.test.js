@@ -11,6 +11,14 @@ import {
   rowsToRule,
   ruleToRows,
   splitList,
+  FACTS,
+  catalogueFrom,
+  leafCount,
+  locateError,
+  newGroup,
+  newLeaf,
+  rootTree,
+  treeToRule,
 } from './policy.js';
 
 describe('policy clause builder', () => {
@@ -78,5 +86,67 @@ describe('policy matching helpers', () => {
     expect(matchExportUrl(7, { result: 'yes', page: 3 }, 'xlsx')).toBe(
       '/api/v1/policies/7/enterprises?result=yes&format=xlsx',
     );
+  });
+});
+
+describe('structured rule editor tree', () => {
+  it('builds nested groups, negation, typed values and dated parameters', () => {
+    const revenue = { ...newLeaf('revenue'), value: '20000000', years: 2 };
+    const share = { ...newLeaf('rd_share'), value: '3', yearMode: 'absolute', year: 2025 };
+    const tier = { ...newLeaf('gradient_tier'), list: ['specialized', 'little_giant'], on: '2026-03-01' };
+    const green = { ...newLeaf('green_factory'), is: false, negate: true, label: '非绿色工厂' };
+    const chain = { ...newLeaf('chain'), list: ['3', '4'] };
+    const root = newGroup('all', [revenue, newGroup('any', [share, tier]), green, chain]);
+    const paths = new Map();
+    expect(treeToRule(root, FACTS, 'rule', paths)).toEqual({
+      all: [
+        { fact: 'revenue', op: 'gte', value: '20000000', year_offset: -1, years: 2 },
+        { any: [
+          { fact: 'rd_share', op: 'gte', value: 3, year: 2025, years: 1 },
+          { fact: 'gradient_tier', in: ['specialized', 'little_giant'], on: '2026-03-01' },
+        ] },
+        { not: { fact: 'green_factory', is: false }, label_zh: '非绿色工厂' },
+        { fact: 'chain', in: [3, 4] },
+      ],
+    });
+    expect(paths.get(root.key)).toBe('rule');
+    expect(paths.get(tier.key)).toBe('rule.all[1].any[1]');
+    expect(paths.get(green.key)).toBe('rule.all[2].not');
+  });
+
+  it('round-trips server rules through the tree', () => {
+    const rule = {
+      all: [
+        { fact: 'employees', op: 'lt', value: 1000, year_offset: -2, id: 'zjtx.size', label_zh: '规模', label_en: 'Size' },
+        { any: [{ fact: 'above_size', is: true }, { not: { fact: 'district', in: ['高新区'] } }] },
+      ],
+    };
+    const tree = rootTree(rule);
+    expect(tree.kind).toBe('group');
+    expect(leafCount(tree)).toBe(3);
+    expect(treeToRule(tree)).toEqual(rule);
+    const lone = rootTree({ fact: 'above_size', is: true });
+    expect(treeToRule(lone)).toEqual({ all: [{ fact: 'above_size', is: true }] });
+  });
+
+  it('locates server error paths on the node and input they name', () => {
+    const a = { ...newLeaf('revenue') };
+    const b = { ...newLeaf('district'), negate: true };
+    const inner = newGroup('any', [b]);
+    const root = newGroup('all', [a, inner]);
+    const paths = new Map();
+    treeToRule(root, FACTS, 'rule', paths);
+    expect(locateError('rule.all[0].value', paths)).toEqual({ key: a.key, input: 'value' });
+    expect(locateError('rule.all[0].year_offset', paths)).toEqual({ key: a.key, input: 'year' });
+    expect(locateError('rule.all[1].any[0].not.in[2]', paths)).toEqual({ key: b.key, input: 'list' });
+    expect(locateError('rule.all[1].any', paths)).toEqual({ key: inner.key, input: 'node' });
+    expect(locateError('rule', paths)).toEqual({ key: root.key, input: 'node' });
+    expect(locateError('benefit_zh', paths)).toBeNull();
+  });
+
+  it('reads the server fact catalogue', () => {
+    const c = catalogueFrom({ facts: [{ fact: 'employees', kind: 'number', yearly: true, window: false, dated: false, label_zh: '从业人员' }] });
+    expect(c.employees).toEqual({ kind: 'number', yearly: true, window: false, dated: false, labelZh: '从业人员' });
+    expect(c.revenue.kind).toBe('money');
   });
 });
