@@ -37,3 +37,7 @@ KECHAN_URL="$url" KECHAN_USER="demo-enterprise" KECHAN_PASSWORD="kechan-demo" SC
   node appeals.mjs
 KECHAN_URL="$url" KECHAN_USER="demo-enterprise" KECHAN_PASSWORD="kechan-demo" \
   KECHAN_STAFF_USER="demo-operator" SCREENSHOT_DIR="$shots" node policy.mjs
+KECHAN_URL="$url" KECHAN_USER="demo-operator" KECHAN_PASSWORD="kechan-demo" SCREENSHOT_DIR="$shots" \
+  node notify_targets.mjs
+KECHAN_URL="$url" KECHAN_USER="demo-operator" KECHAN_PASSWORD="kechan-demo" SCREENSHOT_DIR="$shots" \
+  node search.mjs

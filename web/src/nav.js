@@ -45,6 +45,8 @@ export const PAGES = [
   { name: 'receptions', path: '/receptions', roles: ['duty_director', 'chain_chief', 'operator', 'officer'], nav: true, label: 'nav.receptions', icon: 'Calendar' },
   { name: 'duty-rota', path: '/duty-rota', roles: ['operator'], nav: true, label: 'nav.dutyRota', icon: 'Calendar' },
   { name: 'appeal-catalogue', path: '/appeal-catalogue', roles: ['operator', 'officer', 'duty_director', 'chain_chief'], nav: true, label: 'nav.appealCatalogue', icon: 'Share' },
+  // Full-text search over every indexed type (issue 5).
+  { name: 'search', path: '/search', roles: ['officer', 'duty_director', 'chain_chief', 'operator'], nav: true, label: 'nav.search', icon: 'Tickets' },
   { name: 'service-dashboard', path: '/service-dashboard', roles: ['officer', 'duty_director', 'chain_chief', 'operator'], nav: true, label: 'nav.serviceDashboard', icon: 'MapLocation' },
   // Policy toolkit (惠企政策): enterprises see what fits them; staff manage policies and applications.
   { name: 'my-policies', path: '/my-policies', roles: ['enterprise'], nav: true, label: 'nav.myPolicies', icon: 'Tickets' },
@@ -55,6 +57,7 @@ export const PAGES = [
   { name: 'inbox', path: '/inbox', roles: [SIGNED_IN], nav: true, label: 'nav.inbox', icon: 'Bell' },
   // Operators reach the delivery log from the inbox page.
   { name: 'notify-deliveries', path: '/notify/deliveries', roles: ['operator'], nav: false, label: 'nav.inbox', icon: 'Bell' },
+  { name: 'notify-targets', path: '/notify/targets', roles: ['operator'], nav: true, label: 'nav.notifyTargets', icon: 'Bell' },
   { name: 'account', path: '/account', roles: [SIGNED_IN], nav: true, label: 'nav.account', icon: 'User' },
 ];
 

@@ -26,6 +26,7 @@ const views = {
   'duty-rota': () => import('./views/RotaPage.vue'),
   'appeal-catalogue': () => import('./views/CataloguePage.vue'),
   'service-dashboard': () => import('./views/ServiceDashboardPage.vue'),
+  search: () => import('./views/SearchPage.vue'),
   'my-policies': () => import('./views/PolicyMatchesPage.vue'),
   policies: () => import('./views/PoliciesPage.vue'),
   policy: () => import('./views/PolicyPage.vue'),
@@ -34,6 +35,7 @@ const views = {
   account: () => import('./views/AccountPage.vue'),
   inbox: () => import('./views/InboxPage.vue'),
   'notify-deliveries': () => import('./views/InboxDeliveriesPage.vue'),
+  'notify-targets': () => import('./views/NotifyTargetsPage.vue'),
 };
 
 const routes = PAGES.map((p) => ({

@@ -12,6 +12,7 @@ export default {
     en: 'English',
   },
   nav: {
+    notifyTargets: 'Group robots',
     inbox: 'Inbox',
     chains: 'Chains',
     chain: 'Chain map',
@@ -33,6 +34,7 @@ export default {
     dutyRota: 'Duty rota',
     appealCatalogue: 'Dispatch catalogue',
     serviceDashboard: 'Service dashboard',
+    search: 'Search',
     tokens: 'API tokens',
     account: 'My account',
   },

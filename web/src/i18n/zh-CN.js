@@ -12,6 +12,7 @@ export default {
     en: 'English',
   },
   nav: {
+    notifyTargets: '群机器人',
     inbox: '消息',
     chains: '产业链',
     chain: '产业链图谱',
@@ -33,6 +34,7 @@ export default {
     dutyRota: '坐班排班',
     appealCatalogue: '派单目录',
     serviceDashboard: '政企服务看板',
+    search: '全文检索',
     tokens: 'API 令牌',
     account: '我的账户',
   },
