@@ -16,6 +16,7 @@
 #include "http/router.h"
 #include "store/event_log.h"
 #include "store/migrations.h"
+#include "store/test_schema.h"
 #include "table/table.h"
 
 namespace kechan::appeals {
@@ -34,40 +35,20 @@ auth::Principal P(int64_t user, int64_t org, Role role) {
   return p;
 }
 
-enum class Backend { kSqlite, kPostgres };
-// Names the parameter in test listings (ctest shows it).
-void PrintTo(Backend b, std::ostream* os) {
-  *os << (b == Backend::kSqlite ? "sqlite" : "postgres");
-}
+using Backend = store::TestBackend;
 
 // Runs on SQLite in memory (label unit) and, when KECHAN_TEST_PG names a server
 // (scripts/pg-test-env), on PostgreSQL in a throwaway schema (label postgres).
 class AppealServiceTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    std::string url = "sqlite::memory:";
-    if (GetParam() == Backend::kPostgres) {
-      const char* pg = std::getenv("KECHAN_TEST_PG");
-      if (pg == nullptr || *pg == '\0') {
-        const char* require = std::getenv("KECHAN_REQUIRE_PG");
-        if (require != nullptr && std::string(require) == "1") {
-          FAIL() << "KECHAN_REQUIRE_PG=1 but KECHAN_TEST_PG is not set";
-        }
-        GTEST_SKIP() << "KECHAN_TEST_PG is not set";
-      }
-      auto admin = store::Open({.url = pg});
-      ASSERT_TRUE(admin.ok()) << admin.status();
-      admin_ = std::move(admin).value();
-      static int counter = 0;
-      schema_ =
-          "kechan_appeals_test_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
-      ASSERT_TRUE(store::WithWriteTx(*admin_, [&](store::Tx& tx) {
-                    return tx.Exec("CREATE SCHEMA " + schema_).status();
-                  }).ok());
-      url = std::string(pg) + (std::string(pg).find('?') == std::string::npos ? "?" : "&") +
-            "options=-csearch_path%3D" + schema_;
+    auto schema = store::TestSchema::Create(GetParam(), "kechan_appeals_test");
+    ASSERT_TRUE(schema.ok()) << schema.status();
+    if (!schema->skip_reason().empty()) {
+      GTEST_SKIP() << schema->skip_reason();
     }
-    auto db = store::Open({.url = url});
+    schema_ = std::move(*schema);
+    auto db = store::Open({.url = schema_.url()});
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
     std::vector<store::Migration> all = store::StoreMigrations();
@@ -114,12 +95,8 @@ class AppealServiceTest : public ::testing::TestWithParam<Backend> {
     service_.reset();
     scheduler_.reset();
     db_.reset();
-    if (admin_) {
-      base::Status s = store::WithWriteTx(*admin_, [&](store::Tx& tx) {
-        return tx.Exec("DROP SCHEMA " + schema_ + " CASCADE").status();
-      });
-      EXPECT_TRUE(s.ok()) << s;
-    }
+    base::Status dropped = schema_.Drop();
+    EXPECT_TRUE(dropped.ok()) << dropped;
     if (!data_dir_.empty()) {
       std::error_code ec;
       std::filesystem::remove_all(data_dir_, ec);
@@ -172,8 +149,7 @@ class AppealServiceTest : public ::testing::TestWithParam<Backend> {
     return Count("SELECT COUNT(*) FROM appeal_history WHERE appeal_id = " + std::to_string(id));
   }
 
-  std::unique_ptr<store::Database> admin_;  // PostgreSQL only: creates and drops the schema
-  std::string schema_;
+  store::TestSchema schema_;  // PostgreSQL: the throwaway schema, dropped in TearDown
   std::unique_ptr<store::Database> db_;
   base::FakeClock clock_;
   std::shared_ptr<const base::BusinessCalendar> calendar_;

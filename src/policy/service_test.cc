@@ -3,10 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <cctype>
 #include <cstdlib>
 
-#include "auth/crypto.h"
 #include "auth/migrations.h"
 #include "auth/uscc.h"
 #include "chain/migrations.h"
@@ -14,6 +12,7 @@
 #include "policy/routes.h"
 #include "policy/zjtx.h"
 #include "store/migrations.h"
+#include "store/test_schema.h"
 #include "table/table.h"
 
 namespace kechan::policy {
@@ -38,7 +37,7 @@ auth::Principal Who(int64_t user, int64_t org, auth::Role role) {
   return p;
 }
 
-enum class Backend { kSqlite, kPostgres };
+using Backend = store::TestBackend;
 
 // Runs on SQLite in memory (label unit) and, when KECHAN_TEST_PG names a server
 // (scripts/pg-test-env), on PostgreSQL in a throwaway schema (label postgres; skipped without it
@@ -46,30 +45,13 @@ enum class Backend { kSqlite, kPostgres };
 class PolicyServiceTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    std::string url = "sqlite::memory:";
-    if (GetParam() == Backend::kPostgres) {
-      const char* pg = std::getenv("KECHAN_TEST_PG");
-      if (pg == nullptr || *pg == '\0') {
-        const char* require = std::getenv("KECHAN_REQUIRE_PG");
-        if (require != nullptr && std::string(require) == "1") {
-          FAIL() << "KECHAN_REQUIRE_PG=1 but KECHAN_TEST_PG is not set";
-        }
-        GTEST_SKIP() << "KECHAN_TEST_PG is not set";
-      }
-      auto admin = store::Open({.url = pg});
-      ASSERT_TRUE(admin.ok()) << admin.status();
-      admin_ = std::move(admin).value();
-      schema_ = "kechan_policy_test_" + auth::RandomToken(6);
-      for (char& c : schema_) {
-        c = std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
-      }
-      ASSERT_TRUE(store::WithWriteTx(*admin_, [&](store::Tx& tx) {
-                    return tx.Exec("CREATE SCHEMA " + schema_).status();
-                  }).ok());
-      url = std::string(pg) + (std::string(pg).find('?') == std::string::npos ? "?" : "&") +
-            "options=-csearch_path%3D" + schema_;
+    auto schema = store::TestSchema::Create(GetParam(), "kechan_policy_test");
+    ASSERT_TRUE(schema.ok()) << schema.status();
+    if (!schema->skip_reason().empty()) {
+      GTEST_SKIP() << schema->skip_reason();
     }
-    auto db = store::Open({.url = url});
+    schema_ = std::move(*schema);
+    auto db = store::Open({.url = schema_.url()});
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
     std::vector<store::Migration> all = store::StoreMigrations();
@@ -176,12 +158,8 @@ class PolicyServiceTest : public ::testing::TestWithParam<Backend> {
     service_.reset();
     chain_.reset();
     db_.reset();
-    if (admin_) {
-      base::Status s = store::WithWriteTx(*admin_, [&](store::Tx& tx) {
-        return tx.Exec("DROP SCHEMA " + schema_ + " CASCADE").status();
-      });
-      EXPECT_TRUE(s.ok()) << s;
-    }
+    base::Status dropped = schema_.Drop();
+    EXPECT_TRUE(dropped.ok()) << dropped;
   }
 
   std::vector<int64_t> Fingerprint() {
@@ -192,8 +170,7 @@ class PolicyServiceTest : public ::testing::TestWithParam<Backend> {
   }
 
   base::FakeClock clock_;
-  std::unique_ptr<store::Database> admin_;
-  std::string schema_;
+  store::TestSchema schema_;  // PostgreSQL: the throwaway schema, dropped in TearDown
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<chain::ChainService> chain_;
   std::unique_ptr<PolicyService> service_;
@@ -416,6 +393,9 @@ class PolicyRoutesTest : public PolicyServiceTest {
  protected:
   void SetUp() override {
     PolicyServiceTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) {
+      return;
+    }
     RegisterRoutes(router_, *service_);
     operator_ = Who(60, 91, auth::Role::kOperator);
   }
