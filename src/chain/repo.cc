@@ -10,6 +10,19 @@
 namespace kechan::chain::repo {
 namespace {
 
+// The ids in the first column of `sql`'s rows, in row order.
+template <typename Id>
+base::Result<std::vector<Id>> QueryIds(store::Tx& tx, std::string_view sql,
+                                       std::initializer_list<store::Value> params) {
+  KECHAN_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(sql, params));
+  std::vector<Id> out;
+  out.reserve(rows.rows.size());
+  for (const auto& r : rows.rows) {
+    out.push_back(Id{r.Int(0)});
+  }
+  return out;
+}
+
 using store::Value;
 
 Value DateValue(const std::optional<base::Date>& d) {
@@ -1012,16 +1025,11 @@ base::Result<NodeAggregate> RecomputeNodeAggregate(store::Tx& tx, NodeId node, i
 }
 
 base::Result<std::vector<NodeId>> ProducerNodesOfEnterprise(store::Tx& tx, EnterpriseId id) {
-  KECHAN_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      tx.Query("SELECT DISTINCT node_id FROM chain_links WHERE enterprise_id = ? AND role <> "
-               "'user' ORDER BY node_id",
-               {id.value}));
-  std::vector<NodeId> out;
-  for (const auto& r : rows.rows) {
-    out.push_back(NodeId{r.Int(0)});
-  }
-  return out;
+  return QueryIds<NodeId>(
+      tx,
+      "SELECT DISTINCT node_id FROM chain_links WHERE enterprise_id = ? AND role <> "
+      "'user' ORDER BY node_id",
+      {id.value});
 }
 
 base::Status RebuildChainFirms(store::Tx& tx, ChainId chain) {
@@ -1056,16 +1064,11 @@ base::Result<int64_t> CountChainFirmsOn(store::Tx& tx, ChainId chain, base::Date
 base::Result<std::vector<EnterpriseId>> FirstChainFirmsOn(store::Tx& tx, ChainId chain,
                                                           base::Date d, int64_t limit) {
   const std::string day = d.ToString();
-  KECHAN_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      tx.Query("SELECT enterprise_id FROM chain_chain_firms WHERE chain_id = ? AND valid_from <= "
-               "? AND (valid_to IS NULL OR valid_to >= ?) ORDER BY enterprise_id LIMIT ?",
-               {chain.value, day, day, limit}));
-  std::vector<EnterpriseId> out;
-  for (const auto& r : rows.rows) {
-    out.push_back(EnterpriseId{r.Int(0)});
-  }
-  return out;
+  return QueryIds<EnterpriseId>(
+      tx,
+      "SELECT enterprise_id FROM chain_chain_firms WHERE chain_id = ? AND valid_from <= "
+      "? AND (valid_to IS NULL OR valid_to >= ?) ORDER BY enterprise_id LIMIT ?",
+      {chain.value, day, day, limit});
 }
 
 base::Result<std::set<EnterpriseId>> ChainFirmsAmong(store::Tx& tx, ChainId chain,
@@ -1100,17 +1103,12 @@ base::Result<std::vector<Link>> ListLinksOfChainWithRole(store::Tx& tx, ChainId 
 }
 
 base::Result<std::vector<EnterpriseId>> TieredFirmsOfChain(store::Tx& tx, ChainId chain) {
-  KECHAN_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      tx.Query("SELECT DISTINCT t.enterprise_id FROM chain_enterprise_tiers t JOIN "
-               "chain_chain_firms m ON m.enterprise_id = t.enterprise_id AND m.chain_id = ? "
-               "ORDER BY t.enterprise_id",
-               {chain.value}));
-  std::vector<EnterpriseId> out;
-  for (const auto& r : rows.rows) {
-    out.push_back(EnterpriseId{r.Int(0)});
-  }
-  return out;
+  return QueryIds<EnterpriseId>(
+      tx,
+      "SELECT DISTINCT t.enterprise_id FROM chain_enterprise_tiers t JOIN "
+      "chain_chain_firms m ON m.enterprise_id = t.enterprise_id AND m.chain_id = ? "
+      "ORDER BY t.enterprise_id",
+      {chain.value});
 }
 
 base::Result<std::vector<Enterprise>> ListEnterprisesByIds(store::Tx& tx,
@@ -1427,28 +1425,16 @@ base::Status ReplaceChiefs(store::Tx& tx, ChainId chain, const std::vector<base:
 }
 
 base::Result<std::vector<ChainId>> ChainsOfChief(store::Tx& tx, base::UserId user) {
-  KECHAN_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      tx.Query("SELECT chain_id FROM chain_chiefs WHERE user_id = ? ORDER BY chain_id",
-               {user.value}));
-  std::vector<ChainId> out;
-  for (const auto& r : rows.rows) {
-    out.push_back(ChainId{r.Int(0)});
-  }
-  return out;
+  return QueryIds<ChainId>(
+      tx, "SELECT chain_id FROM chain_chiefs WHERE user_id = ? ORDER BY chain_id", {user.value});
 }
 
 base::Result<std::vector<ChainId>> ChainsOfEnterprise(store::Tx& tx, EnterpriseId id) {
-  KECHAN_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      tx.Query("SELECT DISTINCT n.chain_id FROM chain_links l JOIN chain_nodes n ON n.id = "
-               "l.node_id WHERE l.enterprise_id = ? ORDER BY n.chain_id",
-               {id.value}));
-  std::vector<ChainId> out;
-  for (const auto& r : rows.rows) {
-    out.push_back(ChainId{r.Int(0)});
-  }
-  return out;
+  return QueryIds<ChainId>(
+      tx,
+      "SELECT DISTINCT n.chain_id FROM chain_links l JOIN chain_nodes n ON n.id = "
+      "l.node_id WHERE l.enterprise_id = ? ORDER BY n.chain_id",
+      {id.value});
 }
 
 }  // namespace kechan::chain::repo
