@@ -21,7 +21,7 @@
 // Prints "e2e-appeals: N passed, N failed[, N skipped]" last; exits 1 when any check failed.
 import path from 'node:path';
 
-import { createRunner, expect, openPage, readEnv, text, toastsGone } from './harness.mjs';
+import { createRunner, expect, openPage, pickOption as pickFrom, readEnv, text, toastsGone } from './harness.mjs';
 
 const TAG = 'e2e-appeals';
 const env = readEnv(TAG);
@@ -68,19 +68,8 @@ const field = (testid) =>
 
 /** Picks the first option of the Element Plus select `testid` (or the one containing `label`). */
 async function pickOption(testid, label) {
-  await page.locator(`.el-select[data-testid="${testid}"], .el-select:has([data-testid="${testid}"])`).first().click();
-  // Only items that are visible now: the previous select's dropdown may still be fading out.
-  const options = page.locator('.el-select-dropdown__item:visible');
-  await options.first().waitFor();
-  if (label) {
-    await options.filter({ hasText: label }).first().click();
-  } else {
-    await options.first().click();
-  }
-  // Wait until this dropdown has closed so the next pick cannot see its items.
-  await page
-    .waitForFunction(() => ![...document.querySelectorAll('.el-select-dropdown__item')].some((e) => e.offsetParent !== null), null, { timeout: 3000 })
-    .catch(() => {});
+  const select = page.locator(`.el-select[data-testid="${testid}"], .el-select:has([data-testid="${testid}"])`).first();
+  await pickFrom(page, select, label);
 }
 
 /** Clicks the action button `action` on the appeal page and waits for its dialog. */

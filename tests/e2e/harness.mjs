@@ -107,3 +107,33 @@ export const text = async (locator) => ((await locator.textContent({ timeout: TI
 /** Waits until Element Plus toasts are gone (so they do not cover what a screenshot shows). */
 export const toastsGone = (page) =>
   page.locator('.el-message').first().waitFor({ state: 'detached', timeout: 8000 }).catch(() => {});
+
+/** Waits until no Element Plus dropdown item is visible (a closing dropdown fades out). */
+export const dropdownsClosed = (page) =>
+  page
+    .waitForFunction(() => ![...document.querySelectorAll('.el-select-dropdown__item')].some((e) => e.offsetParent !== null), null, { timeout: 3000 })
+    .catch(() => {});
+
+/**
+ * Opens the Element Plus select `select` (a locator) and clicks the option whose text contains
+ * `label` (the first option when `label` is empty). Waits for any other dropdown to close first
+ * and for this one to close after, and tries again (up to 3 times) when the option did not become
+ * selected — a click can land while the dropdown is still opening on a busy machine.
+ */
+export async function pickOption(page, select, label) {
+  for (let attempt = 1; ; attempt++) {
+    await dropdownsClosed(page);
+    await select.click();
+    const options = page.locator('.el-select-dropdown__item:visible');
+    await options.first().waitFor();
+    const option = label ? options.filter({ hasText: label }).first() : options.first();
+    const handle = await option.elementHandle();
+    await option.click();
+    await dropdownsClosed(page);
+    // A detached option (the page re-rendered after the pick) counts as picked.
+    const picked = await handle
+      .evaluate((e) => !e.isConnected || e.classList.contains('is-selected') || e.getAttribute('aria-selected') === 'true')
+      .catch(() => true);
+    if (picked || attempt >= 3) return;
+  }
+}

@@ -8,7 +8,7 @@
 // Prints "e2e-targets: N passed, N failed[, N skipped]" last; exits 1 when any check failed.
 import path from 'node:path';
 
-import { createRunner, expect, openPage, readEnv, text, toastsGone } from './harness.mjs';
+import { createRunner, expect, openPage, pickOption, readEnv, text, toastsGone } from './harness.mjs';
 
 const env = readEnv('e2e-targets');
 const { BASE, USER, PASSWORD, SHOTS } = env;
@@ -36,10 +36,8 @@ try {
     await page.getByTestId('targets-new').click();
     await page.getByTestId('targets-name').fill(NAME);
     await page.getByTestId('targets-url').fill('not a url');
-    await page.getByTestId('targets-scope').click();
-    await page.locator('.el-select-dropdown__item:visible').filter({ hasText: '产业链' }).first().click();
-    await page.getByTestId('targets-scope-value').click();
-    await page.locator('.el-select-dropdown__item:visible').first().click();
+    await pickOption(page, page.getByTestId('targets-scope'), '产业链');
+    await pickOption(page, page.getByTestId('targets-scope-value'), '');
     await page.getByTestId('targets-save').click();
     const err = page.locator('[data-testid="targets-dialog"] .el-form-item__error').first();
     await err.waitFor();

@@ -11,7 +11,7 @@
 // Prints "e2e-policy: N passed, N failed[, N skipped]" last; exits 1 when any check failed.
 import path from 'node:path';
 
-import { createRunner, expect, openPage, readEnv, text, toastsGone } from './harness.mjs';
+import { createRunner, expect, openPage, pickOption, readEnv, text, toastsGone } from './harness.mjs';
 
 const env = readEnv('e2e-policy');
 const { BASE, USER, PASSWORD, SHOTS } = env;
@@ -113,8 +113,7 @@ try {
       const nested = page.locator('.rule-root .rule-group.nested').first();
       await nested.waitFor();
       // Switch the nested group's clause to a yes/no fact.
-      await nested.locator('.clause-row .fact-select').first().click();
-      await page.locator('.el-select-dropdown__item:visible').filter({ hasText: '规上企业' }).first().click();
+      await pickOption(page, nested.locator('.clause-row .fact-select').first(), '规上企业');
       await nested.locator('.clause-row .el-radio-button').first().waitFor();
       await page.locator('.preview-rule').click();
       await page.locator('.pv-yes').waitFor();

@@ -10,7 +10,7 @@
 // Prints "e2e-search: N passed, N failed[, N skipped]" last; exits 1 when any check failed.
 import path from 'node:path';
 
-import { createRunner, expect, openPage, readEnv, text, toastsGone } from './harness.mjs';
+import { createRunner, expect, openPage, pickOption, readEnv, text, toastsGone } from './harness.mjs';
 
 const env = readEnv('e2e-search');
 const { BASE, USER, PASSWORD, SHOTS } = env;
@@ -71,10 +71,7 @@ try {
     expect(types.every((x) => x.trim() === '诉求'), `types on the appeal tab: ${types}`);
     const facet = page.locator('[data-testid="search-filters"] [data-facet="district"]');
     if (await facet.count()) {
-      await facet.click();
-      const option = page.locator('.el-select-dropdown__item:visible').first();
-      await option.waitFor();
-      await option.click();
+      await pickOption(page, facet, '');
       await page.waitForURL(/district=/);
       await page.getByTestId('search-total').waitFor();
       const narrowed = await totalOf();

@@ -20,8 +20,11 @@ export default {
         label: '标签', department: '牵头部门', appeal_type: '诉求类型', org: '企业',
       },
       values: {
-        received: '已受理', dispatch_review: '分派审核', dispatched: '已分派', in_progress: '办理中',
-        resolved: '已办结', closed: '已关闭', rejected: '不予受理', withdrawn: '已撤回', archived: '已归档', financing: '融资需求', land_space: '用地与空间',
+        // Appeal states: the labels of flow/appeal_spec.cc.
+        received: '已受理', answered: '已直接答复', dispatched: '已派单', dispatch_review: '派单异议审核中',
+        signed_for: '已签收', in_progress: '办理中', waiting_for_enterprise: '等待企业', extension_requested: '延期申请中',
+        replied: '已答复', platform_check: '平台审核', follow_up: '待回访', closed: '已办结', rejected: '不予受理',
+        archived: '已归档', merged: '已合并', financing: '融资需求', land_space: '用地与空间',
         permits: '审批与许可', talent: '人才与用工', policy: '政策咨询与兑现', market: '市场拓展与供需对接',
         technology: '技术攻关与成果转化', utilities: '水电气与基础设施', logistics: '物流与供应链', other: '其他',
       },
@@ -54,8 +57,11 @@ export default {
         label: 'Label', department: 'Lead department', appeal_type: 'Appeal type', org: 'Enterprise',
       },
       values: {
-        received: 'Received', dispatch_review: 'Dispatch review', dispatched: 'Dispatched', in_progress: 'In progress',
-        resolved: 'Resolved', closed: 'Closed', rejected: 'Rejected', withdrawn: 'Withdrawn', archived: 'Archived', financing: 'Financing', land_space: 'Land and space',
+        received: 'Received', answered: 'Answered directly', dispatched: 'Dispatched',
+        dispatch_review: 'Dispatch objection under review', signed_for: 'Signed for', in_progress: 'In progress',
+        waiting_for_enterprise: 'Waiting for the enterprise', extension_requested: 'Extension requested', replied: 'Replied',
+        platform_check: 'Platform check', follow_up: 'Follow-up visit', closed: 'Closed', rejected: 'Rejected',
+        archived: 'Archived', merged: 'Merged', financing: 'Financing', land_space: 'Land and space',
         permits: 'Permits and approvals', talent: 'Talent and staffing', policy: 'Policy advice and payment',
         market: 'Markets and supply matching', technology: 'Technology and transfer', utilities: 'Utilities and infrastructure',
         logistics: 'Logistics and supply chain', other: 'Other',
