@@ -205,7 +205,7 @@ std::string DetailJson(const flow::Machine& m, const AppealDetail& d) {
   } else {
     o["route_suggestion"] = nullptr;
   }
-  return json::serialize(o);
+  return http::ToJson(o);
 }
 
 json::object CatalogueObj(const CatalogueEntry& e, const std::string& lead_name) {
@@ -274,7 +274,7 @@ Result<Response> Meta(AppealService& s, const Request&) {
                  {"channels", std::move(channels)},
                  {"reject_reasons", std::move(reasons)},
                  {"satisfaction", json::array{"satisfied", "basically", "not"}}};
-  return Response::Json(json::serialize(o));
+  return Response::Json(http::ToJson(o));
 }
 
 Result<Response> CreateAppeal(AppealService& s, const Request& req) {
@@ -340,11 +340,11 @@ Result<Response> ListAppeals(AppealService& s, const Request& req) {
   for (const auto& [k, v] : p.counts) {
     counts[k] = v;
   }
-  return Response::Json(json::serialize(json::object{{"items", std::move(items)},
-                                                     {"total", p.total},
-                                                     {"page", p.page},
-                                                     {"page_size", p.page_size},
-                                                     {"counts", std::move(counts)}}));
+  return Response::Json(http::ToJson(json::object{{"items", std::move(items)},
+                                                  {"total", p.total},
+                                                  {"page", p.page},
+                                                  {"page_size", p.page_size},
+                                                  {"counts", std::move(counts)}}));
 }
 
 Result<Response> Xlsx(const table::Table& t, const std::string& name) {
@@ -434,7 +434,7 @@ Result<Response> AddAttachment(AppealService& s, const Request& req) {
   std::string ct(req.Header("content-type").value_or("application/octet-stream"));
   KECHAN_ASSIGN_OR_RETURN(
       Attachment a, s.AddAttachment(Caller::Of(req.principal), id, Q(req, "name"), ct, req.body));
-  return Response::Json(json::serialize(AttachmentObj(a)), 201);
+  return Response::Json(http::ToJson(AttachmentObj(a)), 201);
 }
 
 Result<Response> ReadAttachment(AppealService& s, const Request& req) {
@@ -455,7 +455,7 @@ Result<Response> ListCatalogue(AppealService& s, const Request& req) {
   for (const auto& e : items) {
     a.push_back(CatalogueObj(e, s.GroupLabel("department", std::to_string(e.lead_unit))));
   }
-  return Response::Json(json::serialize(json::object{{"items", std::move(a)}}));
+  return Response::Json(http::ToJson(json::object{{"items", std::move(a)}}));
 }
 
 Result<CatalogueEntry> ReadCatalogue(const Request& req) {
@@ -488,7 +488,7 @@ Result<CatalogueEntry> ReadCatalogue(const Request& req) {
 Result<Response> PostCatalogue(AppealService& s, const Request& req) {
   KECHAN_ASSIGN_OR_RETURN(CatalogueEntry e, ReadCatalogue(req));
   KECHAN_ASSIGN_OR_RETURN(e, s.PutCatalogue(Caller::Of(req.principal), e));
-  return Response::Json(json::serialize(CatalogueObj(e, "")), 201);
+  return Response::Json(http::ToJson(CatalogueObj(e, "")), 201);
 }
 
 Result<Response> PutCatalogue(AppealService& s, const Request& req) {
@@ -496,7 +496,7 @@ Result<Response> PutCatalogue(AppealService& s, const Request& req) {
   KECHAN_ASSIGN_OR_RETURN(CatalogueEntry e, ReadCatalogue(req));
   e.id = id;
   KECHAN_ASSIGN_OR_RETURN(e, s.PutCatalogue(Caller::Of(req.principal), e));
-  return Response::Json(json::serialize(CatalogueObj(e, "")));
+  return Response::Json(http::ToJson(CatalogueObj(e, "")));
 }
 
 Result<Response> DeleteCatalogue(AppealService& s, const Request& req) {
@@ -514,7 +514,7 @@ Result<Response> ResolveCatalogue(AppealService& s, const Request& req) {
                      {"assisting_units", Ids(m->assisting_units)},
                      {"entry_id", m->id}};
   }
-  return Response::Json(json::serialize(o));
+  return Response::Json(http::ToJson(o));
 }
 
 std::string ImportReportJson(const CatalogueImportReport& r) {
@@ -526,13 +526,13 @@ std::string ImportReportJson(const CatalogueImportReport& r) {
                                   {"message", e.message_en},
                                   {"message_zh", e.message_zh}});
   }
-  return json::serialize(json::object{{"rows", r.rows},
-                                      {"imported", r.inserted + r.updated},
-                                      {"inserted", r.inserted},
-                                      {"updated", r.updated},
-                                      {"deleted", r.deleted},
-                                      {"committed", r.committed},
-                                      {"errors", std::move(errors)}});
+  return http::ToJson(json::object{{"rows", r.rows},
+                                   {"imported", r.inserted + r.updated},
+                                   {"inserted", r.inserted},
+                                   {"updated", r.updated},
+                                   {"deleted", r.deleted},
+                                   {"committed", r.committed},
+                                   {"errors", std::move(errors)}});
 }
 
 Result<Response> ImportCatalogue(AppealService& s, const Request& req) {
@@ -583,7 +583,7 @@ Result<Response> ListWebhookSecrets(AppealService& s, const Request& req) {
   for (const auto& i : items) {
     a.push_back(SecretInfoObj(i));
   }
-  return Response::Json(json::serialize(json::object{{"items", std::move(a)}}));
+  return Response::Json(http::ToJson(json::object{{"items", std::move(a)}}));
 }
 
 Result<Response> RotateWebhookSecret(AppealService& s, const Request& req) {
@@ -606,7 +606,7 @@ Result<Response> RotateWebhookSecret(AppealService& s, const Request& req) {
       o["fingerprint"] = i.fingerprint;
     }
   }
-  return Response::Json(json::serialize(o));
+  return Response::Json(http::ToJson(o));
 }
 
 Result<Response> GetRota(AppealService& s, const Request& req) {
@@ -621,7 +621,7 @@ Result<Response> GetRota(AppealService& s, const Request& req) {
                              {"name", d.name},
                              {"working_day", d.working_day}});
   }
-  return Response::Json(json::serialize(json::object{{"days", std::move(a)}}));
+  return Response::Json(http::ToJson(json::object{{"days", std::move(a)}}));
 }
 
 Result<Response> PutRota(AppealService& s, const Request& req) {
@@ -633,7 +633,7 @@ Result<Response> PutRota(AppealService& s, const Request& req) {
   int64_t user = r.Int("user_id", 1);
   KECHAN_RETURN_IF_ERROR(r.Finish());
   KECHAN_ASSIGN_OR_RETURN(RotaDay d, s.SetRota(Caller::Of(req.principal), date, user));
-  return Response::Json(json::serialize(json::object{
+  return Response::Json(http::ToJson(json::object{
       {"date", d.date}, {"user_id", Opt(d.user_id)}, {"name", d.name}, {"working_day", true}}));
 }
 
@@ -654,7 +654,7 @@ Result<Response> ListReceptions(AppealService& s, const Request& req) {
     o["host_name"] = s.GroupLabel("user", std::to_string(r.host_user_id));
     a.push_back(std::move(o));
   }
-  return Response::Json(json::serialize(json::object{{"items", std::move(a)}}));
+  return Response::Json(http::ToJson(json::object{{"items", std::move(a)}}));
 }
 
 Result<Response> CreateReception(AppealService& s, const Request& req) {
@@ -671,7 +671,7 @@ Result<Response> CreateReception(AppealService& s, const Request& req) {
   x.location = r.OptionalString("location", {.max_len = 200}).value_or("");
   KECHAN_RETURN_IF_ERROR(r.Finish());
   KECHAN_ASSIGN_OR_RETURN(x, s.CreateReception(Caller::Of(req.principal), x));
-  return Response::Json(json::serialize(ReceptionObj(x)), 201);
+  return Response::Json(http::ToJson(ReceptionObj(x)), 201);
 }
 
 Result<Response> GetReception(AppealService& s, const Request& req) {
@@ -683,7 +683,7 @@ Result<Response> GetReception(AppealService& s, const Request& req) {
     b.push_back(BookingObj(x));
   }
   o["bookings"] = std::move(b);
-  return Response::Json(json::serialize(o));
+  return Response::Json(http::ToJson(o));
 }
 
 Result<Response> Book(AppealService& s, const Request& req) {
@@ -694,7 +694,7 @@ Result<Response> Book(AppealService& s, const Request& req) {
   std::string note = r.OptionalString("note", {.max_len = 1000}).value_or("");
   KECHAN_RETURN_IF_ERROR(r.Finish());
   KECHAN_ASSIGN_OR_RETURN(Booking b, s.Book(Caller::Of(req.principal), id, appeal, note));
-  return Response::Json(json::serialize(BookingObj(b)), 201);
+  return Response::Json(http::ToJson(BookingObj(b)), 201);
 }
 
 Result<Response> Outcome(AppealService& s, const Request& req) {
@@ -705,7 +705,7 @@ Result<Response> Outcome(AppealService& s, const Request& req) {
   std::string outcome = r.String("outcome", {.min_len = 1, .max_len = 5000});
   KECHAN_RETURN_IF_ERROR(r.Finish());
   KECHAN_ASSIGN_OR_RETURN(Booking b, s.RecordOutcome(Caller::Of(req.principal), id, bid, outcome));
-  return Response::Json(json::serialize(BookingObj(b)));
+  return Response::Json(http::ToJson(BookingObj(b)));
 }
 
 Result<MetricsQuery> ReadMetricsQuery(const Request& req) {
@@ -755,7 +755,7 @@ Result<Response> GetHotspots(AppealService& s, const Request& req) {
                              {"enterprises", h.enterprises},
                              {"sample_ids", Ids(h.sample_ids)}});
   }
-  return Response::Json(json::serialize(json::object{{"items", std::move(a)}}));
+  return Response::Json(http::ToJson(json::object{{"items", std::move(a)}}));
 }
 
 Response WebhookJson(const WebhookResult& w) {
@@ -769,7 +769,7 @@ Response WebhookJson(const WebhookResult& w) {
     o["appeal_id"] = w.appeal_id;
     o["appended"] = w.appended;
   }
-  return Response::Json(json::serialize(o), w.status);
+  return Response::Json(http::ToJson(o), w.status);
 }
 
 Result<Response> Wecom(AppealService& s, const Request& req) {
@@ -798,7 +798,7 @@ Result<Response> ListSenders(AppealService& s, const Request& req) {
   KECHAN_ASSIGN_OR_RETURN(auto items, s.ListSenders(Caller::Of(req.principal)));
   json::array a;
   for (const auto& g : items) a.push_back(SenderObj(g));
-  return Response::Json(json::serialize(json::object{{"items", std::move(a)}}));
+  return Response::Json(http::ToJson(json::object{{"items", std::move(a)}}));
 }
 
 Result<Response> AddSender(AppealService& s, const Request& req) {
@@ -810,7 +810,7 @@ Result<Response> AddSender(AppealService& s, const Request& req) {
   g.org_id = r.Int("org_id", 1);
   KECHAN_RETURN_IF_ERROR(r.Finish());
   KECHAN_ASSIGN_OR_RETURN(g, s.AddSender(Caller::Of(req.principal), g));
-  return Response::Json(json::serialize(SenderObj(g)), 201);
+  return Response::Json(http::ToJson(SenderObj(g)), 201);
 }
 
 Result<Response> DeleteSender(AppealService& s, const Request& req) {
@@ -868,7 +868,7 @@ std::string MetricsJson(const MetricsResult& m, bool full) {
                    {"definitions", std::move(defs)},
                    {"rows", std::move(rows)},
                    {"total", MetricRowObj(m.total, m.query.weights, full)}};
-  return json::serialize(out);
+  return http::ToJson(out);
 }
 
 table::Table MetricsTable(const MetricsResult& m) {

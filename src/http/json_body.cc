@@ -291,34 +291,42 @@ base::Status ObjectReader::Finish() {
 
 namespace {
 
+void AppendJson(const json::value& v, std::string& out);
+
+void AppendObject(const json::object& o, std::string& out) {
+  out.push_back('{');
+  bool first = true;
+  for (const auto& kv : o) {
+    if (!first) out.push_back(',');
+    first = false;
+    out += json::serialize(json::string(kv.key()));
+    out.push_back(':');
+    AppendJson(kv.value(), out);
+  }
+  out.push_back('}');
+}
+
+void AppendArray(const json::array& a, std::string& out) {
+  out.push_back('[');
+  bool first = true;
+  for (const auto& e : a) {
+    if (!first) out.push_back(',');
+    first = false;
+    AppendJson(e, out);
+  }
+  out.push_back(']');
+}
+
 // Appends `v` with doubles in their shortest round-trip form (Boost.JSON 1.74 prints 0.5 as
 // "5E-1"); NaN and infinities, which JSON cannot hold, become null.
 void AppendJson(const json::value& v, std::string& out) {
   switch (v.kind()) {
-    case json::kind::object: {
-      out.push_back('{');
-      bool first = true;
-      for (const auto& kv : v.get_object()) {
-        if (!first) out.push_back(',');
-        first = false;
-        out += json::serialize(json::string(kv.key()));
-        out.push_back(':');
-        AppendJson(kv.value(), out);
-      }
-      out.push_back('}');
+    case json::kind::object:
+      AppendObject(v.get_object(), out);
       return;
-    }
-    case json::kind::array: {
-      out.push_back('[');
-      bool first = true;
-      for (const auto& e : v.get_array()) {
-        if (!first) out.push_back(',');
-        first = false;
-        AppendJson(e, out);
-      }
-      out.push_back(']');
+    case json::kind::array:
+      AppendArray(v.get_array(), out);
       return;
-    }
     case json::kind::double_: {
       double d = v.get_double();
       if (!std::isfinite(d)) {

@@ -58,7 +58,8 @@ class ObjectReader {
   base::Status status_;
 };
 
-// Serializes a JSON value to text.
+// Serializes JSON to text, doubles in their shortest round-trip form, NaN/infinity as null. Use
+// it (not boost::json::serialize) for everything a client or a CLI user reads.
 std::string ToJson(const boost::json::value& v);
 
 }  // namespace kechan::http

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "base/cli_args.h"
+#include "http/json_body.h"
 #include "search/eval.h"
 #include "search/routes.h"
 #include "search/routing.h"
@@ -204,7 +205,7 @@ int RunReindexCommand(const std::vector<std::string>& args, std::ostream& out, s
   if (!st.ok()) {
     return ReportError(st.status(), err);
   }
-  out << json::serialize(json::object{
+  out << http::ToJson(json::object{
              {"documents", st->documents}, {"last_seq", st->last_seq}, {"head", st->head}})
       << "\n";
   return base::kExitOk;
@@ -310,9 +311,9 @@ int RunTrainRoutingCommand(const std::vector<std::string>& args, std::ostream& o
     for (const auto& l : clf->Labels()) {
       labels.emplace_back(l);
     }
-    return json::serialize(json::object{{"examples", static_cast<int64_t>(clf->size())},
-                                        {"labels", std::move(labels)},
-                                        {"out", out_path}});
+    return http::ToJson(json::object{{"examples", static_cast<int64_t>(clf->size())},
+                                     {"labels", std::move(labels)},
+                                     {"out", out_path}});
   };
   auto r = run();
   if (!r.ok()) {

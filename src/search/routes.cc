@@ -187,7 +187,7 @@ Result<http::Response> ListSynonymsRoute(SearchService& s, const http::Request& 
   for (const auto& [word, syns] : t) {
     items.push_back(json::object{{"word", word}, {"synonyms", Strings(syns)}});
   }
-  return http::Response::Json(json::serialize(json::object{{"items", std::move(items)}}));
+  return http::Response::Json(http::ToJson(json::object{{"items", std::move(items)}}));
 }
 
 Result<http::Response> PutSynonymsRoute(SearchService& s, const http::Request& req) {
@@ -223,11 +223,11 @@ Result<http::Response> RouteAppealRoute(SearchService& s, const http::Request& r
   for (const auto& [label, share] : sug.scores) {
     scores.push_back(json::object{{"label", label}, {"share", Round(share)}});
   }
-  return http::Response::Json(json::serialize(json::object{{"label", sug.label},
-                                                           {"confidence", Round(sug.confidence)},
-                                                           {"unsure", sug.unsure},
-                                                           {"source", sug.source},
-                                                           {"scores", std::move(scores)}}));
+  return http::Response::Json(http::ToJson(json::object{{"label", sug.label},
+                                                        {"confidence", Round(sug.confidence)},
+                                                        {"unsure", sug.unsure},
+                                                        {"source", sug.source},
+                                                        {"scores", std::move(scores)}}));
 }
 
 Result<int64_t> DayParam(const http::Request& req, const std::string& name) {
@@ -291,20 +291,20 @@ Result<http::Response> HotspotsRoute(SearchService& s, const http::Request& req)
                                  {"last_date", day(x.last_day)},
                                  {"members", std::move(members)}});
   }
-  return http::Response::Json(json::serialize(json::object{{"type", h.type},
-                                                           {"from", day(h.from_day)},
-                                                           {"to", day(h.to_day)},
-                                                           {"documents", r.documents},
-                                                           {"truncated", r.truncated},
-                                                           {"hotspots", std::move(items)}}));
+  return http::Response::Json(http::ToJson(json::object{{"type", h.type},
+                                                        {"from", day(h.from_day)},
+                                                        {"to", day(h.to_day)},
+                                                        {"documents", r.documents},
+                                                        {"truncated", r.truncated},
+                                                        {"hotspots", std::move(items)}}));
 }
 
 Result<http::Response> StatusRoute(SearchService& s, const http::Request& /*req*/) {
   KECHAN_ASSIGN_OR_RETURN(IndexerState st, s.State());
-  return http::Response::Json(json::serialize(json::object{{"last_seq", st.last_seq},
-                                                           {"head", st.head},
-                                                           {"documents", st.documents},
-                                                           {"lag", st.head - st.last_seq}}));
+  return http::Response::Json(http::ToJson(json::object{{"last_seq", st.last_seq},
+                                                        {"head", st.head},
+                                                        {"documents", st.documents},
+                                                        {"lag", st.head - st.last_seq}}));
 }
 
 using RouteFn = Result<http::Response> (*)(SearchService&, const http::Request&);
@@ -336,11 +336,11 @@ std::string SearchResponseJson(const SearchResponse& r) {
     }
     facets[name] = std::move(a);
   }
-  return json::serialize(json::object{{"total", r.total},
-                                      {"page", r.page},
-                                      {"page_size", r.page_size},
-                                      {"hits", std::move(hits)},
-                                      {"facets", std::move(facets)}});
+  return http::ToJson(json::object{{"total", r.total},
+                                   {"page", r.page},
+                                   {"page_size", r.page_size},
+                                   {"hits", std::move(hits)},
+                                   {"facets", std::move(facets)}});
 }
 
 std::string MatchJson(const MatchRequest& req, const std::vector<MatchCandidate>& candidates) {
@@ -362,10 +362,10 @@ std::string MatchJson(const MatchRequest& req, const std::vector<MatchCandidate>
                                  {"facets", FacetsObj(c.doc)},
                                  {"numbers", NumbersObj(c.doc)}});
   }
-  return json::serialize(json::object{{"type", req.type},
-                                      {"id", req.id},
-                                      {"target", req.target_type},
-                                      {"candidates", std::move(items)}});
+  return http::ToJson(json::object{{"type", req.type},
+                                   {"id", req.id},
+                                   {"target", req.target_type},
+                                   {"candidates", std::move(items)}});
 }
 
 void RegisterRoutes(http::Router& router, SearchModule& module) {
