@@ -9,7 +9,15 @@
 //
 // usage: kechan_bench_chain --db URL [--enterprises 1000000] [--links-per 5] [--chains 8]
 //                           [--nodes 60] [--batch 50000] [--repeat 20] [--baseline-repeat 3]
+//                           [--phase all|import|measure] [--from 0] [--link-rows 0]
 //   URL: a SQLite file path (a fresh file) or postgresql://... (an empty database).
+//   --phase import: create the taxonomy (when --from is 0) and import enterprises --from ..
+//   --enterprises - 1, then stop (so a big import can be split over several runs; each batch's
+//   data depends only on its first row number). --phase measure: the measurements only, on a
+//   database an import phase filled. --link-rows N (measure): afterwards imports N more links
+//   (role user, one per enterprise from the first) through the links importer and reports its
+//   rate. --baseline-city 0: skip the old path's city-wide pass (one snapshot per chain; minutes
+//   at 1M on a loaded machine) and keep only its one-chain analysis.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -109,6 +117,10 @@ int main(int argc, char** argv) {
   int64_t batch = 50000;
   int repeat = 20;
   int baseline_repeat = 3;
+  std::string phase = "all";
+  int64_t from = 0;
+  int64_t link_rows = 0;
+  bool baseline_city = true;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
@@ -128,12 +140,21 @@ int main(int argc, char** argv) {
       repeat = std::stoi(value);
     } else if (flag == "--baseline-repeat") {
       baseline_repeat = std::stoi(value);
+    } else if (flag == "--phase") {
+      phase = value;
+    } else if (flag == "--from") {
+      from = std::stoll(value);
+    } else if (flag == "--link-rows") {
+      link_rows = std::stoll(value);
+    } else if (flag == "--baseline-city") {
+      baseline_city = value != "0";
     } else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
     }
   }
-  if (url.empty() || links_per < 1 || links_per > nodes) {
+  if (url.empty() || links_per < 1 || links_per > nodes ||
+      (phase != "all" && phase != "import" && phase != "measure")) {
     std::cerr << "usage: kechan_bench_chain --db URL [--enterprises N] [--links-per L] "
                  "[--chains C] [--nodes N] [--batch B] [--repeat R]\n";
     return 2;
@@ -147,48 +168,62 @@ int main(int argc, char** argv) {
   ChainService service(*db, base::SystemClock::Get());
   const Caller sys = Caller::System("bench");
 
-  // Taxonomy: one cluster, `chains` chains of `nodes` nodes (a few top-level nodes per segment,
-  // the rest below them).
-  Cluster cl;
-  cl.code = "B-EI";
-  cl.name = "基准集群";
-  cl.tier = Tier::kTrillion;
-  cl = Must(service.CreateCluster(sys, cl));
   std::vector<Chain> chain_list;
-  for (int c = 0; c < chains; ++c) {
-    Chain ch;
-    ch.code = "B-" + std::to_string(c + 1);
-    ch.name = "基准产业链" + std::to_string(c + 1);
-    ch.cluster_id = cl.id;
-    chain_list.push_back(Must(service.CreateChain(sys, ch)));
-    std::vector<NodeId> tops;
-    for (int n = 0; n < nodes; ++n) {
-      Node node;
-      node.chain_id = chain_list.back().id;
-      node.code = "N" + std::to_string(n + 1);
-      node.name = "节点" + std::to_string(n + 1);
-      node.segment = static_cast<Segment>(n % 3);
-      node.criticality = 1 + n % 5;
-      node.choke_point = n % 11 == 0;
-      if (n >= 6) {
-        node.parent_id = tops[static_cast<size_t>(n) % tops.size()];
-      }
-      Node made = Must(service.CreateNode(sys, node));
-      if (n < 6) {
-        tops.push_back(made.id);
+  if (phase == "measure" || from > 0) {
+    // The taxonomy an earlier import phase created.
+    for (const ChainSummary& c : Must(service.ListChains(sys))) {
+      chain_list.push_back(c.chain);
+    }
+    std::sort(chain_list.begin(), chain_list.end(),
+              [](const Chain& a, const Chain& b) { return a.id < b.id; });
+    if (chain_list.empty()) {
+      std::cerr << "no chains in " << url << ": run --phase import first\n";
+      return 1;
+    }
+  } else {
+    // Taxonomy: one cluster, `chains` chains of `nodes` nodes (a few top-level nodes per segment,
+    // the rest below them).
+    Cluster cl;
+    cl.code = "B-EI";
+    cl.name = "基准集群";
+    cl.tier = Tier::kTrillion;
+    cl = Must(service.CreateCluster(sys, cl));
+    for (int c = 0; c < chains; ++c) {
+      Chain ch;
+      ch.code = "B-" + std::to_string(c + 1);
+      ch.name = "基准产业链" + std::to_string(c + 1);
+      ch.cluster_id = cl.id;
+      chain_list.push_back(Must(service.CreateChain(sys, ch)));
+      std::vector<NodeId> tops;
+      for (int n = 0; n < nodes; ++n) {
+        Node node;
+        node.chain_id = chain_list.back().id;
+        node.code = "N" + std::to_string(n + 1);
+        node.name = "节点" + std::to_string(n + 1);
+        node.segment = static_cast<Segment>(n % 3);
+        node.criticality = 1 + n % 5;
+        node.choke_point = n % 11 == 0;
+        if (n >= 6) {
+          node.parent_id = tops[static_cast<size_t>(n) % tops.size()];
+        }
+        Node made = Must(service.CreateNode(sys, node));
+        if (n < 6) {
+          tops.push_back(made.id);
+        }
       }
     }
   }
 
   // Enterprises with their links, imported in batches through the CSV importer.
-  Rng rng(20260101ULL);
   const auto import_start = Clock::now();
   int64_t imported = 0;
   int64_t links = 0;
   double import_ms = 0;
   double import_cpu_ms = 0;  // user + system CPU: less sensitive to a loaded machine than wall
-  for (int64_t first = 0; first < enterprises; first += batch) {
+  for (int64_t first = phase == "measure" ? enterprises : from; first < enterprises;
+       first += batch) {
     const int64_t last = std::min(enterprises, first + batch);
+    Rng rng(20260101ULL ^ (static_cast<uint64_t>(first) * 0x9E3779B97F4A7C15ULL));
     std::string csv =
         "uscc,name,district,above_size,year,revenue,chain,nodes,role,locality,capacity\n";
     csv.reserve(static_cast<size_t>(last - first) * 160);
@@ -230,6 +265,22 @@ int main(int argc, char** argv) {
     std::cerr << "  imported " << imported << " enterprises, " << links << " links\n";
   }
   const double wall_ms = Ms(Clock::now() - import_start);
+  if (phase == "import") {
+    struct rusage ru {};
+    getrusage(RUSAGE_SELF, &ru);
+    std::printf(
+        "{\"db\":\"%s\",\"phase\":\"import\",\"from\":%lld,\"enterprises\":%lld,"
+        "\"links\":%lld,\"import_ms\":%.0f,\"import_wall_ms\":%.0f,"
+        "\"import_rows_per_s\":%.0f,\"import_records_per_s\":%.0f,\"import_cpu_ms\":%.0f,"
+        "\"import_records_per_cpu_s\":%.0f,\"peak_rss_mib\":%.1f}\n",
+        db->Describe().c_str(), static_cast<long long>(from), static_cast<long long>(imported),
+        static_cast<long long>(links), import_ms, wall_ms,
+        static_cast<double>(imported) / (import_ms / 1000.0),
+        static_cast<double>(imported + links) / (import_ms / 1000.0), import_cpu_ms,
+        static_cast<double>(imported + links) / (import_cpu_ms / 1000.0),
+        static_cast<double>(ru.ru_maxrss) / 1024.0);
+    return 0;
+  }
 
   // One-chain analysis.
   std::vector<double> analysis_ms;
@@ -268,6 +319,10 @@ int main(int argc, char** argv) {
     }
     const auto b0 = Clock::now();
     for (const auto& ch : chain_list) {
+      if (!baseline_city) {
+        baseline_coverage_sum = coverage_sum;  // not compared: the city-wide baseline is off
+        break;
+      }
       ChainSnapshot s = Must(service.LoadSnapshot(ch.id));
       baseline_coverage_sum += NodeCoverage(s, today);
     }
@@ -290,6 +345,50 @@ int main(int argc, char** argv) {
     EnterprisePage p = Must(service.ListEnterprises(sys, f, {.page = 1 + i % 5, .page_size = 20}));
     list_ms.push_back(Ms(Clock::now() - t0));
     list_total = p.total;
+  }
+  // The links importer: `link_rows` more links (role user at N1 of the firm's chain), in batches.
+  double link_import_ms = 0;
+  double link_import_cpu_ms = 0;
+  int64_t link_imported = 0;
+  if (link_rows > 0) {
+    std::vector<std::pair<std::string, std::string>> firms;  // (uscc, chain code)
+    {
+      auto tx = Must(db->Begin(store::TxKind::kRead));
+      std::vector<store::Value> params{link_rows};
+      store::Rows rows = Must(tx->Query(
+          "SELECT e.uscc, c.code FROM chain_enterprises e JOIN chain_chain_firms m ON "
+          "m.enterprise_id = e.id JOIN chain_chains c ON c.id = m.chain_id ORDER BY e.id LIMIT ?",
+          params));
+      for (const auto& r : rows.rows) {
+        firms.emplace_back(r.Text(0), r.Text(1));
+      }
+    }
+    for (size_t first = 0; first < firms.size(); first += static_cast<size_t>(batch)) {
+      const size_t last = std::min(firms.size(), first + static_cast<size_t>(batch));
+      std::string csv = "uscc,chain,node,role,capacity\n";
+      for (size_t i = first; i < last; ++i) {
+        csv +=
+            firms[i].first + "," + firms[i].second + ",N1,user," + std::to_string(i % 100) + "\n";
+      }
+      const auto t0 = Clock::now();
+      const double cpu0 = CpuMs();
+      ImportReport r = Must(
+          service.Import(sys, ImportKind::kLinks, csv, {.source = "bench", .progress = nullptr}));
+      link_import_ms += Ms(Clock::now() - t0);
+      link_import_cpu_ms += CpuMs() - cpu0;
+      if (!r.committed || !r.errors.empty()) {
+        std::cerr << "link batch at " << first
+                  << " not committed: " << (r.errors.empty() ? "" : r.errors[0].ToJson()) << "\n";
+        return 1;
+      }
+      link_imported += r.links;
+    }
+    std::fprintf(stderr,
+                 "{\"links_import\":%lld,\"links_import_ms\":%.0f,\"links_import_per_s\":%.0f,"
+                 "\"links_import_per_cpu_s\":%.0f}\n",
+                 static_cast<long long>(link_imported), link_import_ms,
+                 static_cast<double>(link_imported) / (link_import_ms / 1000.0),
+                 static_cast<double>(link_imported) / (link_import_cpu_ms / 1000.0));
   }
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);

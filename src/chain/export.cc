@@ -1,7 +1,11 @@
 #include "chain/export.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <set>
+
+#include "chain/import_buildings.h"
 
 namespace kechan::chain {
 namespace {
@@ -23,6 +27,13 @@ std::string Join(const std::vector<std::string>& items) {
 }
 
 std::string DateText(const std::optional<base::Date>& d) { return d ? d->ToString() : ""; }
+
+// The shortest text that reads back as the same double ("450", "1200.5").
+std::string Shortest(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : Fixed(v, 6);
+}
 
 // RFC 5987 percent-encoding of a UTF-8 file name (attr-char stays as is).
 std::string PercentEncode(std::string_view s) {
@@ -154,6 +165,63 @@ table::Table OccupancyTable(const std::vector<OccupancyRates>& series) {
   t.header = {"date", "land", "floor", "production"};
   for (const auto& r : series) {
     t.rows.push_back({r.date.ToString(), Rate(r.land), Rate(r.floor), Rate(r.production)});
+  }
+  return t;
+}
+
+table::Table BuildingsTable(const ParkRegister& r) {
+  table::Table t;
+  t.header = BuildingImportColumns();
+  std::map<BuildingId, std::vector<const Unit*>> units;
+  for (const Unit& u : r.units) {
+    units[u.building_id].push_back(&u);
+  }
+  std::map<UnitId, std::vector<const UnitObservation*>> obs;
+  for (const UnitObservation& o : r.observations) {
+    obs[o.unit_id].push_back(&o);
+  }
+  for (auto& [unit, list] : obs) {
+    std::stable_sort(list.begin(), list.end(),
+                     [](const UnitObservation* a, const UnitObservation* b) {
+                       return a->date != b->date ? a->date < b->date : a->id < b->id;
+                     });
+  }
+  for (const Building& b : r.buildings) {
+    const std::vector<std::string> building = {r.park.name, b.name, std::to_string(b.floors),
+                                               Shortest(b.floor_area_m2)};
+    auto row = [&](const Unit* u, const UnitObservation* o) {
+      std::vector<std::string> line = building;
+      line.push_back(u ? u->code : "");
+      line.push_back(u ? std::to_string(u->floor) : "");
+      line.push_back(u ? Shortest(u->area_m2) : "");
+      line.push_back(u ? UnitUseName(u->use) : "");
+      line.push_back(o ? o->date.ToString() : "");
+      line.push_back(o ? (o->occupied ? "1" : "0") : "");
+      line.push_back(o ? (o->producing ? "1" : "0") : "");
+      std::string uscc;
+      if (o && o->enterprise_id) {
+        if (auto it = r.usccs.find(*o->enterprise_id); it != r.usccs.end()) {
+          uscc = it->second;
+        }
+      }
+      line.push_back(std::move(uscc));
+      t.rows.push_back(std::move(line));
+    };
+    auto bu = units.find(b.id);
+    if (bu == units.end()) {
+      row(nullptr, nullptr);
+      continue;
+    }
+    for (const Unit* u : bu->second) {
+      auto uo = obs.find(u->id);
+      if (uo == obs.end()) {
+        row(u, nullptr);
+        continue;
+      }
+      for (const UnitObservation* o : uo->second) {
+        row(u, o);
+      }
+    }
   }
   return t;
 }

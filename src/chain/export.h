@@ -1,5 +1,6 @@
 // Export of the chain module's lists and analyses (enterprise list, chain list, chain analysis,
-// parks, park occupancy) as tables, rendered to CSV or .xlsx through the shared src/table writers.
+// parks, park occupancy, a park's buildings/units/unit observations) as tables, rendered to CSV or
+// .xlsx through the shared src/table writers.
 #pragma once
 
 #include <map>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "chain/buildings.h"
 #include "chain/model.h"
 #include "chain/service.h"
 #include "table/table.h"
@@ -48,5 +50,11 @@ table::Table ChainsTable(const std::vector<ChainSummary>& chains);
 table::Table AnalysisTable(const ChainAnalysis& a);
 table::Table ParksTable(const std::vector<Park>& parks);
 table::Table OccupancyTable(const std::vector<OccupancyRates>& series);
+// A park's building register in the buildings import's columns (BuildingImportColumns), so the
+// file re-imports unchanged: one row per unit observation, one per unit never observed, one per
+// building without units; every row repeats its building's floors and floor area and its unit's
+// floor, area and use. Occupants by USCC (empty when `r.usccs` has none). Buildings' validity
+// and provenance are not part of the import's columns and are not exported.
+table::Table BuildingsTable(const ParkRegister& r);
 
 }  // namespace kechan::chain

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "auth/uscc.h"
+#include "chain/import_buildings.h"
 #include "chain/import_fields.h"
 #include "chain/repo.h"
 #include "chain/service.h"
@@ -170,19 +171,22 @@ const char* ImportKindName(ImportKind k) {
       return "chains";
     case ImportKind::kLinks:
       return "links";
+    case ImportKind::kBuildings:
+      return "buildings";
   }
   return "enterprises";
 }
 
 Result<ImportKind> ParseImportKind(std::string_view text, std::string_view field) {
-  for (ImportKind k : {ImportKind::kEnterprises, ImportKind::kChains, ImportKind::kLinks}) {
+  for (ImportKind k : {ImportKind::kEnterprises, ImportKind::kChains, ImportKind::kLinks,
+                       ImportKind::kBuildings}) {
     if (text == ImportKindName(k)) {
       return k;
     }
   }
   return base::InvalidArgument(std::string(field), "import.kind",
-                               "kind must be enterprises, chains or links",
-                               "导入类型须为 enterprises、chains 或 links");
+                               "kind must be enterprises, chains, links or buildings",
+                               "导入类型须为 enterprises、chains、links 或 buildings");
 }
 
 const std::vector<std::string>& ImportColumns(ImportKind kind) {
@@ -191,6 +195,8 @@ const std::vector<std::string>& ImportColumns(ImportKind kind) {
       return ChainColumns();
     case ImportKind::kLinks:
       return LinkColumns();
+    case ImportKind::kBuildings:
+      return BuildingImportColumns();  // import_buildings.h
     case ImportKind::kEnterprises:
       break;
   }
@@ -203,6 +209,8 @@ std::string ImportTemplate(ImportKind kind) {
     header += (header.empty() ? "" : ",") + c;
   }
   switch (kind) {
+    case ImportKind::kBuildings:
+      return BuildingImportTemplate();
     case ImportKind::kChains:
       return header +
              "\nCD-EXAMPLE,CD-EI,示例产业链（示例）,Example chain (example),示例链长,"
@@ -221,6 +229,9 @@ std::string ImportTemplate(ImportKind kind) {
 }
 
 std::string ImportReportJson(ImportKind kind, const ImportReport& r) {
+  if (kind == ImportKind::kBuildings) {
+    return ToBuildingImportReport(r).ToJson();  // import_buildings.h
+  }
   std::string errors = "[";
   for (const auto& e : r.errors) {
     errors += (errors.size() > 1 ? "," : "") + e.ToJson();
@@ -256,6 +267,8 @@ Result<ImportReport> ChainService::Import(const Caller& caller, ImportKind kind,
       return ImportChainsTable(caller, t, options);
     case ImportKind::kLinks:
       return ImportLinksTable(caller, t, options);
+    case ImportKind::kBuildings:
+      return ImportBuildingsAsReport(*this, caller, t, options);  // import_buildings.h
     case ImportKind::kEnterprises:
       break;
   }
@@ -645,24 +658,35 @@ Result<ImportReport> ChainService::ImportLinksTable(const Caller& caller, const 
   ImportReport report;
   report.rows = static_cast<int64_t>(t.rows.size());
   const int64_t total = report.rows;
-  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kWrite));
+  // The rows are checked against a read snapshot (the writer stays free meanwhile, so an import
+  // job can store its progress); the write transaction checks again what they refer to.
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
 
-  std::unordered_map<std::string, ChainId> chains;
-  std::map<std::pair<int64_t, std::string>, NodeId> nodes;             // (chain, code) -> id
-  std::unordered_map<std::string, std::set<std::string>> node_chains;  // code -> chain codes
-  {
-    KECHAN_ASSIGN_OR_RETURN(std::vector<Chain> cs, repo::ListChains(*tx));
+  struct Taxonomy {
+    std::unordered_map<std::string, ChainId> chains;
+    std::map<std::pair<int64_t, std::string>, NodeId> nodes;             // (chain, code) -> id
+    std::unordered_map<std::string, std::set<std::string>> node_chains;  // code -> chain codes
+    bool operator==(const Taxonomy&) const = default;
+  };
+  auto load_taxonomy = [](store::Tx& tx) -> Result<Taxonomy> {
+    Taxonomy tax;
+    KECHAN_ASSIGN_OR_RETURN(std::vector<Chain> cs, repo::ListChains(tx));
     std::unordered_map<int64_t, std::string> code_of;
     for (const auto& c : cs) {
-      chains[c.code] = c.id;
+      tax.chains[c.code] = c.id;
       code_of[c.id.value] = c.code;
     }
-    KECHAN_ASSIGN_OR_RETURN(std::vector<Node> ns, repo::ListAllNodes(*tx));
+    KECHAN_ASSIGN_OR_RETURN(std::vector<Node> ns, repo::ListAllNodes(tx));
     for (const auto& n : ns) {
-      nodes[{n.chain_id.value, n.code}] = n.id;
-      node_chains[n.code].insert(code_of[n.chain_id.value]);
+      tax.nodes[{n.chain_id.value, n.code}] = n.id;
+      tax.node_chains[n.code].insert(code_of[n.chain_id.value]);
     }
-  }
+    return tax;
+  };
+  KECHAN_ASSIGN_OR_RETURN(const Taxonomy taxonomy, load_taxonomy(*tx));
+  const auto& chains = taxonomy.chains;
+  const auto& nodes = taxonomy.nodes;
+  const auto& node_chains = taxonomy.node_chains;
   std::unordered_map<std::string, EnterpriseId> enterprise_cache;
   std::map<std::tuple<int64_t, int64_t, std::string>, int64_t> seen;  // (ent, node, role) -> row
   std::vector<Link> pending;
@@ -794,8 +818,17 @@ Result<ImportReport> ChainService::ImportLinksTable(const Caller& caller, const 
     return internal_error;
   }
   if ((!report.errors.empty() && !options.skip_bad) || pending.empty()) {
-    return report;  // rolls back
+    return report;  // nothing written
   }
+  tx.reset();
+  KECHAN_ASSIGN_OR_RETURN(tx, db_.Begin(store::TxKind::kWrite));
+  {
+    KECHAN_ASSIGN_OR_RETURN(Taxonomy now_taxonomy, load_taxonomy(*tx));
+    if (!(now_taxonomy == taxonomy)) {
+      return ImportChanged();
+    }
+  }
+  KECHAN_ASSIGN_OR_RETURN(repo::ImportCache cache, repo::ImportCache::Raise(*tx));
   const int64_t now = Now();
   std::vector<int64_t> ids;
   ids.reserve(pending.size());
@@ -818,13 +851,30 @@ Result<ImportReport> ChainService::ImportLinksTable(const Caller& caller, const 
     node_chain[id.value] = ChainId{key.first};
   }
   repo::ReadModelWriter models(*tx, now);
-  for (auto& l : pending) {
-    KECHAN_RETURN_IF_ERROR(models.Added(l, node_chain.at(l.node_id.value),
-                                        firms.at(l.enterprise_id), /*new_firm=*/false));
-    KECHAN_ASSIGN_OR_RETURN(l.id, repo::InsertLink(*tx, l, now));
-    ids.push_back(l.id.value);
+  // Multi-row statements, 1,000 links at a time; each chunk's links go to the read models before
+  // they are inserted (ReadModelWriter counts a firm's stored links once).
+  constexpr size_t kChunk = 1000;
+  for (size_t first = 0; first < pending.size(); first += kChunk) {
+    const size_t last = std::min(pending.size(), first + kChunk);
+    std::vector<const Link*> chunk;
+    chunk.reserve(last - first);
+    for (size_t i = first; i < last; ++i) {
+      const Link& l = pending[i];
+      auto firm = firms.find(l.enterprise_id);
+      if (firm == firms.end()) {
+        return ImportChanged();  // the enterprise went away after the rows were checked
+      }
+      KECHAN_RETURN_IF_ERROR(
+          models.Added(l, node_chain.at(l.node_id.value), firm->second, /*new_firm=*/false));
+      chunk.push_back(&l);
+    }
+    if (Status s = repo::InsertLinks(*tx, chunk, now, &ids); !s.ok()) {
+      // The unique key (enterprise, node, role): a link stored after the rows were checked.
+      return s.code() == base::Code::kAlreadyExists ? ImportChanged() : s;
+    }
     Progress(options, "writing", static_cast<int64_t>(ids.size()), to_write);
   }
+  std::sort(ids.begin(), ids.end());
   KECHAN_RETURN_IF_ERROR(models.Flush());
   report.links = static_cast<int64_t>(ids.size());
   report.imported = report.links;
@@ -837,6 +887,7 @@ Result<ImportReport> ChainService::ImportLinksTable(const Caller& caller, const 
                       .Str("source", options.source)
                       .Raw("ids", IdRuns(ids))
                       .Done()));
+  KECHAN_RETURN_IF_ERROR(cache.Restore(*tx));
   KECHAN_RETURN_IF_ERROR(tx->Commit());
   report.committed = true;
   return report;

@@ -57,6 +57,11 @@ Bad OutOfRange(const std::string& column, const std::string& en, const std::stri
   return Bad{column, "out_of_range", en, zh};
 }
 
+Status Forbidden() {
+  return base::PermissionDenied("chain.forbidden", "only operators import files",
+                                "仅平台运营人员可导入文件");
+}
+
 }  // namespace
 
 const std::vector<std::string>& BuildingImportColumns() {
@@ -74,6 +79,17 @@ std::string BuildingImportTemplate() {
   return out + "\n西部脑谷,A1 栋,8,12000,3F-01,3,450,production,2026-06-30,1,0,\n";
 }
 
+int64_t BuildingImportReport::skipped() const {
+  if (!committed) {
+    return 0;
+  }
+  std::set<int64_t> rows_with_errors;
+  for (const RowError& e : errors) {
+    rows_with_errors.insert(e.row);
+  }
+  return static_cast<int64_t>(rows_with_errors.size());
+}
+
 std::string BuildingImportReport::ToJson() const {
   std::string errs = "[";
   for (size_t i = 0; i < errors.size(); ++i) {
@@ -83,26 +99,68 @@ std::string BuildingImportReport::ToJson() const {
   return Payload()
       .Str("kind", "buildings")
       .Int("rows", rows)
+      .Int("imported", buildings + units + observations)
       .Int("buildings", buildings)
       .Int("units", units)
       .Int("observations", observations)
       .Raw("committed", committed ? "true" : "false")
+      .Int("skipped", skipped())
       .Int("event_seq", event_seq)
       .Raw("errors", errs)
       .Done();
 }
 
+ImportReport ToImportReport(const BuildingImportReport& r) {
+  ImportReport out;
+  out.rows = r.rows;
+  out.imported = r.buildings + r.units + r.observations;
+  out.buildings = r.buildings;
+  out.units = r.units;
+  out.observations = r.observations;
+  out.committed = r.committed;
+  out.errors = r.errors;
+  out.event_seq = r.event_seq;
+  return out;
+}
+
+BuildingImportReport ToBuildingImportReport(const ImportReport& r) {
+  BuildingImportReport out;
+  out.rows = r.rows;
+  out.buildings = r.buildings;
+  out.units = r.units;
+  out.observations = r.observations;
+  out.committed = r.committed;
+  out.errors = r.errors;
+  out.event_seq = r.event_seq;
+  return out;
+}
+
 Result<BuildingImportReport> ImportBuildings(ChainService& service, const Caller& caller,
                                              std::string_view bytes, const ImportOptions& options) {
   if (!caller.CanEditTaxonomy()) {
-    return base::PermissionDenied("chain.forbidden", "only operators import files",
-                                  "仅平台运营人员可导入文件");
+    return Forbidden();
   }
   table::Table t;
   if (table::LooksLikeXlsx(bytes)) {
     KECHAN_ASSIGN_OR_RETURN(t, table::ReadXlsx(bytes));
   } else {
     KECHAN_ASSIGN_OR_RETURN(t, table::ReadCsv(bytes));
+  }
+  return ImportBuildingsTable(service, caller, t, options);
+}
+
+Result<ImportReport> ImportBuildingsAsReport(ChainService& service, const Caller& caller,
+                                             const table::Table& t, const ImportOptions& options) {
+  KECHAN_ASSIGN_OR_RETURN(BuildingImportReport r,
+                          ImportBuildingsTable(service, caller, t, options));
+  return ToImportReport(r);
+}
+
+Result<BuildingImportReport> ImportBuildingsTable(ChainService& service, const Caller& caller,
+                                                  const table::Table& t,
+                                                  const ImportOptions& options) {
+  if (!caller.CanEditTaxonomy()) {
+    return Forbidden();
   }
   if (t.header.empty()) {
     return base::InvalidArgument("header", "csv.no_header",
@@ -144,9 +202,14 @@ Result<BuildingImportReport> ImportBuildings(ChainService& service, const Caller
       parks[p.name] = p.id;
     }
   }
+  // Stored records and those of good rows (to be written).
   std::map<BuildingKey, BuildingPlan> buildings;
   std::map<UnitKey, UnitPlan> units;
   std::set<ObservationKey> observed;
+  // Buildings and units that only a bad row defines, with that row: later rows naming them are
+  // orphans (rather than "floors required").
+  std::map<BuildingKey, int64_t> rejected_buildings;
+  std::map<UnitKey, int64_t> rejected_units;
   std::set<int64_t> loaded_parks;
   std::map<std::string, std::optional<EnterpriseId>> firms;  // by USCC
   std::vector<BuildingKey> new_buildings;
@@ -212,13 +275,27 @@ Result<BuildingImportReport> ImportBuildings(ChainService& service, const Caller
     if (building_name.empty()) {
       bad.push_back(Required("building"));
     }
-    BuildingPlan* building = nullptr;
+    // The row's building: stored or planned (`known`), or new in this row (`fresh`).
+    const Building* building = nullptr;
+    double unit_area = 0;  // of the building's units so far
+    bool known_building = false;
+    std::optional<Building> fresh_building;
     BuildingKey bkey;
     if (park && !building_name.empty()) {
       bkey = {park->value, building_name};
-      auto it = buildings.find(bkey);
-      if (it != buildings.end()) {
-        building = &it->second;
+      const std::string floors = get("floors");
+      const std::string area = get("floor_area_m2");
+      auto rejected = rejected_buildings.find(bkey);
+      if (auto it = buildings.find(bkey); it != buildings.end()) {
+        known_building = true;
+        building = &it->second.building;
+        unit_area = it->second.unit_area;
+      } else if (rejected != rejected_buildings.end() && floors.empty() && area.empty()) {
+        const std::string n = std::to_string(rejected->second);
+        bad.push_back(
+            Bad{"building", "orphan",
+                "building " + building_name + " is defined on row " + n + ", which has errors",
+                "楼栋 " + building_name + " 在第 " + n + " 行定义，该行有误"});
       } else {
         // A new building: floors and floor area are required.
         Building b;
@@ -226,8 +303,6 @@ Result<BuildingImportReport> ImportBuildings(ChainService& service, const Caller
         b.name = building_name;
         b.provenance.source = options.source;
         b.provenance.source_date = options.source_date;
-        const std::string floors = get("floors");
-        const std::string area = get("floor_area_m2");
         const size_t before = bad.size();
         if (floors.empty()) {
           bad.push_back(Required("floors"));
@@ -253,37 +328,44 @@ Result<BuildingImportReport> ImportBuildings(ChainService& service, const Caller
             bad.push_back(Bad{s.field().empty() ? "building" : s.field(), "bad_value",
                               s.message_en(), s.message_zh()});
           } else {
-            building = &(buildings[bkey] = BuildingPlan{.building = b});
-            new_buildings.push_back(bkey);
+            fresh_building = std::move(b);
+            building = &*fresh_building;
           }
         }
       }
     }
 
-    // Unit.
+    // Unit: stored or planned, or new in this row.
     const std::string unit_code = get("unit");
-    UnitPlan* unit = nullptr;
+    bool has_unit = false;
+    bool known_unit = false;
+    std::optional<Unit> fresh_unit;
     UnitKey ukey;
     if (!unit_code.empty() && building != nullptr) {
       ukey = {bkey, unit_code};
-      if (auto it = units.find(ukey); it != units.end()) {
-        unit = &it->second;
+      const std::string floor = get("floor");
+      const std::string area = get("area_m2");
+      auto rejected = rejected_units.find(ukey);
+      if (units.count(ukey)) {
+        known_unit = has_unit = true;
+      } else if (rejected != rejected_units.end() && floor.empty() && area.empty()) {
+        const std::string n = std::to_string(rejected->second);
+        bad.push_back(Bad{"unit", "orphan",
+                          "unit " + unit_code + " is defined on row " + n + ", which has errors",
+                          "单元 " + unit_code + " 在第 " + n + " 行定义，该行有误"});
       } else {
         Unit u;
         u.code = unit_code;
-        const std::string floor = get("floor");
-        const std::string area = get("area_m2");
         const std::string use = get("use");
         const size_t before = bad.size();
         if (floor.empty()) {
           bad.push_back(Required("floor"));
         } else if (auto n = ParseInt(floor); !n) {
           bad.push_back(internal::BadNumber("floor", floor));
-        } else if (*n < 1 || *n > building->building.floors) {
+        } else if (*n < 1 || *n > building->floors) {
           bad.push_back(OutOfRange(
-              "floor",
-              "floor " + floor + " is outside 1-" + std::to_string(building->building.floors),
-              "楼层 " + floor + " 超出 1-" + std::to_string(building->building.floors)));
+              "floor", "floor " + floor + " is outside 1-" + std::to_string(building->floors),
+              "楼层 " + floor + " 超出 1-" + std::to_string(building->floors)));
         } else {
           u.floor = static_cast<int>(*n);
         }
@@ -293,7 +375,7 @@ Result<BuildingImportReport> ImportBuildings(ChainService& service, const Caller
           bad.push_back(internal::BadNumber("area_m2", area));
         } else if (*a <= 0) {
           bad.push_back(OutOfRange("area_m2", "area_m2 must be above 0", "面积须大于 0"));
-        } else if (building->unit_area + *a > building->building.floor_area_m2 + 1e-6) {
+        } else if (unit_area + *a > building->floor_area_m2 + 1e-6) {
           bad.push_back(Bad{"area_m2", "above_100",
                             "the units' area would exceed the building's floor area (occupancy "
                             "above 100%)",
@@ -309,15 +391,15 @@ Result<BuildingImportReport> ImportBuildings(ChainService& service, const Caller
           }
         }
         if (bad.size() == before) {
-          building->unit_area += u.area_m2;
-          unit = &(units[ukey] = UnitPlan{.building = bkey, .unit = u});
-          new_units.push_back(ukey);
+          fresh_unit = std::move(u);
+          has_unit = true;
         }
       }
     }
 
     // Observation.
     const std::string date = get("date");
+    std::optional<UnitObservation> fresh_observation;
     if (!date.empty()) {
       UnitObservation o;
       const size_t before = bad.size();
@@ -363,14 +445,38 @@ Result<BuildingImportReport> ImportBuildings(ChainService& service, const Caller
                             s.message_zh()});
         }
       }
-      if (bad.size() == before && unit != nullptr) {
-        if (!observed.insert({ukey, o.date.ToString()}).second) {
+      if (bad.size() == before && has_unit) {
+        if (observed.count({ukey, o.date.ToString()})) {
           bad.push_back(Bad{"date", "duplicate",
                             "unit " + unit_code + " already has an observation on " + date,
                             "单元 " + unit_code + " 在 " + date + " 已有登记"});
         } else {
-          observations.push_back(ObservationPlan{.unit = ukey, .observation = o});
+          fresh_observation = o;
         }
+      }
+    }
+
+    if (bad.empty()) {
+      // A good row: its new records join the plan (later rows see them).
+      if (fresh_building) {
+        buildings[bkey] = BuildingPlan{.building = std::move(*fresh_building)};
+        new_buildings.push_back(bkey);
+      }
+      if (fresh_unit) {
+        buildings.at(bkey).unit_area += fresh_unit->area_m2;
+        units[ukey] = UnitPlan{.building = bkey, .unit = std::move(*fresh_unit)};
+        new_units.push_back(ukey);
+      }
+      if (fresh_observation) {
+        observed.insert({ukey, fresh_observation->date.ToString()});
+        observations.push_back(ObservationPlan{.unit = ukey, .observation = *fresh_observation});
+      }
+    } else {
+      if (park && !building_name.empty() && !known_building) {
+        rejected_buildings.emplace(bkey, row);
+      }
+      if (building != nullptr && !unit_code.empty() && !known_unit) {
+        rejected_units.emplace(ukey, row);
       }
     }
     for (Bad& b : bad) {
@@ -384,7 +490,8 @@ Result<BuildingImportReport> ImportBuildings(ChainService& service, const Caller
       options.progress("reading", static_cast<int64_t>(r + 1), report.rows);
     }
   }
-  if (!report.errors.empty() || t.rows.empty()) {
+  const bool nothing = new_buildings.empty() && new_units.empty() && observations.empty();
+  if ((!report.errors.empty() && (!options.skip_bad || nothing)) || t.rows.empty()) {
     return report;  // all or nothing: the transaction rolls back unused
   }
 
@@ -425,6 +532,11 @@ Result<BuildingImportReport> ImportBuildings(ChainService& service, const Caller
   report.buildings = static_cast<int64_t>(building_ids.size());
   report.units = static_cast<int64_t>(unit_ids.size());
   report.observations = static_cast<int64_t>(observation_ids.size());
+  std::set<int64_t> bad_rows;
+  for (const RowError& e : report.errors) {
+    bad_rows.insert(e.row);
+  }
+  const auto skipped = static_cast<int64_t>(bad_rows.size());
   KECHAN_ASSIGN_OR_RETURN(
       report.event_seq,
       store::AppendEvent(
@@ -436,6 +548,7 @@ Result<BuildingImportReport> ImportBuildings(ChainService& service, const Caller
               .actor = caller.actor,
               .payload = Payload()
                              .Int("rows", report.rows)
+                             .Int("skipped", skipped)
                              .Raw("buildings", internal::IdRuns(building_ids))
                              .Raw("units", internal::IdRuns(unit_ids))
                              .Raw("observations", internal::IdRuns(observation_ids))
@@ -449,14 +562,15 @@ Result<BuildingImportReport> ImportBuildings(ChainService& service, const Caller
 int RunImportBuildingsCommand(const std::vector<std::string>& args, std::ostream& out,
                               std::ostream& err, const ServiceOpener& open) {
   static const char* kUsage =
-      "usage: kechan import buildings FILE (--data DIR | --db URL) [--source TEXT]\n"
+      "usage: kechan import buildings FILE (--data DIR | --db URL) [--skip-bad] [--source TEXT]\n"
       "       kechan import buildings --template\n"
       "Buildings, units and unit observations of parks from a UTF-8 CSV file or the first sheet\n"
-      "of an .xlsx workbook (columns: see --template and docs/chain.md). All or nothing; every\n"
-      "bad row is reported as {\"row\":N,\"column\":..,\"reason\":..}.\n"
-      "导入园区楼栋、单元及入驻投产登记；全部校验通过才写入。\n";
+      "of an .xlsx workbook (columns: see --template and docs/chain.md). All or nothing unless\n"
+      "--skip-bad; every bad row is reported as {\"row\":N,\"column\":..,\"reason\":..}.\n"
+      "导入园区楼栋、单元及入驻投产登记；默认全部校验通过才写入，--skip-bad 跳过错误行。\n";
   const std::vector<std::string> rest(args.begin() + (args.empty() ? 0 : 1), args.end());
-  auto parsed = base::ParseArgs(rest, {"source"}, {"template"}, base::UnknownFlags::kPassThrough);
+  auto parsed =
+      base::ParseArgs(rest, {"source"}, {"template", "skip-bad"}, base::UnknownFlags::kPassThrough);
   if (!parsed.ok()) {
     return base::ReportError(parsed.status(), err);
   }
@@ -489,6 +603,7 @@ int RunImportBuildingsCommand(const std::vector<std::string>& args, std::ostream
     return base::ReportError(service.status(), err);
   }
   ImportOptions options;
+  options.skip_bad = parsed->switches.count("skip-bad") > 0;
   if (auto it = parsed->flags.find("source"); it != parsed->flags.end()) {
     options.source = it->second;
   } else {
@@ -504,8 +619,10 @@ int RunImportBuildingsCommand(const std::vector<std::string>& args, std::ostream
   }
   out << report->ToJson() << "\n";
   if (!report->committed && !report->errors.empty()) {
-    err << "error: " << report->errors.size() << " bad row(s); nothing was imported\n"
-        << "错误：" << report->errors.size() << " 行有误，未导入任何数据\n";
+    err << "error: " << report->errors.size()
+        << " bad row(s); nothing was imported (use --skip-bad to import the rest)\n"
+        << "错误：" << report->errors.size()
+        << " 行有误，未导入任何数据（可用 --skip-bad 跳过错误行）\n";
     return base::kExitUsage;
   }
   return base::kExitOk;

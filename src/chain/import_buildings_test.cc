@@ -174,5 +174,64 @@ TEST_F(ImportBuildingsTest, TemplateHasEveryColumnAndImports) {
   EXPECT_EQ(r->observations, 1);
 }
 
+// Row 3 has a good building but a unit on floor 9 of 3; row 4 observes that unit (an orphan);
+// row 5 adds a building of its own. The same errors with and without skip_bad; with it only the
+// good rows are written, and a bad row is not taken in part (its building is not created).
+TEST_F(ImportBuildingsTest, SkipBadWritesTheGoodRowsWholeAndReportsTheSameErrors) {
+  const std::string csv = Header() +
+                          "测试园区,A1 栋,6,3000,1F-01,1,500,,2026-01-31,1,0,\n"
+                          "测试园区,C1 栋,3,900,9F-01,9,100,,,,,\n"
+                          "测试园区,C1 栋,,,9F-01,,,,2026-01-31,1,0,\n"
+                          "测试园区,B1 栋,3,900,,,,,,,,\n";
+  const std::string before = Fingerprint();
+  auto strict = ImportBuildings(*service_, sys_, csv, {});
+  ASSERT_TRUE(strict.ok()) << strict.status();
+  EXPECT_FALSE(strict->committed);
+  EXPECT_EQ(strict->skipped(), 0);
+  EXPECT_EQ(Fingerprint(), before);
+  auto lenient = ImportBuildings(*service_, sys_, csv, {.skip_bad = true});
+  ASSERT_TRUE(lenient.ok()) << lenient.status();
+  ASSERT_TRUE(lenient->committed) << lenient->ToJson();
+  ASSERT_EQ(strict->errors.size(), 2u) << strict->ToJson();
+  ASSERT_EQ(lenient->errors.size(), strict->errors.size());
+  for (size_t i = 0; i < strict->errors.size(); ++i) {
+    EXPECT_EQ(lenient->errors[i].ToJson(), strict->errors[i].ToJson());
+  }
+  EXPECT_EQ(strict->errors[0].row, 3);
+  EXPECT_EQ(strict->errors[0].column, "floor");
+  EXPECT_EQ(strict->errors[1].row, 4);
+  EXPECT_EQ(strict->errors[1].column, "building");
+  EXPECT_EQ(strict->errors[1].reason, "orphan");
+  EXPECT_EQ(lenient->buildings, 2);  // A1 and B1, not C1
+  EXPECT_EQ(lenient->units, 1);
+  EXPECT_EQ(lenient->observations, 1);
+  EXPECT_EQ(lenient->skipped(), 2);
+  EXPECT_NE(lenient->ToJson().find("\"skipped\":2"), std::string::npos) << lenient->ToJson();
+  auto view = service_->ListBuildings(sys_, park_, base::Date::Parse("2026-02-01").value());
+  ASSERT_TRUE(view.ok()) << view.status();
+  ASSERT_EQ(view->buildings.size(), 2u);
+  for (const BuildingView& b : view->buildings) {
+    EXPECT_NE(b.building.name, "C1 栋");
+  }
+}
+
+// The same file through ChainService::Import (what the import jobs call) with kind buildings.
+TEST_F(ImportBuildingsTest, ServiceImportOfKindBuildings) {
+  EXPECT_EQ(ParseImportKind("buildings").value(), ImportKind::kBuildings);
+  EXPECT_STREQ(ImportKindName(ImportKind::kBuildings), "buildings");
+  EXPECT_EQ(ImportColumns(ImportKind::kBuildings), BuildingImportColumns());
+  auto r = service_->Import(sys_, ImportKind::kBuildings,
+                            Header() + "测试园区,A1 栋,6,3000,1F-01,1,500,,2026-01-31,1,0,\n", {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->committed);
+  EXPECT_EQ(r->buildings, 1);
+  EXPECT_EQ(r->units, 1);
+  EXPECT_EQ(r->observations, 1);
+  EXPECT_EQ(r->imported, 3);
+  const std::string json = ImportReportJson(ImportKind::kBuildings, *r);
+  EXPECT_NE(json.find("\"kind\":\"buildings\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"observations\":1"), std::string::npos) << json;
+}
+
 }  // namespace
 }  // namespace kechan::chain

@@ -142,6 +142,17 @@ inline Bad BadValue(const std::string& column, const base::Status& s) {
   return Bad{column, "bad_value", s.message_en(), s.message_zh()};
 }
 
+// An import checks its rows against a read snapshot and writes them in a later write
+// transaction; when what the rows refer to changed in between (a chain, node or park, or a USCC
+// registered meanwhile), nothing is written and this is returned.
+inline base::Status ImportChanged() {
+  return base::FailedPrecondition(
+      "import.changed",
+      "the stored chains, nodes, parks or enterprises changed while the file was being checked; "
+      "nothing was written, import the file again",
+      "核对文件期间产业链、节点、园区或企业数据发生了变化，未写入任何数据，请重新导入");
+}
+
 // Splits a ';'-separated list, trimming items and dropping empty ones.
 inline std::vector<std::string> SplitList(std::string_view text) {
   std::vector<std::string> out;

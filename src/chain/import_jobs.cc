@@ -40,6 +40,9 @@ ImportReport ReportFromJson(std::string_view text) {
   r.links = Int(o, "links");
   r.chains = Int(o, "chains");
   r.nodes = Int(o, "nodes");
+  r.buildings = Int(o, "buildings");
+  r.units = Int(o, "units");
+  r.observations = Int(o, "observations");
   r.event_seq = Int(o, "event_seq");
   const json::value* committed = o.if_contains("committed");
   r.committed = committed != nullptr && committed->is_bool() && committed->as_bool();
@@ -131,6 +134,19 @@ base::Status ImportJobs::Save(const ImportJobState& job, bool insert) const {
             "UPDATE chain_import_jobs SET state = ?, phase = ?, processed = ?, total = ?, "
             "report = ?, error_reason = ?, error_field = ?, error_en = ?, error_zh = ?, "
             "updated_at = ? WHERE id = ?",
+            params)
+        .status();
+  });
+}
+
+base::Status ImportJobs::SaveProgress(const ImportJobState& job) const {
+  const int64_t now = service_.clock().NowMicros();
+  return store::WithWriteTx(service_.db(), [&](store::Tx& tx) -> base::Status {
+    std::vector<Value> params{job.phase, job.processed, job.total, now, job.id};
+    return tx
+        .Exec(
+            "UPDATE chain_import_jobs SET phase = ?, processed = ?, total = ?, updated_at = ? "
+            "WHERE id = ? AND state = 'running'",
             params)
         .status();
   });
@@ -274,14 +290,52 @@ void ImportJobs::Run(int64_t id, Caller caller, ImportKind kind, std::string byt
   if (!saved.ok()) {
     report = saved;
   } else {
-    options.progress = [this, id](std::string_view phase, int64_t processed, int64_t total) {
-      std::lock_guard<std::mutex> lock(mu_);
-      ImportJobState& job = jobs_[id];
-      job.phase = std::string(phase);
-      job.processed = processed;
-      job.total = total;
+    ImportProgress outer = std::move(options.progress);
+    options.progress = [this, id, outer](std::string_view phase, int64_t processed, int64_t total) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ImportJobState& job = jobs_[id];
+        job.phase = std::string(phase);
+        job.processed = processed;
+        job.total = total;
+      }
+      if (outer) {
+        outer(phase, processed, total);
+      }
     };
+    // The saver: about every kProgressInterval, the progress when it changed (see the class
+    // comment). Stopped and joined before the final state is written.
+    std::mutex saver_mu;
+    std::condition_variable saver_cv;
+    bool stop = false;
+    const bool sqlite = service_.db().dialect() == store::Dialect::kSqlite;
+    std::thread saver([&] {
+      std::string saved_phase = snapshot.phase;
+      int64_t saved_processed = snapshot.processed;
+      std::unique_lock<std::mutex> wait_lock(saver_mu);
+      while (!saver_cv.wait_for(wait_lock, kProgressInterval, [&] { return stop; })) {
+        wait_lock.unlock();
+        ImportJobState now;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          now = jobs_[id];
+        }
+        const bool changed = now.phase != saved_phase || now.processed != saved_processed;
+        // On SQLite the writing import holds the only writer: waiting for it would only time out.
+        if (changed && !(sqlite && now.phase == "writing") && SaveProgress(now).ok()) {
+          saved_phase = now.phase;
+          saved_processed = now.processed;
+        }
+        wait_lock.lock();
+      }
+    });
     report = service_.Import(caller, kind, bytes, options);
+    {
+      std::lock_guard<std::mutex> lock(saver_mu);
+      stop = true;
+    }
+    saver_cv.notify_all();
+    saver.join();
   }
   {
     std::lock_guard<std::mutex> lock(mu_);

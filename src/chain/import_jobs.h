@@ -3,6 +3,7 @@
 // are kept in chain_import_jobs (migration 6) so they can be read after a restart.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -39,14 +40,20 @@ std::string ImportJobJson(const ImportJobState& job);
 // Thread-safe. Owned by ChainService; its destructor waits for running jobs.
 //
 // Persistence: a job's row is written when it starts ("running") and when it ends (its final
-// state with the report or error). Progress lives in memory while the job runs (the import holds
-// the single write transaction, so it cannot be written meanwhile). Each ImportJobs has an
-// instance token; a row still "running" under another token was interrupted (the server stopped
-// or died) and is marked failed with reason "import.interrupted" when it is read.
+// state with the report or error). While it runs, a saver thread of the job writes its phase and
+// progress to the row about every kProgressInterval in a short write transaction of its own,
+// when the progress changed and the writer is free: always on PostgreSQL; on SQLite (one writer)
+// during the "reading" phase, which the imports run on a read snapshot, but not during
+// "writing", when the import itself holds the writer (the row keeps the last saved progress).
+// Each ImportJobs has an instance token; a row still "running" under another token was
+// interrupted (the server stopped or died) and is marked failed with reason "import.interrupted"
+// when it is read, keeping the progress last saved.
+// The caller's own ImportOptions::progress, when set, is called as well (on the import thread).
 class ImportJobs {
  public:
   static constexpr int kMaxRunning = 2;
   static constexpr size_t kMaxKept = 200;  // finished jobs kept in memory for polling
+  static constexpr std::chrono::milliseconds kProgressInterval{1000};
 
   explicit ImportJobs(ChainService& service);
   ~ImportJobs();
@@ -72,6 +79,8 @@ class ImportJobs {
   // the writer is busy (Unavailable). Never called with mu_ held.
   base::Status Save(const ImportJobState& job, bool insert) const;
   base::Status SaveWithRetry(const ImportJobState& job, bool insert) const;
+  // Writes the phase and progress of a job whose row still says "running".
+  base::Status SaveProgress(const ImportJobState& job) const;
   // Reads a job's row; marks it failed when another instance left it running.
   base::Result<std::optional<ImportJobState>> Load(int64_t id) const;
 

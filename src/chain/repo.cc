@@ -1360,7 +1360,8 @@ base::Status InsertEnterprises(store::Tx& tx, const std::vector<Enterprise*>& es
                   "", 5, years, [](const store::Rows&) { return base::Status::Ok(); });
 }
 
-base::Status InsertLinks(store::Tx& tx, const std::vector<const Link*>& ls, int64_t now) {
+base::Status InsertLinks(store::Tx& tx, const std::vector<const Link*>& ls, int64_t now,
+                         std::vector<int64_t>* ids) {
   std::vector<Value> p;
   p.reserve(ls.size() * 12);
   for (const Link* l : ls) {
@@ -1372,7 +1373,12 @@ base::Status InsertLinks(store::Tx& tx, const std::vector<const Link*>& ls, int6
                   "INSERT INTO chain_links (enterprise_id, node_id, role, products, capacity, "
                   "revenue_fen, locality, source, source_date, valid_from, valid_to, created_at) "
                   "VALUES ",
-                  "", 12, p, [](const store::Rows&) { return base::Status::Ok(); });
+                  ids != nullptr ? " RETURNING id" : "", 12, p, [&](const store::Rows& rows) {
+                    for (const auto& r : rows.rows) {
+                      ids->push_back(r.Int(0));
+                    }
+                    return base::Status::Ok();
+                  });
 }
 
 base::Result<std::set<std::string>> ExistingUsccs(store::Tx& tx,
@@ -1391,6 +1397,35 @@ base::Result<std::set<std::string>> ExistingUsccs(store::Tx& tx,
     }
   }
   return out;
+}
+
+base::Result<ImportCache> ImportCache::Raise(store::Tx& tx) {
+  ImportCache c;
+  if (tx.dialect() != store::Dialect::kSqlite) {
+    return c;
+  }
+  KECHAN_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("PRAGMA cache_size"));
+  if (rows.empty()) {
+    return c;
+  }
+  c.previous_ = rows.rows[0].Int(0);
+  // A negative size is in KiB. Only ever raised: a larger configured cache stays.
+  const int64_t prev_kib = *c.previous_ < 0 ? -*c.previous_ : *c.previous_ * 4;
+  if (prev_kib >= kImportCacheKib) {
+    c.previous_.reset();
+    return c;
+  }
+  KECHAN_RETURN_IF_ERROR(Done(tx.Exec("PRAGMA cache_size = -" + std::to_string(kImportCacheKib))));
+  return c;
+}
+
+base::Status ImportCache::Restore(store::Tx& tx) {
+  if (!previous_) {
+    return base::Status::Ok();
+  }
+  const int64_t previous = *previous_;
+  previous_.reset();
+  return Done(tx.Exec("PRAGMA cache_size = " + std::to_string(previous)));
 }
 
 base::Result<int64_t> Count(store::Tx& tx, const std::string& table) {

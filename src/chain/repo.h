@@ -187,11 +187,29 @@ class ReadModelWriter {
 // Imports: inserts the enterprises with their yearly facts and tiers in multi-row statements and
 // sets each one's id (their USCCs must be distinct). Errors as InsertEnterprise.
 base::Status InsertEnterprises(store::Tx& tx, const std::vector<Enterprise*>& es, int64_t now);
-// Inserts the links in multi-row statements; their ids are not read back.
-base::Status InsertLinks(store::Tx& tx, const std::vector<const Link*>& ls, int64_t now);
+// Inserts the links in multi-row statements. With `ids`, appends the new links' ids to it (in
+// no particular order); without, they are not read back.
+base::Status InsertLinks(store::Tx& tx, const std::vector<const Link*>& ls, int64_t now,
+                         std::vector<int64_t>* ids = nullptr);
 // Of `usccs`, those an enterprise already has.
 base::Result<std::set<std::string>> ExistingUsccs(store::Tx& tx,
                                                   const std::vector<std::string>& usccs);
+
+// A large import transaction on SQLite: raises the write connection's page cache to
+// kImportCacheKib so the transaction's pages are not spilled to the WAL and read back before the
+// commit (the default cache is 2 MiB). Restore() puts the previous size back; call it just
+// before Commit() (the destructor cannot: the transaction is over by then). No-op on PostgreSQL.
+// Durability is untouched (journal mode and synchronous stay as the store set them).
+// Thread-compatible; lives within `tx`.
+class ImportCache {
+ public:
+  static constexpr int64_t kImportCacheKib = 256 * 1024;
+  static base::Result<ImportCache> Raise(store::Tx& tx);
+  base::Status Restore(store::Tx& tx);
+
+ private:
+  std::optional<int64_t> previous_;  // the cache_size pragma value before Raise (SQLite)
+};
 
 // SELECT COUNT(*) FROM `table` (`table` must be one of this module's table names).
 base::Result<int64_t> Count(store::Tx& tx, const std::string& table);

@@ -10,6 +10,7 @@
 
 #include "base/calendar.h"
 #include "base/clock.h"
+#include "chain/buildings.h"
 #include "chain/export.h"
 #include "chain/import_jobs.h"
 #include "http/json_body.h"
@@ -630,7 +631,14 @@ Result<http::Response> ObserveUnitRoute(ChainService& s, const http::Request& re
 Result<http::Response> ListBuildingsRoute(ChainService& s, const http::Request& req) {
   KECHAN_ASSIGN_OR_RETURN(int64_t id, req.PathId("id"));
   KECHAN_ASSIGN_OR_RETURN(base::Date as_of, QueryDate(req, "as_of", Today()));
+  KECHAN_ASSIGN_OR_RETURN(auto format, FormatOf(req));
   const Caller caller = Caller::Of(req.principal);
+  if (format) {
+    // The whole register (every observation) in the import's columns: it re-imports unchanged.
+    KECHAN_ASSIGN_OR_RETURN(ParkRegister reg, LoadParkRegister(s, caller, ParkId{id}));
+    return FileResponse(BuildingsTable(reg), *format, "park-" + std::to_string(id) + "-buildings",
+                        reg.park.name + "-楼栋单元", "buildings");
+  }
   KECHAN_ASSIGN_OR_RETURN(ParkBuildings pb, s.ListBuildings(caller, ParkId{id}, as_of));
   const bool details = caller.CanSeeDetails();
   json::array buildings;
@@ -649,6 +657,51 @@ Result<http::Response> ListBuildingsRoute(ChainService& s, const http::Request& 
                                                         {"as_of", as_of.ToString()},
                                                         {"buildings", std::move(buildings)},
                                                         {"rates", UnitRatesObj(pb.rates)}}));
+}
+
+json::object SeriesPoint(const Month& month, const UnitRates& r) {
+  json::object o = UnitRatesObj(r);
+  o.erase("as_of");
+  o["month"] = month.ToString();
+  o["date"] = r.as_of.ToString();
+  return o;
+}
+
+// GET /api/v1/parks/{id}/occupancy/series?from=YYYY-MM&to=YYYY-MM: every month end's rates of
+// the park and of each building, from one read.
+Result<http::Response> OccupancySeriesRoute(ChainService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(int64_t id, req.PathId("id"));
+  auto text = [&](const char* name) {
+    auto it = req.query.find(name);
+    return it == req.query.end() ? std::string() : it->second;
+  };
+  KECHAN_ASSIGN_OR_RETURN(MonthRange range, ParseMonthRange(text("from"), text("to"), Today()));
+  KECHAN_ASSIGN_OR_RETURN(ParkSeries ps,
+                          OccupancySeriesOf(s, Caller::Of(req.principal), ParkId{id}, range));
+  json::array months;
+  json::array park;
+  for (size_t i = 0; i < ps.dates.size(); ++i) {
+    const Month m = range.from.Plus(static_cast<int64_t>(i));
+    months.emplace_back(m.ToString());
+    json::object p = SeriesPoint(m, ps.park[i]);
+    p["land"] = OptRate(ps.land[i]);
+    park.push_back(std::move(p));
+  }
+  json::array buildings;
+  for (const BuildingSeries& b : ps.buildings) {
+    json::array series;
+    for (size_t i = 0; i < b.rates.size(); ++i) {
+      series.push_back(SeriesPoint(range.from.Plus(static_cast<int64_t>(i)), b.rates[i]));
+    }
+    buildings.push_back(json::object{
+        {"id", b.building.id.value}, {"name", b.building.name}, {"series", std::move(series)}});
+  }
+  return http::Response::Json(http::ToJson(json::object{{"park_id", id},
+                                                        {"from", range.from.ToString()},
+                                                        {"to", range.to.ToString()},
+                                                        {"months", std::move(months)},
+                                                        {"park", std::move(park)},
+                                                        {"buildings", std::move(buildings)}}));
 }
 
 Result<http::Response> ListParks(ChainService& s, const http::Request& req) {
@@ -1048,8 +1101,8 @@ Result<ImportKind> KindOf(const http::Request& req) {
   auto it = req.query.find("kind");
   if (it == req.query.end() || it->second.empty()) {
     return base::InvalidArgument("kind", "import.kind",
-                                 "kind is required: enterprises, chains or links",
-                                 "须指定导入类型 kind：enterprises、chains 或 links");
+                                 "kind is required: enterprises, chains, links or buildings",
+                                 "须指定导入类型 kind：enterprises、chains、links 或 buildings");
   }
   return ParseImportKind(it->second, "kind");
 }
@@ -1279,6 +1332,14 @@ void RegisterRoutes(http::Router& router, ChainService& service) {
                              .tag = "chain",
                              .access = Access::kPublic},
              [&service](http::Request& req) { return Occupancy(service, req); });
+  router.Add(Method::kGet, "/api/v1/parks/{id}/occupancy/series",
+             http::RouteSpec{.summary = "Monthly unit-based occupancy and production rates of a "
+                                        "park and each of its buildings, and the park's land "
+                                        "rate (?from=YYYY-MM&to=YYYY-MM, at most 120 months)",
+                             .summary_zh = "园区及各楼栋逐月楼宇使用率、投产率与土地使用率",
+                             .tag = "chain",
+                             .access = Access::kPublic},
+             [&service](http::Request& req) { return OccupancySeriesRoute(service, req); });
   router.Add(Method::kPost, "/api/v1/parks/{id}/buildings",
              http::RouteSpec{.summary = "Add a building to a park",
                              .summary_zh = "为园区新增楼栋",
@@ -1385,8 +1446,9 @@ void RegisterRoutes(http::Router& router, ChainService& service) {
   router.Add(Method::kPost, "/api/v1/imports",
              http::RouteSpec{
                  .summary = "Upload a CSV/.xlsx file to import "
-                            "(?kind=enterprises|chains|links&skip_bad=); starts a job",
-                 .summary_zh = "上传 CSV/.xlsx 文件导入企业、产业链节点或企业节点关联（后台任务）",
+                            "(?kind=enterprises|chains|links|buildings&skip_bad=); starts a job",
+                 .summary_zh = "上传 CSV/.xlsx 文件导入企业、产业链节点、企业节点关联或园区楼栋单元"
+                               "（后台任务）",
                  .tag = "chain",
                  .access = Access::kRoles,
                  .roles = operators,

@@ -24,6 +24,11 @@ namespace kechan::chain {
 //   PATCH /api/v1/enterprises/{id}             operators or the enterprise's own members
 //   GET   /api/v1/parks                        public; parks
 //   GET   /api/v1/parks/{id}/occupancy?from=&to=  public; occupancy rates over time
+//   GET   /api/v1/parks/{id}/occupancy/series?from=YYYY-MM&to=YYYY-MM  public; monthly
+//                                              unit-based rates of the park and its buildings
+//   GET   /api/v1/parks/{id}/buildings?as_of=&format=csv|xlsx  public; buildings, units, rates
+//                                              (format: the whole register, import columns)
+//   POST  /api/v1/imports?kind=enterprises|chains|links|buildings  operators; import jobs
 void RegisterRoutes(http::Router& router, ChainService& service);
 
 // JSON renderings (one object each), shared by routes and the CLI.

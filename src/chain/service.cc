@@ -1249,6 +1249,7 @@ struct Lookups {
   std::map<std::pair<int64_t, std::string>, NodeId> nodes;  // (chain, node code) -> id
   std::unordered_map<std::string, ParkId> parks;            // name -> id
   std::unordered_map<int64_t, ChainId> node_chain;          // node id -> its chain
+  bool operator==(const Lookups&) const = default;
 };
 
 // What one good row becomes.
@@ -1350,24 +1351,28 @@ Result<ImportReport> ChainService::ImportEnterprisesTable(const Caller& caller,
 
   ImportReport report;
   report.rows = static_cast<int64_t>(t.rows.size());
-  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kWrite));
+  // The rows are checked against a read snapshot, so the writer stays free meanwhile (an import
+  // job stores its progress); the write transaction below checks again what they refer to.
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
 
-  Lookups lk;
-  {
-    KECHAN_ASSIGN_OR_RETURN(std::vector<Chain> chains, repo::ListChains(*tx));
+  auto load_lookups = [](store::Tx& tx) -> Result<Lookups> {
+    Lookups lk;
+    KECHAN_ASSIGN_OR_RETURN(std::vector<Chain> chains, repo::ListChains(tx));
     for (const auto& c : chains) {
       lk.chains[c.code] = c.id;
     }
-    KECHAN_ASSIGN_OR_RETURN(std::vector<Node> nodes, repo::ListAllNodes(*tx));
+    KECHAN_ASSIGN_OR_RETURN(std::vector<Node> nodes, repo::ListAllNodes(tx));
     for (const auto& n : nodes) {
       lk.nodes[{n.chain_id.value, n.code}] = n.id;
       lk.node_chain[n.id.value] = n.chain_id;
     }
-    KECHAN_ASSIGN_OR_RETURN(std::vector<Park> parks, repo::ListParks(*tx));
+    KECHAN_ASSIGN_OR_RETURN(std::vector<Park> parks, repo::ListParks(tx));
     for (const auto& p : parks) {
       lk.parks[p.name] = p.id;
     }
-  }
+    return lk;
+  };
+  KECHAN_ASSIGN_OR_RETURN(Lookups lk, load_lookups(*tx));
 
   std::unordered_map<std::string, int64_t> seen_uscc;  // normalised USCC -> row
   // The file's USCCs already stored, looked up 500 at a time.
@@ -1634,6 +1639,20 @@ Result<ImportReport> ChainService::ImportEnterprisesTable(const Caller& caller,
   if ((!report.errors.empty() && !options.skip_bad) || pending.empty()) {
     return report;  // the transaction rolls back: nothing written
   }
+  tx.reset();
+  KECHAN_ASSIGN_OR_RETURN(tx, db_.Begin(store::TxKind::kWrite));
+  {
+    KECHAN_ASSIGN_OR_RETURN(Lookups now_lk, load_lookups(*tx));
+    std::vector<std::string> usccs;
+    for (const auto& p : pending) {
+      usccs.push_back(p.enterprise.uscc);
+    }
+    KECHAN_ASSIGN_OR_RETURN(std::set<std::string> taken, repo::ExistingUsccs(*tx, usccs));
+    if (!(now_lk == lk) || !taken.empty()) {
+      return ImportChanged();
+    }
+  }
+  KECHAN_ASSIGN_OR_RETURN(repo::ImportCache cache, repo::ImportCache::Raise(*tx));
   const int64_t now = Now();
   std::vector<int64_t> ids;
   ids.reserve(pending.size());
@@ -1678,6 +1697,7 @@ Result<ImportReport> ChainService::ImportEnterprisesTable(const Caller& caller,
                  .Str("source", options.source)
                  .Raw("ids", IdRuns(ids))
                  .Done()));
+  KECHAN_RETURN_IF_ERROR(cache.Restore(*tx));
   KECHAN_RETURN_IF_ERROR(tx->Commit());
   report.committed = true;
   return report;

@@ -97,9 +97,11 @@ struct EnterprisePage {
 };
 
 // What an import file holds (docs/chain.md lists each kind's columns).
-enum class ImportKind { kEnterprises, kChains, kLinks };
-const char* ImportKindName(ImportKind k);  // "enterprises" "chains" "links"
-// Parses "enterprises" / "chains" / "links"; InvalidArgument naming `field` ("import.kind").
+// kBuildings: parks' buildings, units and unit observations (import_buildings.h).
+enum class ImportKind { kEnterprises, kChains, kLinks, kBuildings };
+const char* ImportKindName(ImportKind k);  // "enterprises" "chains" "links" "buildings"
+// Parses "enterprises" / "chains" / "links" / "buildings"; InvalidArgument naming `field`
+// ("import.kind").
 base::Result<ImportKind> ParseImportKind(std::string_view text, std::string_view field = "kind");
 
 // Called by an import as it goes: `phase` "reading" (rows checked) or "writing" (records
@@ -151,6 +153,10 @@ struct ImportReport {
   bool committed = false;  // false: nothing was written (errors without skip_bad, or no rows)
   std::vector<RowError> errors;
   int64_t event_seq = 0;  // the batch event, when committed
+  // Buildings, units and unit observations created (buildings import).
+  int64_t buildings = 0;
+  int64_t units = 0;
+  int64_t observations = 0;
 };
 
 // The columns ImportEnterprisesCsv understands, in template order (docs/chain.md).

@@ -1,6 +1,7 @@
 // Pure helpers of the park buildings view (楼栋、单元与入驻投产, issue 3): per-building figures
-// from GET /api/v1/parks/{id}/buildings, the month-end dates of the time series, the chart
-// series, and per-field errors from a problem+json answer.
+// from GET /api/v1/parks/{id}/buildings, the month range and points of the monthly series (GET
+// /api/v1/parks/{id}/occupancy/series), the chart series, and per-field errors from a
+// problem+json answer.
 
 /** Formats a Date (local) as YYYY-MM-DD. */
 export function isoDate(d) {
@@ -9,22 +10,34 @@ export function isoDate(d) {
 }
 
 /**
- * The month-end dates of the `months` months up to and including the month of `asOf`
- * ("YYYY-MM-DD"), oldest first; the last one is `asOf` itself (a month that is not over yet is
- * shown as of that day).
+ * The months of the occupancy series up to the month of `asOf` ("YYYY-MM-DD"): { from, to } as
+ * "YYYY-MM", `months` months in all (GET /api/v1/parks/{id}/occupancy/series?from=&to=), or null
+ * for a bad date.
  */
-export function monthEnds(asOf, months = 24) {
-  const [y, m] = String(asOf).split('-').map(Number);
+export function monthRange(asOf, months = 24) {
+  const [y, m] = String(asOf || '').split('-').map(Number);
   if (!y || !m || months < 1) {
+    return null;
+  }
+  const p = (n) => String(n).padStart(2, '0');
+  const first = new Date(y, m - 1 - (months - 1), 1);
+  return { from: `${first.getFullYear()}-${p(first.getMonth() + 1)}`, to: `${y}-${p(m)}` };
+}
+
+/**
+ * Chart points [{date, rates}] of a series answer: the park's (`building` null/'park') or one
+ * building's (by id), only months with units (a month before any unit has no rate to draw).
+ */
+export function seriesPoints(body, building = null) {
+  if (!body) {
     return [];
   }
-  const out = [];
-  for (let k = months - 1; k >= 1; k -= 1) {
-    // Day 0 of the next month is the last day of this one.
-    out.push(isoDate(new Date(y, m - 1 - k + 1, 0)));
+  let series = body.park || [];
+  if (building !== null && building !== 'park') {
+    const b = (body.buildings || []).find((x) => String(x.id) === String(building));
+    series = (b && b.series) || [];
   }
-  out.push(String(asOf));
-  return out;
+  return series.filter((p) => p && p.units > 0).map((p) => ({ date: p.date, rates: p }));
 }
 
 /**

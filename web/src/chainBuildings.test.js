@@ -1,20 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './api/client.js';
-import { buildingRows, fieldErrors, monthEnds, parseNumber, pct, rateSeries } from './chainBuildings.js';
+import { buildingRows, fieldErrors, monthRange, parseNumber, pct, rateSeries, seriesPoints } from './chainBuildings.js';
 
-describe('monthEnds', () => {
-  it('lists the month ends before the date, oldest first, ending with the date itself', () => {
-    expect(monthEnds('2026-03-15', 4)).toEqual(['2025-12-31', '2026-01-31', '2026-02-28', '2026-03-15']);
+describe('monthRange', () => {
+  it('gives the first and last month of the series ending in the month of the date', () => {
+    expect(monthRange('2026-03-15', 4)).toEqual({ from: '2025-12', to: '2026-03' });
+    expect(monthRange('2025-01-10', 24)).toEqual({ from: '2023-02', to: '2025-01' });
+    expect(monthRange('2026-12-31', 12)).toEqual({ from: '2026-01', to: '2026-12' });
   });
-  it('handles leap years and a full two years', () => {
-    const d = monthEnds('2025-01-10', 24);
-    expect(d).toHaveLength(24);
-    expect(d[0]).toBe('2023-02-28');
-    expect(d).toContain('2024-02-29');
-    expect(d[23]).toBe('2025-01-10');
+  it('returns null for a bad date', () => {
+    expect(monthRange('', 3)).toBeNull();
   });
-  it('returns nothing for a bad date', () => {
-    expect(monthEnds('', 3)).toEqual([]);
+});
+
+describe('seriesPoints', () => {
+  const body = {
+    park: [
+      { month: '2026-01', date: '2026-01-31', units: 0, floor_occupancy: null, production_rate: null },
+      { month: '2026-02', date: '2026-02-28', units: 2, floor_occupancy: 0.5, production_rate: 1 },
+    ],
+    buildings: [{ id: 7, name: 'A1', series: [{ date: '2026-01-31', units: 1, floor_occupancy: 1, production_rate: 0 }] }],
+  };
+  it('takes the park series by default and drops months without units', () => {
+    expect(seriesPoints(body)).toEqual([{ date: '2026-02-28', rates: body.park[1] }]);
+    expect(seriesPoints(body, 'park')).toHaveLength(1);
+  });
+  it('takes one building by id', () => {
+    expect(seriesPoints(body, '7')[0].rates.floor_occupancy).toBe(1);
+    expect(seriesPoints(body, 8)).toEqual([]);
+    expect(seriesPoints(null)).toEqual([]);
   });
 });
 
