@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -141,7 +142,92 @@ Result<std::vector<AppealFacts>> ComputeFacts(Tx& tx, const std::string& where,
   return out;
 }
 
+// The counters of packed `bits` in appeal_fact_sums column order (kSumColumns).
+std::array<int64_t, 11> Counters(int64_t b) {
+  return {1,
+          b & 1,
+          (b >> 1) & 1,
+          (b >> 2) & 1,
+          (b >> 3) & 1,
+          (b >> 4) & 1,
+          (b >> 5) & 1,
+          (b >> 6) & 1,
+          (b >> 7) & kField,
+          (b >> 25) & kField,
+          (b >> 43) & kField};
+}
+
+constexpr const char* kSumColumns[] = {"appeals", "dispatched",   "responded_on_time", "reworked",
+                                       "urged",   "replied",      "replied_on_time",   "closed",
+                                       "visits",  "resolved_yes", "satisfied"};
+
+// The dimension keys of a facts row, as appeal_fact_sums.group_key holds them.
+std::array<std::string, 4> DimKeys(const std::optional<int64_t>& lead_unit,
+                                   const std::optional<int64_t>& chain_id,
+                                   const std::string& district, const std::string& type) {
+  return {lead_unit ? std::to_string(*lead_unit) : std::string(),
+          chain_id ? std::to_string(*chain_id) : std::string(), district, type};
+}
+
+constexpr const char* kDims[] = {"department", "chain", "district", "type"};
+
+// Moves appeal_fact_sums from the appeal's previous facts row (if any) to `f`: only counted,
+// computed rows (bits >= 0) are in the sums.
+Status UpdateSums(Tx& tx, const AppealFacts& f, int64_t new_bits) {
+  KECHAN_ASSIGN_OR_RETURN(
+      auto old, tx.Query("SELECT created_day, counted, bits, lead_unit, chain_id, district, type "
+                         "FROM appeal_facts WHERE appeal_id = ?",
+                         {f.appeal_id}));
+  std::map<std::tuple<int, std::string, std::string>, std::array<int64_t, 11>> delta;
+  auto add = [&](const std::string& day, const std::array<std::string, 4>& keys, int64_t bits,
+                 int64_t sign) {
+    const auto c = Counters(bits);
+    for (int d = 0; d < 4; ++d) {
+      auto& acc = delta[{d, day, keys[static_cast<size_t>(d)]}];
+      for (size_t i = 0; i < c.size(); ++i) {
+        acc[i] += sign * c[i];
+      }
+    }
+  };
+  if (!old.empty()) {
+    const auto& r = old.rows[0];
+    if (r.Int(1) == 1 && r.Int(2) >= 0) {
+      add(r.Text(0), DimKeys(OptInt(r, 3), OptInt(r, 4), r.Text(5), r.Text(6)), r.Int(2), -1);
+    }
+  }
+  if (f.counted && new_bits >= 0) {
+    add(base::LocalDateOf(f.created_at).ToString(),
+        DimKeys(f.lead_unit, f.chain_id, f.district, f.type), new_bits, 1);
+  }
+  static const std::string kUpsert = [] {
+    std::string cols, marks, sets;
+    for (const char* c : kSumColumns) {
+      cols += std::string(", ") + c;
+      marks += ", ?";
+      sets += std::string(sets.empty() ? "" : ", ") + c + " = appeal_fact_sums." + c +
+              " + excluded." + c;
+    }
+    return "INSERT INTO appeal_fact_sums (dim, created_day, group_key" + cols +
+           ") VALUES (?, ?, ?" + marks +
+           ") ON CONFLICT (dim, created_day, group_key) DO UPDATE SET " + sets;
+  }();
+  for (const auto& [key, c] : delta) {
+    if (std::all_of(c.begin(), c.end(), [](int64_t x) { return x == 0; })) {
+      continue;
+    }
+    std::vector<Value> p = {std::string(kDims[std::get<0>(key)]), std::get<1>(key),
+                            std::get<2>(key)};
+    for (int64_t x : c) {
+      p.emplace_back(x);
+    }
+    KECHAN_RETURN_IF_ERROR(tx.Exec(kUpsert, std::span<const Value>(p)).status());
+  }
+  return Status();
+}
+
 Status WriteFacts(Tx& tx, const AppealFacts& f, const std::string& tag) {
+  const int64_t bits = PackFactBits(f);
+  KECHAN_RETURN_IF_ERROR(UpdateSums(tx, f, bits));
   KECHAN_RETURN_IF_ERROR(
       tx.Exec("DELETE FROM appeal_facts WHERE appeal_id = ?", {f.appeal_id}).status());
   return tx
@@ -150,13 +236,16 @@ Status WriteFacts(Tx& tx, const AppealFacts& f, const std::string& tag) {
           "chain_id, district, type, bits, sign_us, contact_us, resolution_us, paused_us, "
           "calendar_tag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           {base::LocalDateOf(f.created_at).ToString(), f.appeal_id, f.created_at,
-           int64_t{f.counted ? 1 : 0}, V(f.lead_unit), V(f.chain_id), f.district, f.type,
-           PackFactBits(f), V(f.sign_for), V(f.contact), V(f.resolution), f.paused, tag})
+           int64_t{f.counted ? 1 : 0}, V(f.lead_unit), V(f.chain_id), f.district, f.type, bits,
+           V(f.sign_for), V(f.contact), V(f.resolution), f.paused, tag})
       .status();
 }
 
-void AddFacts(const AppealFacts& f, MetricRow& g) {
+void AddFacts(const AppealFacts& f, MetricRow& g, bool hours) {
   AddFactBits(PackFactBits(f), g);
+  if (!hours) {
+    return;
+  }
   if (f.sign_for) {
     g.hours_to_sign_for.push_back(Hours(*f.sign_for));
   }
@@ -328,6 +417,148 @@ Result<int64_t> RebuildStaleFacts(store::Database& db, const base::BusinessCalen
   return static_cast<int64_t>(ids.size());
 }
 
+std::string FactSumsFromFactsSql() {
+  std::string out;
+  const std::pair<const char*, const char*> dims[] = {
+      {"department", "COALESCE(CAST(lead_unit AS TEXT), '')"},
+      {"chain", "COALESCE(CAST(chain_id AS TEXT), '')"},
+      {"district", "district"},
+      {"type", "type"}};
+  for (const auto& [dim, key] : dims) {
+    out += std::string(
+               "INSERT INTO appeal_fact_sums (dim, created_day, group_key, appeals, "
+               "dispatched, responded_on_time, reworked, urged, replied, "
+               "replied_on_time, closed, visits, resolved_yes, satisfied)\nSELECT '") +
+           dim + "', created_day, " + key +
+           ", COUNT(*), SUM(bits & 1), SUM((bits >> 1) & 1), SUM((bits >> 2) & 1), "
+           "SUM((bits >> 3) & 1), SUM((bits >> 4) & 1), SUM((bits >> 5) & 1), "
+           "SUM((bits >> 6) & 1), SUM((bits >> 7) & 262143), SUM((bits >> 25) & 262143), "
+           "SUM((bits >> 43) & 262143)\nFROM appeal_facts WHERE counted = 1 AND bits >= 0 "
+           "GROUP BY created_day, " +
+           key + ";\n";
+  }
+  return out;
+}
+
+Status RebuildFactSums(store::Database& db) {
+  return store::WithWriteTx(db, [](Tx& tx) -> Status {
+    KECHAN_RETURN_IF_ERROR(tx.Exec("DELETE FROM appeal_fact_sums").status());
+    const std::string sql = FactSumsFromFactsSql();
+    size_t from = 0;
+    while (from < sql.size()) {
+      size_t end = sql.find(";\n", from);
+      KECHAN_RETURN_IF_ERROR(tx.Exec(sql.substr(from, end - from)).status());
+      from = end + 2;
+    }
+    return Status();
+  });
+}
+
+namespace {
+
+// The counters of q's groups from appeal_fact_sums, plus the facts rows not computed yet
+// (bits < 0, from before the facts existed) recomputed from their appeals. No hour samples.
+Status SumsInto(store::Database& db, const Caller& caller, const MetricsQuery& q,
+                const base::BusinessCalendar& cal, std::map<std::string, MetricRow>& groups) {
+  const bool by_department = q.by == "department" || q.by == "none" || q.by == "period";
+  const std::string dim = by_department ? "department" : q.by;
+  const char* group_col = q.by == "period" ? "created_day" : "group_key";
+  std::vector<int64_t> mine;
+  std::string units_sql;
+  if (!caller.IsLeader()) {
+    mine = caller.OrgsWith(auth::Role::kOfficer);
+    if (mine.empty()) {
+      return Status();
+    }
+    units_sql = JoinIds(mine);
+  }
+  std::string sql = std::string("SELECT ") + group_col;
+  for (const char* c : kSumColumns) {
+    sql += std::string(", CAST(SUM(") + c + ") AS BIGINT)";
+  }
+  sql += " FROM appeal_fact_sums WHERE dim = ? AND created_day >= ? AND created_day <= ?";
+  if (!caller.IsLeader()) {
+    std::string keys;
+    for (int64_t u : mine) {
+      keys += (keys.empty() ? "'" : ", '") + std::to_string(u) + "'";
+    }
+    sql += " AND group_key IN (" + keys + ")";
+  }
+  sql += std::string(" GROUP BY ") + group_col;
+  auto key_of = [&q](const std::string& k) -> std::string {
+    if (q.by == "none") {
+      return "all";
+    }
+    if (q.by == "period") {
+      return PeriodKey(k, q.period);
+    }
+    if (q.by == "type") {
+      return k;
+    }
+    return k.empty() ? "none" : k;
+  };
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db.Begin(store::TxKind::kRead));
+  KECHAN_ASSIGN_OR_RETURN(auto rows, tx->Query(sql, {dim, q.from.ToString(), q.to.ToString()}));
+  for (const auto& r : rows.rows) {
+    if (r.Int(1) == 0) {
+      continue;  // every appeal of the key moved elsewhere
+    }
+    const std::string key = key_of(r.Text(0));
+    MetricRow& g = groups[key];
+    g.key = key;
+    g.appeals += r.Int(1);
+    g.dispatched += r.Int(2);
+    g.responded_on_time += r.Int(3);
+    g.reworked += r.Int(4);
+    g.urged += r.Int(5);
+    g.replied += r.Int(6);
+    g.replied_on_time += r.Int(7);
+    g.closed += r.Int(8);
+    g.visits += r.Int(9);
+    g.resolved_yes += r.Int(10);
+    g.satisfied += r.Int(11);
+  }
+  // Rows not computed yet: recomputed from their appeals (the appeal row decides what counts).
+  std::string stale_sql =
+      "SELECT appeal_id FROM appeal_facts WHERE bits < 0 AND created_day >= ? AND created_day "
+      "<= ? AND counted = 1";
+  if (!caller.IsLeader()) {
+    stale_sql += " AND lead_unit IN (" + units_sql + ")";
+  }
+  KECHAN_ASSIGN_OR_RETURN(auto stale_rows,
+                          tx->Query(stale_sql, {q.from.ToString(), q.to.ToString()}));
+  std::vector<int64_t> stale;
+  for (const auto& r : stale_rows.rows) {
+    stale.push_back(r.Int(0));
+  }
+  std::sort(stale.begin(), stale.end());
+  const Micros lo = base::LocalMidnight(q.from);
+  const Micros hi = base::LocalMidnight(q.to.AddDays(1));
+  constexpr size_t kBatch = 500;
+  for (size_t i = 0; i < stale.size(); i += kBatch) {
+    const size_t end = std::min(stale.size(), i + kBatch);
+    std::vector<int64_t> part(stale.begin() + static_cast<std::ptrdiff_t>(i),
+                              stale.begin() + static_cast<std::ptrdiff_t>(end));
+    KECHAN_ASSIGN_OR_RETURN(auto facts,
+                            ComputeFacts(*tx, " WHERE a.id IN (" + JoinIds(part) + ")", {}, cal));
+    for (const auto& f : facts) {
+      if (!f.counted || f.created_at < lo || f.created_at >= hi) {
+        continue;
+      }
+      if (!caller.IsLeader() &&
+          (!f.lead_unit || std::find(mine.begin(), mine.end(), *f.lead_unit) == mine.end())) {
+        continue;
+      }
+      MetricRow& g = groups[KeyOf(f, q)];
+      g.key = KeyOf(f, q);
+      AddFacts(f, g, /*hours=*/false);
+    }
+  }
+  return Status();
+}
+
+}  // namespace
+
 // ---- AppealService: metrics -------------------------------------------------------------------
 
 std::string AppealService::GroupLabel(std::string_view by, std::string_view key) {
@@ -393,100 +624,112 @@ Result<MetricsResult> AppealService::Metrics(const Caller& caller, const Metrics
   if (!caller.IsLeader()) {
     units = JoinIds(caller.OrgsWith(auth::Role::kOfficer));
   }
-  // One range scan of the facts rows of the period (clustered by creation day), aggregated
-  // here: SQL GROUP BY would sort every row first. Rows computed with another calendar (or not
-  // yet computed) come back as -1 - appeal_id and are recomputed from their appeals.
-  const char* key_col = q.by == "department" ? "lead_unit"
-                        : q.by == "chain"    ? "chain_id"
-                        : q.by == "district" ? "district"
-                        : q.by == "type"     ? "type"
-                        : q.by == "period"   ? "created_day"
-                                             : "0";
-  std::string sql = std::string("SELECT ") + key_col +
-                    ", CASE WHEN calendar_tag = ? THEN bits ELSE -1 - appeal_id END, sign_us, "
-                    "contact_us, resolution_us FROM appeal_facts WHERE created_day >= ? AND "
-                    "created_day <= ? AND counted = 1";
-  if (!caller.IsLeader()) {
-    sql += " AND lead_unit IN (" + units + ")";
-  }
   std::map<std::string, MetricRow> groups;
-  std::unordered_map<int64_t, MetricRow*> by_int;
-  std::unordered_map<std::string, MetricRow*> by_text;
-  MetricRow* null_group = nullptr;
-  auto group = [&](std::string key) -> MetricRow& {
-    MetricRow& g = groups[key];
-    g.key = std::move(key);
-    return g;
-  };
-  const bool int_key = q.by == "department" || q.by == "chain" || q.by == "none";
-  std::vector<int64_t> stale;
-  {
-    KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
-    KECHAN_ASSIGN_OR_RETURN(auto rows, tx->Query(sql, {tag, q.from.ToString(), q.to.ToString()}));
-    for (const auto& r : rows.rows) {
-      const int64_t bits = r.Int(1);
-      if (bits < 0) {
-        stale.push_back(-1 - bits);
-        continue;
-      }
-      MetricRow* g = nullptr;
-      if (r.IsNull(0)) {
-        if (!null_group) {
-          null_group = &group("none");
-        }
-        g = null_group;
-      } else if (int_key) {
-        const int64_t k = r.Int(0);
-        auto [it, fresh] = by_int.try_emplace(k, nullptr);
-        if (fresh) {
-          it->second = &group(q.by == "none" ? "all" : std::to_string(k));
-        }
-        g = it->second;
-      } else {
-        std::string k = r.Text(0);
-        auto [it, fresh] = by_text.try_emplace(k, nullptr);
-        if (fresh) {
-          std::string key = k;
-          if (q.by == "district" && key.empty()) {
-            key = "none";
-          } else if (q.by == "period") {
-            key = PeriodKey(key, q.period);
-          }
-          it->second = &group(std::move(key));
-        }
-        g = it->second;
-      }
-      AddFactBits(bits, *g);
-      if (!r.IsNull(2)) {
-        g->hours_to_sign_for.push_back(Hours(r.Int(2)));
-      }
-      if (!r.IsNull(3)) {
-        g->hours_to_contact.push_back(Hours(r.Int(3)));
-      }
-      if (!r.IsNull(4)) {
-        g->hours_to_resolution.push_back(Hours(r.Int(4)));
-      }
+  // Without the working-hour samples the counters come from the per-day sums (a few rows per
+  // day and key); an officer's grouping other than by department, none or period needs the
+  // lead unit of every row, so it scans the facts.
+  const bool from_sums =
+      !q.hours && (caller.IsLeader() || q.by == "department" || q.by == "none" || q.by == "period");
+  if (from_sums) {
+    KECHAN_RETURN_IF_ERROR(SumsInto(db_, caller, q, *cal, groups));
+  } else {
+    // One range scan of the facts rows of the period (clustered by creation day), aggregated
+    // here: SQL GROUP BY would sort every row first. Rows computed with another calendar (or not
+    // yet computed) come back as -1 - appeal_id and are recomputed from their appeals.
+    const char* key_col = q.by == "department" ? "lead_unit"
+                          : q.by == "chain"    ? "chain_id"
+                          : q.by == "district" ? "district"
+                          : q.by == "type"     ? "type"
+                          : q.by == "period"   ? "created_day"
+                                               : "0";
+    std::string sql = std::string("SELECT ") + key_col +
+                      ", CASE WHEN calendar_tag = ? THEN bits ELSE -1 - appeal_id END, sign_us, "
+                      "contact_us, resolution_us FROM appeal_facts WHERE created_day >= ? AND "
+                      "created_day <= ? AND counted = 1";
+    if (!caller.IsLeader()) {
+      sql += " AND lead_unit IN (" + units + ")";
     }
-    // Stale rows: recomputed from the appeals (same filters as the facts query).
-    std::sort(stale.begin(), stale.end());
-    constexpr size_t kBatch = 500;
-    for (size_t i = 0; i < stale.size(); i += kBatch) {
-      const size_t end = std::min(stale.size(), i + kBatch);
-      std::vector<int64_t> part(stale.begin() + static_cast<std::ptrdiff_t>(i),
-                                stale.begin() + static_cast<std::ptrdiff_t>(end));
-      KECHAN_ASSIGN_OR_RETURN(
-          auto facts, ComputeFacts(*tx, " WHERE a.id IN (" + JoinIds(part) + ")", {}, *cal));
-      const auto mine = caller.OrgsWith(auth::Role::kOfficer);
-      for (const auto& f : facts) {
-        // The appeal row is the truth for what is counted and visible.
-        if (!f.counted || f.created_at < lo || f.created_at >= hi) {
+    std::unordered_map<int64_t, MetricRow*> by_int;
+    std::unordered_map<std::string, MetricRow*> by_text;
+    MetricRow* null_group = nullptr;
+    auto group = [&](std::string key) -> MetricRow& {
+      MetricRow& g = groups[key];
+      g.key = std::move(key);
+      return g;
+    };
+    const bool int_key = q.by == "department" || q.by == "chain" || q.by == "none";
+    std::vector<int64_t> stale;
+    {
+      KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+      KECHAN_ASSIGN_OR_RETURN(auto rows, tx->Query(sql, {tag, q.from.ToString(), q.to.ToString()}));
+      for (const auto& r : rows.rows) {
+        const int64_t bits = r.Int(1);
+        if (bits < 0) {
+          stale.push_back(-1 - bits);
           continue;
         }
-        if (!caller.IsLeader() &&
-            (!f.lead_unit || std::find(mine.begin(), mine.end(), *f.lead_unit) == mine.end())) {
+        MetricRow* g = nullptr;
+        if (r.IsNull(0)) {
+          if (!null_group) {
+            null_group = &group("none");
+          }
+          g = null_group;
+        } else if (int_key) {
+          const int64_t k = r.Int(0);
+          auto [it, fresh] = by_int.try_emplace(k, nullptr);
+          if (fresh) {
+            it->second = &group(q.by == "none" ? "all" : std::to_string(k));
+          }
+          g = it->second;
+        } else {
+          std::string k = r.Text(0);
+          auto [it, fresh] = by_text.try_emplace(k, nullptr);
+          if (fresh) {
+            std::string key = k;
+            if (q.by == "district" && key.empty()) {
+              key = "none";
+            } else if (q.by == "period") {
+              key = PeriodKey(key, q.period);
+            }
+            it->second = &group(std::move(key));
+          }
+          g = it->second;
+        }
+        AddFactBits(bits, *g);
+        if (!q.hours) {
           continue;
         }
-        AddFacts(f, group(KeyOf(f, q)));
+        if (!r.IsNull(2)) {
+          g->hours_to_sign_for.push_back(Hours(r.Int(2)));
+        }
+        if (!r.IsNull(3)) {
+          g->hours_to_contact.push_back(Hours(r.Int(3)));
+        }
+        if (!r.IsNull(4)) {
+          g->hours_to_resolution.push_back(Hours(r.Int(4)));
+        }
+      }
+      // Stale rows: recomputed from the appeals (same filters as the facts query).
+      std::sort(stale.begin(), stale.end());
+      constexpr size_t kBatch = 500;
+      for (size_t i = 0; i < stale.size(); i += kBatch) {
+        const size_t end = std::min(stale.size(), i + kBatch);
+        std::vector<int64_t> part(stale.begin() + static_cast<std::ptrdiff_t>(i),
+                                  stale.begin() + static_cast<std::ptrdiff_t>(end));
+        KECHAN_ASSIGN_OR_RETURN(
+            auto facts, ComputeFacts(*tx, " WHERE a.id IN (" + JoinIds(part) + ")", {}, *cal));
+        const auto mine = caller.OrgsWith(auth::Role::kOfficer);
+        for (const auto& f : facts) {
+          // The appeal row is the truth for what is counted and visible.
+          if (!f.counted || f.created_at < lo || f.created_at >= hi) {
+            continue;
+          }
+          if (!caller.IsLeader() &&
+              (!f.lead_unit || std::find(mine.begin(), mine.end(), *f.lead_unit) == mine.end())) {
+            continue;
+          }
+          AddFacts(f, group(KeyOf(f, q)), q.hours);
+        }
       }
     }
   }
@@ -519,8 +762,11 @@ Result<std::vector<Hotspot>> AppealService::Hotspots(const Caller& caller, base:
   if (!caller.IsLeader() && !caller.IsOfficer()) {
     return base::PermissionDenied("metrics.forbidden", "Staff only", "仅限工作人员");
   }
-  // Exact-field grouping (type × chain × district). The seam for a text engine: replace this
-  // query by clusters of similar text with the same output shape.
+  // Clusters of similar text when the search module is wired in (SetHotspotFinder).
+  if (auto text = TextHotspots(from, to, min_count)) {
+    return std::move(*text);
+  }
+  // Else exact-field grouping (type × chain × district), with the same output shape.
   KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
   KECHAN_ASSIGN_OR_RETURN(
       auto rows,

@@ -76,4 +76,17 @@ base::Result<AppealFacts> LoadFacts(store::Tx& tx, int64_t id, const base::Busin
 base::Result<int64_t> RebuildStaleFacts(store::Database& db, const base::BusinessCalendar& cal,
                                         int64_t batch = 2000);
 
+// appeal_fact_sums (appeals migration 4): the counters of the counted, computed (bits >= 0)
+// facts rows per (dim, created_day, group_key), dim one of department (lead unit id, '' when not
+// dispatched), chain (id or ''), district, type. Kept by every facts write (RefreshFacts,
+// RebuildStaleFacts) in the same transaction; AppealService::Metrics reads it when no hour
+// samples are asked for.
+//
+// The statements (separated by ";\n") that fill appeal_fact_sums from appeal_facts (the
+// migration's backfill); both dialects.
+std::string FactSumsFromFactsSql();
+// Recomputes appeal_fact_sums from appeal_facts in one write transaction (repair; data written
+// around the facts path).
+base::Status RebuildFactSums(store::Database& db);
+
 }  // namespace kechan::appeals

@@ -1,15 +1,18 @@
 #include "appeals/migrations.h"
 
+#include "appeals/metrics.h"
+
 namespace kechan::appeals {
 
 std::vector<store::Migration> Migrations() {
   // Times are UTC microseconds; dates TEXT "YYYY-MM-DD"; booleans INTEGER 0/1; id lists TEXT
   // "6,8". appeal_history mirrors each appeal event with the appeal's own clock time (the SLA
   // clocks and `kechan sla replay` read it); the event log stays the audit trail.
-  return {store::Migration{.module = "appeals",
-                           .version = 1,
-                           .name = "appeals_catalogue_rota_receptions_webhooks",
-                           .sql = R"sql(
+  return {
+      store::Migration{.module = "appeals",
+                       .version = 1,
+                       .name = "appeals_catalogue_rota_receptions_webhooks",
+                       .sql = R"sql(
 CREATE TABLE appeals (
   id {{id}},
   title TEXT NOT NULL CHECK (length(title) > 0),
@@ -158,14 +161,14 @@ CREATE TABLE appeal_webhook_messages (
 );
 CREATE UNIQUE INDEX appeal_webhook_messages_key ON appeal_webhook_messages (platform, msg_id);
 )sql"},
-          // Version 2: one facts row per appeal for the metrics (src/appeals/metrics.h), kept in
-          // the transaction of every appeal write. SQLite clusters it by creation day so a period
-          // is one range scan; rows backfilled here carry calendar_tag '' (stale) and are
-          // recomputed from the appeal when read until rewritten.
-          store::Migration{.module = "appeals",
-                           .version = 2,
-                           .name = "appeal_facts",
-                           .sql = R"sql(
+      // Version 2: one facts row per appeal for the metrics (src/appeals/metrics.h), kept in
+      // the transaction of every appeal write. SQLite clusters it by creation day so a period
+      // is one range scan; rows backfilled here carry calendar_tag '' (stale) and are
+      // recomputed from the appeal when read until rewritten.
+      store::Migration{.module = "appeals",
+                       .version = 2,
+                       .name = "appeal_facts",
+                       .sql = R"sql(
 CREATE TABLE appeal_facts (
   created_day TEXT NOT NULL,
   appeal_id BIGINT NOT NULL,
@@ -190,7 +193,7 @@ SELECT date(created_at / 1000000 + 8 * 3600, 'unixepoch'), id, created_at,
   CASE WHEN state IN ('merged', 'rejected') THEN 0 ELSE 1 END, lead_unit, chain_id, district, type
 FROM appeals;
 )sql",
-                           .postgres_sql = R"sql(
+                       .postgres_sql = R"sql(
 CREATE TABLE appeal_facts (
   created_day TEXT NOT NULL,
   appeal_id BIGINT PRIMARY KEY,
@@ -215,10 +218,10 @@ SELECT to_char(to_timestamp(created_at / 1000000 + 8 * 3600) AT TIME ZONE 'UTC',
   chain_id, district, type
 FROM appeals;
 )sql"},
-          store::Migration{.module = "appeals",
-                           .version = 3,
-                           .name = "appeals_visit_answers_and_settings",
-                           .sql = R"sql(
+      store::Migration{.module = "appeals",
+                       .version = 3,
+                       .name = "appeals_visit_answers_and_settings",
+                       .sql = R"sql(
 ALTER TABLE appeal_requesters ADD COLUMN comment TEXT NOT NULL DEFAULT '';
 ALTER TABLE appeal_requesters ADD COLUMN visit_channel TEXT NOT NULL DEFAULT '';
 
@@ -228,6 +231,55 @@ CREATE TABLE appeal_settings (
   updated_at BIGINT NOT NULL,
   updated_by TEXT NOT NULL DEFAULT ''
 );
+)sql"},
+      // Version 4 (issue 4 "Measured"): the officer queue reads the unit's open appeals by
+      // due time (lead unit) and its assisting appeals as a UNION of index ranges instead of
+      // filtering every open appeal; appeal_fact_sums holds the counters of the computed,
+      // counted facts rows per (dimension, creation day, key), kept by WriteFacts in the same
+      // transaction, so the rates of a period read ~70 rows a day instead of every appeal.
+      // Dimensions: department (lead unit, '' when not dispatched), chain ('' none),
+      // district, type. Facts rows not computed yet (bits < 0) are not in the sums.
+      store::Migration{
+          .module = "appeals", .version = 4, .name = "appeals_queue_index_fact_sums", .sql = R"sql(
+DROP INDEX appeals_lead;
+CREATE INDEX appeals_lead_state_due ON appeals (lead_unit, state, due_at);
+CREATE INDEX appeal_units_assisting ON appeal_units (org_id, appeal_id) WHERE lead = 0;
+CREATE INDEX appeal_facts_uncomputed ON appeal_facts (created_day) WHERE bits < 0;
+CREATE TABLE appeal_fact_sums (
+  dim TEXT NOT NULL,
+  created_day TEXT NOT NULL,
+  group_key TEXT NOT NULL,
+  appeals BIGINT NOT NULL DEFAULT 0,
+  dispatched BIGINT NOT NULL DEFAULT 0,
+  responded_on_time BIGINT NOT NULL DEFAULT 0,
+  reworked BIGINT NOT NULL DEFAULT 0,
+  urged BIGINT NOT NULL DEFAULT 0,
+  replied BIGINT NOT NULL DEFAULT 0,
+  replied_on_time BIGINT NOT NULL DEFAULT 0,
+  closed BIGINT NOT NULL DEFAULT 0,
+  visits BIGINT NOT NULL DEFAULT 0,
+  resolved_yes BIGINT NOT NULL DEFAULT 0,
+  satisfied BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (dim, created_day, group_key)
+);
+)sql" + FactSumsFromFactsSql()},
+      // SLA rules as data (sla_rules.h): goal and warning share per clock, type "*" = every
+      // type; seeded with the goals the code had per type (15 working days to resolve
+      // land_space and technology appeals). The version lives in appeal_settings.
+      store::Migration{.module = "appeals", .version = 5, .name = "appeals_sla_rules", .sql = R"sql(
+CREATE TABLE appeal_sla_rules (
+  type TEXT NOT NULL,
+  clock TEXT NOT NULL,
+  unit TEXT NOT NULL CHECK (unit IN ('working_days', 'working_hours')),
+  amount INTEGER NOT NULL CHECK (amount BETWEEN 1 AND 10000),
+  warn_share DOUBLE PRECISION NOT NULL CHECK (warn_share >= 0 AND warn_share < 1),
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (type, clock)
+);
+INSERT INTO appeal_sla_rules (type, clock, unit, amount, warn_share, updated_at, updated_by)
+VALUES ('land_space', 'resolution', 'working_days', 15, 0.8, 0, 'migration'),
+  ('technology', 'resolution', 'working_days', 15, 0.8, 0, 'migration');
 )sql"}};
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "appeals/service.h"
+#include "appeals/sla_rules_routes.h"
 #include "base/calendar.h"
 #include "http/json_body.h"
 #include "table/table.h"
@@ -258,10 +259,16 @@ Result<Response> Meta(AppealService& s, const Request&) {
                                    {"label_en", t.label_en}});
   }
   for (const auto& t : AppealTypes()) {
+    int resolution_days = t.resolution_days;  // the SLA rules in force (sla_rules.h) when in days
+    for (const auto& c : s.ClocksFor(t.id)) {
+      if (c.name == "resolution" && c.goal.unit == flow::GoalUnit::kWorkingDays) {
+        resolution_days = c.goal.amount;
+      }
+    }
     types.push_back(json::object{{"id", t.id},
                                  {"label_zh", t.label_zh},
                                  {"label_en", t.label_en},
-                                 {"resolution_days", t.resolution_days}});
+                                 {"resolution_days", resolution_days}});
   }
   for (const auto& c : Channels()) channels.emplace_back(c);
   for (const auto& r : RejectReasons()) {
@@ -715,6 +722,14 @@ Result<MetricsQuery> ReadMetricsQuery(const Request& req) {
   KECHAN_ASSIGN_OR_RETURN(q.from, QDate(req, "from", q.to.AddDays(-365)));
   if (std::string by = Q(req, "by"); !by.empty()) q.by = by;
   if (std::string p = Q(req, "period"); !p.empty()) q.period = p;
+  // hours=0: rates and counts only, from the per-day sums (no medians/p90 of working hours).
+  if (std::string h = Q(req, "hours"); !h.empty()) {
+    if (h != "0" && h != "1" && h != "true" && h != "false") {
+      return base::InvalidArgument("hours", "metrics.hours", "hours must be 0 or 1",
+                                   "hours 须为 0 或 1");
+    }
+    q.hours = h == "1" || h == "true";
+  }
   if (std::string w = Q(req, "weights"); !w.empty()) {
     auto parsed = ParseWeights(w);
     if (!parsed) {
@@ -753,7 +768,10 @@ Result<Response> GetHotspots(AppealService& s, const Request& req) {
                              {"district", h.district},
                              {"appeals", h.appeals},
                              {"enterprises", h.enterprises},
-                             {"sample_ids", Ids(h.sample_ids)}});
+                             {"sample_ids", Ids(h.sample_ids)},
+                             {"source", h.source},
+                             {"label", h.label},
+                             {"keywords", json::array(h.keywords.begin(), h.keywords.end())}});
   }
   return Response::Json(http::ToJson(json::object{{"items", std::move(a)}}));
 }
@@ -979,6 +997,7 @@ void RegisterRoutes(http::Router& router, AppealService& service) {
       "新增发送人与企业对应", Access::kRoles, ops, 201, AddSender);
   add(Method::kDelete, "/api/v1/appeals/group-senders/{id}", "Remove a sender mapping",
       "删除发送人对应", Access::kRoles, ops, 204, DeleteSender);
+  RegisterSlaRuleRoutes(router, service);  // /api/v1/appeals/sla-rules (sla_rules_routes.h)
 }
 
 }  // namespace kechan::appeals

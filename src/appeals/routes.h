@@ -169,8 +169,10 @@ namespace kechan::appeals {
 //       are null (composite then uses the weights of the defined rates).
 //   GET /appeals/metrics.xlsx?<same>           same, as a workbook (one sheet).
 //   GET /appeals/hotspots?from=&to=&min=3      officer/leaders. {"items":[{"type","chain_id",
-//       "district","appeals":N,"enterprises":M,"sample_ids":[..]}]}  (exact-field grouping;
-//       a text-similarity engine can replace it behind the same shape.)
+//       "district","appeals":N,"enterprises":M,"sample_ids":[..],"source":"text"|"fields",
+//       "label":"…","keywords":[..]}]}  (clusters of similar text from the search module when it
+//       is on — type = the members' most common type, chain_id null, district "" —, else
+//       exact-field grouping with label "" and keywords [].)
 //
 // ---- group webhooks (政企服务群) ---------------------------------------------------------------
 //   POST /appeals/webhooks/wecom?timestamp=&nonce=&signature=   public, signed:

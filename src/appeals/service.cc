@@ -321,9 +321,9 @@ struct AppealService::Impl {
     return seq;
   }
 
-  std::vector<ClockView> Clocks(const Appeal& a, const std::vector<HistoryEntry>& history,
+  std::vector<ClockView> Clocks(Tx& tx, const Appeal& a, const std::vector<HistoryEntry>& history,
                                 Micros now) const {
-    const auto specs = s.ClocksFor(a.type);
+    const auto specs = s.SlaRulesIn(tx)->ClocksFor(a.type);  // the rules in force
     std::vector<flow::ClockEvent> events;
     events.reserve(history.size());
     for (const auto& h : history) {
@@ -392,7 +392,7 @@ struct AppealService::Impl {
   // Recomputes the clocks of `a` at `now`, stores sla/due_at and re-arms its timers.
   Status Refresh(Tx& tx, const Appeal& a, Micros now, std::vector<ClockView>* out = nullptr) {
     KECHAN_ASSIGN_OR_RETURN(auto history, LoadHistory(tx, a.id));
-    auto clocks = Clocks(a, history, now);
+    auto clocks = Clocks(tx, a, history, now);
     std::optional<Micros> due;
     std::string colour = IsTerminal(a.state) ? "done" : Colour(clocks, &due);
     // Built branch by branch: GCC 12 -O2 warns (maybe-uninitialized, a false positive) when an
@@ -413,8 +413,8 @@ struct AppealService::Impl {
       }
       const std::string cycle = std::to_string(c.state.cycle);
       auto arm = [&](const char* what, std::optional<Micros> at) -> Status {
-        if (!at) {
-          return Status();
+        if (!at) {  // e.g. no warning (warn_share 0) since a rule change: drop a pending one
+          return flow::DisarmTimers(tx, "appeal", id, prefix + cycle + ":" + what).status();
         }
         json::object p{
             {"appeal_id", a.id}, {"clock", c.spec.name}, {"cycle", c.state.cycle}, {"what", what}};
@@ -571,7 +571,7 @@ struct AppealService::Impl {
     d.lead_unit_name = OrgName(tx, a.lead_unit);
     KECHAN_ASSIGN_OR_RETURN(d.history, LoadHistory(tx, id));
     KECHAN_RETURN_IF_ERROR(NameActors(tx, a, d.history));
-    d.clocks = Clocks(a, d.history, Now());
+    d.clocks = Clocks(tx, a, d.history, Now());
     KECHAN_ASSIGN_OR_RETURN(auto rq,
                             tx.Query("SELECT user_id, name, visited, resolved, satisfaction, "
                                      "comment, visit_channel FROM appeal_requesters WHERE "
@@ -771,17 +771,7 @@ void AppealService::SetWebhookSecrets(std::string wecom, std::string dingtalk) {
   options_.dingtalk_secret = std::move(dingtalk);
 }
 
-std::vector<flow::ClockSpec> AppealService::ClocksFor(std::string_view type) const {
-  auto clocks = flow::DefaultAppealClocks();
-  if (const AppealType* t = FindAppealType(type)) {
-    for (auto& c : clocks) {
-      if (c.name == "resolution") {
-        c.goal.amount = t->resolution_days;
-      }
-    }
-  }
-  return clocks;
-}
+// ClocksFor and the SLA-rule methods are in sla_rules.cc.
 
 // ---- create ----------------------------------------------------------------------------------
 
@@ -938,6 +928,28 @@ Result<AppealDetail> AppealService::Get(const Caller& caller, int64_t id, bool s
   return d;
 }
 
+void AppealService::SetHotspotFinder(HotspotFinder finder) {
+  std::shared_ptr<const HotspotFinder> p;
+  if (finder) {
+    p = std::make_shared<const HotspotFinder>(std::move(finder));
+  }
+  std::lock_guard lock(suggester_mu_);
+  hotspot_finder_ = std::move(p);
+}
+
+std::optional<std::vector<Hotspot>> AppealService::TextHotspots(base::Date from, base::Date to,
+                                                                int64_t min_count) const {
+  std::shared_ptr<const HotspotFinder> finder;
+  {
+    std::lock_guard lock(suggester_mu_);
+    finder = hotspot_finder_;
+  }
+  if (!finder || !*finder) {
+    return std::nullopt;
+  }
+  return (*finder)(from, to, min_count);
+}
+
 void AppealService::SetRouteSuggester(RouteSuggester suggester) {
   std::shared_ptr<const RouteSuggester> p;
   if (suggester) {
@@ -1061,7 +1073,7 @@ Result<int64_t> AppealService::Impl::ActIn(Tx& tx, const Caller& caller, int64_t
   if (!history_before.ok()) {
     return history_before.status();
   }
-  auto clocks_before = Clocks(a, *history_before, now);
+  auto clocks_before = Clocks(tx, a, *history_before, now);
   auto breached = [&](const char* name) {
     for (const auto& c : clocks_before) {
       if (c.spec.name == name) {
@@ -1302,23 +1314,29 @@ Result<AppealPage> AppealService::List(const Caller& caller, const ListFilter& f
     return base::InvalidArgument("page_size", "paging.page_size", "page_size must be 1-200",
                                  "page_size 须为 1-200");
   }
-  std::string where = " WHERE 1 = 1";
-  std::vector<Value> p;
-  if (!caller.IsLeader()) {
+  // What the caller may see, as one or more branches whose union is the visible set: the
+  // caller's firms' appeals (appeals_org), received ones for triage (appeals_state_due), the
+  // units' lead appeals (appeals_lead_state_due: with the state filter one index range per state)
+  // and assisting appeals (appeal_units_assisting). A UNION of index ranges instead of one OR
+  // over every open appeal.
+  std::vector<std::string> branches;
+  if (caller.IsLeader()) {
+    branches.push_back("1 = 1");
+  } else {
     const auto firms = caller.OrgsWith(auth::Role::kEnterprise);
     const auto units = caller.OrgsWith(auth::Role::kOfficer);
-    std::string vis = "(0 = 1";
     if (!firms.empty()) {
-      vis += " OR org_id IN (" + JoinIds(firms) + ")";
+      branches.push_back("org_id IN (" + JoinIds(firms) + ")");
     }
     if (!units.empty()) {
-      vis +=
-          " OR state = 'received' OR id IN (SELECT appeal_id FROM appeal_units WHERE org_id "
-          "IN (" +
-          JoinIds(units) + "))";
+      branches.push_back("state = 'received'");
+      branches.push_back("lead_unit IN (" + JoinIds(units) + ")");
+      branches.push_back("id IN (SELECT appeal_id FROM appeal_units WHERE org_id IN (" +
+                         JoinIds(units) + ") AND lead = 0)");
     }
-    where += " AND " + vis + ")";
   }
+  std::string where;
+  std::vector<Value> p;
   if (!f.states.empty()) {
     std::vector<std::string> states;
     for (const auto& st : f.states) {
@@ -1386,22 +1404,76 @@ Result<AppealPage> AppealService::List(const Caller& caller, const ListFilter& f
   AppealPage page;
   page.page = f.page;
   page.page_size = f.page_size;
-  KECHAN_ASSIGN_OR_RETURN(auto counts,
-                          tx->Query("SELECT sla, COUNT(*) FROM appeals" + where + " GROUP BY sla",
-                                    std::span<const Value>(p)));
+  if (branches.empty()) {
+    return page;
+  }
+  // Each branch with the filters; params repeated per branch.
+  auto branch_sql = [&](const char* cols, const std::string& vis) {
+    return std::string("SELECT ") + cols + " FROM appeals WHERE (" + vis + ")" + where;
+  };
+  std::vector<Value> bp;
+  for (size_t i = 0; i < branches.size(); ++i) {
+    bp.insert(bp.end(), p.begin(), p.end());
+  }
+  std::string count_sql;
+  if (branches.size() == 1) {
+    count_sql = branch_sql("sla, COUNT(*)", branches[0]) + " GROUP BY sla";
+  } else {
+    count_sql = "SELECT sla, COUNT(*) FROM (";
+    for (size_t i = 0; i < branches.size(); ++i) {
+      count_sql += (i ? " UNION " : "") + branch_sql("id, sla", branches[i]);
+    }
+    count_sql += ") v GROUP BY sla";
+  }
+  KECHAN_ASSIGN_OR_RETURN(auto counts, tx->Query(count_sql, std::span<const Value>(bp)));
   for (const auto& r : counts.rows) {
     page.counts[r.Text(0)] = r.Int(1);
     page.total += r.Int(1);
   }
-  std::vector<Value> lp = p;
-  lp.push_back(f.page_size);
-  lp.push_back((f.page - 1) * f.page_size);
+  if ((f.page - 1) * f.page_size >= page.total) {
+    return page;
+  }
+  // The page: the first page * page_size rows of each branch in the page order can hold every
+  // row of the page, so each branch is bounded by that before the union is ordered.
+  const int64_t bound = f.page * f.page_size;
+  std::string ids_sql;
+  std::vector<Value> ip;
+  if (branches.size() == 1) {
+    ids_sql = branch_sql("id", branches[0]) + order + " LIMIT ? OFFSET ?";
+    ip = p;
+  } else {
+    ids_sql = "SELECT id FROM (";
+    for (size_t i = 0; i < branches.size(); ++i) {
+      ids_sql += (i ? " UNION SELECT * FROM (" : "SELECT * FROM (") +
+                 branch_sql("id, due_at, created_at, updated_at", branches[i]) + order +
+                 " LIMIT ?) b" + std::to_string(i);
+      ip.insert(ip.end(), p.begin(), p.end());
+      ip.push_back(bound);
+    }
+    ids_sql += ") v" + order + " LIMIT ? OFFSET ?";
+  }
+  ip.push_back(f.page_size);
+  ip.push_back((f.page - 1) * f.page_size);
+  KECHAN_ASSIGN_OR_RETURN(auto ids, tx->Query(ids_sql, std::span<const Value>(ip)));
+  if (ids.empty()) {
+    return page;
+  }
+  std::vector<int64_t> page_ids;
+  for (const auto& r : ids.rows) {
+    page_ids.push_back(r.Int(0));
+  }
   KECHAN_ASSIGN_OR_RETURN(
-      auto rows, tx->Query(std::string("SELECT ") + kAppealColumns + " FROM appeals" + where +
-                               order + " LIMIT ? OFFSET ?",
-                           std::span<const Value>(lp)));
+      auto rows, tx->Query(std::string("SELECT ") + kAppealColumns + " FROM appeals WHERE id IN (" +
+                           JoinIds(page_ids) + ")"));
+  std::map<int64_t, Appeal> by_id;
   for (const auto& r : rows.rows) {
-    page.items.push_back(ReadAppeal(r));
+    Appeal a = ReadAppeal(r);
+    by_id.emplace(a.id, std::move(a));
+  }
+  for (int64_t id : page_ids) {
+    if (auto it = by_id.find(id); it != by_id.end()) {
+      page.items.push_back(std::move(it->second));
+    }
   }
   return page;
 }
@@ -1936,7 +2008,10 @@ Result<Booking> AppealService::RecordOutcome(const Caller& caller, int64_t recep
 
 // ---- SLA replay and timers ---------------------------------------------------------------------
 
-Result<ReplayReport> AppealService::ReplayClocks() {
+Result<ReplayReport> AppealService::ReplayClocks() { return ReplayClocks({}, "cli"); }
+
+Result<ReplayReport> AppealService::ReplayClocks(
+    const std::function<void(int64_t done, int64_t total)>& progress, const std::string& actor) {
   Impl impl{*this};
   const auto start = std::chrono::steady_clock::now();
   ReplayReport rep;
@@ -1965,6 +2040,9 @@ Result<ReplayReport> AppealService::ReplayClocks() {
       }
       return Status();
     }));
+    if (progress) {
+      progress(rep.appeals, static_cast<int64_t>(ids.size()));
+    }
   }
   {
     KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
@@ -1981,7 +2059,7 @@ Result<ReplayReport> AppealService::ReplayClocks() {
                                 {.kind = "appeal.sla.replayed",
                                  .entity = "sla",
                                  .entity_id = "appeal",
-                                 .actor = "cli",
+                                 .actor = actor,
                                  .payload = json::serialize(f)},
                                 clock_)
           .status();
@@ -2005,7 +2083,7 @@ Result<flow::FireDecision> AppealService::Impl::Fire(Tx& tx, const flow::Timer& 
   }
   Appeal a = *loaded;
   KECHAN_ASSIGN_OR_RETURN(auto history, LoadHistory(tx, id));
-  const auto clocks = Clocks(a, history, now);
+  const auto clocks = Clocks(tx, a, history, now);
   const ClockView* c = nullptr;
   for (const auto& v : clocks) {
     if (v.spec.name == clock) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "appeals/model.h"
+#include "appeals/sla_rules.h"
 #include "auth/principal.h"
 #include "base/calendar.h"
 #include "base/clock.h"
@@ -112,6 +113,9 @@ struct MetricsQuery {
   std::string by = "department";  // department, chain, district, type, period, none
   std::string period = "month";   // month, week (for by=period)
   Weights weights;
+  // Fill MetricRow::hours_to_* (the samples of the quantiles: one read of every facts row of the
+  // period). false: counters and rates only, from the per-day sums (appeal_fact_sums).
+  bool hours = true;
 };
 
 struct MetricsResult {
@@ -127,7 +131,18 @@ struct Hotspot {
   int64_t appeals = 0;
   int64_t enterprises = 0;
   std::vector<int64_t> sample_ids;
+  // Text clusters (HotspotFinder): the words the members share; "fields" = exact-field grouping.
+  std::string source = "fields";  // "text" or "fields"
+  std::string label;              // top shared keywords joined by "·" ("" for fields)
+  std::vector<std::string> keywords;
 };
+
+// Finds hot spots by the similarity of appeal text (the search module's clustering, wired in
+// src/app) for appeals created in [from, to] with at least `min_count` members. nullopt when it
+// cannot answer (search off, index empty or failing): Hotspots then groups by exact fields. Must
+// be thread-safe.
+using HotspotFinder = std::function<std::optional<std::vector<Hotspot>>(
+    base::Date from, base::Date to, int64_t min_count)>;
 
 struct ReplayReport {
   int64_t appeals = 0;
@@ -209,6 +224,8 @@ class AppealService {
   // Installs (or, with an empty function, removes) the route suggester consulted by Create/Get/
   // Act for appeals awaiting dispatch that the catalogue does not cover. Thread-safe.
   void SetRouteSuggester(RouteSuggester suggester);
+  // Installs (or, with an empty function, removes) the text hot-spot finder. Thread-safe.
+  void SetHotspotFinder(HotspotFinder finder);
   const flow::Machine& machine() const { return *machine_; }
 
   // ---- appeals ------------------------------------------------------------------------------
@@ -290,6 +307,10 @@ class AppealService {
   // Recomputes every open appeal's clocks from its history with the calendar and rules in force,
   // updates sla/due_at and re-arms its timers (`kechan sla replay`).
   base::Result<ReplayReport> ReplayClocks();
+  // The same, calling `progress(done, total)` after each batch; `actor` goes on the
+  // "appeal.sla.replayed" event.
+  base::Result<ReplayReport> ReplayClocks(
+      const std::function<void(int64_t done, int64_t total)>& progress, const std::string& actor);
   // Registers the "appeal.sla" timer handler on `scheduler`.
   void RegisterTimers(flow::Scheduler& scheduler);
 
@@ -314,8 +335,27 @@ class AppealService {
   base::Result<GroupSender> AddSender(const Caller& caller, GroupSender s);
   base::Status DeleteSender(const Caller& caller, int64_t id);
 
-  // The clock specs for an appeal type (resolution goal from the type).
+  // The clock specs for an appeal type under the SLA rules in force (as last loaded by this
+  // process; the transactional paths check the stored version first).
   std::vector<flow::ClockSpec> ClocksFor(std::string_view type) const;
+
+  // ---- SLA rules (sla_rules.h; defined in sla_rules.cc) ---------------------------------------
+  // The rules in force. Officers and leaders; PermissionDenied otherwise.
+  base::Result<SlaRuleSet> SlaRules(const Caller& caller);
+  // Operators. Applies `changes` in one write transaction with an "appeal.sla_rules_changed"
+  // event (ValidateSlaRuleChanges errors; nothing changes on error). Clock computations use the
+  // new rules at once; stored colours, due times and pending timers of existing appeals follow
+  // with the next recomputation (StartClockRecompute / `kechan sla replay`). Returns the diffs.
+  base::Result<std::vector<SlaRuleDiff>> PutSlaRules(const Caller& caller,
+                                                     const std::vector<SlaRuleChange>& changes);
+  // The last `limit` (1..500) changes, newest first. Officers and leaders.
+  base::Result<std::vector<SlaRuleHistoryEntry>> SlaRuleHistory(const Caller& caller, int limit);
+  // Operators: runs ReplayClocks on a background thread. FailedPrecondition
+  // "sla.recompute_running" while one runs.
+  base::Result<ClockRecomputeStatus> StartClockRecompute(const Caller& caller);
+  ClockRecomputeStatus ClockRecompute() const;
+  // Blocks until no recomputation runs (tests, CLI).
+  ClockRecomputeStatus WaitClockRecompute() const;
 
  private:
   struct Impl;
@@ -330,6 +370,16 @@ class AppealService {
   mutable std::mutex secrets_mu_;
   mutable std::mutex suggester_mu_;
   std::shared_ptr<const RouteSuggester> suggester_;  // guarded by suggester_mu_
+  // The SLA rules in force inside `tx` (the code's when they cannot be read).
+  std::shared_ptr<const SlaRuleSet> SlaRulesIn(store::Tx& tx) const;
+  // The finder's answer, or nullopt (no finder, or it could not answer).
+  std::optional<std::vector<Hotspot>> TextHotspots(base::Date from, base::Date to,
+                                                   int64_t min_count) const;
+  std::shared_ptr<const HotspotFinder> hotspot_finder_;  // guarded by suggester_mu_
+  mutable SlaRuleCache sla_rules_;
+  // Declared last so it is destroyed first: its destructor waits for a running recomputation,
+  // which uses the members above.
+  ClockRecomputeRunner recompute_;
 };
 
 // Signatures the webhooks check (exposed for tests and senders).

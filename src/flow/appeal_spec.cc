@@ -352,6 +352,15 @@ std::vector<ClockSpec> DefaultAppealClocks() {
   };
 }
 
+const std::vector<ClockLabel>& AppealClockLabels() {
+  static const std::vector<ClockLabel> kLabels = {
+      {"sign_for", "签收时限", "Sign-for"},
+      {"response", "响应（联系企业）时限", "Response (contact)"},
+      {"resolution", "办理时限", "Resolution"},
+  };
+  return kLabels;
+}
+
 double AppealWorkingHoursExcludingPauses(const std::vector<ClockEvent>& history,
                                          const base::BusinessCalendar& calendar, base::Micros from,
                                          base::Micros to) {

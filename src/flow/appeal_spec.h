@@ -42,6 +42,14 @@ base::Result<Machine> AppealMachine();
 // approved extension (its "extra_days") lengthens the resolution clock.
 std::vector<ClockSpec> DefaultAppealClocks();
 
+// Display names of the appeal clocks, in DefaultAppealClocks order. Value type.
+struct ClockLabel {
+  const char* name;
+  const char* label_zh;
+  const char* label_en;
+};
+const std::vector<ClockLabel>& AppealClockLabels();
+
 // Working hours in [from, to) minus the time the appeal waited for the enterprise (between
 // "appeal.waiting_for_enterprise" and "appeal.resumed" in `history`): the metrics' time to
 // resolution, from = dispatched_at, to = replied_at.

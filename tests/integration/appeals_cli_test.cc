@@ -59,6 +59,31 @@ TEST_F(AppealsCliTest, MetricsByDepartmentPrintsRowsWithRatesInRange) {
   }
 }
 
+// --rates-only reads the per-day sums instead of every facts row: the same rows and rates.
+TEST_F(AppealsCliTest, RatesOnlyGivesTheSameRatesAsTheFullReport) {
+  auto full = RunCli({"appeals", "metrics", "--data", dir_->path(), "--from", "2000-01-01", "--to",
+                      "2100-12-31", "--by", "department", "--json"});
+  auto fast = RunCli({"appeals", "metrics", "--data", dir_->path(), "--from", "2000-01-01", "--to",
+                      "2100-12-31", "--by", "department", "--json", "--rates-only"});
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  ASSERT_EQ(fast.exit_code, 0) << fast.err;
+  const json::value full_doc = json::parse(full.out);
+  const json::value fast_doc = json::parse(fast.out);
+  const json::array& a = full_doc.at("rows").as_array();
+  const json::array& b = fast_doc.at("rows").as_array();
+  ASSERT_EQ(a.size(), b.size());
+  ASSERT_FALSE(a.empty());
+  for (size_t i = 0; i < a.size(); ++i) {
+    const json::object& x = a[i].as_object();
+    const json::object& y = b[i].as_object();
+    EXPECT_EQ(x.at("key"), y.at("key"));
+    for (const char* k :
+         {"appeals", "response_rate", "resolution_rate", "satisfaction_rate", "composite"}) {
+      EXPECT_EQ(x.at(k), y.at(k)) << k << " row " << i;
+    }
+  }
+}
+
 TEST_F(AppealsCliTest, MetricsRejectsBadInputWithExitTwoNamingTheFlag) {
   auto r = RunCli({"appeals", "metrics", "--data", dir_->path(), "--from", "2026-01-01", "--to",
                    "2026-12-31", "--by", "colour", "--json"});
