@@ -79,6 +79,54 @@ CREATE TABLE notify_attempts (
 CREATE INDEX notify_attempts_delivery ON notify_attempts (delivery_id, number);
 )sql",
   });
+  // Version 2: e-mail targets (channel 'email' with their addresses) and the SMTP server as
+  // operators set it (one row; never credentials: those come from config / environment only).
+  // SQLite cannot change a CHECK constraint, so it rebuilds notify_targets (nothing references
+  // it); PostgreSQL swaps the constraint.
+  const std::string smtp_table = R"sql(
+CREATE TABLE notify_smtp (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  host TEXT NOT NULL,
+  port INTEGER NOT NULL,
+  tls TEXT NOT NULL CHECK (tls IN ('none', 'try', 'require', 'implicit')),
+  mail_from TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT NOT NULL DEFAULT ''
+);
+)sql";
+  out.push_back(store::Migration{
+      .module = "notify",
+      .version = 2,
+      .name = "email_targets_and_smtp_settings",
+      .sql = R"sql(
+CREATE TABLE notify_targets_v2 (
+  id {{id}},
+  name TEXT NOT NULL,
+  channel TEXT NOT NULL CHECK (channel IN ('wecom', 'dingtalk', 'email')),
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL DEFAULT '',
+  addresses TEXT NOT NULL DEFAULT '',
+  scope TEXT NOT NULL CHECK (scope IN ('org', 'chain', 'role', 'all')),
+  scope_value TEXT NOT NULL DEFAULT '',
+  enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+  deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+INSERT INTO notify_targets_v2 (id, name, channel, url, secret, scope, scope_value, enabled,
+  deleted, created_at, updated_at)
+  SELECT id, name, channel, url, secret, scope, scope_value, enabled, deleted, created_at,
+  updated_at FROM notify_targets;
+DROP TABLE notify_targets;
+ALTER TABLE notify_targets_v2 RENAME TO notify_targets;
+)sql" + smtp_table,
+      .postgres_sql = R"sql(
+ALTER TABLE notify_targets DROP CONSTRAINT notify_targets_channel_check;
+ALTER TABLE notify_targets ADD CONSTRAINT notify_targets_channel_check
+  CHECK (channel IN ('wecom', 'dingtalk', 'email'));
+ALTER TABLE notify_targets ADD COLUMN addresses TEXT NOT NULL DEFAULT '';
+)sql" + smtp_table,
+  });
   return out;
 }
 

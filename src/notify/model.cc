@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "base/log.h"
 #include "base/utf8.h"
 
 namespace kechan::notify {
@@ -362,22 +363,51 @@ Status ValidateTarget(const Target& t) {
                            "名称须为 1 至 100 个字符");
   }
   if (t.channel == Channel::kEmail) {
-    return InvalidArgument("channel", "notify.target_channel",
-                           "a robot target's channel is wecom or dingtalk",
-                           "群机器人的渠道须为 wecom 或 dingtalk");
-  }
-  const bool http = t.url.rfind("http://", 0) == 0 || t.url.rfind("https://", 0) == 0;
-  bool clean = t.url.size() <= 2000;
-  for (char c : t.url) {
-    clean = clean && static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f;
-  }
-  if (!http || !clean || t.url.size() < 10) {
-    return InvalidArgument("url", "notify.target_url", "url must be an http(s) webhook URL",
-                           "url 须为 http(s) 开头的 Webhook 地址");
-  }
-  if (t.secret.size() > 200) {
-    return InvalidArgument("secret", "notify.target_secret", "secret is at most 200 bytes",
-                           "secret 不能超过 200 字节");
+    if (!t.url.empty()) {
+      return InvalidArgument("url", "notify.target_url", "an e-mail target has no URL",
+                             "邮件接收方不需要 Webhook 地址");
+    }
+    if (!t.secret.empty()) {
+      return InvalidArgument("secret", "notify.target_secret", "an e-mail target has no secret",
+                             "邮件接收方不需要加签密钥");
+    }
+    if (t.addresses.empty() || t.addresses.size() > kMaxTargetAddresses) {
+      return InvalidArgument(
+          "addresses", "notify.target_addresses",
+          "give 1 to " + std::to_string(kMaxTargetAddresses) + " e-mail addresses",
+          "请填写 1 至 " + std::to_string(kMaxTargetAddresses) + " 个邮箱地址");
+    }
+    for (size_t i = 0; i < t.addresses.size(); ++i) {
+      const std::string& a = t.addresses[i];
+      if (!LooksLikeEmail(a) || !base::IsValidUtf8(a)) {
+        return InvalidArgument("addresses", "notify.target_address",
+                               "\"" + a + "\" is not an e-mail address",
+                               "“" + a + "”不是有效的邮箱地址");
+      }
+      if (std::find(t.addresses.begin(), t.addresses.begin() + static_cast<std::ptrdiff_t>(i), a) !=
+          t.addresses.begin() + static_cast<std::ptrdiff_t>(i)) {
+        return InvalidArgument("addresses", "notify.target_address",
+                               "\"" + a + "\" is listed twice", "“" + a + "”重复");
+      }
+    }
+  } else {
+    const bool http = t.url.rfind("http://", 0) == 0 || t.url.rfind("https://", 0) == 0;
+    bool clean = t.url.size() <= 2000;
+    for (char c : t.url) {
+      clean = clean && static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f;
+    }
+    if (!http || !clean || t.url.size() < 10) {
+      return InvalidArgument("url", "notify.target_url", "url must be an http(s) webhook URL",
+                             "url 须为 http(s) 开头的 Webhook 地址");
+    }
+    if (t.secret.size() > 200) {
+      return InvalidArgument("secret", "notify.target_secret", "secret is at most 200 bytes",
+                             "secret 不能超过 200 字节");
+    }
+    if (!t.addresses.empty()) {
+      return InvalidArgument("addresses", "notify.target_addresses",
+                             "a group robot has no e-mail addresses", "群机器人不需要邮箱地址");
+    }
   }
   bool scope_ok = true;
   switch (t.scope) {
@@ -624,6 +654,153 @@ bool LooksLikeEmail(std::string_view a) {
   std::string_view domain = a.substr(at + 1);
   size_t dot = domain.find('.');
   return dot != std::string_view::npos && dot > 0 && dot + 1 < domain.size();
+}
+
+std::string JoinAddresses(const std::vector<std::string>& addresses) {
+  std::string out;
+  for (const auto& a : addresses) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += a;
+  }
+  return out;
+}
+
+std::vector<std::string> SplitAddresses(std::string_view joined) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= joined.size()) {
+    size_t comma = joined.find(',', pos);
+    if (comma == std::string_view::npos) {
+      comma = joined.size();
+    }
+    std::string_view part = joined.substr(pos, comma - pos);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+    if (!part.empty()) {
+      out.emplace_back(part);
+    }
+    pos = comma + 1;
+  }
+  return out;
+}
+
+const char* SmtpTlsModeName(SmtpTlsMode m) {
+  switch (m) {
+    case SmtpTlsMode::kNone:
+      return "none";
+    case SmtpTlsMode::kTry:
+      return "try";
+    case SmtpTlsMode::kRequire:
+      return "require";
+    case SmtpTlsMode::kImplicit:
+      return "implicit";
+  }
+  return "try";
+}
+
+std::optional<SmtpTlsMode> ParseSmtpTlsMode(std::string_view name) {
+  for (SmtpTlsMode m :
+       {SmtpTlsMode::kNone, SmtpTlsMode::kTry, SmtpTlsMode::kRequire, SmtpTlsMode::kImplicit}) {
+    if (name == SmtpTlsModeName(m)) {
+      return m;
+    }
+  }
+  return std::nullopt;
+}
+
+bool LooksLikeSender(std::string_view a) {
+  if (LooksLikeEmail(a)) {
+    return true;
+  }
+  size_t at = a.find('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 == a.size() ||
+      a.find('@', at + 1) != std::string_view::npos || a.size() > 254) {
+    return false;
+  }
+  return std::all_of(a.begin(), a.end(), [](char c) {
+    return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f &&
+           c != '<' && c != '>' && c != ',' && c != ';';
+  });
+}
+
+Status ValidateSmtpSettings(const SmtpSettings& s) {
+  bool host_ok =
+      !s.host.empty() && s.host.size() <= 253 && s.host.front() != '-' && s.host.front() != '.';
+  for (char c : s.host) {
+    host_ok = host_ok && (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' ||
+                          c == '-' || c == '_');
+  }
+  if (!host_ok) {
+    return InvalidArgument("host", "notify.smtp_host",
+                           "host must be a server name or IPv4 address (letters, digits, . - _)",
+                           "host 须为服务器域名或 IPv4 地址（字母、数字、. - _）");
+  }
+  if (s.port < 1 || s.port > 65535) {
+    return InvalidArgument("port", "notify.smtp_port", "port must be 1 to 65535",
+                           "port 须在 1 到 65535 之间");
+  }
+  if (!LooksLikeSender(s.mail_from)) {
+    return InvalidArgument("mail_from", "notify.smtp_from", "mail_from must be an e-mail address",
+                           "mail_from 须为邮箱地址");
+  }
+  return Status::Ok();
+}
+
+std::string SmtpUrl(const SmtpSettings& s) {
+  return std::string(s.tls == SmtpTlsMode::kImplicit ? "smtps://" : "smtp://") + s.host + ":" +
+         std::to_string(s.port);
+}
+
+std::optional<SmtpSettings> SettingsFromUrl(std::string_view url, SmtpTlsMode tls,
+                                            std::string_view mail_from) {
+  SmtpSettings s;
+  s.mail_from = std::string(mail_from);
+  std::string_view rest;
+  if (url.rfind("smtps://", 0) == 0) {
+    rest = url.substr(8);
+    s.tls = SmtpTlsMode::kImplicit;
+    s.port = 465;
+  } else if (url.rfind("smtp://", 0) == 0) {
+    rest = url.substr(7);
+    s.tls = tls == SmtpTlsMode::kImplicit ? SmtpTlsMode::kTry : tls;
+    s.port = 25;
+  } else {
+    return std::nullopt;
+  }
+  rest = rest.substr(0, rest.find('/'));
+  const size_t colon = rest.rfind(':');
+  if (colon != std::string_view::npos) {
+    int64_t port = 0;
+    for (char c : rest.substr(colon + 1)) {
+      if (c < '0' || c > '9' || port > 65535) {
+        return std::nullopt;
+      }
+      port = port * 10 + (c - '0');
+    }
+    s.port = port;
+    rest = rest.substr(0, colon);
+  }
+  s.host = std::string(rest);
+  if (s.host.empty()) {
+    return std::nullopt;
+  }
+  return s;
+}
+
+NotifyBlock TestBlock(const Target& t, std::string_view requested_by, base::Micros at) {
+  NotifyBlock b;
+  b.title.zh = "测试消息：" + t.name;
+  b.title.en = "Test message: " + t.name;
+  const std::string when = base::FormatRfc3339(at);
+  b.body.zh = "这是一条测试消息，用于确认“" + t.name + "”能收到平台通知，无需回复。发送人：" +
+              std::string(requested_by) + "，时间：" + when + "。";
+  b.body.en = "A test message to check that \"" + t.name +
+              "\" receives the platform's notifications; no reply needed. Sent by " +
+              std::string(requested_by) + " at " + when + ".";
+  b.link = "/notify/targets";
+  return b;
 }
 
 }  // namespace kechan::notify

@@ -72,13 +72,15 @@ enum class ScopeKind { kOrg, kChain, kRole, kAll };
 const char* ScopeKindName(ScopeKind k);
 std::optional<ScopeKind> ParseScopeKind(std::string_view name);
 
-// An outgoing group robot (企业微信 / 钉钉群机器人) an operator configured.
+// A target an operator configured: an outgoing group robot (企业微信 / 钉钉群机器人) or a list of
+// e-mail addresses (a department's or a role's mailbox), each scoped like the other.
 struct Target {
   int64_t id = 0;
   std::string name;
-  Channel channel = Channel::kWeCom;  // kWeCom or kDingTalk
-  std::string url;                    // the robot's webhook URL (http or https)
-  std::string secret;                 // DingTalk "加签" secret; empty = none. Never rendered.
+  Channel channel = Channel::kWeCom;   // kWeCom, kDingTalk or kEmail
+  std::string url;                     // robots: the webhook URL (http or https); e-mail: empty
+  std::string secret;                  // DingTalk "加签" secret; empty = none. Never rendered.
+  std::vector<std::string> addresses;  // e-mail: 1..kMaxTargetAddresses addresses; robots: none
   ScopeKind scope = ScopeKind::kOrg;
   std::string scope_value;  // org id, chain code or role name; empty for kAll
   bool enabled = true;
@@ -86,11 +88,50 @@ struct Target {
   base::Micros updated_at = 0;
 };
 
-// Validates a target before it is stored (URL http(s) without spaces, ≤2000 bytes; channel a
-// robot; name 1-100 characters; scope value fits the scope: a positive org id, a chain code, a
-// known role name, empty for kAll; secret ≤200 bytes). Errors name "name", "channel", "url",
-// "scope_value" or "secret".
+inline constexpr size_t kMaxTargetAddresses = 50;
+
+// Validates a target before it is stored (name 1-100 characters; robots: URL http(s) without
+// spaces, ≤2000 bytes, secret ≤200 bytes, no addresses; e-mail: 1..kMaxTargetAddresses distinct
+// addresses that LooksLikeEmail, no URL and no secret; scope value fits the scope: a positive org
+// id, a chain code, a known role name, empty for kAll). Errors name "name", "url", "secret",
+// "addresses" or "scope_value".
 base::Status ValidateTarget(const Target& t);
+
+// Joins / splits the addresses of an e-mail target as stored and as the "To:" header shows them
+// ("a@x.cn, b@y.cn").
+std::string JoinAddresses(const std::vector<std::string>& addresses);
+std::vector<std::string> SplitAddresses(std::string_view joined);
+
+// How the SMTP connection is secured: plain, STARTTLS when offered, STARTTLS required, or TLS
+// from the first byte (smtps, usually port 465).
+enum class SmtpTlsMode { kNone, kTry, kRequire, kImplicit };
+const char* SmtpTlsModeName(SmtpTlsMode m);
+std::optional<SmtpTlsMode> ParseSmtpTlsMode(std::string_view name);
+
+// The SMTP server as operators set it in the web app. Credentials are never part of it: the AUTH
+// user and password come only from the server's configuration or environment.
+struct SmtpSettings {
+  std::string host;  // name or IPv4 address
+  int64_t port = 587;
+  SmtpTlsMode tls = SmtpTlsMode::kTry;
+  std::string mail_from;  // envelope and From: address
+};
+
+// Validates operator SMTP settings. Errors name "host" (1-253 characters of letters, digits, '.',
+// '-', '_'), "port" (1..65535) or "mail_from" (an address; user@host without a dot is accepted).
+base::Status ValidateSmtpSettings(const SmtpSettings& s);
+// Returns "smtp://host:port" or, for kImplicit, "smtps://host:port".
+std::string SmtpUrl(const SmtpSettings& s);
+// Reads host and port back from a notify_smtp_url ("smtp://host:587", "smtps://host"); nullopt
+// when it is not one. Implicit TLS for smtps; `tls` otherwise.
+std::optional<SmtpSettings> SettingsFromUrl(std::string_view url, SmtpTlsMode tls,
+                                            std::string_view mail_from);
+// Returns whether `a` is acceptable as a sender: LooksLikeEmail, or user@host without a dot.
+bool LooksLikeSender(std::string_view a);
+
+// The block a "send a test message" sends to one target: a bilingual title naming the target and
+// a body saying who asked and when (`at`, UTC microseconds, shown in China time).
+NotifyBlock TestBlock(const Target& t, std::string_view requested_by, base::Micros at);
 
 // Returns whether `target` should receive a notification with this block (enabled and in scope;
 // kAll targets receive only high-urgency notifications).

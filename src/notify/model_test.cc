@@ -150,8 +150,79 @@ TEST(TargetTest, ValidationNamesTheField) {
   bad.name = "";
   EXPECT_EQ(ValidateTarget(bad).field(), "name");
   bad = t;
-  bad.channel = Channel::kEmail;
-  EXPECT_EQ(ValidateTarget(bad).field(), "channel");
+  bad.channel = Channel::kEmail;  // an e-mail target with a webhook URL
+  EXPECT_EQ(ValidateTarget(bad).field(), "url");
+  bad = t;
+  bad.addresses = {"tzj@gov.example"};  // a robot with addresses
+  EXPECT_EQ(ValidateTarget(bad).field(), "addresses");
+}
+
+TEST(TargetTest, EmailTargetsNeedDistinctValidAddresses) {
+  Target t{.name = "投促局公共邮箱",
+           .channel = Channel::kEmail,
+           .addresses = {"tzj@gov.example", "duty@gov.example"},
+           .scope = ScopeKind::kRole,
+           .scope_value = "duty_director"};
+  EXPECT_TRUE(ValidateTarget(t).ok()) << ValidateTarget(t);
+  Target bad = t;
+  bad.addresses = {};
+  EXPECT_EQ(ValidateTarget(bad).field(), "addresses");
+  bad.addresses = {"tzj@gov.example", "not an address"};
+  base::Status s = ValidateTarget(bad);
+  EXPECT_EQ(s.field(), "addresses");
+  EXPECT_NE(s.message_en().find("not an address"), std::string::npos) << s;
+  bad.addresses = {"tzj@gov.example", "tzj@gov.example"};
+  EXPECT_EQ(ValidateTarget(bad).field(), "addresses");
+  bad.addresses = {"a@b.example,c@d.example"};  // one entry holding two
+  EXPECT_EQ(ValidateTarget(bad).field(), "addresses");
+  bad = t;
+  bad.secret = "SEC1";
+  EXPECT_EQ(ValidateTarget(bad).field(), "secret");
+  EXPECT_EQ(JoinAddresses(t.addresses), "tzj@gov.example, duty@gov.example");
+  EXPECT_EQ(SplitAddresses(" tzj@gov.example,duty@gov.example ,"), t.addresses);
+}
+
+TEST(SmtpSettingsTest, ValidationNamesTheFieldAndUrlsRoundTrip) {
+  SmtpSettings s{.host = "smtp.gov.example",
+                 .port = 465,
+                 .tls = SmtpTlsMode::kImplicit,
+                 .mail_from = "kechan@gov.example"};
+  EXPECT_TRUE(ValidateSmtpSettings(s).ok());
+  EXPECT_EQ(SmtpUrl(s), "smtps://smtp.gov.example:465");
+  SmtpSettings bad = s;
+  bad.port = 0;
+  EXPECT_EQ(ValidateSmtpSettings(bad).field(), "port");
+  bad.port = 65536;
+  EXPECT_EQ(ValidateSmtpSettings(bad).field(), "port");
+  bad = s;
+  bad.host = "smtp.gov.example:25";
+  EXPECT_EQ(ValidateSmtpSettings(bad).field(), "host");
+  bad.host = "";
+  EXPECT_EQ(ValidateSmtpSettings(bad).field(), "host");
+  bad = s;
+  bad.mail_from = "kechan";
+  EXPECT_EQ(ValidateSmtpSettings(bad).field(), "mail_from");
+  bad.mail_from = "kechan@localhost";  // accepted for a local relay
+  EXPECT_TRUE(ValidateSmtpSettings(bad).ok());
+  auto back = SettingsFromUrl("smtp://127.0.0.1:2525", SmtpTlsMode::kRequire, "a@b.example");
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->host, "127.0.0.1");
+  EXPECT_EQ(back->port, 2525);
+  EXPECT_EQ(back->tls, SmtpTlsMode::kRequire);
+  auto tls = SettingsFromUrl("smtps://mail.example", SmtpTlsMode::kTry, "a@b.example");
+  ASSERT_TRUE(tls.has_value());
+  EXPECT_EQ(tls->port, 465);
+  EXPECT_EQ(tls->tls, SmtpTlsMode::kImplicit);
+  EXPECT_FALSE(SettingsFromUrl("http://mail.example", SmtpTlsMode::kTry, "").has_value());
+}
+
+TEST(EmailTest, TestBlockIsBilingualAndNamesTheTarget) {
+  Target t{.name = "投促局公共邮箱", .channel = Channel::kEmail};
+  NotifyBlock b = TestBlock(t, "user:7", 1800000000LL * 1000000);
+  EXPECT_EQ(b.title.zh, "测试消息：投促局公共邮箱");
+  EXPECT_EQ(b.title.en, "Test message: 投促局公共邮箱");
+  EXPECT_NE(b.body.zh.find("user:7"), std::string::npos);
+  EXPECT_NE(b.body.en.find("2027-01-15T08:00:00"), std::string::npos) << b.body.en;
 }
 
 TEST(BackoffTest, DoublesUpToTheCap) {

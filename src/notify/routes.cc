@@ -57,10 +57,15 @@ json::object DeliveryObj(const Delivery& d, bool with_payload) {
 }
 
 json::object TargetObj(const Target& t) {
+  json::array addresses;
+  for (const auto& a : t.addresses) {
+    addresses.emplace_back(a);
+  }
   return json::object{{"id", t.id},
                       {"name", t.name},
                       {"channel", ChannelName(t.channel)},
                       {"url", t.url},
+                      {"addresses", std::move(addresses)},
                       {"has_secret", !t.secret.empty()},
                       {"scope", ScopeKindName(t.scope)},
                       {"scope_value", t.scope_value},
@@ -214,6 +219,24 @@ base::Status ReadTargetFields(http::ObjectReader& r, TargetPatch& patch) {
   }
   patch.scope_value = r.OptionalString("scope_value", {.max_len = 100});
   patch.enabled = r.OptionalBool("enabled");
+  if (const json::value* v = r.Value("addresses", false)) {
+    auto bad = [] {
+      return base::InvalidArgument("addresses", "notify.target_addresses",
+                                   "addresses must be an array of e-mail addresses",
+                                   "addresses 须为邮箱地址数组");
+    };
+    if (!v->is_array() || v->as_array().size() > 1000) {
+      return bad();
+    }
+    std::vector<std::string> list;
+    for (const auto& a : v->as_array()) {
+      if (!a.is_string() || a.as_string().size() > 254) {
+        return bad();
+      }
+      list.emplace_back(a.as_string());
+    }
+    patch.addresses = std::move(list);
+  }
   return base::Status::Ok();
 }
 
@@ -226,15 +249,16 @@ Result<http::Response> CreateTarget(NotifyService& s, const http::Request& req) 
   KECHAN_RETURN_IF_ERROR(ReadTargetFields(r, patch));
   KECHAN_RETURN_IF_ERROR(r.Finish());
   auto c = ParseChannel(channel);
-  if (!c || *c == Channel::kEmail) {
+  if (!c) {
     return base::InvalidArgument("channel", "notify.target_channel",
-                                 "channel must be wecom or dingtalk",
-                                 "channel 须为 wecom 或 dingtalk");
+                                 "channel must be wecom, dingtalk or email",
+                                 "channel 须为 wecom、dingtalk 或 email");
   }
   t.channel = *c;
   t.name = patch.name.value_or("");
   t.url = patch.url.value_or("");
   t.secret = patch.secret.value_or("");
+  t.addresses = patch.addresses.value_or(std::vector<std::string>{});
   t.scope = patch.scope.value_or(ScopeKind::kOrg);
   t.scope_value = patch.scope_value.value_or("");
   t.enabled = patch.enabled.value_or(true);
@@ -257,6 +281,71 @@ Result<http::Response> DeleteTarget(NotifyService& s, const http::Request& req) 
   KECHAN_ASSIGN_OR_RETURN(int64_t id, req.PathId("id"));
   KECHAN_RETURN_IF_ERROR(s.DeleteTarget(req.principal, id));
   return http::Response::NoContent();
+}
+
+json::object OutcomeObj(const TestOutcome& o) {
+  return json::object{{"delivery_id", o.delivery_id},
+                      {"ok", o.ok},
+                      {"code", o.code},
+                      {"error", o.error},
+                      {"duration_ms", o.duration_ms},
+                      {"recipient", o.recipient}};
+}
+
+Result<http::Response> TestTarget(NotifyService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(int64_t id, req.PathId("id"));
+  KECHAN_ASSIGN_OR_RETURN(TestOutcome o, s.TestTarget(req.principal, id));
+  return http::Response::Json(http::ToJson(OutcomeObj(o)));
+}
+
+json::object SmtpObj(const SmtpView& v) {
+  json::object o{{"source", v.source},
+                 {"username", v.username},
+                 {"has_password", v.has_password},
+                 {"updated_at", Time(v.updated_at)},
+                 {"updated_by", v.updated_by}};
+  if (v.settings) {
+    o["host"] = v.settings->host;
+    o["port"] = v.settings->port;
+    o["tls"] = SmtpTlsModeName(v.settings->tls);
+    o["mail_from"] = v.settings->mail_from;
+  } else {
+    o["host"] = "";
+    o["port"] = nullptr;
+    o["tls"] = nullptr;
+    o["mail_from"] = "";
+  }
+  return o;
+}
+
+Result<http::Response> GetSmtp(NotifyService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(SmtpView v, s.GetSmtp(req.principal));
+  return http::Response::Json(http::ToJson(SmtpObj(v)));
+}
+
+Result<http::Response> PutSmtp(NotifyService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(json::object obj, http::ParseJsonObject(req));
+  http::ObjectReader r(obj);
+  SmtpSettings settings;
+  settings.host = r.String("host", {.min_len = 1, .max_len = 253});
+  settings.port = r.Int("port");
+  const std::string tls = r.String("tls", {.min_len = 1, .max_len = 20});
+  settings.mail_from = r.String("mail_from", {.min_len = 1, .max_len = 254});
+  KECHAN_RETURN_IF_ERROR(r.Finish());
+  auto mode = ParseSmtpTlsMode(tls);
+  if (!mode) {
+    return base::InvalidArgument("tls", "notify.smtp_tls",
+                                 "tls must be none, try, require or implicit",
+                                 "tls 须为 none、try、require 或 implicit");
+  }
+  settings.tls = *mode;
+  KECHAN_ASSIGN_OR_RETURN(SmtpView v, s.SetSmtp(req.principal, settings));
+  return http::Response::Json(http::ToJson(SmtpObj(v)));
+}
+
+Result<http::Response> ResetSmtp(NotifyService& s, const http::Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(SmtpView v, s.ResetSmtp(req.principal));
+  return http::Response::Json(http::ToJson(SmtpObj(v)));
 }
 
 Result<http::Response> Announce(NotifyService& s, const http::Request& req) {
@@ -323,13 +412,26 @@ constexpr const char* kTargetRequestSchema = R"({
   "additionalProperties": false,
   "properties": {
     "name": {"type": "string", "maxLength": 100},
-    "channel": {"type": "string", "enum": ["wecom", "dingtalk"]},
-    "url": {"type": "string", "description": "the robot's webhook URL"},
+    "channel": {"type": "string", "enum": ["wecom", "dingtalk", "email"]},
+    "url": {"type": "string", "description": "the robot's webhook URL; robots only"},
+    "addresses": {"type": "array", "items": {"type": "string"},
+                  "description": "e-mail addresses; e-mail targets only"},
     "secret": {"type": "string", "description": "DingTalk signing secret; never returned"},
     "scope": {"type": "string", "enum": ["org", "chain", "role", "all"]},
     "scope_value": {"type": "string",
                     "description": "org id, chain code or role name; empty for all"},
     "enabled": {"type": "boolean"}}
+})";
+
+constexpr const char* kSmtpRequestSchema = R"({
+  "type": "object",
+  "required": ["host", "port", "tls", "mail_from"],
+  "additionalProperties": false,
+  "properties": {
+    "host": {"type": "string", "maxLength": 253},
+    "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+    "tls": {"type": "string", "enum": ["none", "try", "require", "implicit"]},
+    "mail_from": {"type": "string", "description": "sender address"}}
 })";
 
 }  // namespace
@@ -419,6 +521,31 @@ void RegisterRoutes(http::Router& router, NotifyService& service) {
        .roles = operators,
        .success_status = 204},
       DeleteTarget);
+  add(Method::kPost, "/api/v1/notify/targets/{id}/test",
+      {.summary = "Send a test message to a target now and return the outcome",
+       .summary_zh = "立即向接收方发送一条测试消息并返回结果",
+       .access = Access::kRoles,
+       .roles = operators},
+      TestTarget);
+  add(Method::kGet, "/api/v1/notify/smtp",
+      {.summary = "The SMTP server e-mail goes through, and where the setting comes from",
+       .summary_zh = "邮件发送服务器（SMTP）设置及其来源",
+       .access = Access::kRoles,
+       .roles = operators},
+      GetSmtp);
+  add(Method::kPut, "/api/v1/notify/smtp",
+      {.summary = "Set the SMTP server (credentials stay in the server configuration)",
+       .summary_zh = "设置邮件发送服务器（账号密码只在服务器配置中）",
+       .access = Access::kRoles,
+       .roles = operators,
+       .request_schema = kSmtpRequestSchema},
+      PutSmtp);
+  add(Method::kDelete, "/api/v1/notify/smtp",
+      {.summary = "Forget the operators' SMTP server; the configuration applies again",
+       .summary_zh = "清除页面设置的邮件服务器，恢复使用服务器配置",
+       .access = Access::kRoles,
+       .roles = operators},
+      ResetSmtp);
 }
 
 }  // namespace kechan::notify

@@ -1,5 +1,6 @@
 // HTTP routes of the notify module: the signed-in user's inbox, and for operators the delivery
-// log (with retry) and the group-robot targets. Thin: parse -> NotifyService -> render.
+// log (with retry), the targets (group robots and e-mail lists) and the SMTP server. Thin: parse ->
+// NotifyService -> render.
 #pragma once
 
 #include "http/router.h"
@@ -21,6 +22,10 @@ namespace kechan::notify {
 //   POST   /api/v1/notify/targets                   operators (201)
 //   PATCH  /api/v1/notify/targets/{id}              operators
 //   DELETE /api/v1/notify/targets/{id}              operators (204)
+//   POST   /api/v1/notify/targets/{id}/test         operators; sends a test message now
+//   GET    /api/v1/notify/smtp                      operators; the SMTP server in use
+//   PUT    /api/v1/notify/smtp                      operators; {host,port,tls,mail_from}
+//   DELETE /api/v1/notify/smtp                      operators; back to the configuration
 void RegisterRoutes(http::Router& router, NotifyService& service);
 
 }  // namespace kechan::notify

@@ -108,7 +108,8 @@ Delivery DeliveryFromRow(const Row& r) {
 }
 
 constexpr char kTargetCols[] =
-    "id, name, channel, url, secret, scope, scope_value, enabled, created_at, updated_at";
+    "id, name, channel, url, secret, scope, scope_value, enabled, created_at, updated_at, "
+    "addresses";
 
 Target TargetFromRow(const Row& r) {
   Target t;
@@ -122,6 +123,7 @@ Target TargetFromRow(const Row& r) {
   t.enabled = r.Int(7) != 0;
   t.created_at = r.Int(8);
   t.updated_at = r.Int(9);
+  t.addresses = SplitAddresses(r.Text(10));
   return t;
 }
 
@@ -149,11 +151,70 @@ Result<std::optional<Target>> FindTarget(Tx& tx, int64_t id) {
 
 // The event payload of a target: everything but the secret.
 std::string TargetEventJson(const Target& t) {
+  std::string addresses;
+  for (const auto& a : t.addresses) {
+    addresses += (addresses.empty() ? "" : ",") + base::JsonQuoted(a);
+  }
   return "{\"id\":" + std::to_string(t.id) + ",\"name\":" + base::JsonQuoted(t.name) +
          ",\"channel\":\"" + ChannelName(t.channel) + "\",\"scope\":\"" + ScopeKindName(t.scope) +
          "\",\"scope_value\":" + base::JsonQuoted(t.scope_value) +
          ",\"enabled\":" + (t.enabled ? "true" : "false") +
-         ",\"has_secret\":" + (t.secret.empty() ? "false" : "true") + "}";
+         ",\"has_secret\":" + (t.secret.empty() ? "false" : "true") + ",\"addresses\":[" +
+         addresses + "]}";
+}
+
+SmtpTls TransportTls(SmtpTlsMode m) {
+  switch (m) {
+    case SmtpTlsMode::kNone:
+    case SmtpTlsMode::kImplicit:  // smtps:// is TLS from the start
+      return SmtpTls::kNone;
+    case SmtpTlsMode::kTry:
+      return SmtpTls::kTry;
+    case SmtpTlsMode::kRequire:
+      return SmtpTls::kRequire;
+  }
+  return SmtpTls::kTry;
+}
+
+SmtpTlsMode ModeOf(SmtpTls t) {
+  switch (t) {
+    case SmtpTls::kNone:
+      return SmtpTlsMode::kNone;
+    case SmtpTls::kTry:
+      return SmtpTlsMode::kTry;
+    case SmtpTls::kRequire:
+      return SmtpTlsMode::kRequire;
+  }
+  return SmtpTlsMode::kTry;
+}
+
+struct StoredSmtp {
+  SmtpSettings settings;
+  Micros updated_at = 0;
+  std::string updated_by;
+};
+
+Result<std::optional<StoredSmtp>> LoadStoredSmtp(Tx& tx) {
+  KECHAN_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT host, port, tls, mail_from, updated_at, "
+                                              "updated_by FROM notify_smtp WHERE id = 1"));
+  if (rows.empty()) {
+    return std::optional<StoredSmtp>();
+  }
+  const Row& r = rows.rows[0];
+  StoredSmtp s;
+  s.settings.host = r.Text(0);
+  s.settings.port = r.Int(1);
+  s.settings.tls = ParseSmtpTlsMode(r.Text(2)).value_or(SmtpTlsMode::kTry);
+  s.settings.mail_from = r.Text(3);
+  s.updated_at = r.Int(4);
+  s.updated_by = r.Text(5);
+  return std::optional<StoredSmtp>(std::move(s));
+}
+
+std::string SmtpEventJson(const SmtpSettings& s) {
+  return "{\"host\":" + base::JsonQuoted(s.host) + ",\"port\":" + std::to_string(s.port) +
+         ",\"tls\":\"" + SmtpTlsModeName(s.tls) +
+         "\",\"mail_from\":" + base::JsonQuoted(s.mail_from) + "}";
 }
 
 Status TargetNotFound() {
@@ -363,12 +424,13 @@ Result<int> NotifyService::IngestStep(TickReport& report) {
       [&](Tx& tx, const std::vector<store::Event>& events) -> Status {
         step = TickReport{};
         KECHAN_ASSIGN_OR_RETURN(std::vector<Target> targets, LoadTargets(tx));
+        KECHAN_ASSIGN_OR_RETURN(std::optional<SmtpRoute> smtp, ResolveSmtp(tx));
         for (const auto& e : events) {
           if (prepared.find(e.seq) == prepared.end()) {
             // Another process moved the cursor between the peek and this step.
             KECHAN_RETURN_IF_ERROR(prepare(e));
           }
-          KECHAN_RETURN_IF_ERROR(ApplyEvent(tx, e, prepared.at(e.seq), targets, step));
+          KECHAN_RETURN_IF_ERROR(ApplyEvent(tx, e, prepared.at(e.seq), targets, smtp, step));
         }
         step.events = static_cast<int>(events.size());
         return Status::Ok();
@@ -386,7 +448,8 @@ Result<int> NotifyService::IngestStep(TickReport& report) {
 }
 
 Status NotifyService::ApplyEvent(Tx& tx, const store::Event& e, const Prepared& p,
-                                 const std::vector<Target>& targets, TickReport& report) {
+                                 const std::vector<Target>& targets,
+                                 const std::optional<SmtpRoute>& smtp, TickReport& report) {
   if (p.bad) {
     ++report.bad_blocks;
     return Status::Ok();
@@ -421,7 +484,7 @@ Status NotifyService::ApplyEvent(Tx& tx, const store::Event& e, const Prepared& 
     return Status::Ok();
   };
   for (const Recipient& r : p.recipients) {
-    if (options_.smtp_url.empty()) {
+    if (!smtp) {
       break;
     }
     if (!LooksLikeEmail(r.email)) {
@@ -433,10 +496,10 @@ Status NotifyService::ApplyEvent(Tx& tx, const store::Event& e, const Prepared& 
     }
     const std::string message =
         RenderEmail(b,
-                    EmailHeaders{.from = options_.mail_from,
+                    EmailHeaders{.from = smtp->mail_from,
                                  .to = r.email,
                                  .message_id = "notify-" + std::to_string(e.seq) + "-" +
-                                               r.user.ToString() + "@" + Host(options_.mail_from),
+                                               r.user.ToString() + "@" + Host(smtp->mail_from),
                                  .date = now},
                     options_.public_url);
     KECHAN_RETURN_IF_ERROR(add_delivery(Channel::kEmail, nullptr, r.user.value,
@@ -445,6 +508,26 @@ Status NotifyService::ApplyEvent(Tx& tx, const store::Event& e, const Prepared& 
   }
   for (const Target& t : targets) {
     if (!TargetMatches(t, b)) {
+      continue;
+    }
+    if (t.channel == Channel::kEmail) {
+      if (!smtp) {
+        base::Log(base::LogLevel::kInfo, "notify.email_skipped",
+                  {{"seq", e.seq}, {"target", t.id}, {"reason", "smtp_off"}});
+        continue;
+      }
+      const std::string to = JoinAddresses(t.addresses);
+      std::string message =
+          RenderEmail(b,
+                      EmailHeaders{.from = smtp->mail_from,
+                                   .to = to,
+                                   .message_id = "notify-" + std::to_string(e.seq) + "-t" +
+                                                 std::to_string(t.id) + "@" + Host(smtp->mail_from),
+                                   .date = now},
+                      options_.public_url);
+      KECHAN_RETURN_IF_ERROR(add_delivery(Channel::kEmail, t.id, nullptr,
+                                          "target:" + std::to_string(t.id), to, EmailSubject(b),
+                                          std::move(message)));
       continue;
     }
     std::string body = t.channel == Channel::kDingTalk ? RenderDingTalk(b, options_.public_url)
@@ -495,8 +578,10 @@ Status NotifyService::SendDue(TickReport* report) {
     std::optional<Target> target;
   };
   std::vector<Claimed> claimed;
+  std::optional<SmtpRoute> smtp;
   KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](Tx& tx) -> Status {
     claimed.clear();
+    KECHAN_ASSIGN_OR_RETURN(smtp, ResolveSmtp(tx));
     KECHAN_ASSIGN_OR_RETURN(
         Rows rows, tx.Query(std::string("SELECT ") + kDeliveryCols +
                                 " FROM notify_deliveries WHERE status = 'pending' AND next_at <= "
@@ -533,27 +618,25 @@ Status NotifyService::SendDue(TickReport* report) {
   for (size_t i = 0; i < claimed.size(); ++i) {
     const Delivery& d = claimed[i].delivery;
     OutgoingMessage m;
+    const std::optional<Target>& t = claimed[i].target;
+    if (d.target_id && !t) {
+      precheck[i] = "the target was deleted";
+      continue;
+    }
+    if (t && !t->enabled) {
+      precheck[i] = "the target is disabled";
+      continue;
+    }
     if (d.channel == Channel::kEmail) {
-      if (options_.smtp_url.empty()) {
-        precheck[i] = "e-mail is not configured (notify_smtp_url)";
+      if (!smtp) {
+        precheck[i] = "e-mail is not configured (no SMTP server)";
         continue;
       }
-      m.kind = MessageKind::kSmtp;
-      m.url = options_.smtp_url;
-      m.body = d.payload;
-      m.mail_from = options_.mail_from;
-      m.mail_rcpt = {d.recipient};
-      m.username = options_.smtp_user;
-      m.password = options_.smtp_password;
-      m.tls = options_.smtp_tls;
+      // The envelope goes to the addresses the message was rendered for ("To:").
+      m = MailMessage(*smtp, d.payload, SplitAddresses(d.recipient));
     } else {
-      const std::optional<Target>& t = claimed[i].target;
       if (!t) {
-        precheck[i] = "the robot target was deleted";
-        continue;
-      }
-      if (!t->enabled) {
-        precheck[i] = "the robot target is disabled";
+        precheck[i] = "the robot target is missing";
         continue;
       }
       m.kind = MessageKind::kHttpPost;
@@ -884,11 +967,12 @@ Result<Target> NotifyService::CreateTarget(const auth::Principal& who, Target t)
     t.updated_at = now;
     KECHAN_ASSIGN_OR_RETURN(
         Rows rows,
-        tx.Query("INSERT INTO notify_targets (name, channel, url, secret, scope, scope_value, "
-                 "enabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
+        tx.Query("INSERT INTO notify_targets (name, channel, url, secret, addresses, scope, "
+                 "scope_value, enabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?) "
+                 "RETURNING id",
                  {t.name, std::string(ChannelName(t.channel)), t.url, t.secret,
-                  std::string(ScopeKindName(t.scope)), t.scope_value, int64_t{t.enabled ? 1 : 0},
-                  now, now}));
+                  JoinAddresses(t.addresses), std::string(ScopeKindName(t.scope)), t.scope_value,
+                  int64_t{t.enabled ? 1 : 0}, now, now}));
     t.id = rows.rows.at(0).Int(0);
     return store::AppendEvent(tx,
                               store::EventDraft{.kind = "notify.target.created",
@@ -915,16 +999,18 @@ Result<Target> NotifyService::UpdateTarget(const auth::Principal& who, int64_t i
     if (patch.name) t.name = *patch.name;
     if (patch.url) t.url = *patch.url;
     if (patch.secret) t.secret = *patch.secret;
+    if (patch.addresses) t.addresses = *patch.addresses;
     if (patch.scope) t.scope = *patch.scope;
     if (patch.scope_value) t.scope_value = *patch.scope_value;
     if (patch.enabled) t.enabled = *patch.enabled;
     KECHAN_RETURN_IF_ERROR(ValidateTarget(t));
     t.updated_at = Now();
     KECHAN_RETURN_IF_ERROR(
-        tx.Exec("UPDATE notify_targets SET name = ?, url = ?, secret = ?, scope = ?, "
-                "scope_value = ?, enabled = ?, updated_at = ? WHERE id = ?",
-                {t.name, t.url, t.secret, std::string(ScopeKindName(t.scope)), t.scope_value,
-                 int64_t{t.enabled ? 1 : 0}, t.updated_at, id})
+        tx.Exec("UPDATE notify_targets SET name = ?, url = ?, secret = ?, addresses = ?, "
+                "scope = ?, scope_value = ?, enabled = ?, updated_at = ? WHERE id = ?",
+                {t.name, t.url, t.secret, JoinAddresses(t.addresses),
+                 std::string(ScopeKindName(t.scope)), t.scope_value, int64_t{t.enabled ? 1 : 0},
+                 t.updated_at, id})
             .status());
     return store::AppendEvent(tx,
                               store::EventDraft{.kind = "notify.target.updated",
@@ -958,6 +1044,218 @@ Status NotifyService::DeleteTarget(const auth::Principal& who, int64_t id) {
                               clock_)
         .status();
   });
+}
+
+Result<TestOutcome> NotifyService::TestTarget(const auth::Principal& who, int64_t id) {
+  KECHAN_RETURN_IF_ERROR(RequireOperator(who));
+  // 1. Log the request and a delivery being sent, in one transaction.
+  Target t;
+  Delivery d;
+  OutgoingMessage m;
+  const Micros now = Now();
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](Tx& tx) -> Status {
+    KECHAN_ASSIGN_OR_RETURN(std::optional<Target> found, FindTarget(tx, id));
+    if (!found) {
+      return TargetNotFound();
+    }
+    t = std::move(*found);
+    KECHAN_ASSIGN_OR_RETURN(std::optional<SmtpRoute> smtp, ResolveSmtp(tx));
+    if (t.channel == Channel::kEmail && !smtp) {
+      return base::FailedPrecondition("notify.smtp_off",
+                                      "No SMTP server is set, so e-mail cannot be sent.",
+                                      "尚未设置 SMTP 邮件服务器，无法发送邮件。", "smtp");
+    }
+    KECHAN_ASSIGN_OR_RETURN(
+        int64_t seq,
+        store::AppendEvent(
+            tx,
+            store::EventDraft{.kind = "notify.target.tested",
+                              .entity = "notify_target",
+                              .entity_id = std::to_string(id),
+                              .actor = Actor(who),
+                              .payload = "{\"target_id\":" + std::to_string(id) +
+                                         ",\"channel\":\"" + ChannelName(t.channel) + "\"}"},
+            clock_));
+    const NotifyBlock b = TestBlock(t, Actor(who), now);
+    d.event_seq = seq;
+    d.channel = t.channel;
+    d.target_id = t.id;
+    if (t.channel == Channel::kEmail) {
+      d.recipient = JoinAddresses(t.addresses);
+      d.subject = EmailSubject(b);
+      d.payload =
+          RenderEmail(b,
+                      EmailHeaders{.from = smtp->mail_from,
+                                   .to = d.recipient,
+                                   .message_id = "notify-test-" + std::to_string(seq) + "-t" +
+                                                 std::to_string(id) + "@" + Host(smtp->mail_from),
+                                   .date = now},
+                      options_.public_url);
+      m = MailMessage(*smtp, d.payload, t.addresses);
+    } else {
+      d.recipient = t.name;
+      d.subject = b.title.In("zh");
+      d.payload = t.channel == Channel::kDingTalk ? RenderDingTalk(b, options_.public_url)
+                                                  : RenderWeCom(b, options_.public_url);
+      m.kind = MessageKind::kHttpPost;
+      m.url = t.url;
+      if (t.channel == Channel::kDingTalk && !t.secret.empty()) {
+        m.url = AppendQuery(t.url, DingTalkSignQuery(t.secret, now / 1000));
+      }
+      m.body = d.payload;
+    }
+    const Micros lease = (options_.send.timeout_ms * 2 + 60000) * 1000;
+    KECHAN_ASSIGN_OR_RETURN(
+        Rows rows,
+        tx.Query(
+            "INSERT INTO notify_deliveries (event_seq, channel, target_id, user_id, "
+            "recipient_key, recipient, subject, payload, status, attempts, max_attempts, "
+            "next_at, lease_until, created_at) VALUES (?,?,?,NULL,?,?,?,?,'sending',1,1,?,?,?) "
+            "RETURNING id",
+            {seq, std::string(ChannelName(t.channel)), t.id, "test:" + std::to_string(id),
+             d.recipient, d.subject, d.payload, now, now + lease, now}));
+    d.id = rows.rows.at(0).Int(0);
+    return Status::Ok();
+  }));
+  // 2. Send now, outside any transaction.
+  std::vector<SendOutcome> outcomes = transport_->SendAll({m}, options_.send);
+  SendOutcome o = outcomes.empty() ? SendOutcome{} : outcomes[0];
+  bool ok = o.transport_ok;
+  if (t.channel != Channel::kEmail) {
+    ok = o.transport_ok && RobotAccepted(o.code, o.response);
+    if (o.transport_ok && !ok) {
+      o.error = "HTTP " + std::to_string(o.code) + ": " + o.response.substr(0, 300);
+    }
+  }
+  // 3. Record the attempt like any other.
+  const Micros done = Now();
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](Tx& tx) -> Status {
+    KECHAN_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO notify_attempts (delivery_id, number, at, ok, code, error, "
+                "duration_ms) VALUES (?,1,?,?,?,?,?)",
+                {d.id, done, int64_t{ok ? 1 : 0}, int64_t{o.code}, o.error, o.duration_ms})
+            .status());
+    return tx
+        .Exec(
+            "UPDATE notify_deliveries SET status = ?, sent_at = ?, last_code = ?, "
+            "last_error = ? WHERE id = ? AND status = 'sending'",
+            {std::string(ok ? "sent" : "failed"), ok ? Value(done) : Value(nullptr),
+             int64_t{o.code}, o.error, d.id})
+        .status();
+  }));
+  base::Log(ok ? base::LogLevel::kInfo : base::LogLevel::kWarn, "notify.target_tested",
+            {{"target", id},
+             {"channel", ChannelName(t.channel)},
+             {"delivery", d.id},
+             {"ok", ok},
+             {"code", o.code},
+             {"error", o.error}});
+  return TestOutcome{.delivery_id = d.id,
+                     .ok = ok,
+                     .code = o.code,
+                     .error = o.error,
+                     .duration_ms = o.duration_ms,
+                     .recipient = d.recipient};
+}
+
+// ---- SMTP ------------------------------------------------------------------------------------
+Result<std::optional<NotifyService::SmtpRoute>> NotifyService::ResolveSmtp(Tx& tx) const {
+  KECHAN_ASSIGN_OR_RETURN(std::optional<StoredSmtp> stored, LoadStoredSmtp(tx));
+  if (stored) {
+    return std::optional<SmtpRoute>(SmtpRoute{.url = SmtpUrl(stored->settings),
+                                              .tls = TransportTls(stored->settings.tls),
+                                              .mail_from = stored->settings.mail_from});
+  }
+  if (options_.smtp_url.empty()) {
+    return std::optional<SmtpRoute>();
+  }
+  return std::optional<SmtpRoute>(SmtpRoute{
+      .url = options_.smtp_url, .tls = options_.smtp_tls, .mail_from = options_.mail_from});
+}
+
+OutgoingMessage NotifyService::MailMessage(const SmtpRoute& route, std::string body,
+                                           std::vector<std::string> rcpt) const {
+  OutgoingMessage m;
+  m.kind = MessageKind::kSmtp;
+  m.url = route.url;
+  m.body = std::move(body);
+  m.mail_from = route.mail_from;
+  m.mail_rcpt = std::move(rcpt);
+  m.username = options_.smtp_user;
+  m.password = options_.smtp_password;
+  m.tls = route.tls;
+  return m;
+}
+
+Result<SmtpView> NotifyService::ViewSmtp(Tx& tx) const {
+  SmtpView v;
+  v.username = options_.smtp_user;
+  v.has_password = !options_.smtp_password.empty();
+  KECHAN_ASSIGN_OR_RETURN(std::optional<StoredSmtp> stored, LoadStoredSmtp(tx));
+  if (stored) {
+    v.source = "operator";
+    v.settings = stored->settings;
+    v.updated_at = stored->updated_at;
+    v.updated_by = stored->updated_by;
+  } else if (!options_.smtp_url.empty()) {
+    v.source = "config";
+    v.settings = SettingsFromUrl(options_.smtp_url, ModeOf(options_.smtp_tls), options_.mail_from);
+  }
+  return v;
+}
+
+Result<SmtpView> NotifyService::GetSmtp(const auth::Principal& who) {
+  KECHAN_RETURN_IF_ERROR(RequireOperator(who));
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxKind::kRead));
+  return ViewSmtp(*tx);
+}
+
+Result<SmtpView> NotifyService::SetSmtp(const auth::Principal& who, const SmtpSettings& settings) {
+  KECHAN_RETURN_IF_ERROR(RequireOperator(who));
+  KECHAN_RETURN_IF_ERROR(ValidateSmtpSettings(settings));
+  SmtpView view;
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](Tx& tx) -> Status {
+    const Micros now = Now();
+    KECHAN_RETURN_IF_ERROR(tx.Exec("DELETE FROM notify_smtp WHERE id = 1").status());
+    KECHAN_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO notify_smtp (id, host, port, tls, mail_from, updated_at, "
+                "updated_by) VALUES (1,?,?,?,?,?,?)",
+                {settings.host, settings.port, std::string(SmtpTlsModeName(settings.tls)),
+                 settings.mail_from, now, Actor(who)})
+            .status());
+    KECHAN_RETURN_IF_ERROR(store::AppendEvent(tx,
+                                              store::EventDraft{.kind = "notify.smtp.updated",
+                                                                .entity = "notify_smtp",
+                                                                .entity_id = "1",
+                                                                .actor = Actor(who),
+                                                                .payload = SmtpEventJson(settings)},
+                                              clock_)
+                               .status());
+    KECHAN_ASSIGN_OR_RETURN(view, ViewSmtp(tx));
+    return Status::Ok();
+  }));
+  return view;
+}
+
+Result<SmtpView> NotifyService::ResetSmtp(const auth::Principal& who) {
+  KECHAN_RETURN_IF_ERROR(RequireOperator(who));
+  SmtpView view;
+  KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](Tx& tx) -> Status {
+    KECHAN_ASSIGN_OR_RETURN(int64_t removed, tx.Exec("DELETE FROM notify_smtp WHERE id = 1"));
+    if (removed > 0) {
+      KECHAN_RETURN_IF_ERROR(store::AppendEvent(tx,
+                                                store::EventDraft{.kind = "notify.smtp.reset",
+                                                                  .entity = "notify_smtp",
+                                                                  .entity_id = "1",
+                                                                  .actor = Actor(who),
+                                                                  .payload = "{}"},
+                                                clock_)
+                                 .status());
+    }
+    KECHAN_ASSIGN_OR_RETURN(view, ViewSmtp(tx));
+    return Status::Ok();
+  }));
+  return view;
 }
 
 }  // namespace kechan::notify

@@ -110,10 +110,33 @@ struct DeliveryDetail {
 struct TargetPatch {
   std::optional<std::string> name;
   std::optional<std::string> url;
-  std::optional<std::string> secret;  // "" removes it
+  std::optional<std::string> secret;                  // "" removes it
+  std::optional<std::vector<std::string>> addresses;  // e-mail targets
   std::optional<ScopeKind> scope;
   std::optional<std::string> scope_value;
   std::optional<bool> enabled;
+};
+
+// The SMTP server in use and where it comes from: "operator" (set in the web app, stored in
+// notify_smtp), "config" (notify_smtp_url) or "none" (e-mail off). Credentials are never stored:
+// `username` and whether a password is set come from the configuration / environment.
+struct SmtpView {
+  std::string source = "none";
+  std::optional<SmtpSettings> settings;  // unset when source is "none"
+  std::string username;
+  bool has_password = false;
+  std::optional<base::Micros> updated_at;  // operator settings only
+  std::string updated_by;
+};
+
+// What "send a test message" to a target did (sent at once, one attempt, logged as a delivery).
+struct TestOutcome {
+  int64_t delivery_id = 0;
+  bool ok = false;
+  int code = 0;  // HTTP status or SMTP reply code
+  std::string error;
+  int64_t duration_ms = 0;
+  std::string recipient;  // the addresses or the robot's name
 };
 
 // Thread-safe: every method opens its own transactions; Tick() calls are serialised within the
@@ -169,16 +192,43 @@ class NotifyService {
   base::Result<Target> UpdateTarget(const auth::Principal& who, int64_t id,
                                     const TargetPatch& patch);
   base::Status DeleteTarget(const auth::Principal& who, int64_t id);
+  // Sends a test message (TestBlock) to the target now, bypassing scopes and the queue, and
+  // returns the outcome; the attempt is logged as a delivery of a "notify.target.tested" event
+  // (one attempt, no retries). Errors also: kNotFound naming "id"; kFailedPrecondition
+  // "notify.smtp_off" naming "smtp" for an e-mail target while no SMTP server is set.
+  base::Result<TestOutcome> TestTarget(const auth::Principal& who, int64_t id);
+
+  // ---- SMTP settings (operators) ------------------------------------------------------------
+  base::Result<SmtpView> GetSmtp(const auth::Principal& who);
+  // Stores the operator's SMTP server ("notify.smtp.updated"; the event holds host, port, TLS
+  // and sender, never credentials). It replaces notify_smtp_url until ResetSmtp. Errors also:
+  // ValidateSmtpSettings's.
+  base::Result<SmtpView> SetSmtp(const auth::Principal& who, const SmtpSettings& settings);
+  // Forgets the operator's SMTP server, so the configuration applies again
+  // ("notify.smtp.reset"; idempotent).
+  base::Result<SmtpView> ResetSmtp(const auth::Principal& who);
 
   const NotifyOptions& options() const { return options_; }
 
  private:
   struct Prepared;
   base::Result<int> IngestStep(TickReport& report);
+  struct SmtpRoute;
   base::Status ApplyEvent(store::Tx& tx, const store::Event& event, const Prepared& prepared,
-                          const std::vector<Target>& targets, TickReport& report);
+                          const std::vector<Target>& targets, const std::optional<SmtpRoute>& smtp,
+                          TickReport& report);
   base::Status RecoverExpired(TickReport& report);
   base::Result<int64_t> AppendAnnouncement(const NotifyBlock& block, const std::string& actor);
+  // The SMTP server to use now (operator settings, else the configuration), with credentials.
+  struct SmtpRoute {
+    std::string url;
+    SmtpTls tls = SmtpTls::kNone;
+    std::string mail_from;
+  };
+  base::Result<std::optional<SmtpRoute>> ResolveSmtp(store::Tx& tx) const;
+  base::Result<SmtpView> ViewSmtp(store::Tx& tx) const;
+  OutgoingMessage MailMessage(const SmtpRoute& route, std::string body,
+                              std::vector<std::string> rcpt) const;
   base::Micros Now() const { return clock_.NowMicros(); }
 
   store::Database& db_;

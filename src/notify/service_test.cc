@@ -378,6 +378,171 @@ TEST_P(NotifyServiceTest, InboxIsPrivateToItsOwner) {
   EXPECT_EQ(anon.status().code(), base::Code::kUnauthenticated);
 }
 
+TEST_P(NotifyServiceTest, EmailTargetsGetOneMessageToEveryAddress) {
+  const auth::Principal op = Who(officer_, auth::Role::kOperator);
+  auto mail =
+      service_->CreateTarget(op, Target{.name = "坐班局长邮箱",
+                                        .channel = Channel::kEmail,
+                                        .addresses = {"duty@gov.example", "ban@gov.example"},
+                                        .scope = ScopeKind::kRole,
+                                        .scope_value = "duty_director"});
+  ASSERT_TRUE(mail.ok()) << mail.status();
+  Append(
+      R"({"notify":{"roles":["duty_director"],"orgs":[99999],)"
+      R"("title":{"zh":"诉求超时","en":"Appeal overdue"},"body":{"zh":"请督办","en":"Please follow up"}}})");
+  TickReport r = Tick();
+  EXPECT_EQ(r.sent, 1);
+  ASSERT_EQ(transport_->sent.size(), 1u);
+  const OutgoingMessage& m = transport_->sent[0];
+  EXPECT_EQ(m.kind, MessageKind::kSmtp);
+  EXPECT_EQ(m.url, "smtp://127.0.0.1:2525");
+  EXPECT_EQ(m.mail_from, "kechan@gov.example");
+  EXPECT_EQ(m.mail_rcpt, (std::vector<std::string>{"duty@gov.example", "ban@gov.example"}));
+  EXPECT_NE(m.body.find("To: duty@gov.example, ban@gov.example\r\n"), std::string::npos) << m.body;
+  auto log = service_->ListDeliveries(op, DeliveryFilter{.target_id = mail->id});
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->items.size(), 1u);
+  EXPECT_EQ(log->items[0].channel, Channel::kEmail);
+  EXPECT_EQ(log->items[0].recipient, "duty@gov.example, ban@gov.example");
+  EXPECT_EQ(log->items[0].status, DeliveryStatus::kSent);
+  // A disabled e-mail target gets nothing more.
+  ASSERT_TRUE(service_->UpdateTarget(op, mail->id, TargetPatch{.enabled = false}).ok());
+  Append(R"({"notify":{"roles":["duty_director"],"orgs":[99999],"title":{"zh":"二"}}})");
+  Tick();
+  EXPECT_EQ(transport_->sent.size(), 1u);
+}
+
+TEST_P(NotifyServiceTest, OperatorSmtpReplacesTheConfigAndNeverHoldsCredentials) {
+  NotifyOptions o = Options();
+  o.smtp_user = "kechan-relay";
+  o.smtp_password = "pw-Zq81-never-logged";
+  OpenService(o);
+  const auth::Principal op = Who(officer_, auth::Role::kOperator);
+  auto before = service_->GetSmtp(op);
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(before->source, "config");
+  ASSERT_TRUE(before->settings.has_value());
+  EXPECT_EQ(before->settings->port, 2525);
+  EXPECT_TRUE(before->has_password);
+  auto set = service_->SetSmtp(op, SmtpSettings{.host = "mail.gov.example",
+                                                .port = 465,
+                                                .tls = SmtpTlsMode::kImplicit,
+                                                .mail_from = "notice@gov.example"});
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->source, "operator");
+  EXPECT_EQ(set->username, "kechan-relay");
+  Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"新诉求"}}})");
+  Tick();
+  ASSERT_EQ(transport_->sent.size(), 1u);
+  EXPECT_EQ(transport_->sent[0].url, "smtps://mail.gov.example:465");
+  EXPECT_EQ(transport_->sent[0].mail_from, "notice@gov.example");
+  EXPECT_EQ(transport_->sent[0].username, "kechan-relay");
+  EXPECT_EQ(transport_->sent[0].password, "pw-Zq81-never-logged");
+  EXPECT_NE(transport_->sent[0].body.find("From: notice@gov.example\r\n"), std::string::npos);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE kind = 'notify.smtp.updated'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE payload LIKE '%pw-Zq81%'"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE payload LIKE '%kechan-relay%'"), 0);
+  auto reset = service_->ResetSmtp(op);
+  ASSERT_TRUE(reset.ok()) << reset.status();
+  EXPECT_EQ(reset->source, "config");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_smtp"), 0);
+  auto denied = service_->SetSmtp(Who(officer_),
+                                  SmtpSettings{.host = "x.example", .mail_from = "a@b.example"});
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.status().code(), base::Code::kPermissionDenied);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_smtp"), 0);
+}
+
+TEST_P(NotifyServiceTest, OperatorSmtpTurnsEmailOnWithoutConfig) {
+  NotifyOptions o = Options();
+  o.smtp_url.clear();
+  OpenService(o);
+  const auth::Principal op = Who(officer_, auth::Role::kOperator);
+  auto view = service_->GetSmtp(op);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->source, "none");
+  ASSERT_TRUE(service_
+                  ->SetSmtp(op, SmtpSettings{.host = "127.0.0.1",
+                                             .port = 2526,
+                                             .tls = SmtpTlsMode::kNone,
+                                             .mail_from = "kechan@localhost"})
+                  .ok());
+  Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"新诉求"}}})");
+  EXPECT_EQ(Tick().sent, 1);
+  ASSERT_EQ(transport_->sent.size(), 1u);
+  EXPECT_EQ(transport_->sent[0].url, "smtp://127.0.0.1:2526");
+  EXPECT_EQ(transport_->sent[0].tls, SmtpTls::kNone);
+}
+
+TEST_P(NotifyServiceTest, TestMessagesGoOutAtOnceAndAreLogged) {
+  const auth::Principal op = Who(officer_, auth::Role::kOperator);
+  auto robot = service_->CreateTarget(op, Target{.name = "AI 链群",
+                                                 .channel = Channel::kWeCom,
+                                                 .url = "https://qyapi.weixin.example/send?key=k",
+                                                 .scope = ScopeKind::kChain,
+                                                 .scope_value = "CD-AI"});
+  ASSERT_TRUE(robot.ok());
+  auto mail = service_->CreateTarget(op, Target{.name = "投促局公共邮箱",
+                                                .channel = Channel::kEmail,
+                                                .addresses = {"tzj@gov.example"},
+                                                .scope = ScopeKind::kOrg,
+                                                .scope_value = gov_.ToString()});
+  ASSERT_TRUE(mail.ok());
+  auto ok = service_->TestTarget(op, robot->id);
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_TRUE(ok->ok);
+  EXPECT_EQ(ok->code, 200);
+  ASSERT_EQ(transport_->sent.size(), 1u);
+  EXPECT_EQ(transport_->sent[0].url, "https://qyapi.weixin.example/send?key=k");
+  EXPECT_NE(transport_->sent[0].body.find("测试消息：AI 链群"), std::string::npos);
+
+  transport_->script = {SendOutcome{.transport_ok = false, .code = 550, .error = "550 no mailbox"}};
+  auto failed = service_->TestTarget(op, mail->id);
+  ASSERT_TRUE(failed.ok()) << failed.status();
+  EXPECT_FALSE(failed->ok);
+  EXPECT_EQ(failed->code, 550);
+  EXPECT_EQ(failed->recipient, "tzj@gov.example");
+  ASSERT_EQ(transport_->sent.size(), 2u);
+  EXPECT_EQ(transport_->sent[1].mail_rcpt, std::vector<std::string>{"tzj@gov.example"});
+
+  auto detail = service_->GetDelivery(op, failed->delivery_id);
+  ASSERT_TRUE(detail.ok());
+  EXPECT_EQ(detail->delivery.status, DeliveryStatus::kFailed);  // tests are not retried
+  ASSERT_EQ(detail->attempts.size(), 1u);
+  EXPECT_EQ(detail->attempts[0].code, 550);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE kind = 'notify.target.tested'"), 2);
+  // Nothing is queued behind them: a tick sends nothing more.
+  clock_.Advance(3600LL * 1000000);
+  Tick();
+  EXPECT_EQ(transport_->sent.size(), 2u);
+
+  auto missing = service_->TestTarget(op, 987654);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), base::Code::kNotFound);
+  EXPECT_EQ(service_->TestTarget(Who(officer_), robot->id).status().code(),
+            base::Code::kPermissionDenied);
+}
+
+TEST_P(NotifyServiceTest, TestingAnEmailTargetWithoutSmtpIsRefused) {
+  NotifyOptions o = Options();
+  o.smtp_url.clear();
+  OpenService(o);
+  const auth::Principal op = Who(officer_, auth::Role::kOperator);
+  auto mail = service_->CreateTarget(op, Target{.name = "邮箱",
+                                                .channel = Channel::kEmail,
+                                                .addresses = {"tzj@gov.example"},
+                                                .scope = ScopeKind::kAll});
+  ASSERT_TRUE(mail.ok()) << mail.status();
+  const int64_t events = Count("SELECT COUNT(*) FROM events");
+  auto r = service_->TestTarget(op, mail->id);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), base::Code::kFailedPrecondition);
+  EXPECT_EQ(r.status().field(), "smtp");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), events);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_deliveries"), 0);
+  EXPECT_TRUE(transport_->sent.empty());
+}
+
 // ---- routes ------------------------------------------------------------------------------------
 
 class NotifyRoutesTest : public NotifyServiceTest {
@@ -504,7 +669,8 @@ TEST_P(NotifyRoutesTest, TargetsHideTheSecretAndRejectBadInput) {
   };
   const Case cases[] = {
       {R"({"name":"x","channel":"dingtalk","url":"ftp://a.example/x","scope":"all"})", "url"},
-      {R"({"name":"x","channel":"email","url":"https://a.example/x","scope":"all"})", "channel"},
+      {R"({"name":"x","channel":"email","url":"https://a.example/x","scope":"all"})", "url"},
+      {R"({"name":"x","channel":"fax","url":"https://a.example/x","scope":"all"})", "channel"},
       {R"({"name":"x","channel":"wecom","url":"https://a.example/x","scope":"planet"})", "scope"},
       {R"({"name":"x","channel":"wecom","url":"https://a.example/x","scope":"org",)"
        R"("scope_value":"abc"})",
@@ -567,6 +733,92 @@ TEST_P(NotifyRoutesTest, AnnouncementsReachEveryHolderOfTheRoles) {
   EXPECT_EQ(ok->status, 202);
   EXPECT_EQ(Tick().inbox_rows, 2);  // both officers, not the duty director
   EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_inbox WHERE user_id = " + director_.ToString()), 0);
+}
+
+TEST_P(NotifyRoutesTest, EmailTargetsAndSmtpRejectBadInputNamingTheField) {
+  const auth::Principal op = Who(officer_, auth::Role::kOperator);
+  auto created = Call(http::Method::kPost, "/api/v1/notify/targets", op, {},
+                      R"({"name":"投促局公共邮箱","channel":"email",)"
+                      R"("addresses":["tzj@gov.example","duty@gov.example"],)"
+                      R"("scope":"org","scope_value":")" +
+                          gov_.ToString() + R"("})");
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->status, 201);
+  EXPECT_EQ(Body(*created).at("addresses").as_array().size(), 2u);
+  EXPECT_EQ(Body(*created).at("channel").as_string(), "email");
+
+  struct Case {
+    http::Method method;
+    std::string path;
+    std::string body;
+    std::string field;
+  };
+  const std::string target_path =
+      "/api/v1/notify/targets/" + std::to_string(Body(*created).at("id").as_int64());
+  const Case cases[] = {
+      {http::Method::kPost, "/api/v1/notify/targets",
+       R"({"name":"x","channel":"email","addresses":["tzj@gov"],"scope":"all"})", "addresses"},
+      {http::Method::kPost, "/api/v1/notify/targets",
+       R"({"name":"x","channel":"email","addresses":[],"scope":"all"})", "addresses"},
+      {http::Method::kPost, "/api/v1/notify/targets",
+       R"({"name":"x","channel":"email","addresses":"a@b.example","scope":"all"})", "addresses"},
+      {http::Method::kPost, "/api/v1/notify/targets",
+       R"({"name":"x","channel":"email","addresses":[7],"scope":"all"})", "addresses"},
+      {http::Method::kPatch, target_path, R"({"addresses":["ok@gov.example","bad address"]})",
+       "addresses"},
+      {http::Method::kPut, "/api/v1/notify/smtp",
+       R"({"host":"smtp.gov.example","port":70000,"tls":"try","mail_from":"a@gov.example"})",
+       "port"},
+      {http::Method::kPut, "/api/v1/notify/smtp",
+       R"({"host":"smtp.gov.example","port":0,"tls":"try","mail_from":"a@gov.example"})", "port"},
+      {http::Method::kPut, "/api/v1/notify/smtp",
+       R"({"host":"smtp.gov.example","port":"25","tls":"try","mail_from":"a@gov.example"})",
+       "port"},
+      {http::Method::kPut, "/api/v1/notify/smtp",
+       R"({"host":"smtp gov","port":25,"tls":"try","mail_from":"a@gov.example"})", "host"},
+      {http::Method::kPut, "/api/v1/notify/smtp",
+       R"({"host":"smtp.gov.example","port":25,"tls":"ssl","mail_from":"a@gov.example"})", "tls"},
+      {http::Method::kPut, "/api/v1/notify/smtp",
+       R"({"host":"smtp.gov.example","port":25,"tls":"try","mail_from":"nobody"})", "mail_from"},
+      {http::Method::kPut, "/api/v1/notify/smtp",
+       R"({"host":"smtp.gov.example","port":25,"tls":"try","mail_from":"a@gov.example",)"
+       R"("password":"x"})",
+       "password"},
+  };
+  const int64_t events = Count("SELECT COUNT(*) FROM events");
+  for (const auto& c : cases) {
+    auto r = Call(c.method, c.path, op, {}, c.body);
+    ASSERT_FALSE(r.ok()) << c.body;
+    EXPECT_EQ(r.status().code(), base::Code::kInvalidArgument) << c.body;
+    EXPECT_EQ(r.status().field(), c.field) << c.body;
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), events);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_targets"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_smtp"), 0);
+  auto unchanged = Call(http::Method::kGet, "/api/v1/notify/targets", op);
+  ASSERT_TRUE(unchanged.ok());
+  EXPECT_EQ(json::serialize(Body(*unchanged).at("items").as_array()[0].at("addresses")),
+            R"(["tzj@gov.example","duty@gov.example"])");
+
+  auto put = Call(http::Method::kPut, "/api/v1/notify/smtp", op, {},
+                  R"({"host":"smtp.gov.example","port":587,"tls":"require",)"
+                  R"("mail_from":"kechan@gov.example"})");
+  ASSERT_TRUE(put.ok()) << put.status();
+  EXPECT_EQ(Body(*put).at("source").as_string(), "operator");
+  EXPECT_EQ(Body(*put).at("port").as_int64(), 587);
+  auto get = Call(http::Method::kGet, "/api/v1/notify/smtp", op);
+  ASSERT_TRUE(get.ok());
+  EXPECT_EQ(Body(*get).at("tls").as_string(), "require");
+  auto test = Call(http::Method::kPost, target_path + "/test", op);
+  ASSERT_TRUE(test.ok()) << test.status();
+  EXPECT_TRUE(Body(*test).at("ok").as_bool());
+  EXPECT_EQ(Body(*test).at("recipient").as_string(), "tzj@gov.example, duty@gov.example");
+  ASSERT_FALSE(transport_->sent.empty());
+  EXPECT_EQ(transport_->sent.back().url, "smtp://smtp.gov.example:587");
+  EXPECT_EQ(transport_->sent.back().tls, SmtpTls::kRequire);
+  auto reset = Call(http::Method::kDelete, "/api/v1/notify/smtp", op);
+  ASSERT_TRUE(reset.ok());
+  EXPECT_EQ(Body(*reset).at("source").as_string(), "config");
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, NotifyServiceTest, ::testing::Values(Backend::kSqlite));

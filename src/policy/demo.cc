@@ -14,6 +14,13 @@ using base::Result;
 using base::Status;
 
 Date D(const char* s) { return Date::Parse(s).value(); }
+Date Jan1(int year) { return Date::FromYmd(year, 1, 1).value(); }
+Date Dec31(int year) { return Date::FromYmd(year, 12, 31).value(); }
+
+// Returns the revenue of the latest year `e` has, or `fallback`.
+Money LatestRevenue(const chain::Enterprise& e, Money fallback) {
+  return e.revenue.empty() ? fallback : e.revenue.rbegin()->second;
+}
 
 struct DemoPolicy {
   const char* code;
@@ -45,6 +52,10 @@ Result<PolicyDemoReport> LoadPolicyDemo(PolicyService& service, chain::ChainServ
                                         std::optional<base::OrgId> enterprise_org) {
   const Caller sys = Caller::System("demo");
   PolicyDemoReport report;
+  // Every date and year below is relative to the day the demo is generated, so the demo shows
+  // the same picture whenever it is loaded: facts for the last three years and this one, and the
+  // published versions in force from 1 January this year to 31 December next year.
+  const int y = service.Today().year();
   KECHAN_ASSIGN_OR_RETURN(PolicyPage existing,
                           service.ListPolicies(sys, {.q = "CD-ZJTX-2026"}, {1, 1}));
   if (existing.total > 0) {
@@ -77,23 +88,39 @@ Result<PolicyDemoReport> LoadPolicyDemo(PolicyService& service, chain::ChainServ
     const bool own = enterprise_org && e.org_id == enterprise_org;
     if (own) {
       // The demo account's firm fits the 专精特新 and scenario policies.
-      e.revenue[2025] = std::max(e.revenue[2025], Money::FromYuan(60'000'000));
-      e.rd_spend[2025] = e.revenue[2025].MulBasisPoints(500);
+      const Money last =
+          std::max(LatestRevenue(e, Money::FromYuan(0)), Money::FromYuan(60'000'000));
+      e.revenue[y - 1] = last;
       e.tiers = {{.tier = chain::GradientTier::kInnovativeSme, .from = D("2024-01-01"), .to = {}}};
     }
     if (i < 40 || own) {
-      const Money last = e.revenue.contains(2025) ? e.revenue[2025] : Money::FromYuan(20'000'000);
-      e.revenue[2024] = last.MulBasisPoints(9000);
-      e.revenue[2023] = last.MulBasisPoints(8000);
+      // A growing revenue history Y-3 .. Y around last year's figure, R&D and digital level for
+      // the same years (the chain demo's own figures are for one fixed year).
+      const Money last = e.revenue.contains(y - 1) ? e.revenue[y - 1]
+                                                   : LatestRevenue(e, Money::FromYuan(20'000'000));
+      const Money rd = e.rd_spend.empty() ? last.MulBasisPoints(400) : e.rd_spend.rbegin()->second;
+      const int digital = e.digital_level.empty() ? 2 : e.digital_level.rbegin()->second;
+      e.revenue[y - 3] = last.MulBasisPoints(8000);
+      e.revenue[y - 2] = last.MulBasisPoints(9000);
+      e.revenue[y - 1] = last;
+      e.revenue[y] = last.MulBasisPoints(11000);
+      for (int year = y - 3; year <= y; ++year) {
+        e.rd_spend[year] = own ? e.revenue[year].MulBasisPoints(500) : rd;
+        e.digital_level[year] = digital;
+      }
     } else if (e.tiers.empty()) {
       e.tiers = {{.tier = chain::GradientTier::kInnovativeSme, .from = D("2024-01-01"), .to = {}}};
     }
     KECHAN_RETURN_IF_ERROR(chain.UpdateEnterprise(sys, e).status());
+    const std::string share = std::to_string(own ? 88 : 55 + static_cast<int>(i * 7 % 45));
+    const std::string staff = std::to_string(20 + static_cast<int>(i * 13 % 300));
     std::vector<SuppliedFact> facts = {
-        {"founded_on", 0, std::to_string(2010 + static_cast<int>(i % 15)) + "-03-01"},
-        {"main_business_share", 2025, std::to_string(own ? 88 : 55 + static_cast<int>(i * 7 % 45))},
-        {"employees", 2025, std::to_string(20 + static_cast<int>(i * 13 % 300))}};
-    if (i % 4 == 3 && !own) facts.pop_back();  // some firms leave gaps: "unknown"
+        {"founded_on", 0, std::to_string(y - 16 + static_cast<int>(i % 15)) + "-03-01"},
+        {"main_business_share", y - 1, share},
+        {"main_business_share", y, share},
+        {"employees", y - 1, staff},
+        {"employees", y, staff}};
+    if (i % 4 == 3 && !own) facts.resize(3);  // some firms leave gaps: "unknown"
     if (i % 5 == 4 && !own) facts.erase(facts.begin());
     KECHAN_RETURN_IF_ERROR(service.SupplyFacts(sys, e.id, facts));
     ++report.enriched;
@@ -192,8 +219,10 @@ Result<PolicyDemoReport> LoadPolicyDemo(PolicyService& service, chain::ChainServ
     KECHAN_ASSIGN_OR_RETURN(Rule rule, ParseRule(dp.rule));
     PolicyVersion v;
     v.policy_id = p.id;
-    v.effective_from = D(dp.publish ? "2026-01-01" : "2027-01-01");
-    v.effective_to = D(dp.publish ? "2026-12-31" : "2027-12-31");
+    // Published: in force from 1 January this year to 31 December next year; the draft platform
+    // policy: next year only.
+    v.effective_from = Jan1(dp.publish ? y : y + 1);
+    v.effective_to = Dec31(y + 1);
     v.rule = std::move(rule);
     v.benefit_zh = dp.benefit_zh;
     v.benefit_en = dp.benefit_en;
@@ -204,8 +233,8 @@ Result<PolicyDemoReport> LoadPolicyDemo(PolicyService& service, chain::ChainServ
       KECHAN_ASSIGN_OR_RETURN(PublishReport r, service.Publish(sys, p.id, v.id));
       ++report.published;
       report.benefits_created += r.benefits_created;
-      // A second, draft version for the next year (versions are dated).
-      v.effective_from = D("2027-01-01");
+      // A second, draft version after it (versions are dated).
+      v.effective_from = Jan1(y + 2);
       v.effective_to.reset();
       KECHAN_RETURN_IF_ERROR(service.AddVersion(sys, v).status());
     }

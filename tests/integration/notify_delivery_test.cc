@@ -319,6 +319,48 @@ std::string DecodeBase64(const std::string& b64) {
   return out;
 }
 
+// Returns the decoded Subject of a message: its RFC 2047 encoded words (one per folded line)
+// joined, or the plain text.
+std::string DecodedSubject(const std::string& message) {
+  const size_t start = message.find("\r\nSubject: ");
+  if (start == std::string::npos) {
+    return {};
+  }
+  size_t pos = start + 11;
+  std::string out;
+  while (true) {
+    const size_t end = message.find("\r\n", pos);
+    std::string word = message.substr(pos, end - pos);
+    word.erase(0, word.find_first_not_of(' '));
+    if (word.rfind("=?UTF-8?B?", 0) == 0 && word.size() > 12) {
+      out += DecodeBase64(word.substr(10, word.size() - 12));
+    } else {
+      out += word;
+    }
+    if (end + 2 >= message.size() || message[end + 2] != ' ') {
+      break;
+    }
+    pos = end + 3;
+  }
+  return out;
+}
+
+// Returns the value of header `name` ("To") of a message, or "".
+std::string Header(const std::string& message, const std::string& name) {
+  const size_t start = message.find("\r\n" + name + ": ");
+  if (start == std::string::npos) {
+    return {};
+  }
+  const size_t from = start + 4 + name.size();
+  return message.substr(from, message.find("\r\n", from) - from);
+}
+
+// Returns the decoded text/plain body (base64) of a message.
+std::string DecodedBody(const std::string& message) {
+  const size_t split = message.find("\r\n\r\n");
+  return split == std::string::npos ? std::string() : DecodeBase64(message.substr(split + 4));
+}
+
 std::string QueryParam(const std::string& target, const std::string& name) {
   size_t q = target.find('?');
   while (q != std::string::npos) {
@@ -622,6 +664,121 @@ TEST_F(NotifyDeliveryTest, AnUnreachableSmtpServerIsRetried) {
   ASSERT_EQ(log->items.size(), 1u);
   EXPECT_EQ(log->items[0].channel, Channel::kEmail);
   EXPECT_FALSE(log->items[0].last_error.empty());
+}
+
+TEST_F(NotifyDeliveryTest, EmailTargetsReceiveOneUtf8MessageForEveryAddress) {
+  auto mailbox = service_->CreateTarget(
+      Operator(), Target{.name = "投促局公共邮箱",
+                         .channel = Channel::kEmail,
+                         .addresses = {"tzj@gov.example", "duty-room@gov.example"},
+                         .scope = ScopeKind::kOrg,
+                         .scope_value = org_.ToString()});
+  ASSERT_TRUE(mailbox.ok()) << mailbox.status();
+  AppendNotification();
+  TickReport r = Tick();
+  EXPECT_EQ(r.deliveries_created, 4);  // the officer, the mailbox, two robots
+  EXPECT_EQ(r.sent, 4);
+  auto mails = smtp_.Mails();
+  ASSERT_EQ(mails.size(), 2u);
+  const MailSeen* to_list = nullptr;
+  for (const auto& m : mails) {
+    if (m.rcpt.size() == 2) to_list = &m;
+  }
+  ASSERT_NE(to_list, nullptr);
+  EXPECT_EQ(to_list->from, "<kechan@gov.example>");
+  EXPECT_EQ(to_list->rcpt,
+            (std::vector<std::string>{"<tzj@gov.example>", "<duty-room@gov.example>"}));
+  EXPECT_EQ(Header(to_list->data, "To"), "tzj@gov.example, duty-room@gov.example");
+  EXPECT_EQ(Header(to_list->data, "Content-Type"), "text/plain; charset=UTF-8");
+  EXPECT_EQ(DecodedSubject(to_list->data), "【紧急】诉求即将超时：园区用电");
+  const std::string body = DecodedBody(to_list->data);
+  EXPECT_NE(body.find("诉求即将超时：园区用电\r\n\r\n请于今日 17:30 前答复企业。"),
+            std::string::npos)
+      << body;
+  EXPECT_NE(body.find("Appeal nearly overdue\r\n\r\nReply to the firm by 17:30 today."),
+            std::string::npos)
+      << body;
+  EXPECT_NE(body.find("https://kechan.example/appeals/42"), std::string::npos);
+  auto log = service_->ListDeliveries(Operator(), DeliveryFilter{.target_id = mailbox->id});
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->items.size(), 1u);
+  EXPECT_EQ(log->items[0].status, DeliveryStatus::kSent);
+  EXPECT_EQ(log->items[0].last_code, 250);
+}
+
+TEST_F(NotifyDeliveryTest, TestMessagesArriveAtOnceThroughTheOperatorsSmtpServer) {
+  // The configuration points at a dead port; the operator's settings point at the receiver.
+  CloseAll();
+  int dead_port = 0;
+  {
+    Listener probe([](int) {});
+    dead_port = probe.port();
+  }
+  auto db = store::Open({.url = "sqlite:" + dir_ + "/kechan.db"});
+  ASSERT_TRUE(db.ok());
+  db_ = std::move(*db);
+  auth_ = std::make_unique<auth::AuthService>(
+      *db_, clock_, auth::AuthOptions{.password_cost = auth::PasswordCost::Minimum()});
+  NotifyOptions o;
+  o.smtp_url = "smtp://127.0.0.1:" + std::to_string(dead_port);
+  o.smtp_tls = SmtpTls::kNone;
+  o.send.timeout_ms = 1500;
+  o.send.connect_timeout_ms = 1000;
+  service_ = NotifyService::Make(*db_, clock_, *auth_, o);
+  auto set = service_->SetSmtp(Operator(), SmtpSettings{.host = "127.0.0.1",
+                                                        .port = smtp_.port(),
+                                                        .tls = SmtpTlsMode::kNone,
+                                                        .mail_from = "notice@gov.example"});
+  ASSERT_TRUE(set.ok()) << set.status();
+  auto mailbox = service_->CreateTarget(Operator(), Target{.name = "坐班局长邮箱",
+                                                           .channel = Channel::kEmail,
+                                                           .addresses = {"director@gov.example"},
+                                                           .scope = ScopeKind::kRole,
+                                                           .scope_value = "duty_director"});
+  ASSERT_TRUE(mailbox.ok()) << mailbox.status();
+  auto sent = service_->TestTarget(Operator(), mailbox->id);
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  EXPECT_TRUE(sent->ok) << sent->error;
+  EXPECT_EQ(sent->code, 250);
+  auto mails = smtp_.Mails();
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].from, "<notice@gov.example>");
+  EXPECT_EQ(mails[0].rcpt, std::vector<std::string>{"<director@gov.example>"});
+  EXPECT_EQ(DecodedSubject(mails[0].data), "测试消息：坐班局长邮箱");
+  const std::string body = DecodedBody(mails[0].data);
+  EXPECT_NE(body.find("能收到平台通知"), std::string::npos) << body;
+  EXPECT_NE(body.find("Test message: 坐班局长邮箱"), std::string::npos) << body;
+
+  // A robot's test goes to its webhook at once.
+  auto robots = service_->ListTargets(Operator());
+  ASSERT_TRUE(robots.ok());
+  const Target& wecom = robots->at(0);
+  ASSERT_EQ(wecom.channel, Channel::kWeCom);
+  auto robot = service_->TestTarget(Operator(), wecom.id);
+  ASSERT_TRUE(robot.ok()) << robot.status();
+  EXPECT_TRUE(robot->ok);
+  auto seen = http_.SeenAt("/wecom");
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_NE(json::parse(seen[0].body).at("markdown").at("content").as_string().find("测试消息"),
+            std::string::npos);
+
+  // Pointed at a port nobody listens on, the test reports the failure and logs it.
+  ASSERT_TRUE(service_
+                  ->SetSmtp(Operator(), SmtpSettings{.host = "127.0.0.1",
+                                                     .port = dead_port,
+                                                     .tls = SmtpTlsMode::kNone,
+                                                     .mail_from = "notice@gov.example"})
+                  .ok());
+  auto refused = service_->TestTarget(Operator(), mailbox->id);
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_FALSE(refused->ok);
+  EXPECT_FALSE(refused->error.empty());
+  auto detail = service_->GetDelivery(Operator(), refused->delivery_id);
+  ASSERT_TRUE(detail.ok());
+  EXPECT_EQ(detail->delivery.status, DeliveryStatus::kFailed);
+  ASSERT_EQ(detail->attempts.size(), 1u);
+  EXPECT_FALSE(detail->attempts[0].ok);
+  EXPECT_EQ(smtp_.Mails().size(), 1u);
 }
 
 }  // namespace

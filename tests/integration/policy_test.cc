@@ -67,10 +67,13 @@ TEST_F(PolicyCliTest, ListShowsTheDemoPoliciesWithStatusModeAndCategory) {
   EXPECT_EQ(by_code["CD-PILOT-2027"].at("status").as_string(), "draft");
 }
 
+// The demo's policies and facts are dated relative to the day it is generated (policy/demo.h), so
+// these tests evaluate on that day (the commands' default) and pass the "as_of" the first answer
+// reports to the later ones: nothing here depends on the calendar date the tests run on.
 TEST_F(PolicyCliTest, MatchCountsEveryEnterpriseAndTheFactsToAskAbout) {
   const int64_t zjtx = PolicyId("CD-ZJTX-2026");
-  auto r = RunCli({"policy", "match", "--policy", std::to_string(zjtx), "--data", dir_->path(),
-                   "--as-of", "2026-06-01", "--json"});
+  auto r = RunCli(
+      {"policy", "match", "--policy", std::to_string(zjtx), "--data", dir_->path(), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json::object o = Obj(r.out);
   const json::object& counts = o.at("counts").as_object();
@@ -86,8 +89,9 @@ TEST_F(PolicyCliTest, MatchCountsEveryEnterpriseAndTheFactsToAskAbout) {
   EXPECT_GE(first_ask.at("firms").as_int64(), 1);
   EXPECT_LE(first_ask.at("firms").as_int64(), unknown);
   // Filtering by result keeps the tally over every firm but lists only that result.
+  const std::string as_of(o.at("as_of").as_string());
   auto only = RunCli({"policy", "match", "--policy", std::to_string(zjtx), "--data", dir_->path(),
-                      "--as-of", "2026-06-01", "--result", "yes", "--json"});
+                      "--as-of", as_of, "--result", "yes", "--json"});
   ASSERT_EQ(only.exit_code, 0) << only.err;
   json::object f = Obj(only.out);
   EXPECT_EQ(f.at("total").as_int64(), yes);
@@ -99,14 +103,15 @@ TEST_F(PolicyCliTest, MatchCountsEveryEnterpriseAndTheFactsToAskAbout) {
 TEST_F(PolicyCliTest, EvalGivesAReasonPerClauseForAFittingEnterprise) {
   const int64_t zjtx = PolicyId("CD-ZJTX-2026");
   auto m = RunCli({"policy", "match", "--policy", std::to_string(zjtx), "--data", dir_->path(),
-                   "--as-of", "2026-06-01", "--result", "yes", "--json"});
+                   "--result", "yes", "--json"});
   ASSERT_EQ(m.exit_code, 0) << m.err;
   const json::object matched = Obj(m.out);
+  const std::string as_of(matched.at("as_of").as_string());
   const json::array& fits = matched.at("items").as_array();
   ASSERT_FALSE(fits.empty());
   const int64_t firm = fits[0].at("enterprise_id").as_int64();
   auto r = RunCli({"policy", "eval", "--enterprise", std::to_string(firm), "--data", dir_->path(),
-                   "--as-of", "2026-06-01", "--json"});
+                   "--as-of", as_of, "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json::object o = Obj(r.out);
   EXPECT_EQ(o.at("enterprise_id").as_int64(), firm);
@@ -125,7 +130,7 @@ TEST_F(PolicyCliTest, EvalGivesAReasonPerClauseForAFittingEnterprise) {
   EXPECT_TRUE(found) << r.out;
   // The plain output has one line per policy in force (4 published, all in force on the date).
   auto plain = RunCli({"policy", "eval", "--enterprise", std::to_string(firm), "--data",
-                       dir_->path(), "--as-of", "2026-06-01"});
+                       dir_->path(), "--as-of", as_of});
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
   EXPECT_EQ(std::count(plain.out.begin(), plain.out.end(), '\n'), 4) << plain.out;
 }
@@ -191,7 +196,7 @@ class PolicyHttpTest : public ::testing::Test {
   }
 
   // Creates and publishes (as the operator) a policy whose rule is "district in [district]",
-  // open-ended from 2026-01-01 so the test does not depend on today's date. Returns
+  // open-ended from 2026-01-01 so it is in force whenever the test runs. Returns
   // {"id", "benefits_created"}.
   static std::pair<int64_t, int64_t> MakePolicy(const std::string& code, const std::string& mode,
                                                 const std::string& district,
@@ -250,8 +255,9 @@ Session* PolicyHttpTest::firm_ = nullptr;
 TEST_F(PolicyHttpTest, PoliciesForMyEnterpriseCarryAResultAndReasons) {
   const json::object me = MyFirm();
   const int64_t id = me.at("id").as_int64();
-  auto r = firm_->Call("GET", "/api/v1/enterprises/" + std::to_string(id) +
-                                  "/policies?as_of=2026-06-01&include_no=true");
+  // On the server's today: the demo is dated relative to the day it was generated.
+  auto r =
+      firm_->Call("GET", "/api/v1/enterprises/" + std::to_string(id) + "/policies?include_no=true");
   ASSERT_EQ(r.status, 200) << r.body;
   json::object o = Obj(r.body);
   const json::array& policies = o.at("policies").as_array();
@@ -284,10 +290,11 @@ TEST_F(PolicyHttpTest, EnterprisesForAPolicyCountUnknownsAndPreviewMatchesIt) {
   auto list = officer_->Call("GET", "/api/v1/policies?q=CD-ZJTX-2026");
   ASSERT_EQ(list.status, 200) << list.body;
   const int64_t zjtx = Obj(list.body).at("items").as_array()[0].at("id").as_int64();
-  auto r = officer_->Call("GET", "/api/v1/policies/" + std::to_string(zjtx) +
-                                     "/enterprises?as_of=2026-06-01&page_size=5");
+  auto r = officer_->Call("GET",
+                          "/api/v1/policies/" + std::to_string(zjtx) + "/enterprises?page_size=5");
   ASSERT_EQ(r.status, 200) << r.body;
   json::object o = Obj(r.body);
+  const std::string as_of(o.at("as_of").as_string());
   const json::object& counts = o.at("counts").as_object();
   const int64_t yes = counts.at("yes").as_int64();
   const int64_t unknown = counts.at("unknown").as_int64();
@@ -300,8 +307,9 @@ TEST_F(PolicyHttpTest, EnterprisesForAPolicyCountUnknownsAndPreviewMatchesIt) {
   ASSERT_EQ(detail.status, 200);
   const json::value rule = Obj(detail.body).at("versions").as_array()[0].at("rule");
   const int64_t policies_before = Total(op_, "/api/v1/policies");
-  auto preview = officer_->Call("POST", "/api/v1/policy-rules/preview",
-                                R"({"as_of":"2026-06-01","rule":)" + json::serialize(rule) + "}");
+  auto preview =
+      officer_->Call("POST", "/api/v1/policy-rules/preview",
+                     R"({"as_of":")" + as_of + R"(","rule":)" + json::serialize(rule) + "}");
   ASSERT_EQ(preview.status, 200) << preview.body;
   json::object p = Obj(preview.body);
   EXPECT_EQ(p.at("counts").at("yes").as_int64(), yes);

@@ -96,24 +96,42 @@ export function deliveriesQuery({ status = '', channel = '', page = 1, pageSize 
   return `/api/v1/notify/deliveries?${params.toString()}`;
 }
 
-/** Robot channels a target may use (e-mail goes to each user's own address, not to a target). */
+/** Robot channels a target may use. */
 export const ROBOT_CHANNELS = ['wecom', 'dingtalk'];
+/** Every channel a target may use: the robots and e-mail lists (a department's or role's mailboxes). */
+export const TARGET_CHANNELS = ['wecom', 'dingtalk', 'email'];
+/** SMTP connection security: plain, STARTTLS if offered, STARTTLS required, TLS from the start (smtps). */
+export const SMTP_TLS_MODES = ['try', 'require', 'implicit', 'none'];
+
+/** Splits the addresses typed in the form (one per line, or separated by commas, semicolons, spaces). */
+export function parseAddresses(text) {
+  return String(text || '')
+    .split(/[\s,;，；]+/)
+    .map((a) => a.trim())
+    .filter((a) => a.length > 0);
+}
 /** What a robot target is attached to. */
 export const TARGET_SCOPES = ['org', 'chain', 'role', 'all'];
 
 /**
  * Builds the request body of the target form: POST (create) sends every field including the
- * channel; PATCH (edit) leaves the channel out (it cannot change) and sends `secret` only when a
+ * channel; an e-mail target sends `addresses` (parsed from the text) instead of `url` and `secret`; PATCH (edit) leaves the channel out (it cannot change) and sends `secret` only when a
  * new one was typed or `clearSecret` is set, so an unchanged secret stays as it is.
  */
 export function targetBody(form, { create }) {
   const body = {
     name: String(form.name || '').trim(),
-    url: String(form.url || '').trim(),
     scope: form.scope,
     scope_value: form.scope === 'all' ? '' : String(form.scope_value ?? '').trim(),
     enabled: Boolean(form.enabled),
   };
+  if (form.channel === 'email') {
+    // E-mail lists have addresses instead of a webhook URL and a secret.
+    body.addresses = parseAddresses(form.addresses);
+    if (create) body.channel = 'email';
+    return body;
+  }
+  body.url = String(form.url || '').trim();
   if (create) {
     body.channel = form.channel;
     if (form.secret) body.secret = form.secret;
@@ -129,4 +147,15 @@ export function targetBody(form, { create }) {
 export function maskWebhook(url) {
   const s = String(url || '');
   return s.replace(/((?:key|access_token)=)([^&]{4})[^&]*/i, '$1$2…');
+}
+
+/** Builds the PUT /api/v1/notify/smtp body from the SMTP form (port as an integer when it is one). */
+export function smtpBody(form) {
+  const port = String(form.port ?? '').trim();
+  return {
+    host: String(form.host || '').trim(),
+    port: /^\d+$/.test(port) ? Number(port) : port,
+    tls: form.tls,
+    mail_from: String(form.mail_from || '').trim(),
+  };
 }

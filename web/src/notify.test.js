@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 vi.mock('./api/index.js', () => ({ api: { get: vi.fn(), post: vi.fn() } }));
 
-const { badgeText, deliveriesQuery, deliveryTagType, inboxQuery, itemRoute, itemText, markRead, maskWebhook, refreshUnread, targetBody, unread } =
+const { badgeText, deliveriesQuery, deliveryTagType, inboxQuery, itemRoute, itemText, markRead, maskWebhook, parseAddresses, refreshUnread, smtpBody, targetBody, unread } =
   await import('./notify.js');
 const { api } = await import('./api/index.js');
 
@@ -88,6 +88,24 @@ describe('robot target form', () => {
     expect('secret' in body).toBe(false);
     expect(targetBody({ ...form, secret: '', clearSecret: true }, { create: false }).secret).toBe('');
     expect(targetBody({ ...form, scope: 'all' }, { create: false }).scope_value).toBe('');
+  });
+
+  it('sends an e-mail list as addresses, without url or secret', () => {
+    const mail = { ...form, channel: 'email', addresses: ' a@gov.example\nb@gov.example, c@gov.example；d@gov.example ', secret: 'x' };
+    expect(targetBody(mail, { create: true })).toEqual({
+      name: '高新区群', channel: 'email', addresses: ['a@gov.example', 'b@gov.example', 'c@gov.example', 'd@gov.example'], scope: 'org', scope_value: '7', enabled: true,
+    });
+    const edit = targetBody(mail, { create: false });
+    expect(edit.channel).toBeUndefined();
+    expect('url' in edit || 'secret' in edit).toBe(false);
+    expect(parseAddresses('')).toEqual([]);
+  });
+
+  it('builds the SMTP body with the port as a number when it is one', () => {
+    expect(smtpBody({ host: ' smtp.gov.example ', port: '465', tls: 'implicit', mail_from: 'kechan@gov.example' })).toEqual({
+      host: 'smtp.gov.example', port: 465, tls: 'implicit', mail_from: 'kechan@gov.example',
+    });
+    expect(smtpBody({ host: 'h', port: 'x1', tls: 'try', mail_from: '' }).port).toBe('x1');
   });
 
   it('masks the key of a webhook URL', () => {
