@@ -85,8 +85,13 @@ def main():
                     stats = {"docs_per_s": round(n / secs, 1) if secs else None,
                              "partial": f"indexed {n} docs in {secs:.0f} s before it stopped"}
                     status += f" ({stats['partial']})"
+            try:
+                with open(os.path.join(pdir, "load.txt"), encoding="utf-8") as f:
+                    load = " → ".join(line.split()[0] for line in f if line.strip())
+            except OSError:
+                load = None
             dataset["peers"].append({
-                "peer": peer, "status": status, "stats": stats,
+                "peer": peer, "status": status, "stats": stats, "load": load,
                 "metrics": read_json(os.path.join(pdir, "metrics.json")),
                 "peak_rss_mib": peak_rss_mib(os.path.join(pdir, "time.txt"))})
         results["datasets"].append(dataset)
@@ -102,8 +107,8 @@ def main():
                      f"{fmt(meta.get('queries'))} queries)")
         lines.append("")
         lines.append("| peer | nDCG@10 | MRR@10 | R@1 | R@10 | R@100 | docs/s | p50 ms | p99 ms "
-                     "| peak RSS MiB | note |")
-        lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
+                     "| peak RSS MiB | load avg | note |")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for p in ds["peers"]:
             s, q = p["stats"] or {}, p["metrics"] or {}
             note = "" if p["status"] == "ok" else p["status"]
@@ -119,7 +124,7 @@ def main():
                 fmt(q.get("recall@10")), fmt(q.get("recall@100")),
                 fmt(round(s["docs_per_s"]) if s.get("docs_per_s") else None),
                 fmt(s.get("p50_ms"), 1), fmt(s.get("p99_ms"), 1), fmt(p["peak_rss_mib"], 0),
-                note]) + " |")
+                fmt(p.get("load")), note]) + " |")
         lines.append("")
     with open(os.path.join(out, "results.md"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines))

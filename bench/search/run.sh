@@ -15,11 +15,14 @@
 #                     reported as "timeout"
 #     --out DIR       results folder (default build-peers/search/results-<date>)
 #   Environment: KECHAN_BIN (default: the first of build/kechan, build-search/kechan that has
-#   `eval retrieval`), WORK (default build-peers/search), NODE_HEAP_MB (default 12288).
+#   `eval retrieval`), WORK (default build-peers/search), NODE_HEAP_MB (default 12288),
+#   NICE (niceness of every peer, default 0), BENCH_LOCK (a file to flock around each peer's
+#   run, e.g. /tmp/kechan-bench.lock on the shared machine; default none).
 #
 # Installs nothing: it checks what each peer needs, says what is missing and how to get it, and
-# skips that peer. Everything runs under `nice -n 10`, one peer at a time; peak RSS comes from
-# /usr/bin/time -v. Writes OUT/results.md and OUT/results.json and prints the table.
+# skips that peer. One peer at a time; peak RSS comes from /usr/bin/time -v; the load average
+# before and after each peer goes into its folder (load.txt) and the table.
+# Writes OUT/results.md and OUT/results.json and prints the table.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -33,9 +36,11 @@ TIMEOUT=1800
 WORK=${WORK:-$ROOT/build-peers/search}
 OUT=
 NODE_HEAP_MB=${NODE_HEAP_MB:-12288}
+NICE=${NICE:-0}
+BENCH_LOCK=${BENCH_LOCK:-}
 PY=/usr/bin/python3
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [[ $# -gt 0 ]]; do
   case $1 in
     --docs) DOCS=$2; shift 2 ;;
@@ -99,7 +104,7 @@ else
   SYN=$WORK/synthetic-$DOCS-q$QUERIES
   if ! grep -q '"generator_version": 1' "$SYN/meta.json" 2>/dev/null; then
     echo "== generating $DOCS synthetic documents into $SYN"
-    nice -n 10 $PY "$HERE/gen_corpus.py" --docs "$DOCS" --queries "$QUERIES" --out "$SYN"
+    nice -n 19 $PY "$HERE/gen_corpus.py" --docs "$DOCS" --queries "$QUERIES" --out "$SYN"
   fi
   DATASETS+=("synthetic-$DOCS=$SYN")
 fi
@@ -131,12 +136,14 @@ run_peer() {  # dataset-name folder peer
                --metrics "$pdir/metrics.json") ;;
   esac
   echo "== $name: $peer"
-  local rc=0
-  if [[ ${#TIME_CMD[@]} -gt 0 ]]; then
-    nice -n 10 timeout "$TIMEOUT" "${TIME_CMD[@]}" "$pdir/time.txt" "${cmd[@]}" >"$pdir/log" 2>&1 || rc=$?
-  else
-    nice -n 10 timeout "$TIMEOUT" "${cmd[@]}" >"$pdir/log" 2>&1 || rc=$?
-  fi
+  local rc=0 lock=()
+  if [[ -n $BENCH_LOCK ]]; then lock=(flock "$BENCH_LOCK"); fi
+  local body=(nice -n "$NICE" timeout "$TIMEOUT")
+  if [[ ${#TIME_CMD[@]} -gt 0 ]]; then body+=("${TIME_CMD[@]}" "$pdir/time.txt"); fi
+  # The load average is read inside the lock, right before and after the peer runs.
+  "${lock[@]}" bash -c 'lf=$1; shift; cut -d" " -f1-3 /proc/loadavg >"$lf"; rc=0; "$@" || rc=$?
+    cut -d" " -f1-3 /proc/loadavg >>"$lf"; exit $rc' _ "$pdir/load.txt" \
+    "${body[@]}" "${cmd[@]}" >"$pdir/log" 2>&1 || rc=$?
   if [[ $rc == 124 ]]; then echo "timeout after ${TIMEOUT}s" >"$pdir/status"
   elif [[ $peer == ours && $rc == 3 ]]; then echo "skipped: binary has no eval retrieval" >"$pdir/status"
   elif [[ $rc != 0 ]]; then echo "failed (exit $rc, see $pdir/log)" >"$pdir/status"; tail -5 "$pdir/log" >&2

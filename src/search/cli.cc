@@ -12,6 +12,7 @@
 #include "base/cli_args.h"
 #include "http/json_body.h"
 #include "search/eval.h"
+#include "search/fasttext/fasttext_router.h"
 #include "search/routes.h"
 #include "search/routing.h"
 
@@ -33,15 +34,21 @@ const char* kMatchHelp =
 const char* kEvalHelp =
     "usage: kechan eval retrieval --corpus corpus.jsonl --queries queries.jsonl --qrels qrels.tsv\n"
     "                             [--threads 2] [--run run.tsv] [--json]\n"
-    "       kechan eval routing --examples ex.jsonl --queries q.jsonl [--k 10] [--json]\n"
+    "       kechan eval routing --examples ex.jsonl --queries q.jsonl\n"
+    "                           [--model knn|fasttext|ensemble|all] [--k 10] [--json]\n"
     "corpus lines {\"_id\",\"title\",\"text\"}; queries {\"_id\",\"text\"}; qrels TSV with header\n"
     "query-id corpus-id score; routing lines {\"_id\",\"text\",\"label\"}. Prints JSON.\n"
     "--run writes the ranking (query-id TAB corpus-id TAB rank, top 100) for outside scoring.\n"
     "检索评测输出 nDCG@10、MRR@10、Recall@1/10/100、延迟；分派评测输出准确率与宏 F1。\n";
 const char* kTrainHelp =
-    "usage: kechan train-routing --examples ex.jsonl --out model.jsonl\n"
-    "Checks labelled past appeals ({\"_id\",\"text\",\"label\"}) and stores the router's model.\n"
-    "检查已分派诉求样本并保存分派模型。\n";
+    "usage: kechan train-routing (--data DIR | --db URL) [--label department|type]\n"
+    "                            [--model fasttext|knn] [--out FILE]\n"
+    "       kechan train-routing --examples ex.jsonl --out FILE [--model fasttext|knn]\n"
+    "Trains the appeal router on past dispatched appeals (the appeals store: text -> lead\n"
+    "department, or -> appeal type) or on labelled lines {\"_id\",\"text\",\"label\"}. fastText\n"
+    "(default) writes DATA/routing/<label>.fasttext, which the server loads at start; knn writes\n"
+    "the checked examples as JSON lines. Deterministic (fixed seed, one thread).\n"
+    "用已分派诉求（或标注样本）训练分派模型；服务启动时载入 DATA/routing/<label>.fasttext。\n";
 
 base::Result<std::string> ReadFile(const std::string& path, const std::string& flag) {
   std::ifstream in(path, std::ios::binary);
@@ -129,7 +136,7 @@ int EvalRetrieval(const std::vector<std::string>& args, std::ostream& out, std::
 }
 
 int EvalRouting(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  auto p = ParseArgs(args, {"examples", "queries", "k"}, {"json"});
+  auto p = ParseArgs(args, {"examples", "queries", "k", "model"}, {"json"});
   if (!p.ok()) {
     return ReportError(p.status(), err);
   }
@@ -141,15 +148,40 @@ int EvalRouting(const std::vector<std::string>& args, std::ostream& out, std::os
     KECHAN_ASSIGN_OR_RETURN(std::string ex_path, Required(*p, "examples"));
     KECHAN_ASSIGN_OR_RETURN(std::string q_path, Required(*p, "queries"));
     KECHAN_ASSIGN_OR_RETURN(int64_t k, IntFlag(*p, "k", 10, 1, 200));
+    std::string model =
+        p->flags.count("model") ? p->flags.at("model") : std::string(kDefaultRoutingModel);
+    if (model != "all" && !IsRoutingModelKind(model)) {
+      return base::InvalidArgument("--model", "routing.unknown_model",
+                                   "--model must be knn, fasttext, ensemble or all",
+                                   "--model 须为 knn、fasttext、ensemble 或 all");
+    }
     KECHAN_ASSIGN_OR_RETURN(std::string ex_text, ReadFile(ex_path, "--examples"));
     KECHAN_ASSIGN_OR_RETURN(std::string q_text, ReadFile(q_path, "--queries"));
     KECHAN_ASSIGN_OR_RETURN(auto examples, ReadRoutingJsonl(ex_text, ex_path, true));
     KECHAN_ASSIGN_OR_RETURN(auto queries, ReadRoutingJsonl(q_text, q_path, true));
     KECHAN_ASSIGN_OR_RETURN(auto analyzer, LoadAnalyzer());
     TextAnalysis analysis(*analyzer);
-    KECHAN_ASSIGN_OR_RETURN(
-        RoutingEval e, EvaluateRouting(analysis, examples, queries, {.k = static_cast<int>(k)}));
-    return RoutingEvalJson(e);
+    RoutingOptions options{.k = static_cast<int>(k)};
+    if (model != "all") {
+      KECHAN_ASSIGN_OR_RETURN(auto m, TrainRoutingModel(model, analysis, examples, options));
+      RoutingEval e = EvaluateRoutingModel(*m, queries);
+      e.examples = static_cast<int64_t>(examples.size());
+      return RoutingEvalJson(e);
+    }
+    // All three from one training of each base model.
+    KECHAN_ASSIGN_OR_RETURN(auto knn, TrainRoutingModel(kRoutingKnn, analysis, examples, options));
+    KECHAN_ASSIGN_OR_RETURN(auto ft,
+                            TrainRoutingModel(kRoutingFastText, analysis, examples, options));
+    EnsembleRouter ensemble(knn, ft, options.ensemble_min_confidence);
+    std::string o = "{\"examples\":" + std::to_string(examples.size()) +
+                    ",\"queries\":" + std::to_string(queries.size()) + ",\"models\":[";
+    const RoutingModel* models[] = {knn.get(), ft.get(), &ensemble};
+    for (size_t i = 0; i < 3; ++i) {
+      RoutingEval e = EvaluateRoutingModel(*models[i], queries);
+      e.examples = static_cast<int64_t>(examples.size());
+      o += (i ? "," : "") + RoutingEvalJson(e);
+    }
+    return o + "]}";
   };
   auto r = run();
   if (!r.ok()) {
@@ -280,8 +312,9 @@ int RunEvalCommand(const std::vector<std::string>& args, std::ostream& out, std:
 }
 
 int RunTrainRoutingCommand(const std::vector<std::string>& args, std::ostream& out,
-                           std::ostream& err) {
-  auto p = ParseArgs(args, {"examples", "out"}, {});
+                           std::ostream& err, const RoutingExamplesOpener& open) {
+  auto p =
+      ParseArgs(args, {"examples", "out", "model", "label"}, {}, base::UnknownFlags::kPassThrough);
   if (!p.ok()) {
     return ReportError(p.status(), err);
   }
@@ -289,30 +322,97 @@ int RunTrainRoutingCommand(const std::vector<std::string>& args, std::ostream& o
     out << kTrainHelp;
     return base::kExitOk;
   }
+  if (!p->positional.empty()) {
+    err << kTrainHelp;
+    return base::kExitUsage;
+  }
   auto run = [&]() -> base::Result<std::string> {
-    KECHAN_ASSIGN_OR_RETURN(std::string ex_path, Required(*p, "examples"));
-    KECHAN_ASSIGN_OR_RETURN(std::string out_path, Required(*p, "out"));
-    KECHAN_ASSIGN_OR_RETURN(std::string ex_text, ReadFile(ex_path, "--examples"));
-    KECHAN_ASSIGN_OR_RETURN(auto examples, ReadRoutingJsonl(ex_text, ex_path, true));
+    std::string model = p->flags.count("model") ? p->flags.at("model") : "fasttext";
+    if (model != kRoutingFastText && model != kRoutingKnn) {
+      return base::InvalidArgument("--model", "routing.unknown_model",
+                                   "--model must be fasttext or knn",
+                                   "--model 须为 fasttext 或 knn");
+    }
+    std::string label = p->flags.count("label") ? p->flags.at("label") : "department";
+    if (label != "department" && label != "type") {
+      return base::InvalidArgument("--label", "routing.unknown_label",
+                                   "--label must be department or type",
+                                   "--label 须为 department 或 type");
+    }
+    std::vector<RoutingExample> examples;
+    std::string out_path = p->flags.count("out") ? p->flags.at("out") : "";
+    std::string source;
+    if (p->flags.count("examples")) {
+      if (!p->passthrough.empty()) {
+        return base::InvalidArgument(p->passthrough[0], "cli.conflicting_flags",
+                                     "--examples cannot be combined with database flags",
+                                     "--examples 不能与数据库参数同时使用");
+      }
+      KECHAN_ASSIGN_OR_RETURN(std::string ex_path, Required(*p, "examples"));
+      KECHAN_ASSIGN_OR_RETURN(out_path, Required(*p, "out"));
+      KECHAN_ASSIGN_OR_RETURN(std::string ex_text, ReadFile(ex_path, "--examples"));
+      KECHAN_ASSIGN_OR_RETURN(examples, ReadRoutingJsonl(ex_text, ex_path, true));
+      source = ex_path;
+    } else {
+      if (!open || p->passthrough.empty()) {
+        return base::InvalidArgument("--data", "cli.missing_flag",
+                                     "give --data DIR (or --db URL) or --examples FILE",
+                                     "请指定 --data DIR（或 --db URL）或 --examples 文件");
+      }
+      KECHAN_ASSIGN_OR_RETURN(RoutingTrainingSet set, open(p->passthrough));
+      examples = label == "type" ? std::move(set.type) : std::move(set.department);
+      if (out_path.empty()) {
+        if (set.data_dir.empty()) {
+          return base::InvalidArgument("--out", "cli.missing_flag",
+                                       "--out is required without a data directory",
+                                       "没有数据目录时须指定 --out");
+        }
+        if (model == kRoutingKnn) {
+          return base::InvalidArgument("--out", "cli.missing_flag",
+                                       "--out is required for --model knn",
+                                       "--model knn 须指定 --out");
+        }
+        std::error_code ec;
+        std::filesystem::create_directories(set.data_dir + "/routing", ec);
+        out_path = RoutingModelPath(set.data_dir, label);
+      }
+      source = "appeals";
+      if (examples.empty()) {
+        return base::FailedPrecondition("routing.no_examples",
+                                        "no dispatched appeals with a " + label + " to learn from",
+                                        "没有可供学习的已分派诉求", "--data");
+      }
+    }
     KECHAN_ASSIGN_OR_RETURN(auto analyzer, LoadAnalyzer());
     TextAnalysis analysis(*analyzer);
-    KECHAN_ASSIGN_OR_RETURN(auto clf, RoutingClassifier::Train(analysis, examples));
-    std::ofstream f(out_path, std::ios::binary | std::ios::trunc);
-    for (const RoutingExample& e : examples) {
-      f << json::serialize(json::object{{"_id", e.id}, {"text", e.text}, {"label", e.label}})
-        << "\n";
+    std::vector<std::string> labels;
+    if (model == kRoutingFastText) {
+      KECHAN_ASSIGN_OR_RETURN(auto ft, FastTextRouter::Train(analysis, examples));
+      KECHAN_RETURN_IF_ERROR(ft->Save(out_path));
+      labels = ft->Labels();
+    } else {
+      KECHAN_ASSIGN_OR_RETURN(auto clf, RoutingClassifier::Train(analysis, examples));
+      std::ofstream f(out_path, std::ios::binary | std::ios::trunc);
+      for (const RoutingExample& e : examples) {
+        f << json::serialize(json::object{{"_id", e.id}, {"text", e.text}, {"label", e.label}})
+          << "\n";
+      }
+      f.close();
+      if (!f) {
+        return base::InvalidArgument("--out", "cli.write_failed", "cannot write " + out_path,
+                                     "无法写入 " + out_path);
+      }
+      labels = clf->Labels();
     }
-    f.close();
-    if (!f) {
-      return base::InvalidArgument("--out", "cli.write_failed", "cannot write " + out_path,
-                                   "无法写入 " + out_path);
+    json::array label_array;
+    for (const auto& l : labels) {
+      label_array.emplace_back(l);
     }
-    json::array labels;
-    for (const auto& l : clf->Labels()) {
-      labels.emplace_back(l);
-    }
-    return http::ToJson(json::object{{"examples", static_cast<int64_t>(clf->size())},
-                                     {"labels", std::move(labels)},
+    return http::ToJson(json::object{{"model", model},
+                                     {"label", label},
+                                     {"source", source},
+                                     {"examples", static_cast<int64_t>(examples.size())},
+                                     {"labels", std::move(label_array)},
                                      {"out", out_path}});
   };
   auto r = run();

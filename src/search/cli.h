@@ -7,9 +7,11 @@
 #include <functional>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
+#include "search/routing.h"
 #include "search/service.h"
 
 namespace kechan::search {
@@ -26,12 +28,23 @@ int RunReindexCommand(const std::vector<std::string>& args, std::ostream& out, s
 int RunMatchCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
                     const SearchOpener& open);
 // eval retrieval --corpus F --queries F --qrels F [--threads N] [--json]
-// eval routing --examples F --queries F [--k N] [--json]
+// eval routing --examples F --queries F [--model knn|fasttext|ensemble|all] [--k N] [--json]
 // No database: builds its own analyser and a temporary index.
 int RunEvalCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
-// train-routing --examples F --out MODEL: checks and stores the labelled examples the kNN router
-// uses (one JSON line each) and prints a leave-one-out-free summary {"examples","labels"}.
+// Past dispatched appeals for training the router, from the app's database.
+struct RoutingTrainingSet {
+  std::string data_dir;                    // where DATA/routing/ goes; "" without --data
+  std::vector<RoutingExample> department;  // "title\nbody" -> lead department name
+  std::vector<RoutingExample> type;        // "title\nbody" -> appeal type id
+};
+using RoutingExamplesOpener =
+    std::function<base::Result<RoutingTrainingSet>(const std::vector<std::string>& db_args)>;
+
+// train-routing (--data DIR | --db URL) [--label department|type] [--model fasttext|knn]
+//   [--out FILE], or --examples F --out FILE: trains fastText (default; the checked model file)
+// or checks the kNN examples (JSON lines), prints {"model","label","source","examples","labels",
+// "out"}. Without `open` only --examples works.
 int RunTrainRoutingCommand(const std::vector<std::string>& args, std::ostream& out,
-                           std::ostream& err);
+                           std::ostream& err, const RoutingExamplesOpener& open = {});
 
 }  // namespace kechan::search

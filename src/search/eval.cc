@@ -334,11 +334,16 @@ std::string RetrievalEvalJson(const RetrievalEval& e) {
 
 std::string RoutingEvalJson(const RoutingEval& e) {
   std::string o = "{";
+  if (!e.model.empty()) {
+    o += Key("model") + "\"" + e.model + "\",";
+  }
   o += Key("examples") + std::to_string(e.examples) + ",";
   o += Key("queries") + std::to_string(e.queries) + ",";
   o += Key("accuracy") + Fixed(e.accuracy, 4) + ",";
   o += Key("macro_f1") + Fixed(e.macro_f1, 4) + ",";
   o += Key("unsure_rate") + Fixed(e.unsure_rate, 4) + ",";
+  o += Key("sure_accuracy") + Fixed(e.sure_accuracy, 4) + ",";
+  o += Key("unsure_accuracy") + Fixed(e.unsure_accuracy, 4) + ",";
   o += Key("f1_by_label") + "{";
   for (size_t i = 0; i < e.f1_by_label.size(); ++i) {
     o += (i ? "," : "") + Key(e.f1_by_label[i].first) + Fixed(e.f1_by_label[i].second, 4);

@@ -1,6 +1,10 @@
 #include "search/indexer.h"
 
+#include <algorithm>
+#include <atomic>
+#include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "base/log.h"
@@ -10,6 +14,8 @@ namespace kechan::search {
 namespace {
 
 constexpr std::string_view kLastSeq = "last_seq";
+// Events per commit while rebuilding (each commit flushes every shard's postings).
+constexpr int kRebuildBatch = 10000;
 
 class FollowerFeedImpl : public EventFeed {
  public:
@@ -42,22 +48,45 @@ std::unique_ptr<EventFeed> FollowerFeed(store::Database& db, std::string consume
   return std::make_unique<FollowerFeedImpl>(db, std::move(consumer));
 }
 
-base::Status Indexer::Apply(const store::Event& event) {
-  for (DocumentSource* source : sources_) {
-    KECHAN_ASSIGN_OR_RETURN(std::vector<Change> changes, source->Changes(event));
-    for (Change& c : changes) {
-      if (!c.doc) {
-        KECHAN_RETURN_IF_ERROR(index_.Delete(c.type, c.id));
-        continue;
+Indexer::Indexer(const TextAnalysis& analysis, Index& index, EventFeed& feed, int threads)
+    : analysis_(analysis),
+      index_(index),
+      feed_(feed),
+      threads_(threads > 0
+                   ? threads
+                   : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u))) {}
+
+base::Status Indexer::Flush(std::vector<Change>& changes) {
+  // Analysis is the parallel part (TextAnalysis is thread-safe); the writes keep log order, so
+  // the last change of a document wins, and the index applies them on its own writer threads.
+  std::vector<std::optional<base::Result<IndexedDocument>>> analysed(changes.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < changes.size(); i = next++) {
+      if (changes[i].doc) {
+        analysed[i].emplace(AnalyzeDocument(analysis_, std::move(*changes[i].doc)));
       }
-      auto indexed = AnalyzeDocument(analysis_, std::move(*c.doc));
-      if (!indexed.ok()) {
-        ++skipped_;
-        continue;
-      }
-      KECHAN_RETURN_IF_ERROR(index_.Replace(*indexed));
+    }
+  };
+  size_t helpers = std::min(static_cast<size_t>(threads_), changes.size() / 8 + 1) - 1;
+  std::vector<std::thread> pool;
+  for (size_t t = 0; t < helpers; ++t) {
+    pool.emplace_back(work);
+  }
+  work();
+  for (auto& t : pool) {
+    t.join();
+  }
+  for (size_t i = 0; i < changes.size(); ++i) {
+    if (!analysed[i]) {
+      KECHAN_RETURN_IF_ERROR(index_.Delete(changes[i].type, changes[i].id));
+    } else if (!analysed[i]->ok()) {
+      ++skipped_;
+    } else {
+      KECHAN_RETURN_IF_ERROR(index_.Replace(**analysed[i]));
     }
   }
+  changes.clear();
   return base::Status::Ok();
 }
 
@@ -79,9 +108,22 @@ base::Result<int> Indexer::Tick(int batch) {
   if (events.empty()) {
     return 0;
   }
+  // Documents go to analysis and the index in chunks, so an event naming many records (an
+  // import) does not hold all of them analysed in memory at once.
+  constexpr size_t kChunk = 1000;
+  std::vector<Change> pending;
   for (const store::Event& e : events) {
-    KECHAN_RETURN_IF_ERROR(Apply(e));
+    for (DocumentSource* source : sources_) {
+      KECHAN_ASSIGN_OR_RETURN(std::vector<Change> changes, source->Changes(e));
+      for (Change& c : changes) {
+        pending.push_back(std::move(c));
+        if (pending.size() >= kChunk) {
+          KECHAN_RETURN_IF_ERROR(Flush(pending));
+        }
+      }
+    }
   }
+  KECHAN_RETURN_IF_ERROR(Flush(pending));
   int64_t last = events.back().seq;
   KECHAN_RETURN_IF_ERROR(index_.SetMeta(kLastSeq, std::to_string(last)));
   KECHAN_RETURN_IF_ERROR(index_.Commit());
@@ -97,7 +139,7 @@ base::Status Indexer::Rebuild(const std::function<void(int64_t, int64_t)>& progr
   KECHAN_ASSIGN_OR_RETURN(int64_t head, feed_.Head());
   int64_t done = 0;
   while (true) {
-    KECHAN_ASSIGN_OR_RETURN(int n, Tick(1000));
+    KECHAN_ASSIGN_OR_RETURN(int n, Tick(kRebuildBatch));
     if (n == 0) {
       break;
     }

@@ -1,7 +1,8 @@
 // search/indexer: keeps the index derived from the event log. Document sources (one per module,
 // in app/search_sources) turn an event into documents to replace or delete; the indexer reads
-// the log through an EventFeed (store::EventFollower "search"), applies each batch to the index,
-// records the last applied seq in the index's own metadata, commits, then advances the cursor.
+// the log through an EventFeed (store::EventFollower "search"), applies each batch to the index
+// (documents analysed on several threads while the index writes the previous ones), records the
+// last applied seq in the index's own metadata, commits once per batch, then advances the cursor.
 // After a crash it re-reads from the cursor (replacing by id is idempotent); when the index is
 // older than the cursor (deleted or restored), it rebuilds from the start.
 #pragma once
@@ -59,26 +60,30 @@ struct IndexerState {
 // Thread-compatible: one Tick at a time (the server's background job; `kechan reindex`).
 class Indexer {
  public:
-  Indexer(const TextAnalysis& analysis, Index& index, EventFeed& feed)
-      : analysis_(analysis), index_(index), feed_(feed) {}
+  // `threads`: analysis threads per batch (0 = one per core, at most 4).
+  Indexer(const TextAnalysis& analysis, Index& index, EventFeed& feed, int threads = 0);
   // Sources must outlive the indexer.
   void AddSource(DocumentSource* source) { sources_.push_back(source); }
 
-  // Applies the next batch of events; returns how many were read (0 = caught up).
+  // Applies the next batch of events with one index commit (which also records the batch's last
+  // seq); returns how many were read (0 = caught up).
   base::Result<int> Tick(int batch = 500);
-  // Clears the index and replays the whole log; `progress(done, head)` after every batch.
+  // Clears the index and replays the whole log in batches of 10,000 events (one commit each);
+  // `progress(done, head)` after every batch.
   base::Status Rebuild(const std::function<void(int64_t, int64_t)>& progress = {});
   base::Result<IndexerState> State();
   // Documents that failed analysis are skipped (and counted) rather than stalling the log.
   int64_t skipped() const { return skipped_; }
 
  private:
-  base::Status Apply(const store::Event& event);
+  // Analyses the documents of `changes` (in parallel) and writes them in order; clears it.
+  base::Status Flush(std::vector<Change>& changes);
 
   const TextAnalysis& analysis_;
   Index& index_;
   EventFeed& feed_;
   std::vector<DocumentSource*> sources_;
+  int threads_;
   bool checked_ = false;
   int64_t skipped_ = 0;
 };

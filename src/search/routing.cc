@@ -6,8 +6,42 @@
 #include <map>
 #include <set>
 
+#include "search/fasttext/fasttext_router.h"
+
 namespace kechan::search {
 namespace json = boost::json;
+
+bool IsRoutingModelKind(std::string_view kind) {
+  return kind == kRoutingKnn || kind == kRoutingFastText || kind == kRoutingEnsemble;
+}
+
+std::string RoutingModelPath(std::string_view data_dir, std::string_view label) {
+  return std::string(data_dir) + "/routing/" + std::string(label) + ".fasttext";
+}
+
+base::Result<RoutingSuggestion> RoutingModel::Suggest(std::string_view text,
+                                                      const CatalogueFallback& fallback) const {
+  KECHAN_ASSIGN_OR_RETURN(RoutingScores scores, Score(text));
+  RoutingSuggestion out;
+  out.scores = std::move(scores.shares);
+  if (!out.scores.empty()) {
+    out.label = out.scores[0].first;
+    out.confidence = std::clamp(scores.confidence, 0.0, 1.0);
+    out.source = std::string(kind());
+  }
+  out.unsure = out.scores.empty() || out.confidence < min_confidence();
+  if (out.unsure && fallback) {
+    if (auto c = fallback(text)) {
+      out.label = *c;
+      out.source = "catalogue";
+      return out;
+    }
+  }
+  if (out.scores.empty()) {
+    out.source = "none";
+  }
+  return out;
+}
 
 base::Result<std::unordered_map<std::string, double>> RoutingClassifier::Vector(
     std::string_view text, std::string_view field, bool count_df) {
@@ -70,8 +104,7 @@ std::vector<std::string> RoutingClassifier::Labels() const {
   return {s.begin(), s.end()};
 }
 
-base::Result<RoutingSuggestion> RoutingClassifier::Suggest(
-    std::string_view text, const CatalogueFallback& fallback) const {
+base::Result<RoutingScores> RoutingClassifier::Score(std::string_view text) const {
   KECHAN_ASSIGN_OR_RETURN(Analyzed a, analysis_.Analyze(text, "text"));
   std::unordered_map<std::string, double> tf;
   for (const Term& t : a.terms) {
@@ -110,32 +143,86 @@ base::Result<RoutingSuggestion> RoutingClassifier::Suggest(
     votes[labels_[ranked[i].second]] += ranked[i].first;
     total += ranked[i].first;
   }
-  RoutingSuggestion out;
+  RoutingScores out;
   for (const auto& [label, v] : votes) {
-    out.scores.emplace_back(label, total > 0 ? v / total : 0);
+    out.shares.emplace_back(label, total > 0 ? v / total : 0);
   }
-  std::sort(out.scores.begin(), out.scores.end(), [](const auto& x, const auto& y) {
+  std::sort(out.shares.begin(), out.shares.end(), [](const auto& x, const auto& y) {
     return x.second != y.second ? x.second > y.second : x.first < y.first;
   });
-  if (!out.scores.empty()) {
-    out.label = out.scores[0].first;
+  if (!out.shares.empty()) {
     // Confidence: the winner's vote share, damped when even the nearest example is far.
     double nearest = k > 0 && norm > 0 ? ranked[0].first / std::sqrt(norm) : 0;
-    out.confidence = out.scores[0].second * std::min(1.0, 0.5 + nearest);
-    out.source = "knn";
-  }
-  out.unsure = out.scores.empty() || out.confidence < options_.min_confidence;
-  if (out.unsure && fallback) {
-    if (auto c = fallback(text)) {
-      out.label = *c;
-      out.source = "catalogue";
-      return out;
-    }
-  }
-  if (out.scores.empty()) {
-    out.source = "none";
+    out.confidence = out.shares[0].second * std::min(1.0, 0.5 + nearest);
   }
   return out;
+}
+
+base::Result<RoutingScores> EnsembleRouter::Score(std::string_view text) const {
+  KECHAN_ASSIGN_OR_RETURN(RoutingScores a, a_->Score(text));
+  KECHAN_ASSIGN_OR_RETURN(RoutingScores b, b_->Score(text));
+  std::map<std::string, double> mean;
+  for (const RoutingScores* s : {&a, &b}) {
+    for (const auto& [label, share] : s->shares) {
+      mean[label] += share / 2;
+    }
+  }
+  RoutingScores out;
+  out.shares.assign(mean.begin(), mean.end());
+  std::sort(out.shares.begin(), out.shares.end(), [](const auto& x, const auto& y) {
+    return x.second != y.second ? x.second > y.second : x.first < y.first;
+  });
+  if (out.shares.empty()) {
+    return out;
+  }
+  const std::string& winner = out.shares[0].first;
+  // Each model's confidence, scaled by the share of its own best that it gives the winner.
+  auto part = [&winner](const RoutingScores& s) {
+    if (s.shares.empty() || s.shares[0].second <= 0) {
+      return 0.0;
+    }
+    for (const auto& [label, share] : s.shares) {
+      if (label == winner) {
+        return s.confidence * share / s.shares[0].second;
+      }
+    }
+    return 0.0;
+  };
+  out.confidence = (part(a) + part(b)) / 2;
+  return out;
+}
+
+std::vector<std::string> EnsembleRouter::Labels() const {
+  std::set<std::string> s;
+  for (const auto* m : {a_.get(), b_.get()}) {
+    for (auto& l : m->Labels()) {
+      s.insert(std::move(l));
+    }
+  }
+  return {s.begin(), s.end()};
+}
+
+base::Result<std::shared_ptr<const RoutingModel>> TrainRoutingModel(
+    std::string_view kind, const TextAnalysis& analysis,
+    const std::vector<RoutingExample>& examples, const RoutingOptions& options) {
+  if (kind == kRoutingKnn) {
+    KECHAN_ASSIGN_OR_RETURN(auto m, RoutingClassifier::Train(analysis, examples, options));
+    return std::shared_ptr<const RoutingModel>(std::move(m));
+  }
+  if (kind == kRoutingFastText) {
+    KECHAN_ASSIGN_OR_RETURN(auto m, FastTextRouter::Train(analysis, examples, options));
+    return std::shared_ptr<const RoutingModel>(std::move(m));
+  }
+  if (kind == kRoutingEnsemble) {
+    KECHAN_ASSIGN_OR_RETURN(auto knn, RoutingClassifier::Train(analysis, examples, options));
+    KECHAN_ASSIGN_OR_RETURN(auto ft, FastTextRouter::Train(analysis, examples, options));
+    return std::shared_ptr<const RoutingModel>(std::make_shared<EnsembleRouter>(
+        std::move(knn), std::move(ft), options.ensemble_min_confidence));
+  }
+  return base::InvalidArgument(
+      "model", "routing.unknown_model",
+      "unknown routing model " + std::string(kind) + " (knn, fasttext or ensemble)",
+      "未知的分派模型 " + std::string(kind) + "（knn、fasttext 或 ensemble）");
 }
 
 base::Result<std::vector<RoutingExample>> ReadRoutingJsonl(std::string_view content,
@@ -184,28 +271,28 @@ base::Result<std::vector<RoutingExample>> ReadRoutingJsonl(std::string_view cont
   return out;
 }
 
-base::Result<RoutingEval> EvaluateRouting(const TextAnalysis& analysis,
-                                          const std::vector<RoutingExample>& examples,
-                                          const std::vector<RoutingExample>& queries,
-                                          const RoutingOptions& options) {
-  KECHAN_ASSIGN_OR_RETURN(auto clf, RoutingClassifier::Train(analysis, examples, options));
+RoutingEval EvaluateRoutingModel(const RoutingModel& model,
+                                 const std::vector<RoutingExample>& queries) {
   RoutingEval out;
-  out.examples = static_cast<int64_t>(examples.size());
+  out.model = std::string(model.kind());
   out.queries = static_cast<int64_t>(queries.size());
   std::map<std::string, int64_t> tp, fp, fn;
   std::set<std::string> labels;
   int64_t correct = 0;
   int64_t unsure = 0;
+  int64_t unsure_correct = 0;
   for (const RoutingExample& q : queries) {
-    auto s = clf->Suggest(q.text);
+    auto s = model.Suggest(q.text);
     std::string predicted = s.ok() ? s->label : "";
-    unsure += (s.ok() && s->unsure) ? 1 : 0;
+    bool is_unsure = !s.ok() || s->unsure;
+    unsure += is_unsure ? 1 : 0;
     labels.insert(q.label);
     if (!predicted.empty()) {
       labels.insert(predicted);
     }
     if (predicted == q.label) {
       ++correct;
+      unsure_correct += is_unsure ? 1 : 0;
       ++tp[q.label];
     } else {
       ++fn[q.label];
@@ -225,10 +312,26 @@ base::Result<RoutingEval> EvaluateRouting(const TextAnalysis& analysis,
     f1_sum += f1;
   }
   if (!queries.empty()) {
-    out.accuracy = static_cast<double>(correct) / static_cast<double>(queries.size());
-    out.unsure_rate = static_cast<double>(unsure) / static_cast<double>(queries.size());
+    auto n = static_cast<double>(queries.size());
+    out.accuracy = static_cast<double>(correct) / n;
+    out.unsure_rate = static_cast<double>(unsure) / n;
+    int64_t sure = out.queries - unsure;
+    out.sure_accuracy =
+        sure > 0 ? static_cast<double>(correct - unsure_correct) / static_cast<double>(sure) : 0;
+    out.unsure_accuracy =
+        unsure > 0 ? static_cast<double>(unsure_correct) / static_cast<double>(unsure) : 0;
   }
   out.macro_f1 = labels.empty() ? 0 : f1_sum / static_cast<double>(labels.size());
+  return out;
+}
+
+base::Result<RoutingEval> EvaluateRouting(const TextAnalysis& analysis,
+                                          const std::vector<RoutingExample>& examples,
+                                          const std::vector<RoutingExample>& queries,
+                                          const RoutingOptions& options) {
+  KECHAN_ASSIGN_OR_RETURN(auto clf, RoutingClassifier::Train(analysis, examples, options));
+  RoutingEval out = EvaluateRoutingModel(*clf, queries);
+  out.examples = static_cast<int64_t>(examples.size());
   return out;
 }
 

@@ -5,7 +5,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -219,6 +221,73 @@ TEST_F(SearchIndexTest, ReplaceAndDeleteById) {
   EXPECT_EQ((*got)->title, "寻求动力电池安全技术");
 }
 
+// Sharded indexes (one writer thread per shard, searched together) rank exactly like one
+// database: same hits, same scores, same totals; Get, Delete and DocCount reach the right shard.
+TEST(SearchShardTest, ShardsRankLikeOneDatabase) {
+  ASSERT_NE(A(), nullptr);
+  std::vector<Document> docs;
+  const std::vector<std::string> topics = {"锂电池隔膜", "人工智能芯片", "激光雷达",
+                                           "工业机器人", "氢燃料电池",   "量子通信"};
+  for (int i = 0; i < 60; ++i) {
+    const std::string& a = topics[static_cast<size_t>(i) % topics.size()];
+    const std::string& b = topics[static_cast<size_t>(i * 7 + 3) % topics.size()];
+    docs.push_back(Doc(i % 2 ? "achievement" : "demand", std::to_string(i), a + "技术成果",
+                       "面向" + b + "的" + a + "应用，第" + std::to_string(i) + "号。" +
+                           std::string(static_cast<size_t>(i % 5), 'x'),
+                       {{"district", {i % 3 ? "高新区" : "天府新区"}}}));
+  }
+  auto build = [&](int shards, const std::string& name) {
+    auto idx = OpenXapianIndex(TempDir(name), {.shards = shards});
+    EXPECT_TRUE(idx.ok()) << idx.status();
+    for (const Document& d : docs) {
+      auto indexed = AnalyzeDocument(An(), d);
+      EXPECT_TRUE(indexed.ok());
+      EXPECT_TRUE((*idx)->Replace(*indexed).ok());
+    }
+    EXPECT_TRUE((*idx)->Delete("achievement", "5").ok());
+    EXPECT_TRUE((*idx)->Commit().ok());
+    return std::move(*idx);
+  };
+  auto one = build(1, "shards1");
+  auto three = build(3, "shards3");
+  EXPECT_EQ(*one->DocCount(), 59);
+  EXPECT_EQ(*three->DocCount(), 59);
+  for (const std::string q :
+       {"锂电池 芯片", "激光雷达在工业机器人的应用", "量子", "氢燃料电池 高新区"}) {
+    auto plan = BuildPlan(An(), {.q = q});
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    auto a = one->Search(*plan, {.limit = 20, .facets = true});
+    auto b = three->Search(*plan, {.limit = 20, .facets = true});
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_EQ(a->total, b->total) << q;
+    ASSERT_EQ(a->hits.size(), b->hits.size()) << q;
+    ASSERT_FALSE(a->hits.empty()) << q;
+    for (size_t i = 0; i < a->hits.size(); ++i) {
+      EXPECT_NEAR(a->hits[i].score, b->hits[i].score, 1e-9) << q << " #" << i;
+    }
+    std::set<std::string> ids_a, ids_b;
+    for (size_t i = 0; i < a->hits.size(); ++i) {
+      // Equal scores may come in another order (document numbers differ between layouts).
+      ids_a.insert(a->hits[i].doc.id);
+      ids_b.insert(b->hits[i].doc.id);
+    }
+    if (a->hits.size() < 20 || a->hits.back().score != a->hits[a->hits.size() - 2].score) {
+      EXPECT_EQ(ids_a, ids_b) << q;
+    }
+    EXPECT_EQ(a->facets["district"][0].count, b->facets["district"][0].count) << q;
+  }
+  auto got = three->Get("demand", "10");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->id, "10");
+  EXPECT_FALSE(three->Get("achievement", "5")->has_value());
+  ASSERT_TRUE(three->SetMeta("last_seq", "42").ok());
+  ASSERT_TRUE(three->Commit().ok());
+  EXPECT_EQ(*three->GetMeta("last_seq"), "42");
+  ASSERT_TRUE(three->Clear().ok());
+  EXPECT_EQ(*three->DocCount(), 0);
+  EXPECT_EQ(*three->GetMeta("last_seq"), "");
+}
+
 TEST(SearchSnippetTest, HighlightsMatchesAndEscapesHtml) {
   ASSERT_NE(A(), nullptr);
   std::string s = Snippet(An(), "<b>新型</b>锂电池隔膜 for batteries", {"锂电池", "batteri"});
@@ -260,9 +329,13 @@ class SearchServiceTest : public ::testing::Test {
   }
   void Open() {
     service_.reset();
-    auto idx = OpenXapianIndex(dir_);
+    auto idx = OpenXapianIndex(dir_, {.shards = shards_});
     ASSERT_TRUE(idx.ok()) << idx.status();
-    service_ = std::make_unique<SearchService>(*db_, *A(), std::move(*idx), clock_);
+    std::unique_ptr<Index> index = std::move(*idx);
+    if (wrap_) {
+      index = wrap_(std::move(index));
+    }
+    service_ = std::make_unique<SearchService>(*db_, *A(), std::move(index), clock_);
     service_->AddSource(std::make_unique<PayloadSource>());
   }
   void TearDown() override {
@@ -298,7 +371,54 @@ class SearchServiceTest : public ::testing::Test {
   base::FakeClock clock_{1'700'000'000'000'000};
   std::unique_ptr<store::Database> db_;
   std::string dir_;
+  int shards_ = 2;
+  std::function<std::unique_ptr<Index>(std::unique_ptr<Index>)> wrap_;
   std::unique_ptr<SearchService> service_;
+};
+
+// Counts the writes and commits reaching the real index. While `crash` is set it behaves like a
+// process that dies before its commit: writes and metadata never reach the index, Commit fails.
+class CountingIndex : public Index {
+ public:
+  struct Counts {
+    int replaces = 0;
+    int deletes = 0;
+    int commits = 0;
+    bool crash = false;
+  };
+  CountingIndex(std::unique_ptr<Index> inner, Counts& counts)
+      : inner_(std::move(inner)), counts_(counts) {}
+  base::Status Replace(const IndexedDocument& doc) override {
+    ++counts_.replaces;
+    return counts_.crash ? base::Status::Ok() : inner_->Replace(doc);
+  }
+  base::Status Delete(std::string_view type, std::string_view id) override {
+    ++counts_.deletes;
+    return counts_.crash ? base::Status::Ok() : inner_->Delete(type, id);
+  }
+  base::Status Commit() override {
+    if (counts_.crash) {
+      return base::Internal("test.crash", "the process died before its commit");
+    }
+    ++counts_.commits;
+    return inner_->Commit();
+  }
+  base::Result<RawResults> Search(const QueryPlan& plan, const SearchOptions& options) override {
+    return inner_->Search(plan, options);
+  }
+  base::Result<std::optional<Document>> Get(std::string_view type, std::string_view id) override {
+    return inner_->Get(type, id);
+  }
+  base::Result<std::string> GetMeta(std::string_view key) override { return inner_->GetMeta(key); }
+  base::Status SetMeta(std::string_view key, std::string_view value) override {
+    return counts_.crash ? base::Status::Ok() : inner_->SetMeta(key, value);
+  }
+  base::Result<int64_t> DocCount() override { return inner_->DocCount(); }
+  base::Status Clear() override { return inner_->Clear(); }
+
+ private:
+  std::unique_ptr<Index> inner_;
+  Counts& counts_;
 };
 
 TEST_F(SearchServiceTest, IndexerFollowsTheLogAndRecordsTheLastEvent) {
@@ -362,6 +482,87 @@ TEST_F(SearchServiceTest, RebuildReportsProgressToTheHead) {
                   .ok());
   EXPECT_EQ(last_done, last_head);
   EXPECT_EQ(Hits("传感器"), 5);
+}
+
+// The indexer applies a batch of events with one commit that also records the batch's last event.
+TEST_F(SearchServiceTest, TickAppliesABatchWithOneCommitAndRecordsItsLastEvent) {
+  CountingIndex::Counts counts;
+  wrap_ = [&](std::unique_ptr<Index> inner) {
+    return std::make_unique<CountingIndex>(std::move(inner), counts);
+  };
+  Open();
+  for (int i = 0; i < 40; ++i) {
+    Emit("test.doc.saved", std::to_string(i), "激光雷达" + std::to_string(i));
+  }
+  Emit("test.doc.deleted", "7", "");
+  Emit("test.doc.saved", "3", "量子通信");  // the later change of a document wins
+  auto n = service_->Tick();
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_GE(*n, 42);  // and whatever the set-up logged before
+  EXPECT_EQ(counts.commits, 1);
+  EXPECT_EQ(counts.replaces, 41);
+  EXPECT_EQ(counts.deletes, 1);
+  auto state = service_->State();
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->last_seq, state->head);
+  EXPECT_EQ(state->documents, 39);
+  EXPECT_EQ(Hits("量子"), 1);
+  EXPECT_EQ(service_->Search({.q = "激光雷达", .page_size = 100})->total, 38);
+}
+
+// A batch whose commit fails (a crash before the commit) is re-applied from the cursor: after
+// the restart every document is there exactly once and the recorded last event is the head.
+TEST_F(SearchServiceTest, FailedCommitIsReappliedExactlyAfterRestart) {
+  Emit("test.doc.saved", "1", "石墨烯散热膜");
+  CatchUp();
+  auto applied = FollowerFeed(*db_)->Cursor();
+  ASSERT_TRUE(applied.ok());
+  CountingIndex::Counts counts;
+  wrap_ = [&](std::unique_ptr<Index> inner) {
+    return std::make_unique<CountingIndex>(std::move(inner), counts);
+  };
+  Open();
+  for (int i = 2; i <= 30; ++i) {
+    Emit("test.doc.saved", std::to_string(i), "工业机器人减速器");
+  }
+  counts.crash = true;
+  EXPECT_FALSE(service_->Tick().ok());
+  auto cursor = FollowerFeed(*db_)->Cursor();
+  ASSERT_TRUE(cursor.ok());
+  EXPECT_EQ(*cursor, *applied);  // the cursor did not move past the failed batch
+  counts.crash = false;
+  Open();  // restart: the index has document 1 and the first event only
+  EXPECT_EQ(service_->State()->documents, 1);
+  const int replaces_before = counts.replaces;
+  CatchUp();
+  EXPECT_EQ(counts.replaces - replaces_before, 29);  // the lost batch, applied once more
+  auto state = service_->State();
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->last_seq, state->head);
+  EXPECT_EQ(state->documents, 30);
+  EXPECT_EQ(service_->Search({.q = "减速器", .page_size = 100})->total, 29);
+  auto again = service_->Tick();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0);
+}
+
+// A shard deleted by hand: the set starts over empty and the indexer rebuilds it from the log.
+TEST_F(SearchServiceTest, LostShardIsRebuiltFromTheLog) {
+  for (int i = 0; i < 20; ++i) {
+    Emit("test.doc.saved", std::to_string(i), "传感器" + std::to_string(i));
+  }
+  CatchUp();
+  ASSERT_EQ(service_->State()->documents, 20);
+  service_.reset();
+  ASSERT_TRUE(std::filesystem::exists(std::filesystem::path(dir_) / "shard-1" / "iamglass"));
+  std::filesystem::remove_all(std::filesystem::path(dir_) / "shard-1");
+  Open();
+  CatchUp();
+  auto state = service_->State();
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->documents, 20);
+  EXPECT_EQ(state->last_seq, state->head);
+  EXPECT_EQ(service_->Search({.q = "传感器", .page_size = 100})->total, 20);
 }
 
 TEST_F(SearchServiceTest, ThesaurusExpandsQueriesAndIsValidated) {

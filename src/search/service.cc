@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <set>
 #include <utility>
 
+#include "base/log.h"
 #include "base/utf8.h"
+#include "search/fasttext/fasttext_router.h"
 #include "search/snippet.h"
 #include "search/xapian/xapian_index.h"
 #include "store/event_log.h"
@@ -438,6 +441,13 @@ void SearchService::SetCatalogueFallback(CatalogueFallback fallback) {
   catalogue_ = std::move(fallback);
 }
 
+void SearchService::SetRoutingModel(std::shared_ptr<const RoutingModel> model,
+                                    std::string_view mode) {
+  std::lock_guard lock(routing_mu_);
+  trained_model_ = std::move(model);
+  routing_mode_ = std::string(mode);
+}
+
 Result<RoutingSuggestion> SearchService::SuggestDepartment(std::string_view text) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos || text.size() > 5000) {
     return base::InvalidArgument("text", "search.bad_text",
@@ -445,11 +455,20 @@ Result<RoutingSuggestion> SearchService::SuggestDepartment(std::string_view text
                                  "诉求内容须为 1 至 5000 字节");
   }
   KECHAN_ASSIGN_OR_RETURN(std::string seq, index_->GetMeta("last_seq"));
-  std::shared_ptr<const RoutingClassifier> router;
+  std::shared_ptr<const RoutingModel> router;
   CatalogueFallback catalogue;
   {
     std::lock_guard lock(routing_mu_);
     catalogue = catalogue_;
+    if (trained_model_ && routing_mode_ == kRoutingFastText) {
+      router = trained_model_;
+    }
+  }
+  if (router) {
+    return router->Suggest(text, catalogue);
+  }
+  {
+    std::lock_guard lock(routing_mu_);
     if (!router_ || router_seq_ != seq) {
       QueryPlan plan;
       plan.types = {"appeal"};
@@ -476,6 +495,9 @@ Result<RoutingSuggestion> SearchService::SuggestDepartment(std::string_view text
       router_seq_ = seq;
     }
     router = router_;
+    if (trained_model_ && routing_mode_ == kRoutingEnsemble) {
+      router = router_ ? std::make_shared<EnsembleRouter>(router_, trained_model_) : trained_model_;
+    }
   }
   if (!router) {
     RoutingSuggestion none;
@@ -525,6 +547,22 @@ void SearchModule::SetIndexDir(std::string dir) {
   index_dir_ = std::move(dir);
 }
 
+Status SearchModule::CheckRoutingModel() {
+  std::string path;
+  {
+    std::lock_guard lock(mu_);
+    if (data_dir_.empty()) {
+      return Status::Ok();
+    }
+    path = RoutingModelPath(data_dir_, "department");
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return Status::Ok();
+  }
+  return FastTextRouter::Check(path);
+}
+
 Result<SearchService*> SearchModule::Get() {
   std::lock_guard lock(mu_);
   if (service_) {
@@ -542,6 +580,22 @@ Result<SearchService*> SearchModule::Get() {
   KECHAN_ASSIGN_OR_RETURN(std::unique_ptr<Index> index,
                           OpenXapianIndex(index_dir_.empty() ? data_dir_ + "/search" : index_dir_));
   auto service = std::make_unique<SearchService>(db_, *analyzer_, std::move(index), clock_);
+  if (!data_dir_.empty()) {
+    std::string path = RoutingModelPath(data_dir_, "department");
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec)) {
+      auto model = FastTextRouter::Load(service->analysis(), path);
+      if (model.ok()) {
+        service->SetRoutingModel(std::shared_ptr<const RoutingModel>(std::move(*model)));
+        base::Log(base::LogLevel::kInfo, "search.routing_model_loaded", {{"file", path}});
+      } else {
+        // Start-up already refused a damaged file (CheckRoutingModel); a file damaged since
+        // then leaves routing on nearest neighbours.
+        base::Log(base::LogLevel::kError, "search.routing_model_bad",
+                  {{"file", path}, {"error", model.status().message_en()}});
+      }
+    }
+  }
   if (on_open_) {
     on_open_(*service);
   }

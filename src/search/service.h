@@ -120,6 +120,11 @@ class SearchService {
   base::Result<RoutingSuggestion> SuggestDepartment(std::string_view text);
   // The appeals module's dispatch catalogue, asked when the router is unsure.
   void SetCatalogueFallback(CatalogueFallback fallback);
+  // A trained model (fastText from `kechan train-routing`, loaded at start) used with the kNN
+  // over the index as `mode` says: "ensemble" (default: both when both exist), "fasttext" (the
+  // model alone) or "knn" (the model ignored). Without a model: kNN. nullptr clears it.
+  void SetRoutingModel(std::shared_ptr<const RoutingModel> model,
+                       std::string_view mode = kDefaultRoutingModel);
 
   // The background indexer: applies the next batch of the event log (0 when caught up).
   void AddSource(std::unique_ptr<DocumentSource> source);
@@ -147,6 +152,8 @@ class SearchService {
   std::mutex routing_mu_;
   std::shared_ptr<const RoutingClassifier> router_;
   std::string router_seq_;  // the index's last_seq the router was trained at
+  std::shared_ptr<const RoutingModel> trained_model_;  // guarded by routing_mu_
+  std::string routing_mode_{kDefaultRoutingModel};
   CatalogueFallback catalogue_;
 };
 
@@ -162,6 +169,10 @@ class SearchModule {
   // Puts the index in `dir` instead of DATA/search (config key search_index), so a server on
   // PostgreSQL needs no --data. Call before the first Get.
   void SetIndexDir(std::string dir);
+  // Checks DATA/routing/department.fasttext (kechan train-routing) when it exists, so a damaged
+  // model stops start-up with an error naming the file (FailedPrecondition
+  // "routing.model_corrupt"). Get() loads it into the service; without it routing is kNN.
+  base::Status CheckRoutingModel();
   // Errors: FailedPrecondition "search.no_data_dir" (neither an index directory nor --data),
   // the analyser's load errors naming the missing file and package, the index's open errors.
   base::Result<SearchService*> Get();

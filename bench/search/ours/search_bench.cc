@@ -1,8 +1,12 @@
-// Our search engine alone: analyser throughput, indexing docs/s (analysis on N threads, one Xapian
-// writer), query latency p50/p99 for top-10, index size and peak RSS, on synthetic documents of
-// about 300 Chinese characters built from the retrieval fixture's sentences.
-//   bench_search_ours [--docs 100000] [--queries 500] [--threads 2] [--dir /tmp/x]
+// Our search engine alone: analyser throughput, indexing docs/s (analysis on N threads, the
+// index's writer thread per shard), query latency p50/p99 for top-10, index size and peak RSS, on
+// synthetic documents of about 300 Chinese characters built from the retrieval fixture's sentences.
+//   bench_search_ours [--docs 100000] [--queries 500] [--threads 2] [--shards 0] [--dir /tmp/x]
 //                     [--fixture tests/fixtures/search/retrieval/corpus.jsonl]
+// --shards 0 = the index's default (one per core).
+//   bench_search_ours eval retrieval --corpus ... (the arguments of `kechan eval retrieval`)
+// runs exactly `kechan eval retrieval` (search/cli.h), so bench/search/run.sh can measure "ours"
+// with KECHAN_BIN=bench_search_ours from a build that has only the search library.
 // Prints one JSON object. Run the Release build (docs/search.md has the figures).
 #include <sys/resource.h>
 
@@ -20,6 +24,7 @@
 #include <vector>
 
 #include "search/analysis.h"
+#include "search/cli.h"
 #include "search/index.h"
 #include "search/query.h"
 #include "search/xapian/xapian_index.h"
@@ -61,6 +66,14 @@ std::vector<std::string> Sentences(const std::string& path) {
   return out;
 }
 
+// CPU seconds (user + system) of the process, or of the calling thread.
+double CpuSeconds(int who) {
+  struct rusage ru {};
+  getrusage(who, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) {
     return 0;
@@ -72,9 +85,14 @@ double Percentile(std::vector<double> v, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "eval") {
+    return kechan::search::RunEvalCommand(std::vector<std::string>(argv + 2, argv + argc),
+                                          std::cout, std::cerr);
+  }
   size_t docs = 100000;
   size_t queries = 500;
   int threads = 2;
+  int shards = 0;
   std::string dir = "/tmp/kechan-search-bench";
   std::string fixture = "tests/fixtures/search/retrieval/corpus.jsonl";
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -86,6 +104,8 @@ int main(int argc, char** argv) {
       queries = std::stoul(v);
     } else if (f == "--threads") {
       threads = std::stoi(v);
+    } else if (f == "--shards") {
+      shards = std::stoi(v);
     } else if (f == "--dir") {
       dir = v;
     } else if (f == "--fixture") {
@@ -123,20 +143,23 @@ int main(int argc, char** argv) {
   // 1. Analyser alone, one thread.
   size_t sample = std::min<size_t>(docs, 5000);
   auto t_an = Clock::now();
+  double cpu_an = CpuSeconds(RUSAGE_THREAD);
   size_t terms = 0;
   for (size_t i = 0; i < sample; ++i) {
     auto a = analysis.Analyze(corpus[i].fields[1].text, "text");
     terms += a.ok() ? a->terms.size() : 0;
   }
   double analyse_per_s = static_cast<double>(sample) / Seconds(t_an);
+  double analyse_cpu_ms = (CpuSeconds(RUSAGE_THREAD) - cpu_an) * 1000 / static_cast<double>(sample);
   // 2. Indexing: analysis on `threads` threads, one writer.
   std::filesystem::remove_all(dir);
-  auto index = kechan::search::OpenXapianIndex(dir);
+  auto index = kechan::search::OpenXapianIndex(dir, {.shards = shards});
   if (!index.ok()) {
     std::cerr << index.status() << "\n";
     return 1;
   }
   auto t_ix = Clock::now();
+  double cpu_ix = CpuSeconds(RUSAGE_SELF);
   // A pipeline: `threads` threads analyse batch b+1 while this thread writes batch b.
   constexpr size_t kBatch = 1000;
   using Batch = std::vector<kechan::search::IndexedDocument>;
@@ -173,6 +196,7 @@ int main(int argc, char** argv) {
   }
   (void)(*index)->Commit();
   double index_s = Seconds(t_ix);
+  double index_cpu_ms = (CpuSeconds(RUSAGE_SELF) - cpu_ix) * 1000 / static_cast<double>(docs);
   // 3. Queries: two or three words taken from document titles, top 10.
   std::vector<double> lat;
   for (size_t q = 0; q < queries; ++q) {
@@ -211,13 +235,15 @@ int main(int argc, char** argv) {
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
   std::printf(
-      "{\"docs\":%zu,\"avg_chars\":%zu,\"threads\":%d,\"analyser_load_s\":%.2f,"
-      "\"analyse_docs_per_s_1thread\":%.0f,\"avg_terms\":%zu,\"index_docs_per_s\":%.0f,"
-      "\"index_seconds\":%.2f,\"index_mib\":%.1f,\"queries\":%zu,\"latency_p50_ms\":%.3f,"
+      "{\"docs\":%zu,\"avg_chars\":%zu,\"threads\":%d,\"shards\":%d,\"analyser_load_s\":%.2f,"
+      "\"analyse_docs_per_s_1thread\":%.0f,\"analyse_cpu_ms_per_doc\":%.3f,\"avg_terms\":%zu,"
+      "\"index_docs_per_s\":%.0f,"
+      "\"index_seconds\":%.2f,\"index_cpu_ms_per_doc\":%.3f,\"index_mib\":%.1f,\"queries\":%zu,"
+      "\"latency_p50_ms\":%.3f,"
       "\"latency_p99_ms\":%.3f,\"peak_rss_mib\":%.0f}\n",
-      docs, docs ? chars / docs : 0, threads, load_s, analyse_per_s, sample ? terms / sample : 0,
-      static_cast<double>(docs) / index_s, index_s, static_cast<double>(bytes) / (1 << 20),
-      lat.size(), Percentile(lat, 0.5), Percentile(lat, 0.99),
-      static_cast<double>(ru.ru_maxrss) / 1024);
+      docs, docs ? chars / docs : 0, threads, shards, load_s, analyse_per_s, analyse_cpu_ms,
+      sample ? terms / sample : 0, static_cast<double>(docs) / index_s, index_s, index_cpu_ms,
+      static_cast<double>(bytes) / (1 << 20), lat.size(), Percentile(lat, 0.5),
+      Percentile(lat, 0.99), static_cast<double>(ru.ru_maxrss) / 1024);
   return 0;
 }

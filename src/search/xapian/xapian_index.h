@@ -10,9 +10,18 @@
 
 namespace kechan::search {
 
+struct XapianIndexOptions {
+  // Shards of a new index directory (one writer thread each; documents go to a shard by a hash of
+  // type and id, searches combine them). 0 = one per core, at most 4. An existing directory keeps
+  // the count it was created with (a directory holding one plain glass database, as written
+  // before shards, stays one shard).
+  int shards = 0;
+};
+
 // Opens (creating when missing) the index in directory `dir`. Errors: Unavailable when another
 // process holds the write lock ("search.index_locked"), Internal for a corrupt index, both
 // naming the directory.
-base::Result<std::unique_ptr<Index>> OpenXapianIndex(const std::string& dir);
+base::Result<std::unique_ptr<Index>> OpenXapianIndex(const std::string& dir,
+                                                     const XapianIndexOptions& options = {});
 
 }  // namespace kechan::search
