@@ -62,7 +62,7 @@ const char* kUsage =
     "  reindex      rebuild the search index from the event log 从事件日志重建检索索引\n"
     "  match        explained match candidates for an entity    为实体匹配候选（含理由）\n"
     "  eval         retrieval / routing evaluation on files     检索与分派评测\n"
-    "  train-routing  store the appeal router's examples        训练诉求分派模型\n"
+    "  train-routing  train the appeal router (fastText)        训练诉求分派模型\n"
     "  version      print the version                           显示版本\n"
     "\n"
     "exit status: 0 success, 2 bad usage or bad input, 1 other failure\n";
@@ -228,6 +228,9 @@ int CmdServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
                      {.create = CreateDataDir::kYes, .session_ttl_hours = values[6]});
   if (!app.ok()) {
     return ReportError(app.status(), err);
+  }
+  if (auto s = (*app)->search->CheckRoutingModel(); !s.ok()) {
+    return ReportError(s, err);  // a damaged DATA/routing/department.fasttext, named
   }
   http::Router router;
   RegisterRoutes(router, **app, {.secure_cookies = *secure, .version = kVersion});
@@ -693,7 +696,20 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return search::RunEvalCommand(rest, out, err);
   }
   if (cmd == "train-routing") {
-    return search::RunTrainRoutingCommand(rest, out, err);
+    std::unique_ptr<App> app;
+    return search::RunTrainRoutingCommand(
+        rest, out, err,
+        [&app](
+            const std::vector<std::string>& db_args) -> base::Result<search::RoutingTrainingSet> {
+          KECHAN_ASSIGN_OR_RETURN(ParsedArgs p,
+                                  ParseArgs(db_args, FlagNames(CommonConfigKeys(), {})));
+          KECHAN_ASSIGN_OR_RETURN(base::Config c, LoadConfig(CommonConfigKeys(), p));
+          KECHAN_RETURN_IF_ERROR(ChainOpener(app)(db_args).status());
+          search::RoutingTrainingSet set;
+          set.data_dir = c.Get("data");
+          KECHAN_RETURN_IF_ERROR(LoadRoutingExamples(*app->db, set.department, set.type));
+          return set;
+        });
   }
   if (cmd == "version" || cmd == "--version") {
     out << "{\"version\":\"" << kVersion << "\"}" << std::endl;

@@ -1,5 +1,6 @@
 #include "app/search_sources.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstdio>
 #include <optional>
@@ -10,6 +11,7 @@
 #include "base/calendar.h"
 #include "chain/model.h"
 #include "chain/repo.h"
+#include "search/hotspots.h"
 
 namespace kechan::app {
 namespace {
@@ -270,6 +272,69 @@ void WireAppealRouting(search::SearchService& search, store::Database& db,
         }
         return r;
       });
+  // Appeal hot spots: clusters of similar appeal text from the search index; nullopt (the
+  // appeals module then groups by exact fields) when the index holds no appeal of the period.
+  appeals.SetHotspotFinder(
+      [&search](base::Date from, base::Date to,
+                int64_t min_count) -> std::optional<std::vector<appeals::Hotspot>> {
+        search::HotspotRequest h;
+        h.type = "appeal";
+        // The index's "date" is the UTC day of created_at; widen by a day to cover Asia/Shanghai.
+        h.from_day = from.ToDays() - 1;
+        h.to_day = to.ToDays();
+        h.limit = 50;
+        h.min_size = std::clamp<int64_t>(min_count, 2, 100);
+        auto r = search::FindHotspots(search.analysis(), search.index(), h);
+        if (!r.ok() || r->documents == 0) {
+          return std::nullopt;
+        }
+        std::vector<appeals::Hotspot> out;
+        for (const search::Hotspot& x : r->hotspots) {
+          if (x.count < min_count) {
+            continue;
+          }
+          appeals::Hotspot a{.appeals = x.count, .enterprises = x.enterprises};
+          int64_t best = 0;
+          for (const auto& [type, n] : x.types) {
+            if (n > best) {
+              best = n;
+              a.type = type;
+            }
+          }
+          for (const search::HotspotMember& m : x.members) {
+            try {
+              a.sample_ids.push_back(std::stoll(m.id));
+            } catch (...) {
+            }
+          }
+          a.source = "text";
+          a.label = x.label;
+          a.keywords = x.keywords;
+          out.push_back(std::move(a));
+        }
+        return out;
+      });
+}
+
+base::Status LoadRoutingExamples(store::Database& db,
+                                 std::vector<search::RoutingExample>& department,
+                                 std::vector<search::RoutingExample>& type) {
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db.Begin(store::TxKind::kRead));
+  KECHAN_ASSIGN_OR_RETURN(auto rows,
+                          tx->Query("SELECT a.id, a.title, a.body, a.type, COALESCE(o.name, '')"
+                                    " FROM appeals a LEFT JOIN orgs o ON o.id = a.lead_unit"
+                                    " WHERE a.lead_unit IS NOT NULL ORDER BY a.id"));
+  for (const auto& r : rows.rows) {
+    std::string id = std::to_string(r.Int(0));
+    std::string text = r.Text(1) + "\n" + r.Text(2);
+    if (!r.Text(4).empty()) {
+      department.push_back({id, text, r.Text(4)});
+    }
+    if (!r.Text(3).empty()) {
+      type.push_back({id, text, r.Text(3)});
+    }
+  }
+  return base::Status::Ok();
 }
 
 void AddSearchSources(search::SearchService& search, store::Database& db,

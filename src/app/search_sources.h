@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "appeals/service.h"
 #include "search/service.h"
@@ -24,6 +25,12 @@ void AddSearchSources(search::SearchService& search, store::Database& db,
 // services must outlive the hooks (they live in App; the hooks are removed with the services).
 void WireAppealRouting(search::SearchService& search, store::Database& db,
                        appeals::AppealService& appeals);
+
+// Past dispatched appeals (a lead unit set) for `kechan train-routing`: "title\nbody" labelled
+// with the lead department's name and with the appeal type, oldest first.
+base::Status LoadRoutingExamples(store::Database& db,
+                                 std::vector<search::RoutingExample>& department,
+                                 std::vector<search::RoutingExample>& type);
 
 // The built-in appeal type ("financing", "permits", ...) whose words the text mentions most,
 // or "" when none.

@@ -32,6 +32,8 @@ KECHAN_URL="$url" KECHAN_USER="demo-operator" KECHAN_PASSWORD="kechan-demo" SCRE
 KECHAN_URL="$url" KECHAN_USER="demo-operator" KECHAN_PASSWORD="kechan-demo" SCREENSHOT_DIR="$shots" \
   node chain.mjs
 KECHAN_URL="$url" KECHAN_USER="demo-operator" KECHAN_PASSWORD="kechan-demo" SCREENSHOT_DIR="$shots" \
+  node buildings.mjs
+KECHAN_URL="$url" KECHAN_USER="demo-operator" KECHAN_PASSWORD="kechan-demo" SCREENSHOT_DIR="$shots" \
   node notify.mjs
 KECHAN_URL="$url" KECHAN_USER="demo-enterprise" KECHAN_PASSWORD="kechan-demo" SCREENSHOT_DIR="$shots" \
   node appeals.mjs
@@ -41,3 +43,5 @@ KECHAN_URL="$url" KECHAN_USER="demo-operator" KECHAN_PASSWORD="kechan-demo" SCRE
   node notify_targets.mjs
 KECHAN_URL="$url" KECHAN_USER="demo-operator" KECHAN_PASSWORD="kechan-demo" SCREENSHOT_DIR="$shots" \
   node search.mjs
+KECHAN_URL="$url" KECHAN_USER="demo-operator" KECHAN_PASSWORD="kechan-demo" SCREENSHOT_DIR="$shots" \
+  node slarules.mjs

@@ -45,6 +45,7 @@ export const PAGES = [
   { name: 'receptions', path: '/receptions', roles: ['duty_director', 'chain_chief', 'operator', 'officer'], nav: true, label: 'nav.receptions', icon: 'Calendar' },
   { name: 'duty-rota', path: '/duty-rota', roles: ['operator'], nav: true, label: 'nav.dutyRota', icon: 'Calendar' },
   { name: 'appeal-catalogue', path: '/appeal-catalogue', roles: ['operator', 'officer', 'duty_director', 'chain_chief'], nav: true, label: 'nav.appealCatalogue', icon: 'Share' },
+  { name: 'sla-rules', path: '/sla-rules', roles: ['operator', 'officer', 'duty_director', 'chain_chief'], nav: true, label: 'nav.slaRules', icon: 'Calendar' },
   // Full-text search over every indexed type (issue 5).
   { name: 'search', path: '/search', roles: ['officer', 'duty_director', 'chain_chief', 'operator'], nav: true, label: 'nav.search', icon: 'Tickets' },
   { name: 'service-dashboard', path: '/service-dashboard', roles: ['officer', 'duty_director', 'chain_chief', 'operator'], nav: true, label: 'nav.serviceDashboard', icon: 'MapLocation' },

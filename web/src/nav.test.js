@@ -15,7 +15,7 @@ const names = (session) => navFor(session).map((p) => p.name);
 // dispatch catalogue (read-only below operator), the service dashboard and the policy pages.
 const STAFF = ['home', 'chains', 'enterprises', 'parks', 'projects'];
 const STAFF_SERVICE = ['appeals', 'receptions'];
-const STAFF_TAIL = ['appeal-catalogue', 'search', 'service-dashboard', 'policies', 'policy-applications'];
+const STAFF_TAIL = ['appeal-catalogue', 'sla-rules', 'search', 'service-dashboard', 'policies', 'policy-applications'];
 const PUBLIC_SIGNED_IN = ['home', 'chains', 'parks', 'inbox', 'account'];
 
 describe('navigation table', () => {
@@ -57,7 +57,7 @@ describe('navigation table', () => {
 
   it('takes the union of roles across organisations, without duplicates', () => {
     expect(names(signedIn('enterprise', 'officer', 'officer'))).toEqual([
-      ...STAFF, 'calendar', 'my-appeals', ...STAFF_SERVICE, 'appeal-catalogue', 'search', 'service-dashboard',
+      ...STAFF, 'calendar', 'my-appeals', ...STAFF_SERVICE, 'appeal-catalogue', 'sla-rules', 'search', 'service-dashboard',
       'my-policies', 'policies', 'policy-applications', 'inbox', 'account',
     ]);
     expect(audienceOf(signedIn('officer', 'officer'))).toEqual(['signed_in', 'officer']);

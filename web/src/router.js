@@ -25,6 +25,7 @@ const views = {
   receptions: () => import('./views/ReceptionsPage.vue'),
   'duty-rota': () => import('./views/RotaPage.vue'),
   'appeal-catalogue': () => import('./views/CataloguePage.vue'),
+  'sla-rules': () => import('./views/SlaRulesPage.vue'),
   'service-dashboard': () => import('./views/ServiceDashboardPage.vue'),
   search: () => import('./views/SearchPage.vue'),
   'my-policies': () => import('./views/PolicyMatchesPage.vue'),

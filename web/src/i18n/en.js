@@ -33,6 +33,7 @@ export default {
     receptions: 'Receptions',
     dutyRota: 'Duty rota',
     appealCatalogue: 'Dispatch catalogue',
+    slaRules: 'SLA rules',
     serviceDashboard: 'Service dashboard',
     search: 'Search',
     tokens: 'API tokens',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createI18n } from 'vue-i18n';
 import { messages, mergeMessages } from './messages.js';
 
 const zhCN = messages['zh-CN'];
@@ -42,6 +43,17 @@ describe('messages', () => {
         continue;
       }
       expect(ph(lookup(en, k)), k).toEqual(ph(lookup(zhCN, k)));
+    }
+  });
+
+  // vue-i18n compiles each message on first use; a literal "@", "|", "{" or "}" must be written
+  // {'@'} etc., or the page throws when it shows the message.
+  it('compiles every message in both languages', () => {
+    for (const [locale, m] of [['zh-CN', zhCN], ['en', en]]) {
+      const i18n = createI18n({ legacy: false, locale, messages: { [locale]: m }, missingWarn: false, fallbackWarn: false });
+      for (const k of keys(m)) {
+        expect(() => i18n.global.t(k, { n: 1 }), `${locale} ${k}`).not.toThrow();
+      }
     }
   });
 });

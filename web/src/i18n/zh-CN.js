@@ -33,6 +33,7 @@ export default {
     receptions: '接待日历',
     dutyRota: '坐班排班',
     appealCatalogue: '派单目录',
+    slaRules: '时限规则',
     serviceDashboard: '政企服务看板',
     search: '全文检索',
     tokens: 'API 令牌',
