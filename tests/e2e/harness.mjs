@@ -118,7 +118,8 @@ export const dropdownsClosed = (page) =>
  * Opens the Element Plus select `select` (a locator) and clicks the option whose text contains
  * `label` (the first option when `label` is empty). Waits for any other dropdown to close first
  * and for this one to close after, and tries again (up to 3 times) when the option did not become
- * selected — a click can land while the dropdown is still opening on a busy machine.
+ * selected or the dropdown closed before the click landed — on a busy machine a click can land
+ * while the dropdown is still opening, or a re-render can close it.
  */
 export async function pickOption(page, select, label) {
   for (let attempt = 1; ; attempt++) {
@@ -127,8 +128,16 @@ export async function pickOption(page, select, label) {
     const options = page.locator('.el-select-dropdown__item:visible');
     await options.first().waitFor();
     const option = label ? options.filter({ hasText: label }).first() : options.first();
-    const handle = await option.elementHandle();
-    await option.click();
+    let handle;
+    try {
+      handle = await option.elementHandle({ timeout: 5000 });
+      await option.click({ timeout: 5000 });
+    } catch (e) {
+      // The dropdown closed before the click landed (a re-render on a busy machine): open it again.
+      if (attempt >= 3) throw e;
+      await page.keyboard.press('Escape').catch(() => {});
+      continue;
+    }
     await dropdownsClosed(page);
     // A detached option (the page re-rendered after the pick) counts as picked.
     const picked = await handle
