@@ -2,9 +2,12 @@
 // deterministic synthetic dataset (splitmix64): E enterprises with revenue, district and links to
 // nodes of C chains, imported through ChainService::Import; then, in the same run, loads the facts
 // of every enterprise both ways — the former per-enterprise path (one GetEnterprise per firm) and
-// the bulk path (ChainService::EnterpriseDetailsAfter: four queries per 5,000 firms) — and times a
-// full match of a published policy (PolicyService::EnterprisesFor) and a draft-rule preview.
-// Prints one JSON object with the times and the ratio old/bulk.
+// the bulk path (ChainService::EnterpriseDetailsAfter: four queries per 5,000 firms) — evaluates
+// the policy's rule over the loaded facts both ways (Detail::kFull, which renders every clause's
+// zh/en reasons as matching did before, and Detail::kVerdict, which matching now uses for counts;
+// the two tallies must agree), and times a full match of a published policy
+// (PolicyService::EnterprisesFor) and a draft-rule preview. Prints one JSON object with the
+// times, the ratios old/new, peak RSS and the load average at the end.
 //
 // usage: kechan_bench_policy --db URL [--enterprises 10000] [--links-per 2] [--repeat 3]
 //                            [--skip-old]
@@ -16,6 +19,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -69,6 +73,17 @@ double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : v[v.size() / 2];
+}
+
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five, fifteen;
+  in >> one >> five >> fifteen;
+  return one + " " + five + " " + fifteen;
+}
+
+bool SameTally(const policy::MatchTally& a, const policy::MatchTally& b) {
+  return a.yes == b.yes && a.no == b.no && a.unknown == b.unknown && a.ask == b.ask;
 }
 
 [[noreturn]] void Die(const base::Status& s) {
@@ -187,7 +202,8 @@ int main(int argc, char** argv) {
                                                {.source = "bench", .progress = nullptr}));
     if (!r.committed || !r.errors.empty()) {
       std::cerr << "batch at " << first
-                << " not committed: " << (r.errors.empty() ? "" : r.errors[0].ToJson()) << "\n";
+                << " not committed: " << chain::ImportReportJson(chain::ImportKind::kEnterprises, r)
+                << "\n";
       return 1;
     }
     std::cerr << "  imported " << last << " enterprises\n";
@@ -215,6 +231,8 @@ int main(int argc, char** argv) {
 
   std::vector<double> old_ms;
   std::vector<double> bulk_ms;
+  std::vector<double> eval_full_ms;
+  std::vector<double> eval_verdict_ms;
   std::vector<double> match_ms;
   std::vector<double> preview_ms;
   size_t firms = 0;
@@ -230,6 +248,24 @@ int main(int argc, char** argv) {
     auto facts = Must(service.AllFacts(policy::FactsLoad::kBulk));
     bulk_ms.push_back(Ms(Clock::now() - t1));
     firms = facts.size();
+    // Evaluation alone over the same facts: with reason texts (as before) and verdicts only.
+    policy::MatchTally full_tally;
+    const auto te = Clock::now();
+    for (const auto& f : facts) {
+      policy::AddToTally(policy::Evaluate(v.rule, f, as_of, policy::Detail::kFull), &full_tally);
+    }
+    eval_full_ms.push_back(Ms(Clock::now() - te));
+    policy::MatchTally verdict_tally;
+    const auto tv = Clock::now();
+    for (const auto& f : facts) {
+      policy::AddToTally(policy::Evaluate(v.rule, f, as_of, policy::Detail::kVerdict),
+                         &verdict_tally);
+    }
+    eval_verdict_ms.push_back(Ms(Clock::now() - tv));
+    if (!SameTally(full_tally, verdict_tally)) {
+      std::cerr << "kechan_bench_policy: verdict-only tally differs from the full evaluation\n";
+      return 1;
+    }
     const auto t2 = Clock::now();
     auto report = Must(service.EnterprisesFor(sys, p.id, as_of, {}, {.page = 1, .page_size = 20}));
     match_ms.push_back(Ms(Clock::now() - t2));
@@ -242,15 +278,19 @@ int main(int argc, char** argv) {
   getrusage(RUSAGE_SELF, &ru);
   const double old_med = Median(old_ms);
   const double bulk_med = Median(bulk_ms);
+  const double full_med = Median(eval_full_ms);
+  const double verdict_med = Median(eval_verdict_ms);
   std::printf(
       "{\"db\":\"%s\",\"enterprises\":%lld,\"links_per\":%d,\"loaded\":%zu,\"import_ms\":%.0f,"
       "\"facts_per_enterprise_ms\":%.1f,\"facts_bulk_ms\":%.1f,\"ratio_old_over_bulk\":%.2f,"
+      "\"eval_full_ms\":%.1f,\"eval_verdict_ms\":%.1f,\"ratio_full_over_verdict\":%.2f,"
       "\"match_ms\":%.1f,\"preview_ms\":%.1f,\"yes\":%lld,\"no\":%lld,\"unknown\":%lld,"
-      "\"repeat\":%d,\"peak_rss_mib\":%.1f}\n",
+      "\"repeat\":%d,\"peak_rss_mib\":%.1f,\"loadavg_end\":\"%s\"}\n",
       url.rfind("postgres", 0) == 0 ? "postgresql" : "sqlite", static_cast<long long>(enterprises),
       links_per, firms, import_ms, old_med, bulk_med, bulk_med > 0 ? old_med / bulk_med : 0.0,
-      Median(match_ms), Median(preview_ms), static_cast<long long>(tally.yes),
-      static_cast<long long>(tally.no), static_cast<long long>(tally.unknown), repeat,
-      static_cast<double>(ru.ru_maxrss) / 1024.0);
+      full_med, verdict_med, verdict_med > 0 ? full_med / verdict_med : 0.0, Median(match_ms),
+      Median(preview_ms), static_cast<long long>(tally.yes), static_cast<long long>(tally.no),
+      static_cast<long long>(tally.unknown), repeat, static_cast<double>(ru.ru_maxrss) / 1024.0,
+      LoadAverage().c_str());
   return 0;
 }

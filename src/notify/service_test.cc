@@ -11,7 +11,6 @@
 #include "notify/migrations.h"
 #include "notify/routes.h"
 #include "store/event_log.h"
-#include "store/migrations.h"
 #include "store/test_schema.h"
 
 namespace kechan::notify {
@@ -54,22 +53,15 @@ using Backend = store::TestBackend;
 class NotifyServiceTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto schema = store::TestSchema::Create(GetParam(), "kechan_notify_test");
-    ASSERT_TRUE(schema.ok()) << schema.status();
-    if (!schema->skip_reason().empty()) {
-      GTEST_SKIP() << schema->skip_reason();
+    auto t = store::TestDatabase::Create(GetParam(), "kechan_notify_test",
+                                         {auth::Migrations(), Migrations()}, kStart);
+    ASSERT_TRUE(t.ok()) << t.status();
+    if (t->skipped()) {
+      GTEST_SKIP() << t->skip_reason();
     }
-    schema_ = std::move(*schema);
-    auto db = store::Open({.url = schema_.url()});
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    std::vector<store::Migration> all = store::StoreMigrations();
-    for (auto&& part : {auth::Migrations(), Migrations()}) {
-      all.insert(all.end(), part.begin(), part.end());
-    }
-    ASSERT_TRUE(store::Migrate(*db_, all).ok());
+    test_db_ = std::move(*t);
     auth_ = std::make_unique<auth::AuthService>(
-        *db_, clock_, auth::AuthOptions{.password_cost = auth::PasswordCost::Minimum()});
+        db(), clock(), auth::AuthOptions{.password_cost = auth::PasswordCost::Minimum()});
     gov_ = MakeOrg("高新区投资促进局（示例）");
     other_gov_ = MakeOrg("成华区经信局（示例）");
     officer_ = MakeUser("officer1", "officer1@gov.example", gov_, auth::Role::kOfficer);
@@ -82,16 +74,18 @@ class NotifyServiceTest : public ::testing::TestWithParam<Backend> {
   void TearDown() override {
     service_.reset();
     auth_.reset();
-    db_.reset();
-    base::Status dropped = schema_.Drop();
-    EXPECT_TRUE(dropped.ok()) << dropped;
+    base::Status closed = test_db_.Close();
+    EXPECT_TRUE(closed.ok()) << closed;
   }
+
+  store::Database& db() { return test_db_.db(); }
+  base::FakeClock& clock() { return test_db_.clock(); }
 
   void OpenService(NotifyOptions options = Options()) {
     auto transport = std::make_unique<ScriptedTransport>();
     transport_ = transport.get();
     service_ =
-        std::make_unique<NotifyService>(*db_, clock_, std::make_unique<AuthDirectory>(*auth_),
+        std::make_unique<NotifyService>(db(), clock(), std::make_unique<AuthDirectory>(*auth_),
                                         std::move(transport), std::move(options));
   }
 
@@ -121,14 +115,14 @@ class NotifyServiceTest : public ::testing::TestWithParam<Backend> {
 
   int64_t Append(const std::string& payload, const std::string& kind = "appeals.appeal.created") {
     int64_t seq = 0;
-    auto s = store::WithWriteTx(*db_, [&](store::Tx& tx) -> base::Status {
+    auto s = store::WithWriteTx(db(), [&](store::Tx& tx) -> base::Status {
       KECHAN_ASSIGN_OR_RETURN(seq, store::AppendEvent(tx,
                                                       store::EventDraft{.kind = kind,
                                                                         .entity = "appeal",
                                                                         .entity_id = "1",
                                                                         .actor = "system",
                                                                         .payload = payload},
-                                                      clock_));
+                                                      clock()));
       return base::Status::Ok();
     });
     EXPECT_TRUE(s.ok()) << s;
@@ -136,7 +130,7 @@ class NotifyServiceTest : public ::testing::TestWithParam<Backend> {
   }
 
   int64_t Count(const std::string& sql) {
-    auto tx = db_->Begin(store::TxKind::kRead);
+    auto tx = db().Begin(store::TxKind::kRead);
     auto rows = (*tx)->Query(sql);
     EXPECT_TRUE(rows.ok()) << rows.status();
     return rows.ok() ? rows->rows.at(0).Int(0) : -1;
@@ -156,9 +150,7 @@ class NotifyServiceTest : public ::testing::TestWithParam<Backend> {
     return r;
   }
 
-  base::FakeClock clock_{kStart};
-  store::TestSchema schema_;  // PostgreSQL: the throwaway schema, dropped in TearDown
-  std::unique_ptr<store::Database> db_;
+  store::TestDatabase test_db_;  // PostgreSQL: a throwaway schema, dropped in TearDown
   std::unique_ptr<auth::AuthService> auth_;
   std::unique_ptr<NotifyService> service_;
   ScriptedTransport* transport_ = nullptr;
@@ -223,13 +215,13 @@ TEST_P(NotifyServiceTest, RetriesWithBackoffAndNeverResendsAfterSuccess) {
   EXPECT_EQ(Tick().failed_attempts, 1);
   EXPECT_EQ(Tick().failed_attempts, 0);  // not due yet: base delay 1 s
   EXPECT_EQ(transport_->sent.size(), 1u);
-  clock_.Advance(1000000);
+  clock().Advance(1000000);
   EXPECT_EQ(Tick().failed_attempts, 1);
-  clock_.Advance(1000000);
+  clock().Advance(1000000);
   EXPECT_EQ(Tick().sent, 0);  // second wait is 2 s
-  clock_.Advance(1000000);
+  clock().Advance(1000000);
   EXPECT_EQ(Tick().sent, 1);
-  clock_.Advance(3600LL * 1000000);
+  clock().Advance(3600LL * 1000000);
   Tick();
   EXPECT_EQ(transport_->sent.size(), 3u);
   auto d = service_->GetDelivery(Who(officer_, auth::Role::kOperator), 1);
@@ -254,7 +246,7 @@ TEST_P(NotifyServiceTest, GivesUpAfterMaxAttemptsAndOperatorRetries) {
   Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"一"}}})");
   for (int i = 0; i < 5; ++i) {
     Tick();
-    clock_.Advance(10LL * 1000000);
+    clock().Advance(10LL * 1000000);
   }
   EXPECT_EQ(transport_->sent.size(), 3u);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_deliveries WHERE status = 'failed'"), 1);
@@ -342,7 +334,7 @@ TEST_P(NotifyServiceTest, RecoversAClaimLeftByACrashedSender) {
   Append(R"({"notify":{"users":[)" + officer_.ToString() + R"(],"title":{"zh":"一"}}})");
   ASSERT_TRUE(service_->Ingest().ok());
   // Simulate a sender that claimed the delivery and died.
-  ASSERT_TRUE(store::WithWriteTx(*db_, [&](store::Tx& tx) {
+  ASSERT_TRUE(store::WithWriteTx(db(), [&](store::Tx& tx) {
                 return tx
                     .Exec(
                         "UPDATE notify_deliveries SET status = 'sending', attempts = 1, "
@@ -351,10 +343,10 @@ TEST_P(NotifyServiceTest, RecoversAClaimLeftByACrashedSender) {
                     .status();
               }).ok());
   EXPECT_EQ(Tick().recovered, 0);  // lease still running
-  clock_.Advance(2);
+  clock().Advance(2);
   TickReport r = Tick();
   EXPECT_EQ(r.recovered, 1);
-  clock_.Advance(2000000);
+  clock().Advance(2000000);
   EXPECT_EQ(Tick().sent, 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM notify_attempts"), 2);
 }
@@ -512,7 +504,7 @@ TEST_P(NotifyServiceTest, TestMessagesGoOutAtOnceAndAreLogged) {
   EXPECT_EQ(detail->attempts[0].code, 550);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE kind = 'notify.target.tested'"), 2);
   // Nothing is queued behind them: a tick sends nothing more.
-  clock_.Advance(3600LL * 1000000);
+  clock().Advance(3600LL * 1000000);
   Tick();
   EXPECT_EQ(transport_->sent.size(), 2u);
 

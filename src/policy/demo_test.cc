@@ -12,7 +12,7 @@
 #include "chain/demo.h"
 #include "chain/migrations.h"
 #include "policy/migrations.h"
-#include "store/migrations.h"
+#include "store/test_schema.h"
 
 namespace kechan::policy {
 namespace {
@@ -20,18 +20,14 @@ namespace {
 class PolicyDemoTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    auto db = store::Open({.url = "sqlite::memory:"});
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    std::vector<store::Migration> all = store::StoreMigrations();
-    for (auto&& part : {auth::Migrations(), chain::Migrations(), Migrations()}) {
-      all.insert(all.end(), part.begin(), part.end());
-    }
-    ASSERT_TRUE(store::Migrate(*db_, all).ok());
     today_ = base::Date::Parse(GetParam()).value();
-    clock_.Set(base::LocalMidnight(today_) + 10 * 3600LL * 1000000);
-    chain_ = std::make_unique<chain::ChainService>(*db_, clock_);
-    service_ = std::make_unique<PolicyService>(*db_, *chain_, clock_);
+    auto t = store::TestDatabase::Create(store::TestBackend::kSqlite, "kechan_policy_demo",
+                                         {auth::Migrations(), chain::Migrations(), Migrations()},
+                                         base::LocalMidnight(today_) + 10 * 3600LL * 1000000);
+    ASSERT_TRUE(t.ok()) << t.status();
+    test_db_ = std::move(*t);
+    chain_ = std::make_unique<chain::ChainService>(test_db_.db(), test_db_.clock());
+    service_ = std::make_unique<PolicyService>(test_db_.db(), *chain_, test_db_.clock());
     auto chain_demo = chain::LoadChainDemo(*chain_, 1, today_);
     ASSERT_TRUE(chain_demo.ok()) << chain_demo.status();
   }
@@ -42,9 +38,8 @@ class PolicyDemoTest : public ::testing::TestWithParam<const char*> {
     return page.ok() && !page->items.empty() ? page->items[0].id : PolicyId{};
   }
 
-  base::FakeClock clock_;
   base::Date today_;
-  std::unique_ptr<store::Database> db_;
+  store::TestDatabase test_db_;
   std::unique_ptr<chain::ChainService> chain_;
   std::unique_ptr<PolicyService> service_;
 };

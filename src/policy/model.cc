@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <set>
 #include <utility>
 
@@ -445,18 +446,34 @@ std::string Label(const Rule& r, bool zh) {
   return zh ? FactNameZh(r.fact) : FactName(r.fact);
 }
 
-void SetMet(ClauseResult* c, bool met, const std::string& what_en, const std::string& what_zh) {
+// The reason texts are rendered only when `texts` is set (Detail::kFull); `en` and `zh` are
+// callables returning the clause's description, so a verdict-only evaluation builds no strings.
+template <typename En, typename Zh>
+void SetMet(ClauseResult* c, bool texts, bool met, En&& en, Zh&& zh) {
   c->result = met ? Tri::kYes : Tri::kNo;
-  c->reason_en = what_en + (met ? ": met" : ": not met");
-  c->reason_zh = what_zh + (met ? "：满足" : "：不满足");
+  if (texts) {
+    c->reason_en = en() + (met ? ": met" : ": not met");
+    c->reason_zh = zh() + (met ? "：满足" : "：不满足");
+  }
 }
 
-void SetUnknown(ClauseResult* c, std::vector<std::string> missing, const std::string& en,
-                const std::string& zh) {
+template <typename En, typename Zh>
+void SetNotMet(ClauseResult* c, bool texts, En&& en, Zh&& zh) {
+  c->result = Tri::kNo;
+  if (texts) {
+    c->reason_en = en();
+    c->reason_zh = zh();
+  }
+}
+
+template <typename En, typename Zh>
+void SetUnknown(ClauseResult* c, bool texts, std::vector<std::string> missing, En&& en, Zh&& zh) {
   c->result = Tri::kUnknown;
   c->missing = std::move(missing);
-  c->reason_en = en + " is not on record";
-  c->reason_zh = "缺少" + zh + "数据，待核实";
+  if (texts) {
+    c->reason_en = en() + " is not on record";
+    c->reason_zh = "缺少" + zh() + "数据，待核实";
+  }
 }
 
 template <typename T>
@@ -490,10 +507,11 @@ std::string JoinIds(const std::vector<int64_t>& t) {
   return out;
 }
 
-void EvalLeaf(const Rule& r, const EnterpriseFacts& f, Date d, ClauseResult* c) {
-  const std::string name_en = Label(r, false);
-  const std::string name_zh = Label(r, true);
-  const std::string sym = kOpSymbols[static_cast<int>(r.op)];
+void EvalLeaf(const Rule& r, const EnterpriseFacts& f, Date d, bool texts, ClauseResult* c) {
+  // Labels and the operator symbol are rendered inside the text callables only.
+  auto name_en = [&] { return Label(r, false); };
+  auto name_zh = [&] { return Label(r, true); };
+  auto sym = [&] { return std::string(kOpSymbols[static_cast<int>(r.op)]); };
   const Window w = WindowOf(r, d);
   switch (r.fact) {
     case Fact::kRevenue:
@@ -501,18 +519,26 @@ void EvalLeaf(const Rule& r, const EnterpriseFacts& f, Date d, ClauseResult* c) 
       const auto& m = r.fact == Fact::kRevenue ? f.revenue : f.rd_spend;
       auto missing = MissingYears(m, FactName(r.fact), w.first, w.last);
       if (!missing.empty()) {
-        SetUnknown(c, std::move(missing), name_en + " " + w.en(), w.zh() + name_zh);
+        SetUnknown(
+            c, texts, std::move(missing), [&] { return name_en() + " " + w.en(); },
+            [&] { return w.zh() + name_zh(); });
         return;
       }
       Money sum;
       for (int y = w.first; y <= w.last; ++y) sum = sum + m.at(y);
-      const std::string total_en = w.first == w.last ? "" : " (total)";
-      const std::string total_zh = w.first == w.last ? "" : "合计";
-      SetMet(c, Compare(static_cast<double>(sum.fen()), r.op, static_cast<double>(r.amount.fen())),
-             name_en + " " + w.en() + total_en + " " + sum.ToYuanString() + " yuan, required " +
-                 sym + " " + r.amount.ToYuanString(),
-             w.zh() + name_zh + total_zh + " " + sum.ToYuanString() + " 元，要求 " + sym + " " +
-                 r.amount.ToYuanString() + " 元");
+      SetMet(
+          c, texts,
+          Compare(static_cast<double>(sum.fen()), r.op, static_cast<double>(r.amount.fen())),
+          [&] {
+            const std::string total_en = w.first == w.last ? "" : " (total)";
+            return name_en() + " " + w.en() + total_en + " " + sum.ToYuanString() +
+                   " yuan, required " + sym() + " " + r.amount.ToYuanString();
+          },
+          [&] {
+            const std::string total_zh = w.first == w.last ? "" : "合计";
+            return w.zh() + name_zh() + total_zh + " " + sum.ToYuanString() + " 元，要求 " + sym() +
+                   " " + r.amount.ToYuanString() + " 元";
+          });
       return;
     }
     case Fact::kRdShare: {
@@ -520,7 +546,9 @@ void EvalLeaf(const Rule& r, const EnterpriseFacts& f, Date d, ClauseResult* c) 
       auto more = MissingYears(f.rd_spend, "rd_spend", w.first, w.last);
       missing.insert(missing.end(), more.begin(), more.end());
       if (!missing.empty()) {
-        SetUnknown(c, std::move(missing), name_en + " " + w.en(), w.zh() + name_zh);
+        SetUnknown(
+            c, texts, std::move(missing), [&] { return name_en() + " " + w.en(); },
+            [&] { return w.zh() + name_zh(); });
         return;
       }
       int64_t rev = 0;
@@ -530,41 +558,61 @@ void EvalLeaf(const Rule& r, const EnterpriseFacts& f, Date d, ClauseResult* c) 
         rd += f.rd_spend.at(y).fen();
       }
       if (rev <= 0) {
-        c->result = Tri::kNo;
-        c->reason_en = name_en + " " + w.en() + ": revenue is zero, share undefined: not met";
-        c->reason_zh = w.zh() + "营业收入为零，无法计算" + name_zh + "：不满足";
+        SetNotMet(
+            c, texts,
+            [&] {
+              return name_en() + " " + w.en() + ": revenue is zero, share undefined: not met";
+            },
+            [&] { return w.zh() + "营业收入为零，无法计算" + name_zh() + "：不满足"; });
         return;
       }
       double share = 100.0 * static_cast<double>(rd) / static_cast<double>(rev);
-      SetMet(c, Compare(share, r.op, r.number),
-             name_en + " " + w.en() + " " + Num(share) + "%, required " + sym + " " +
-                 Num(r.number) + "%",
-             w.zh() + name_zh + " " + Num(share) + "%，要求 " + sym + " " + Num(r.number) + "%");
+      SetMet(
+          c, texts, Compare(share, r.op, r.number),
+          [&] {
+            return name_en() + " " + w.en() + " " + Num(share) + "%, required " + sym() + " " +
+                   Num(r.number) + "%";
+          },
+          [&] {
+            return w.zh() + name_zh() + " " + Num(share) + "%，要求 " + sym() + " " +
+                   Num(r.number) + "%";
+          });
       return;
     }
     case Fact::kRevenueGrowth: {
       auto missing = MissingYears(f.revenue, "revenue", w.first - 1, w.last);
       if (!missing.empty()) {
-        SetUnknown(c, std::move(missing), name_en + " " + w.en(), w.zh() + name_zh);
+        SetUnknown(
+            c, texts, std::move(missing), [&] { return name_en() + " " + w.en(); },
+            [&] { return w.zh() + name_zh(); });
         return;
       }
       double total = 0;
       for (int y = w.first; y <= w.last; ++y) {
         int64_t prev = f.revenue.at(y - 1).fen();
         if (prev <= 0) {
-          c->result = Tri::kNo;
-          c->reason_en = name_en + ": revenue " + std::to_string(y - 1) + " is zero: not met";
-          c->reason_zh = std::to_string(y - 1) + "年营业收入为零，无法计算增长率：不满足";
+          SetNotMet(
+              c, texts,
+              [&] {
+                return name_en() + ": revenue " + std::to_string(y - 1) + " is zero: not met";
+              },
+              [&] { return std::to_string(y - 1) + "年营业收入为零，无法计算增长率：不满足"; });
           return;
         }
         total +=
             100.0 * static_cast<double>(f.revenue.at(y).fen() - prev) / static_cast<double>(prev);
       }
       double avg = total / r.years;
-      SetMet(c, Compare(avg, r.op, r.number),
-             name_en + " " + w.en() + " " + Num(avg) + "%, required " + sym + " " + Num(r.number) +
-                 "%",
-             w.zh() + name_zh + " " + Num(avg) + "%，要求 " + sym + " " + Num(r.number) + "%");
+      SetMet(
+          c, texts, Compare(avg, r.op, r.number),
+          [&] {
+            return name_en() + " " + w.en() + " " + Num(avg) + "%, required " + sym() + " " +
+                   Num(r.number) + "%";
+          },
+          [&] {
+            return w.zh() + name_zh() + " " + Num(avg) + "%，要求 " + sym() + " " + Num(r.number) +
+                   "%";
+          });
       return;
     }
     case Fact::kDigitalLevel:
@@ -579,76 +627,105 @@ void EvalLeaf(const Rule& r, const EnterpriseFacts& f, Date d, ClauseResult* c) 
         value = static_cast<double>(f.employees.at(w.last));
       }
       if (!value) {
-        SetUnknown(c, {std::string(FactName(r.fact)) + ":" + std::to_string(w.last)},
-                   name_en + " " + w.en(), w.zh() + name_zh);
+        SetUnknown(
+            c, texts, {std::string(FactName(r.fact)) + ":" + std::to_string(w.last)},
+            [&] { return name_en() + " " + w.en(); }, [&] { return w.zh() + name_zh(); });
         return;
       }
-      const std::string unit = r.fact == Fact::kMainBusinessShare ? "%" : "";
-      SetMet(c, Compare(*value, r.op, r.number),
-             name_en + " " + w.en() + " " + Num(*value) + unit + ", required " + sym + " " +
-                 Num(r.number) + unit,
-             w.zh() + name_zh + " " + Num(*value) + unit + "，要求 " + sym + " " + Num(r.number) +
-                 unit);
+      const char* unit = r.fact == Fact::kMainBusinessShare ? "%" : "";
+      SetMet(
+          c, texts, Compare(*value, r.op, r.number),
+          [&] {
+            return name_en() + " " + w.en() + " " + Num(*value) + unit + ", required " + sym() +
+                   " " + Num(r.number) + unit;
+          },
+          [&] {
+            return w.zh() + name_zh() + " " + Num(*value) + unit + "，要求 " + sym() + " " +
+                   Num(r.number) + unit;
+          });
       return;
     }
     case Fact::kYearsSinceFounding: {
       if (!f.founded_on) {
-        SetUnknown(c, {"founded_on"}, "founding date", "成立日期");
+        SetUnknown(
+            c, texts, {"founded_on"}, [] { return std::string("founding date"); },
+            [] { return std::string("成立日期"); });
         return;
       }
       const Date fo = *f.founded_on;
       int years =
           d.year() - fo.year() -
           ((d.month() < fo.month() || (d.month() == fo.month() && d.day() < fo.day())) ? 1 : 0);
-      SetMet(c, Compare(years, r.op, r.number),
-             "founded " + fo.ToString() + ", " + std::to_string(years) + " years by " +
-                 d.ToString() + ", required " + sym + " " + Num(r.number),
-             "成立于 " + fo.ToString() + "，截至 " + d.ToString() + " 已满 " +
-                 std::to_string(years) + " 年，要求 " + sym + " " + Num(r.number) + " 年");
+      SetMet(
+          c, texts, Compare(years, r.op, r.number),
+          [&] {
+            return "founded " + fo.ToString() + ", " + std::to_string(years) + " years by " +
+                   d.ToString() + ", required " + sym() + " " + Num(r.number);
+          },
+          [&] {
+            return "成立于 " + fo.ToString() + "，截至 " + d.ToString() + " 已满 " +
+                   std::to_string(years) + " 年，要求 " + sym() + " " + Num(r.number) + " 年";
+          });
       return;
     }
     case Fact::kGradientTier: {
       if (!f.tiers_known) {
-        SetUnknown(c, {"gradient_tier"}, "gradient tier history", "梯度培育认定记录");
+        SetUnknown(
+            c, texts, {"gradient_tier"}, [] { return std::string("gradient tier history"); },
+            [] { return std::string("梯度培育认定记录"); });
         return;
       }
       const Date on = r.on.value_or(d);
       auto tier = TierAt(f, on);
-      std::string name = tier ? chain::GradientTierName(*tier) : "none";
-      std::string name_zh = tier ? chain::GradientTierNameZh(*tier) : "无";
+      const char* name = tier ? chain::GradientTierName(*tier) : "none";
       bool met = std::find(r.texts.begin(), r.texts.end(), name) != r.texts.end();
       SetMet(
-          c, met,
-          "gradient tier on " + on.ToString() + " is " + name + ", required one of " +
-              JoinTexts(r.texts),
-          on.ToString() + " 有效的梯度培育层级为“" + name_zh + "”，要求属于 " + JoinTexts(r.texts));
+          c, texts, met,
+          [&] {
+            return "gradient tier on " + on.ToString() + " is " + name + ", required one of " +
+                   JoinTexts(r.texts);
+          },
+          [&] {
+            const std::string tier_zh = tier ? chain::GradientTierNameZh(*tier) : "无";
+            return on.ToString() + " 有效的梯度培育层级为“" + tier_zh + "”，要求属于 " +
+                   JoinTexts(r.texts);
+          });
       return;
     }
     case Fact::kDistrict: {
       if (f.district.empty()) {
-        SetUnknown(c, {"district"}, "district", "所在区县");
+        SetUnknown(
+            c, texts, {"district"}, [] { return std::string("district"); },
+            [] { return std::string("所在区县"); });
         return;
       }
       bool met = std::find(r.texts.begin(), r.texts.end(), f.district) != r.texts.end();
-      SetMet(c, met, "district " + f.district + ", required one of " + JoinTexts(r.texts),
-             "所在区县为" + f.district + "，要求属于 " + JoinTexts(r.texts));
+      SetMet(
+          c, texts, met,
+          [&] { return "district " + f.district + ", required one of " + JoinTexts(r.texts); },
+          [&] { return "所在区县为" + f.district + "，要求属于 " + JoinTexts(r.texts); });
       return;
     }
     case Fact::kPark: {
       if (!f.has_park_fact) {
-        SetUnknown(c, {"park"}, "park", "所在园区");
+        SetUnknown(
+            c, texts, {"park"}, [] { return std::string("park"); },
+            [] { return std::string("所在园区"); });
         return;
       }
       bool met = f.park_id && std::find(r.ids.begin(), r.ids.end(), *f.park_id) != r.ids.end();
-      std::string p = f.park_id ? std::to_string(*f.park_id) : "none";
-      SetMet(c, met, "park " + p + ", required one of " + JoinIds(r.ids),
-             "所在园区编号 " + p + "，要求属于 " + JoinIds(r.ids));
+      auto p = [&] { return f.park_id ? std::to_string(*f.park_id) : std::string("none"); };
+      SetMet(
+          c, texts, met, [&] { return "park " + p() + ", required one of " + JoinIds(r.ids); },
+          [&] { return "所在园区编号 " + p() + "，要求属于 " + JoinIds(r.ids); });
       return;
     }
     case Fact::kChainNode:
     case Fact::kChain: {
       if (!f.links_known) {
-        SetUnknown(c, {"chain_links"}, "chain links", "产业链节点关联");
+        SetUnknown(
+            c, texts, {"chain_links"}, [] { return std::string("chain links"); },
+            [] { return std::string("产业链节点关联"); });
         return;
       }
       const Date on = r.on.value_or(d);
@@ -660,49 +737,93 @@ void EvalLeaf(const Rule& r, const EnterpriseFacts& f, Date d, ClauseResult* c) 
         }
       }
       const bool node = r.fact == Fact::kChainNode;
-      SetMet(c, met,
-             std::string(met ? "linked" : "not linked") + " on " + on.ToString() + " to " +
-                 (node ? "chain node" : "chain") + " " + JoinIds(r.ids),
-             on.ToString() + (met ? " 已关联" : " 未关联") + (node ? "产业链节点 " : "产业链 ") +
-                 JoinIds(r.ids));
+      SetMet(
+          c, texts, met,
+          [&] {
+            return std::string(met ? "linked" : "not linked") + " on " + on.ToString() + " to " +
+                   (node ? "chain node" : "chain") + " " + JoinIds(r.ids);
+          },
+          [&] {
+            return on.ToString() + (met ? " 已关联" : " 未关联") +
+                   (node ? "产业链节点 " : "产业链 ") + JoinIds(r.ids);
+          });
       return;
     }
     case Fact::kGreenFactory:
     case Fact::kAboveSize: {
       const auto& v = r.fact == Fact::kGreenFactory ? f.green_factory : f.above_size;
       if (!v) {
-        SetUnknown(c, {FactName(r.fact)}, name_en, name_zh);
+        SetUnknown(c, texts, {FactName(r.fact)}, name_en, name_zh);
         return;
       }
-      SetMet(c, *v == r.is, name_en + (*v ? " yes" : " no") + ", required " + (r.is ? "yes" : "no"),
-             name_zh + (*v ? "：是" : "：否") + "，要求" + (r.is ? "是" : "否"));
+      SetMet(
+          c, texts, *v == r.is,
+          [&] { return name_en() + (*v ? " yes" : " no") + ", required " + (r.is ? "yes" : "no"); },
+          [&] { return name_zh() + (*v ? "：是" : "：否") + "，要求" + (r.is ? "是" : "否"); });
       return;
     }
   }
 }
 
-ClauseResult EvalNode(const Rule& r, const EnterpriseFacts& f, Date d, const std::string& path) {
-  ClauseResult c;
-  c.path = path;
-  c.id = r.id;
-  c.kind = r.kind;
+// Evaluates `r` into `c`. texts (Detail::kFull): every clause gets its path, reasons and
+// children. Otherwise (Detail::kVerdict) only result and missing are set, children are not kept
+// (an unknown node takes over its unknown children's missing facts, which is what
+// CollectMissing would gather from them) and all / any stop at the first deciding child.
+void EvalNode(const Rule& r, const EnterpriseFacts& f, Date d, bool texts, const std::string& path,
+              ClauseResult* c) {
+  if (texts) {
+    c->path = path;
+    c->id = r.id;
+  }
+  c->kind = r.kind;
   if (r.kind == Rule::Kind::kLeaf) {
-    EvalLeaf(r, f, d, &c);
-    return c;
+    EvalLeaf(r, f, d, texts, c);
+    return;
   }
   const char* key =
       r.kind == Rule::Kind::kAll ? "all" : (r.kind == Rule::Kind::kAny ? "any" : "not");
   int yes = 0;
   int no = 0;
   int unknown = 0;
-  for (size_t i = 0; i < r.children.size(); ++i) {
-    std::string p = path + "." + key;
-    if (r.kind != Rule::Kind::kNot) p += "[" + std::to_string(i) + "]";
-    ClauseResult child = EvalNode(r.children[i], f, d, p);
-    yes += child.result == Tri::kYes;
-    no += child.result == Tri::kNo;
-    unknown += child.result == Tri::kUnknown;
-    c.children.push_back(std::move(child));
+  if (!texts) {
+    ClauseResult child;
+    for (const Rule& sub : r.children) {
+      child = ClauseResult{};
+      EvalNode(sub, f, d, false, path, &child);
+      if (child.result == Tri::kUnknown) {
+        ++unknown;
+        c->missing.insert(c->missing.end(), std::make_move_iterator(child.missing.begin()),
+                          std::make_move_iterator(child.missing.end()));
+      } else if (child.result == Tri::kYes) {
+        ++yes;
+        if (r.kind == Rule::Kind::kAny) break;  // decided: yes
+      } else {
+        ++no;
+        if (r.kind == Rule::Kind::kAll) break;  // decided: no
+      }
+    }
+  } else {
+    for (size_t i = 0; i < r.children.size(); ++i) {
+      std::string p = path + "." + key;
+      if (r.kind != Rule::Kind::kNot) p += "[" + std::to_string(i) + "]";
+      ClauseResult child;
+      EvalNode(r.children[i], f, d, true, p, &child);
+      yes += child.result == Tri::kYes;
+      no += child.result == Tri::kNo;
+      unknown += child.result == Tri::kUnknown;
+      c->children.push_back(std::move(child));
+    }
+  }
+  if (r.kind == Rule::Kind::kAll) {
+    c->result = no > 0 ? Tri::kNo : (unknown > 0 ? Tri::kUnknown : Tri::kYes);
+  } else if (r.kind == Rule::Kind::kAny) {
+    c->result = yes > 0 ? Tri::kYes : (unknown > 0 ? Tri::kUnknown : Tri::kNo);
+  } else {
+    c->result = yes > 0 ? Tri::kNo : (no > 0 ? Tri::kYes : Tri::kUnknown);
+  }
+  if (!texts) {
+    if (c->result != Tri::kUnknown) c->missing.clear();  // a decided subtree needs nothing more
+    return;
   }
   const std::string counts_en = std::to_string(yes) + " met, " + std::to_string(no) + " not met, " +
                                 std::to_string(unknown) + " unknown";
@@ -713,20 +834,15 @@ ClauseResult EvalNode(const Rule& r, const EnterpriseFacts& f, Date d, const std
   const std::string lbl_zh = r.label_zh.empty() ? "" : r.label_zh + "：";
   const std::string n = std::to_string(r.children.size());
   if (r.kind == Rule::Kind::kAll) {
-    c.result = no > 0 ? Tri::kNo : (unknown > 0 ? Tri::kUnknown : Tri::kYes);
-    c.reason_en = lbl_en + "all of " + n + " conditions required; " + counts_en;
-    c.reason_zh = lbl_zh + "须同时满足 " + n + " 项条件；" + counts_zh;
+    c->reason_en = lbl_en + "all of " + n + " conditions required; " + counts_en;
+    c->reason_zh = lbl_zh + "须同时满足 " + n + " 项条件；" + counts_zh;
   } else if (r.kind == Rule::Kind::kAny) {
-    c.result = yes > 0 ? Tri::kYes : (unknown > 0 ? Tri::kUnknown : Tri::kNo);
-    c.reason_en = lbl_en + "any of " + n + " conditions suffices; " + counts_en;
-    c.reason_zh = lbl_zh + "满足 " + n + " 项条件之一即可；" + counts_zh;
+    c->reason_en = lbl_en + "any of " + n + " conditions suffices; " + counts_en;
+    c->reason_zh = lbl_zh + "满足 " + n + " 项条件之一即可；" + counts_zh;
   } else {
-    const Tri inner = c.children[0].result;
-    c.result = inner == Tri::kYes ? Tri::kNo : (inner == Tri::kNo ? Tri::kYes : Tri::kUnknown);
-    c.reason_en = lbl_en + "must not hold: " + c.children[0].reason_en;
-    c.reason_zh = lbl_zh + "须不满足：" + c.children[0].reason_zh;
+    c->reason_en = lbl_en + "must not hold: " + c->children[0].reason_en;
+    c->reason_zh = lbl_zh + "须不满足：" + c->children[0].reason_zh;
   }
-  return c;
 }
 
 void CollectMissing(const ClauseResult& c, std::set<std::string>* out) {
@@ -874,9 +990,9 @@ Result<Rule> ParseRule(std::string_view text, std::string_view field) {
 
 std::string RuleToJson(const Rule& rule) { return json::serialize(RuleObj(rule)); }
 
-Evaluation Evaluate(const Rule& rule, const EnterpriseFacts& facts, Date date) {
+Evaluation Evaluate(const Rule& rule, const EnterpriseFacts& facts, Date date, Detail detail) {
   Evaluation e;
-  e.root = EvalNode(rule, facts, date, "rule");
+  EvalNode(rule, facts, date, detail == Detail::kFull, "rule", &e.root);
   e.result = e.root.result;
   std::set<std::string> missing;
   CollectMissing(e.root, &missing);

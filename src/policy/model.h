@@ -200,9 +200,17 @@ struct Evaluation {
   std::vector<std::string> missing;  // all missing facts of the tree, sorted, unique
 };
 
+// How much an evaluation renders. kFull: the whole clause tree with every clause's path, id,
+// reasons and children (for people: one enterprise's page, a page of matches, refusals).
+// kVerdict: only `result` and `missing` (for counting: previews, tallies, eligibility scans over
+// every enterprise); root.kind, root.result and root.missing are set, nothing else, and all / any
+// stop at the first child that decides them. result and missing are identical either way.
+enum class Detail { kFull, kVerdict };
+
 // Evaluates `rule` for `facts` on `date` (Kleene logic: all = no if any no, else unknown if any
 // unknown; any = yes if any yes, else unknown if any unknown; not swaps yes and no).
-Evaluation Evaluate(const Rule& rule, const EnterpriseFacts& facts, base::Date date);
+Evaluation Evaluate(const Rule& rule, const EnterpriseFacts& facts, base::Date date,
+                    Detail detail = Detail::kFull);
 
 // ---- Policies and versions -------------------------------------------------------------------
 

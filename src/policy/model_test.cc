@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "policy/zjtx.h"
 
 namespace kechan::policy {
@@ -286,6 +290,104 @@ TEST(PolicyTallyTest, CountsAndFactsToAsk) {
   EXPECT_EQ(t.no, 1);
   EXPECT_EQ(t.unknown, 1);
   EXPECT_EQ(t.ask["main_business_share:2025"], 1);
+}
+
+// ---- verdict-only evaluation (Detail::kVerdict) ---------------------------------------------
+
+// GoodFirm with facts removed or changed by the 12 bits of `bits`, so that every clause kind
+// comes out yes, no and unknown across the variants.
+EnterpriseFacts Variant(unsigned bits) {
+  EnterpriseFacts f = GoodFirm();
+  f.revenue[2022] = Money::FromYuan(18'000'000);  // growth over 2023-2024 is known
+  f.rd_spend[2023] = Money::FromYuan(1'000'000);
+  f.rd_spend[2024] = Money::FromYuan(1'400'000);
+  f.main_business_share[2024] = 80;
+  if (bits & 1u) f.revenue.erase(2024);
+  if (bits & 2u) f.revenue[2025] = Money::FromYuan(0);
+  if (bits & 4u) f.rd_spend.clear();
+  if (bits & 8u) f.district = (bits & 16u) ? "" : "武侯区";
+  if (bits & 16u) f.tiers_known = false;
+  if (bits & 32u) f.links_known = (bits & 64u) == 0;
+  if (bits & 32u) f.links.clear();
+  if (bits & 64u) f.founded_on.reset();
+  if (bits & 128u) f.main_business_share.clear();
+  if (bits & 256u) f.above_size = (bits & 512u) ? std::optional<bool>() : false;
+  if (bits & 512u) f.green_factory = true;
+  if (bits & 1024u) f.revenue[2023] = Money::FromYuan(0);
+  if (bits & 2048u) f.has_park_fact = false;
+  if (bits & 2048u) f.digital_level = {{2024, 3}, {2025, 3}};
+  if (bits & 2048u) f.employees = {{2024, 150}, {2025, 150}};
+  return f;
+}
+
+std::vector<Rule> VerdictRules() {
+  return {
+      R(ZjtxRuleJson().c_str()),
+      R(R"({"any":[{"fact":"rd_share","op":"gte","value":7,"years":2},)"
+        R"({"not":{"fact":"green_factory","is":true}},{"fact":"employees","op":"lt","value":100}]})"),
+      R(R"({"all":[{"fact":"revenue_growth","op":"gte","value":10,"years":2},)"
+        R"({"any":[{"fact":"gradient_tier","in":["innovative_sme","none"]},)"
+        R"({"fact":"park","in":[3,4]}]},)"
+        R"({"not":{"all":[{"fact":"chain","in":[2]},)"
+        R"({"fact":"digital_level","op":"gte","value":3}]}}]})"),
+      R(R"({"any":[{"fact":"years_since_founding","op":"gte","value":8},)"
+        R"({"fact":"main_business_share","op":"gt","value":90},)"
+        R"({"fact":"chain_node","in":[11]}]})"),
+      R(R"({"all":[{"fact":"above_size","is":true},)"
+        R"({"fact":"rd_spend","op":"gte","value":"1000000"},)"
+        R"({"fact":"district","in":["高新区"]}]})"),
+  };
+}
+
+TEST(PolicyVerdictTest, VerdictsMissingFactsAndTalliesEqualTheFullEvaluation) {
+  const std::vector<Rule> rules = VerdictRules();
+  int compared = 0;
+  for (size_t ri = 0; ri < rules.size(); ++ri) {
+    for (const Date date : {D("2026-06-01"), D("2025-03-01")}) {
+      MatchTally full_tally;
+      MatchTally verdict_tally;
+      // Every 13th of the 4,096 variants: a spread of combinations, quick under sanitizers.
+      for (unsigned bits = 0; bits < 4096; bits += 13) {
+        const EnterpriseFacts f = Variant(bits);
+        const Evaluation full = Evaluate(rules[ri], f, date, Detail::kFull);
+        const Evaluation verdict = Evaluate(rules[ri], f, date, Detail::kVerdict);
+        ASSERT_EQ(verdict.result, full.result) << "rule " << ri << " variant " << bits;
+        ASSERT_EQ(verdict.missing, full.missing) << "rule " << ri << " variant " << bits;
+        AddToTally(full, &full_tally);
+        AddToTally(verdict, &verdict_tally);
+        ++compared;
+      }
+      EXPECT_EQ(verdict_tally.yes, full_tally.yes) << "rule " << ri;
+      EXPECT_EQ(verdict_tally.no, full_tally.no) << "rule " << ri;
+      EXPECT_EQ(verdict_tally.unknown, full_tally.unknown) << "rule " << ri;
+      EXPECT_EQ(verdict_tally.ask, full_tally.ask) << "rule " << ri;
+      // The variants reach all three outcomes for every rule, so the comparison means something.
+      EXPECT_GT(full_tally.yes, 0) << "rule " << ri;
+      EXPECT_GT(full_tally.no, 0) << "rule " << ri;
+      EXPECT_GT(full_tally.unknown, 0) << "rule " << ri;
+    }
+  }
+  EXPECT_EQ(compared, 5 * 2 * 316);
+}
+
+TEST(PolicyVerdictTest, VerdictRendersNoTextsAndFullDoes) {
+  const Rule r = *ParseRule(ZjtxRuleJson());
+  EnterpriseFacts f = GoodFirm();
+  f.main_business_share.clear();  // unknown: every clause but one decided
+  const Evaluation verdict = Evaluate(r, f, D("2026-06-01"), Detail::kVerdict);
+  EXPECT_EQ(verdict.result, Tri::kUnknown);
+  EXPECT_EQ(verdict.missing, std::vector<std::string>{"main_business_share:2025"});
+  EXPECT_TRUE(verdict.root.reason_en.empty());
+  EXPECT_TRUE(verdict.root.reason_zh.empty());
+  EXPECT_TRUE(verdict.root.path.empty());
+  EXPECT_TRUE(verdict.root.children.empty());
+  const Evaluation full = Evaluate(r, f, D("2026-06-01"));  // the default is kFull
+  EXPECT_EQ(full.root.path, "rule");
+  EXPECT_FALSE(full.root.reason_en.empty());
+  EXPECT_FALSE(full.root.reason_zh.empty());
+  ASSERT_EQ(full.root.children.size(), 6u);
+  EXPECT_EQ(full.root.children[4].result, Tri::kUnknown);
+  EXPECT_NE(full.root.children[4].reason_en.find("not on record"), std::string::npos);
 }
 
 }  // namespace

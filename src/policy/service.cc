@@ -286,14 +286,11 @@ Result<PublishReport> PolicyService::Publish(const Caller& caller, PolicyId poli
   }
   // 免申即享: who fits on the first day the version can apply.
   std::vector<EnterpriseFacts> eligible;
-  std::map<int64_t, Evaluation> evaluations;
   if (p.mode == Mode::kNoApplication) {
     const Date on = std::max(Today(), v.effective_from);
     KECHAN_ASSIGN_OR_RETURN(Universe u, LoadUniverse());
     for (auto& f : u.firms) {
-      Evaluation e = Evaluate(v.rule, f, on);
-      if (e.result == Tri::kYes) {
-        evaluations[f.enterprise_id] = e;
+      if (Evaluate(v.rule, f, on, Detail::kVerdict).result == Tri::kYes) {
         eligible.push_back(std::move(f));
       }
     }
@@ -438,7 +435,9 @@ Result<RulePreview> PolicyService::PreviewRule(const Caller& caller, const Rule&
   if (!IsStaff(caller)) return Denied();
   KECHAN_ASSIGN_OR_RETURN(Universe u, LoadUniverse());
   RulePreview out{.as_of = date, .tally = {}};
-  for (const auto& firm : u.firms) AddToTally(Evaluate(rule, firm, date), &out.tally);
+  for (const auto& firm : u.firms) {
+    AddToTally(Evaluate(rule, firm, date, Detail::kVerdict), &out.tally);
+  }
   return out;
 }
 
@@ -542,28 +541,38 @@ Result<MatchReport> PolicyService::EnterprisesFor(const Caller& caller, PolicyId
                 .total = 0,
                 .page = page.page,
                 .page_size = page.page_size};
-  std::vector<EnterpriseFit> all;
-  for (const auto& firm : u.firms) {
-    Evaluation e = Evaluate(version.rule, firm, date);
+  // Verdicts for every firm (no reason texts: the tally and the order need none); the texts are
+  // rendered for the page's firms only.
+  struct Hit {
+    size_t firm = 0;
+    Tri result = Tri::kUnknown;
+    std::vector<std::string> missing;
+  };
+  std::vector<Hit> all;
+  for (size_t i = 0; i < u.firms.size(); ++i) {
+    const EnterpriseFacts& firm = u.firms[i];
+    Evaluation e = Evaluate(version.rule, firm, date, Detail::kVerdict);
     AddToTally(e, &r.tally);
     if (f.result && e.result != *f.result) continue;
     if (!f.district.empty() && firm.district != f.district) continue;
     if (!f.q.empty() && firm.name.find(f.q) == std::string::npos) continue;
-    all.push_back(EnterpriseFit{.enterprise_id = firm.enterprise_id,
-                                .name = firm.name,
-                                .district = firm.district,
-                                .result = e.result,
-                                .missing = e.missing,
-                                .reason_en = e.root.reason_en,
-                                .reason_zh = e.root.reason_zh});
+    all.push_back(Hit{.firm = i, .result = e.result, .missing = std::move(e.missing)});
   }
-  std::stable_sort(all.begin(), all.end(), [](const EnterpriseFit& a, const EnterpriseFit& b) {
-    return Rank(a.result) < Rank(b.result);
-  });
+  std::stable_sort(all.begin(), all.end(),
+                   [](const Hit& a, const Hit& b) { return Rank(a.result) < Rank(b.result); });
   r.total = static_cast<int64_t>(all.size());
   const int64_t first = (page.page - 1) * page.page_size;
   for (int64_t i = first; i < r.total && i < first + page.page_size; ++i) {
-    r.items.push_back(std::move(all[static_cast<size_t>(i)]));
+    Hit& hit = all[static_cast<size_t>(i)];
+    const EnterpriseFacts& firm = u.firms[hit.firm];
+    Evaluation e = Evaluate(version.rule, firm, date, Detail::kFull);
+    r.items.push_back(EnterpriseFit{.enterprise_id = firm.enterprise_id,
+                                    .name = firm.name,
+                                    .district = firm.district,
+                                    .result = hit.result,
+                                    .missing = std::move(hit.missing),
+                                    .reason_en = std::move(e.root.reason_en),
+                                    .reason_zh = std::move(e.root.reason_zh)});
   }
   return r;
 }

@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 #include <cstdlib>
+#include <map>
 
 #include "auth/migrations.h"
 #include "auth/uscc.h"
@@ -11,7 +12,6 @@
 #include "policy/migrations.h"
 #include "policy/routes.h"
 #include "policy/zjtx.h"
-#include "store/migrations.h"
 #include "store/test_schema.h"
 #include "table/table.h"
 
@@ -45,23 +45,16 @@ using Backend = store::TestBackend;
 class PolicyServiceTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto schema = store::TestSchema::Create(GetParam(), "kechan_policy_test");
-    ASSERT_TRUE(schema.ok()) << schema.status();
-    if (!schema->skip_reason().empty()) {
-      GTEST_SKIP() << schema->skip_reason();
+    auto t = store::TestDatabase::Create(
+        GetParam(), "kechan_policy_test", {auth::Migrations(), chain::Migrations(), Migrations()},
+        base::LocalMidnight(D("2026-06-01")) + 10 * 3600LL * 1000000);
+    ASSERT_TRUE(t.ok()) << t.status();
+    if (t->skipped()) {
+      GTEST_SKIP() << t->skip_reason();
     }
-    schema_ = std::move(*schema);
-    auto db = store::Open({.url = schema_.url()});
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    std::vector<store::Migration> all = store::StoreMigrations();
-    for (auto&& part : {auth::Migrations(), chain::Migrations(), Migrations()}) {
-      all.insert(all.end(), part.begin(), part.end());
-    }
-    ASSERT_TRUE(store::Migrate(*db_, all).ok());
-    clock_.Set(base::LocalMidnight(D("2026-06-01")) + 10 * 3600LL * 1000000);
-    chain_ = std::make_unique<chain::ChainService>(*db_, clock_);
-    service_ = std::make_unique<PolicyService>(*db_, *chain_, clock_);
+    test_db_ = std::move(*t);
+    chain_ = std::make_unique<chain::ChainService>(db(), clock());
+    service_ = std::make_unique<PolicyService>(db(), *chain_, clock());
     const chain::Caller sys = chain::Caller::System("test");
 
     chain::Cluster cl{.code = "CD-EI", .name = "电子信息", .tier = chain::Tier::kTrillion};
@@ -98,7 +91,7 @@ class PolicyServiceTest : public ::testing::TestWithParam<Backend> {
   chain::EnterpriseId MakeFirm(int n, const std::string& name, const std::string& district,
                                Money revenue_2025, int64_t org) {
     if (org > 0) {
-      auto tx = db_->Begin(store::TxKind::kWrite);
+      auto tx = db().Begin(store::TxKind::kWrite);
       EXPECT_TRUE(tx.ok());
       auto rows = (*tx)->Query(
           "INSERT INTO orgs (kind, name, created_at) VALUES ('enterprise', ?, 0) RETURNING id",
@@ -148,7 +141,7 @@ class PolicyServiceTest : public ::testing::TestWithParam<Backend> {
   }
 
   int64_t Count(const std::string& sql) {
-    auto tx = db_->Begin(store::TxKind::kRead);
+    auto tx = db().Begin(store::TxKind::kRead);
     auto rows = (*tx)->Query(sql);
     EXPECT_TRUE(rows.ok()) << rows.status();
     return rows->rows.at(0).Int(0);
@@ -157,10 +150,12 @@ class PolicyServiceTest : public ::testing::TestWithParam<Backend> {
   void TearDown() override {
     service_.reset();
     chain_.reset();
-    db_.reset();
-    base::Status dropped = schema_.Drop();
-    EXPECT_TRUE(dropped.ok()) << dropped;
+    base::Status closed = test_db_.Close();
+    EXPECT_TRUE(closed.ok()) << closed;
   }
+
+  store::Database& db() { return test_db_.db(); }
+  base::FakeClock& clock() { return test_db_.clock(); }
 
   std::vector<int64_t> Fingerprint() {
     return {Count("SELECT COUNT(*) FROM events"), Count("SELECT COUNT(*) FROM policy_policies"),
@@ -169,9 +164,7 @@ class PolicyServiceTest : public ::testing::TestWithParam<Backend> {
             Count("SELECT COUNT(*) FROM policy_enterprise_facts")};
   }
 
-  base::FakeClock clock_;
-  store::TestSchema schema_;  // PostgreSQL: the throwaway schema, dropped in TearDown
-  std::unique_ptr<store::Database> db_;
+  store::TestDatabase test_db_;  // PostgreSQL: a throwaway schema, dropped in TearDown
   std::unique_ptr<chain::ChainService> chain_;
   std::unique_ptr<PolicyService> service_;
   Caller sys_ = Caller::System("test");
@@ -225,6 +218,51 @@ TEST_P(PolicyServiceTest, EnterprisesForCountsYesNoUnknownAndFactsToAsk) {
           .ok());
   auto after = service_->EnterprisesFor(Caller::Of(officer_), p.id, D("2026-06-01"), {}, {1, 20});
   EXPECT_EQ(after->tally.unknown, 0);
+}
+
+// Matching counts on verdicts only and renders reasons for the page's firms: every count, every
+// item's result and facts to ask about, and the page's reasons equal a full evaluation's.
+TEST_P(PolicyServiceTest, MatchAndPreviewCountAsTheFullEvaluationAndPagesKeepReasons) {
+  Policy p = MakePolicy("ZJTX", Mode::kFullApplication, ZjtxRuleJson(), true);
+  const Rule rule = ParseRule(ZjtxRuleJson()).value();
+  const Date on = D("2026-06-01");
+  auto facts = service_->AllFacts();
+  ASSERT_TRUE(facts.ok()) << facts.status();
+  ASSERT_EQ(facts->size(), 3u);
+  MatchTally expected;
+  std::map<int64_t, Evaluation> full;
+  for (const auto& f : *facts) {
+    full[f.enterprise_id] = Evaluate(rule, f, on, Detail::kFull);
+    AddToTally(full[f.enterprise_id], &expected);
+  }
+  size_t seen = 0;
+  for (int64_t page = 1; page <= 2; ++page) {
+    auto r = service_->EnterprisesFor(Caller::Of(officer_), p.id, on, {}, {page, 2});
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->total, 3);
+    EXPECT_EQ(r->tally.yes, expected.yes);
+    EXPECT_EQ(r->tally.no, expected.no);
+    EXPECT_EQ(r->tally.unknown, expected.unknown);
+    EXPECT_EQ(r->tally.ask, expected.ask);
+    for (const auto& item : r->items) {
+      const Evaluation& e = full.at(item.enterprise_id);
+      EXPECT_EQ(item.result, e.result);
+      EXPECT_EQ(item.missing, e.missing);
+      EXPECT_FALSE(item.reason_en.empty());
+      EXPECT_EQ(item.reason_en, e.root.reason_en);
+      EXPECT_EQ(item.reason_zh, e.root.reason_zh);
+      ++seen;
+    }
+  }
+  EXPECT_EQ(seen, 3u);
+  auto preview = service_->PreviewRule(Caller::Of(officer_), rule, on);
+  ASSERT_TRUE(preview.ok()) << preview.status();
+  EXPECT_EQ(preview->tally.yes, expected.yes);
+  EXPECT_EQ(preview->tally.no, expected.no);
+  EXPECT_EQ(preview->tally.unknown, expected.unknown);
+  EXPECT_EQ(preview->tally.ask, expected.ask);
+  EXPECT_EQ(expected.yes + expected.no + expected.unknown, 3);
+  EXPECT_EQ(expected.unknown, 1);
 }
 
 TEST_P(PolicyServiceTest, PublishingNoApplicationPolicyCreatesOnePendingBenefitPerEligibleFirm) {

@@ -64,4 +64,39 @@ base::Status TestSchema::Drop() {
       *admin_, [&](Tx& tx) { return tx.Exec("DROP SCHEMA " + schema + " CASCADE").status(); });
 }
 
+TestDatabase& TestDatabase::operator=(TestDatabase&& other) noexcept {
+  if (this != &other) {
+    (void)Close();
+    schema_ = std::move(other.schema_);
+    db_ = std::move(other.db_);
+    clock_ = std::move(other.clock_);
+  }
+  return *this;
+}
+
+TestDatabase::~TestDatabase() { (void)Close(); }
+
+base::Result<TestDatabase> TestDatabase::Create(
+    TestBackend backend, std::string_view prefix,
+    std::initializer_list<std::vector<Migration>> modules, base::Micros clock_start) {
+  TestDatabase out;
+  out.clock_->Set(clock_start);
+  KECHAN_ASSIGN_OR_RETURN(out.schema_, TestSchema::Create(backend, prefix));
+  if (out.skipped()) {
+    return out;
+  }
+  KECHAN_ASSIGN_OR_RETURN(out.db_, Open({.url = out.schema_.url()}));
+  std::vector<Migration> all = StoreMigrations();
+  for (const auto& part : modules) {
+    all.insert(all.end(), part.begin(), part.end());
+  }
+  KECHAN_RETURN_IF_ERROR(Migrate(*out.db_, all).status());
+  return out;
+}
+
+base::Status TestDatabase::Close() {
+  db_.reset();  // PostgreSQL: the schema cannot be dropped while this connection uses it
+  return schema_.Drop();
+}
+
 }  // namespace kechan::store
