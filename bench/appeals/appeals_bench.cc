@@ -3,6 +3,7 @@
 //   1. the three rates for a year by department (AppealService::Metrics; and with the hours
 //      quantiles rendered as `kechan appeals metrics --json` prints them),
 //   2. the officer queue page (open appeals of one unit, by due time) p50/p95 over 200 pages,
+//      against the former UNION and OR queries on the same pages (ids and totals must agree),
 //   3. `sla replay` of every open appeal (rate),
 //   4. scheduler lag (fire time - due time) p50/p99 with N pending timers.
 //
@@ -21,7 +22,7 @@
 //
 // Usage: kechan_bench_appeals [--appeals N] [--events-per-appeal E] [--timers N] [--dir DIR]
 //            [--history all|open] [--reuse] [--keep] [--recompute] [--seed-only] [--url PG]
-//            [--skip-replay]
+//            [--skip-replay] [--queue-only] [--migrate-only]
 //   --seed-only  seed, print the seed figures and keep DIR/bench.db (measure later with --reuse)
 //   --url        postgresql://… (an empty database) instead of DIR/bench.db
 //   --reuse      measure an existing DIR/bench.db from an earlier --keep run (no seeding)
@@ -31,6 +32,9 @@
 //   --recompute  also time the metrics with every facts row stale (the recomputation from the
 //                appeals and their history that Metrics did before the facts table), then
 //                rewrite the facts
+//   --queue-only  (implies --reuse --keep) only the officer queue figures: new List against the
+//                former UNION and OR queries on the same 200 pages
+//   --migrate-only  (implies --reuse --keep) apply pending migrations to DIR/bench.db and stop
 // Prints one JSON object.
 #include <algorithm>
 #include <chrono>
@@ -95,6 +99,176 @@ void Check(const base::Status& s, const char* what) {
     std::cerr << what << ": " << s << "\n";
     std::exit(1);
   }
+}
+
+// ---- officer queue ---------------------------------------------------------------------------
+
+// Figures of the officer queue page: AppealService::List (new) against, in the same run on the
+// same pages, the UNION query List ran before (HEAD of 2026-11-29 morning: deduplicating UNION
+// of the received, lead and every-assisting branches, colours counted over the union) and the
+// first query (the visibility rule as one OR). Ids and totals of all three must agree.
+struct QueueFigures {
+  std::vector<double> new_ms, new_cpu_ms, union_ms, union_cpu_ms, or_ms;
+  bool equal = true;
+  int64_t total_sum = 0;
+  int pages = 0;
+};
+
+const char kOpenStates[] =
+    "'received', 'answered', 'dispatched', 'dispatch_review', 'signed_for', 'in_progress', "
+    "'waiting_for_enterprise', 'extension_requested', 'replied', 'platform_check', 'follow_up'";
+const char kPageCols[] =
+    "id, title, body, type, state, org_id, lead_unit, assisting_units, sla, due_at, created_at, "
+    "updated_at";
+
+// The ids and total of page `pg` (20 rows, open appeals by due time) of an officer of `unit`
+// by the former UNION query, as List built it.
+std::pair<std::vector<int64_t>, int64_t> UnionPage(store::Database& db, int64_t unit, int64_t pg) {
+  const std::string u = std::to_string(unit);
+  const std::string st = std::string(" AND state IN (") + kOpenStates + ")";
+  const std::vector<std::string> vis = {
+      "state = 'received'", "lead_unit IN (" + u + ")",
+      "id IN (SELECT appeal_id FROM appeal_units WHERE org_id IN (" + u + ") AND lead = 0)"};
+  const std::string order = " ORDER BY (due_at IS NULL), due_at, id";
+  std::string count_sql = "SELECT sla, COUNT(*) FROM (";
+  std::string ids_sql = "SELECT id FROM (";
+  for (size_t i = 0; i < vis.size(); ++i) {
+    count_sql +=
+        std::string(i ? " UNION " : "") + "SELECT id, sla FROM appeals WHERE (" + vis[i] + ")" + st;
+    ids_sql += std::string(i ? " UNION SELECT * FROM (" : "SELECT * FROM (") +
+               "SELECT id, due_at, created_at, updated_at FROM appeals WHERE (" + vis[i] + ")" +
+               st + order + " LIMIT " + std::to_string(pg * 20) + ") b" + std::to_string(i);
+  }
+  count_sql += ") v GROUP BY sla";
+  ids_sql += ") v" + order + " LIMIT 20 OFFSET " + std::to_string((pg - 1) * 20);
+  auto tx = db.Begin(store::TxKind::kRead);
+  Check(tx.status(), "union list");
+  auto counts = (*tx)->Query(count_sql);
+  Check(counts.status(), "union counts");
+  int64_t total = 0;
+  for (const auto& r : counts->rows) total += r.Int(1);
+  std::vector<int64_t> ids;
+  if ((pg - 1) * 20 < total) {
+    auto rows = (*tx)->Query(ids_sql);
+    Check(rows.status(), "union ids");
+    for (const auto& r : rows->rows) ids.push_back(r.Int(0));
+    if (!ids.empty()) {
+      std::string in;
+      for (int64_t id : ids) in += (in.empty() ? "" : ",") + std::to_string(id);
+      auto page = (*tx)->Query(std::string("SELECT ") + kPageCols + " FROM appeals WHERE id IN (" +
+                               in + ")");
+      Check(page.status(), "union page");
+    }
+  }
+  return {ids, total};
+}
+
+// The same page by the first query (the visibility rule as one OR).
+std::pair<std::vector<int64_t>, int64_t> OrPage(store::Database& db, int64_t unit, int64_t pg) {
+  auto tx = db.Begin(store::TxKind::kRead);
+  Check(tx.status(), "old list");
+  const std::string where =
+      " WHERE (0 = 1 OR state = 'received' OR id IN (SELECT appeal_id FROM "
+      "appeal_units WHERE org_id IN (" +
+      std::to_string(unit) + "))) AND state IN (" + kOpenStates + ")";
+  auto counts = (*tx)->Query("SELECT sla, COUNT(*) FROM appeals" + where + " GROUP BY sla");
+  Check(counts.status(), "old counts");
+  auto rows = (*tx)->Query(std::string("SELECT ") + kPageCols + " FROM appeals" + where +
+                           " ORDER BY (due_at IS NULL), due_at, id LIMIT 20 OFFSET " +
+                           std::to_string((pg - 1) * 20));
+  Check(rows.status(), "old page");
+  int64_t total = 0;
+  for (const auto& r : counts->rows) total += r.Int(1);
+  std::vector<int64_t> ids;
+  for (const auto& r : rows->rows) ids.push_back(r.Int(0));
+  return {ids, total};
+}
+
+// 200 pages (40 units, pages 1-3) after one unmeasured warm-up page per unit and path; the
+// paths run in alternating order. `with_or`: also time the first OR query.
+QueueFigures MeasureQueue(store::Database& db, appeals::AppealService& svc, int pages,
+                          bool with_or) {
+  QueueFigures q;
+  q.pages = pages;
+  auto caller = [](int64_t unit) {
+    auth::Principal p;
+    p.user = base::UserId{1};
+    p.memberships = {{base::OrgId{unit}, auth::Role::kOfficer}};
+    p.method = auth::AuthMethod::kSession;
+    return appeals::Caller::Of(p);
+  };
+  for (int64_t unit = 1; unit <= kUnits; ++unit) {
+    appeals::ListFilter f;
+    f.states = {"open"};
+    Check(svc.List(caller(unit), f).status(), "warm-up list");
+    UnionPage(db, unit, 1);
+    if (with_or) OrPage(db, unit, 1);
+  }
+  for (int i = 0; i < pages; ++i) {
+    const int64_t unit = 1 + i % kUnits;
+    appeals::ListFilter f;
+    f.states = {"open"};
+    f.page = 1 + i % 3;
+    appeals::AppealPage page;
+    std::pair<std::vector<int64_t>, int64_t> old;
+    auto run_new = [&] {
+      auto t0 = std::chrono::steady_clock::now();
+      const double c0 = CpuSeconds();
+      auto r = svc.List(caller(unit), f);
+      Check(r.status(), "list");
+      page = std::move(*r);
+      q.new_ms.push_back(Seconds(t0) * 1000);
+      q.new_cpu_ms.push_back((CpuSeconds() - c0) * 1000);
+    };
+    auto run_union = [&] {
+      auto t0 = std::chrono::steady_clock::now();
+      const double c0 = CpuSeconds();
+      old = UnionPage(db, unit, f.page);
+      q.union_ms.push_back(Seconds(t0) * 1000);
+      q.union_cpu_ms.push_back((CpuSeconds() - c0) * 1000);
+    };
+    if (i % 2 == 0) {
+      run_new();
+      run_union();
+    } else {
+      run_union();
+      run_new();
+    }
+    q.total_sum += page.total;
+    bool same = old.second == page.total && old.first.size() == page.items.size();
+    for (size_t k = 0; same && k < old.first.size(); ++k) {
+      same = old.first[k] == page.items[k].id;
+    }
+    if (with_or) {
+      auto t0 = std::chrono::steady_clock::now();
+      auto o = OrPage(db, unit, f.page);
+      q.or_ms.push_back(Seconds(t0) * 1000);
+      same = same && o == old;
+    }
+    if (!same) {
+      std::fprintf(stderr, "queue mismatch: unit %lld page %lld total %lld vs %lld\n",
+                   static_cast<long long>(unit), static_cast<long long>(f.page),
+                   static_cast<long long>(page.total), static_cast<long long>(old.second));
+    }
+    q.equal = q.equal && same;
+  }
+  return q;
+}
+
+std::string QueueJson(const QueueFigures& q) {
+  char buf[1024];
+  std::snprintf(buf, sizeof buf,
+                "\"queue_page_ms\":{\"p50\":%.2f,\"p95\":%.2f,\"cpu_p50\":%.2f,\"cpu_p95\":%.2f},"
+                "\"queue_old_union_ms\":{\"p50\":%.2f,\"p95\":%.2f,\"cpu_p50\":%.2f,"
+                "\"cpu_p95\":%.2f},"
+                "\"queue_old_or_ms\":{\"p50\":%.2f,\"p95\":%.2f},\"queue_equal\":%s,"
+                "\"queue_pages\":%d,\"queue_mean_total\":%lld",
+                Pct(q.new_ms, 0.5), Pct(q.new_ms, 0.95), Pct(q.new_cpu_ms, 0.5),
+                Pct(q.new_cpu_ms, 0.95), Pct(q.union_ms, 0.5), Pct(q.union_ms, 0.95),
+                Pct(q.union_cpu_ms, 0.5), Pct(q.union_cpu_ms, 0.95), Pct(q.or_ms, 0.5),
+                Pct(q.or_ms, 0.95), q.equal ? "true" : "false", q.pages,
+                static_cast<long long>(q.pages > 0 ? q.total_sum / q.pages : 0));
+  return buf;
 }
 
 struct Step {
@@ -381,14 +555,17 @@ base::Result<int64_t> SeedAppeal(store::Tx& tx, Sink& sink, int64_t id, base::Mi
              dispatched && assisted ? std::to_string(assist) : std::string()})
           .status());
   if (dispatched) {
-    KECHAN_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO appeal_units (appeal_id, org_id, lead) VALUES (?, ?, 1)", {id, unit})
-            .status());
+    // is_open as AppealService keeps it: 0 once the appeal is terminal (closed_at set).
+    const int64_t is_open = closed_at ? 0 : 1;
+    KECHAN_RETURN_IF_ERROR(tx.Exec("INSERT INTO appeal_units (appeal_id, org_id, lead, is_open) "
+                                   "VALUES (?, ?, 1, ?)",
+                                   {id, unit, is_open})
+                               .status());
     if (assisted) {
-      KECHAN_RETURN_IF_ERROR(
-          tx.Exec("INSERT INTO appeal_units (appeal_id, org_id, lead) VALUES (?, ?, 0)",
-                  {id, assist})
-              .status());
+      KECHAN_RETURN_IF_ERROR(tx.Exec("INSERT INTO appeal_units (appeal_id, org_id, lead, "
+                                     "is_open) VALUES (?, ?, 0, ?)",
+                                     {id, assist, is_open})
+                                 .status());
     }
   }
   // Requester 0 (filed at the duty desk) is visited by archive (or by record_visit first when
@@ -420,7 +597,7 @@ int main(int argc, char** argv) {
   bool reuse = false, keep = false, recompute = false, all_history = true, seed_only = false;
   std::string dir = "/tmp/kechan-bench-appeals";
   std::string url;  // --url postgresql://… (an empty database): PostgreSQL instead of DIR/bench.db
-  bool skip_replay = false;
+  bool skip_replay = false, queue_only = false, migrate_only = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -435,6 +612,8 @@ int main(int argc, char** argv) {
     if (a == "--history") all_history = next() != "open";
     if (a == "--url") url = next();
     if (a == "--skip-replay") skip_replay = true;
+    if (a == "--queue-only") queue_only = reuse = keep = true;
+    if (a == "--migrate-only") migrate_only = reuse = keep = true;
   }
   if (!reuse) {
     std::filesystem::remove_all(dir);
@@ -448,11 +627,27 @@ int main(int argc, char** argv) {
   for (auto&& part : {auth::Migrations(), flow::Migrations(), appeals::Migrations()}) {
     all.insert(all.end(), part.begin(), part.end());
   }
-  Check(store::Migrate(*db, all).status(), "migrate");
+  {
+    auto t0 = std::chrono::steady_clock::now();
+    auto m = store::Migrate(*db, all);
+    Check(m.status(), "migrate");
+    if (m->applied > 0) {
+      std::fprintf(stderr, "applied %d migrations in %.1f s\n", m->applied, Seconds(t0));
+    }
+  }
+  if (migrate_only) {
+    return 0;
+  }
   auto cal = std::make_shared<base::BusinessCalendar>(base::BusinessCalendar::Shipped());
   const base::Micros now = base::SystemClock::Get().NowMicros();
   const base::Micros year = 365LL * 24 * kHour;
   appeals::AppealService svc(*db, base::SystemClock::Get(), [cal] { return cal; }, nullptr, {});
+
+  if (queue_only) {
+    const QueueFigures queue = MeasureQueue(*db, svc, 200, /*with_or=*/true);
+    std::printf("{%s}\n", QueueJson(queue).c_str());
+    return queue.equal ? 0 : 1;
+  }
 
   // ---- seed --------------------------------------------------------------------------------
   double gen_s = 0, facts_s = 0;
@@ -600,52 +795,7 @@ int main(int argc, char** argv) {
   }
 
   // ---- 2. officer queue page -------------------------------------------------------------------
-  // New: AppealService::List (a UNION of index ranges). Old (same run, same pages): the former
-  // query with the visibility rule as one OR, run directly; the ids must agree.
-  std::vector<double> page_ms, old_page_ms;
-  bool queue_equal = true;
-  int64_t queue_total = 0;
-  const std::string open_states =
-      "'received', 'answered', 'dispatched', 'dispatch_review', 'signed_for', 'in_progress', "
-      "'waiting_for_enterprise', 'extension_requested', 'replied', 'platform_check', 'follow_up'";
-  for (int i = 0; i < 200; ++i) {
-    const int64_t unit = 1 + i % kUnits;
-    auth::Principal p;
-    p.user = base::UserId{1};
-    p.memberships = {{base::OrgId{unit}, auth::Role::kOfficer}};
-    p.method = auth::AuthMethod::kSession;
-    appeals::ListFilter f;
-    f.states = {"open"};
-    f.page = 1 + i % 3;
-    auto q0 = std::chrono::steady_clock::now();
-    auto page = svc.List(appeals::Caller::Of(p), f);
-    Check(page.status(), "list");
-    page_ms.push_back(Seconds(q0) * 1000);
-    queue_total += page->total;
-    q0 = std::chrono::steady_clock::now();
-    auto tx = db->Begin(store::TxKind::kRead);
-    Check(tx.status(), "old list");
-    const std::string where =
-        " WHERE (0 = 1 OR state = 'received' OR id IN (SELECT appeal_id FROM "
-        "appeal_units WHERE org_id IN (" +
-        std::to_string(unit) + "))) AND state IN (" + open_states + ")";
-    auto counts = (*tx)->Query("SELECT sla, COUNT(*) FROM appeals" + where + " GROUP BY sla");
-    Check(counts.status(), "old counts");
-    auto rows = (*tx)->Query(
-        "SELECT id, title, body, type, state, org_id, lead_unit, "
-        "assisting_units, sla, due_at, created_at, updated_at FROM appeals" +
-        where + " ORDER BY (due_at IS NULL), due_at, id LIMIT 20 OFFSET " +
-        std::to_string((f.page - 1) * 20));
-    Check(rows.status(), "old page");
-    old_page_ms.push_back(Seconds(q0) * 1000);
-    int64_t old_total = 0;
-    for (const auto& r : counts->rows) old_total += r.Int(1);
-    bool same = old_total == page->total && rows->size() == page->items.size();
-    for (size_t k = 0; same && k < rows->size(); ++k) {
-      same = rows->rows[k].Int(0) == page->items[k].id;
-    }
-    queue_equal = queue_equal && same;
-  }
+  const QueueFigures queue = MeasureQueue(*db, svc, 200, /*with_or=*/true);
 
   // ---- 4. scheduler lag ------------------------------------------------------------------------
   flow::Scheduler sched(*db, base::SystemClock::Get());
@@ -713,9 +863,7 @@ int main(int argc, char** argv) {
       "\"metrics_json_with_hours_s\":{\"p50\":%.3f},\"metrics_rows\":%zu,"
       "\"metrics_appeals\":%lld,\"metrics_equal\":%s,"
       "\"metrics_recompute_s\":%.3f,\"facts_rebuild_s\":%.1f,"
-      "\"queue_page_ms\":{\"p50\":%.2f,\"p95\":%.2f},"
-      "\"queue_old_or_ms\":{\"p50\":%.2f,\"p95\":%.2f},\"queue_equal\":%s,"
-      "\"queue_mean_total\":%lld,"
+      "%s,"
       "\"replay\":{\"appeals\":%lld,\"seconds\":%.2f,\"per_second\":%.0f,\"timers\":%lld},"
       "\"timers_armed\":%lld,\"timers_pending_after\":%lld,\"arm_s\":%.1f,\"fired\":%zu,"
       "\"scheduler_lag_ms\":{\"p50\":%.1f,\"p99\":%.1f,\"poll_ms\":50}}\n",
@@ -724,9 +872,7 @@ int main(int argc, char** argv) {
       metrics_s[0], Pct(metrics_s, 0.5), *std::max_element(metrics_s.begin(), metrics_s.end()),
       Pct(metrics_cpu_s, 0.5), scan_s[0], Pct(scan_s, 0.5), Pct(scan_cpu_s, 0.5), Pct(json_s, 0.5),
       metrics_rows, static_cast<long long>(metrics_appeals), metrics_equal ? "true" : "false",
-      recompute_s, restore_s, Pct(page_ms, 0.5), Pct(page_ms, 0.95), Pct(old_page_ms, 0.5),
-      Pct(old_page_ms, 0.95), queue_equal ? "true" : "false",
-      static_cast<long long>(queue_total / 200), static_cast<long long>(replay.appeals),
+      recompute_s, restore_s, QueueJson(queue).c_str(), static_cast<long long>(replay.appeals),
       replay.seconds,
       replay.seconds > 0 ? static_cast<double>(replay.appeals) / replay.seconds : 0.0,
       static_cast<long long>(replay.timers), static_cast<long long>(n_timers),

@@ -380,17 +380,32 @@ TEST_P(AppealMetricsTest, FactSumsKeptByWritesEqualARebuildFromTheFacts) {
   EXPECT_EQ(Sums(), kept);
 }
 
-// The officer queue (AppealService::List as a UNION of index ranges with bounded branches)
-// returns what the former single query with the visibility rule as one OR returned: the same
-// items in the same order on every page, the same total and colour counts, for leaders,
-// officers (lead and assisting units), enterprises and a caller that is both, under filters and
-// every sort.
+// The officer queue (AppealService::List as disjoint branches over covering index ranges,
+// bounded per branch and split at due_at IS NULL, assisting units read through is_open for open
+// states) returns what the former single query with the visibility rule as one OR returned: the
+// same items in the same order on every page, the same total and colour counts, for leaders,
+// officers (lead and assisting units), enterprises and a caller that is both, under filters
+// (open states, terminal states, both) and every sort. appeal_units.is_open follows the
+// appeal's state.
 TEST_P(AppealMetricsTest, QueueUnionEqualsTheFormerOrQuery) {
   int applied = 0;
   Drive(11, 700, &applied);
   ASSERT_GT(applied, 100);
   ASSERT_GT(Count("SELECT COUNT(*) FROM appeal_units WHERE lead = 0"), 0);
   ASSERT_GT(Count("SELECT COUNT(DISTINCT sla) FROM appeals"), 1);
+  const std::string terminal = "a.state IN ('closed', 'rejected', 'archived', 'merged')";
+  ASSERT_GT(Count("SELECT COUNT(*) FROM appeal_units u JOIN appeals a ON a.id = u.appeal_id "
+                  "WHERE u.lead = 0 AND " +
+                  terminal),
+            0);
+  ASSERT_GT(Count("SELECT COUNT(*) FROM appeal_units u JOIN appeals a ON a.id = u.appeal_id "
+                  "WHERE u.lead = 0 AND NOT " +
+                  terminal),
+            0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM appeal_units u JOIN appeals a ON a.id = u.appeal_id "
+                  "WHERE u.is_open <> CASE WHEN " +
+                  terminal + " THEN 0 ELSE 1 END"),
+            0);
 
   auth::Principal both = P(7, 10, Role::kEnterprise);
   both.memberships.push_back({base::OrgId{3}, Role::kOfficer});
@@ -413,7 +428,11 @@ TEST_P(AppealMetricsTest, QueueUnionEqualsTheFormerOrQuery) {
                                        {.states = {"received", "in_progress"}},
                                        {.states = {"open"}, .sla = "green"},
                                        {.states = {"open"}, .unit = 3},
-                                       {.type = AppealTypes()[0].id, .sort = "-created"}};
+                                       {.type = AppealTypes()[0].id, .sort = "-created"},
+                                       {.states = {"received"}},
+                                       {.states = {"in_progress", "closed", "archived"}},
+                                       {.states = {"archived"}, .sort = "-updated"},
+                                       {.states = {"open"}, .unit = 2}};
   // The former query, verbatim apart from paging.
   auto former = [&](const Caller& c, const Filter& f, int64_t page, int64_t size) {
     std::string where = " WHERE 1 = 1";

@@ -280,6 +280,45 @@ CREATE TABLE appeal_sla_rules (
 INSERT INTO appeal_sla_rules (type, clock, unit, amount, warn_share, updated_at, updated_by)
 VALUES ('land_space', 'resolution', 'working_days', 15, 0.8, 0, 'migration'),
   ('technology', 'resolution', 'working_days', 15, 0.8, 0, 'migration');
+)sql"},
+      // Version 6 (issue 4 "Measured", officer queue at 1M appeals): the queue's colour counts
+      // and page order read (state, due_at, id, sla) and (lead_unit, state, due_at, id, sla)
+      // without touching table rows; appeal_units.is_open (0 once the appeal is terminal, set
+      // by AppealService in the same transaction) lets the assisting branch read only the
+      // unit's open appeals. appeal_recompute_jobs keeps the SLA-rules recomputation jobs
+      // (ClockRecomputeRunner) across restarts.
+      store::Migration{.module = "appeals",
+                       .version = 6,
+                       .name = "appeals_queue_covering_recompute_jobs",
+                       .sql = R"sql(
+DROP INDEX appeals_state_due;
+CREATE INDEX appeals_state_due_sla ON appeals (state, due_at, id, sla);
+DROP INDEX appeals_lead_state_due;
+CREATE INDEX appeals_lead_state_due_sla ON appeals (lead_unit, state, due_at, id, sla);
+ALTER TABLE appeal_units ADD COLUMN is_open INTEGER NOT NULL DEFAULT 1;
+UPDATE appeal_units SET is_open = 0 WHERE appeal_id IN (SELECT id FROM appeals WHERE state IN
+  ('closed', 'rejected', 'archived', 'merged'));
+CREATE INDEX appeal_units_assisting_open ON appeal_units (org_id, appeal_id)
+  WHERE lead = 0 AND is_open = 1;
+
+CREATE TABLE appeal_recompute_jobs (
+  id BIGINT PRIMARY KEY,
+  state TEXT NOT NULL CHECK (state IN ('running', 'done', 'failed')),
+  started_by TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  started_at BIGINT NOT NULL,
+  finished_at BIGINT NOT NULL DEFAULT 0,
+  processed BIGINT NOT NULL DEFAULT 0,
+  total BIGINT NOT NULL DEFAULT 0,
+  changed BIGINT NOT NULL DEFAULT 0,
+  timers BIGINT NOT NULL DEFAULT 0,
+  seconds DOUBLE PRECISION NOT NULL DEFAULT 0,
+  error_reason TEXT NOT NULL DEFAULT '',
+  error_field TEXT NOT NULL DEFAULT '',
+  error_en TEXT NOT NULL DEFAULT '',
+  error_zh TEXT NOT NULL DEFAULT '',
+  updated_at BIGINT NOT NULL
+);
 )sql"}};
 }
 

@@ -757,7 +757,11 @@ struct AppealService::Impl {
 AppealService::AppealService(store::Database& db, const base::Clock& clock,
                              CalendarProvider calendar, flow::Scheduler* scheduler,
                              ServiceOptions options)
-    : db_(db), clock_(clock), calendar_(std::move(calendar)), options_(std::move(options)) {
+    : db_(db),
+      clock_(clock),
+      calendar_(std::move(calendar)),
+      options_(std::move(options)),
+      recompute_(db, clock) {
   auto m = flow::AppealMachine();
   machine_ = std::make_unique<flow::Machine>(std::move(*m));
   if (scheduler) {
@@ -1268,6 +1272,12 @@ Result<int64_t> AppealService::Impl::ActIn(Tx& tx, const Caller& caller, int64_t
   sql += " WHERE id = ?";
   params.push_back(id);
   KECHAN_RETURN_IF_ERROR(tx.Exec(sql, std::span<const Value>(params)).status());
+  if (IsTerminal(out.to_state)) {
+    // The officer queue reads assisting units of open appeals only (appeal_units_assisting_open).
+    KECHAN_RETURN_IF_ERROR(
+        tx.Exec("UPDATE appeal_units SET is_open = 0 WHERE appeal_id = ? AND is_open = 1", {id})
+            .status());
+  }
 
   const std::string fj = FieldsJson(recorded);
   for (size_t i = 0; i < out.events.size(); ++i) {
@@ -1314,25 +1324,36 @@ Result<AppealPage> AppealService::List(const Caller& caller, const ListFilter& f
     return base::InvalidArgument("page_size", "paging.page_size", "page_size must be 1-200",
                                  "page_size 须为 1-200");
   }
-  // What the caller may see, as one or more branches whose union is the visible set: the
-  // caller's firms' appeals (appeals_org), received ones for triage (appeals_state_due), the
-  // units' lead appeals (appeals_lead_state_due: with the state filter one index range per state)
-  // and assisting appeals (appeal_units_assisting). A UNION of index ranges instead of one OR
-  // over every open appeal.
+  // What the caller may see, as disjoint branches whose union is the visible set (each branch
+  // excludes what an earlier one holds, so counts add up and the page is a UNION ALL): the
+  // caller's firms' appeals (appeals_org); received ones for triage (appeals_state_due_sla);
+  // the units' lead appeals (appeals_lead_state_due_sla: one index range per state); their
+  // assisting appeals (appeal_units_assisting_open when only open states are asked for, else
+  // appeal_units_assisting). The two appeals indexes hold sla, so the colour counts of the
+  // first three branches read no table row.
   std::vector<std::string> branches;
+  bool open_only = !f.states.empty();
+  for (const auto& st : f.states) {
+    open_only = open_only && (st == "open" || (machine_->FindState(st) && !IsTerminal(st)));
+  }
   if (caller.IsLeader()) {
     branches.push_back("1 = 1");
   } else {
     const auto firms = caller.OrgsWith(auth::Role::kEnterprise);
     const auto units = caller.OrgsWith(auth::Role::kOfficer);
+    std::string not_firm;
     if (!firms.empty()) {
       branches.push_back("org_id IN (" + JoinIds(firms) + ")");
+      not_firm = " AND org_id NOT IN (" + JoinIds(firms) + ")";
     }
     if (!units.empty()) {
-      branches.push_back("state = 'received'");
-      branches.push_back("lead_unit IN (" + JoinIds(units) + ")");
-      branches.push_back("id IN (SELECT appeal_id FROM appeal_units WHERE org_id IN (" +
-                         JoinIds(units) + ") AND lead = 0)");
+      const std::string u = JoinIds(units);
+      branches.push_back("state = 'received'" + not_firm);
+      branches.push_back("lead_unit IN (" + u + ") AND state <> 'received'" + not_firm);
+      branches.push_back("id IN (SELECT appeal_id FROM appeal_units WHERE org_id IN (" + u +
+                         ") AND lead = 0" + (open_only ? " AND is_open = 1" : "") +
+                         ") AND state <> 'received' AND (lead_unit IS NULL OR lead_unit NOT IN (" +
+                         u + "))" + not_firm);
     }
   }
   std::string where;
@@ -1407,51 +1428,55 @@ Result<AppealPage> AppealService::List(const Caller& caller, const ListFilter& f
   if (branches.empty()) {
     return page;
   }
-  // Each branch with the filters; params repeated per branch.
   auto branch_sql = [&](const char* cols, const std::string& vis) {
     return std::string("SELECT ") + cols + " FROM appeals WHERE (" + vis + ")" + where;
   };
-  std::vector<Value> bp;
-  for (size_t i = 0; i < branches.size(); ++i) {
-    bp.insert(bp.end(), p.begin(), p.end());
-  }
+  // The colour counts: one GROUP BY per branch (disjoint, so they add up).
   std::string count_sql;
-  if (branches.size() == 1) {
-    count_sql = branch_sql("sla, COUNT(*)", branches[0]) + " GROUP BY sla";
-  } else {
-    count_sql = "SELECT sla, COUNT(*) FROM (";
-    for (size_t i = 0; i < branches.size(); ++i) {
-      count_sql += (i ? " UNION " : "") + branch_sql("id, sla", branches[i]);
-    }
-    count_sql += ") v GROUP BY sla";
+  std::vector<Value> cp;
+  for (size_t i = 0; i < branches.size(); ++i) {
+    count_sql +=
+        (i ? " UNION ALL " : "") + branch_sql("sla, COUNT(*)", branches[i]) + " GROUP BY sla";
+    cp.insert(cp.end(), p.begin(), p.end());
   }
-  KECHAN_ASSIGN_OR_RETURN(auto counts, tx->Query(count_sql, std::span<const Value>(bp)));
+  KECHAN_ASSIGN_OR_RETURN(auto counts, tx->Query(count_sql, std::span<const Value>(cp)));
   for (const auto& r : counts.rows) {
-    page.counts[r.Text(0)] = r.Int(1);
+    page.counts[r.Text(0)] += r.Int(1);
     page.total += r.Int(1);
   }
   if ((f.page - 1) * f.page_size >= page.total) {
     return page;
   }
   // The page: the first page * page_size rows of each branch in the page order can hold every
-  // row of the page, so each branch is bounded by that before the union is ordered.
+  // row of the page, so each branch is bounded by that before the union is ordered. By due
+  // time each branch is split at due_at IS NULL, so a range of (state, due_at, id) or
+  // (lead_unit, state, due_at, id) is read in order and stops at the bound instead of sorting
+  // every row of the branch.
   const int64_t bound = f.page * f.page_size;
-  std::string ids_sql;
-  std::vector<Value> ip;
-  if (branches.size() == 1) {
-    ids_sql = branch_sql("id", branches[0]) + order + " LIMIT ? OFFSET ?";
-    ip = p;
+  std::vector<std::pair<std::string, std::string>> parts;  // (condition, order)
+  // Only the columns of the order: the due-time parts then read the index alone.
+  const char* cols = f.sort == "due"        ? "id, due_at"
+                     : f.sort == "-created" ? "id, created_at"
+                                            : "id, updated_at";
+  if (f.sort == "due") {
+    parts = {{" AND due_at IS NOT NULL", " ORDER BY due_at, id"},
+             {" AND due_at IS NULL", " ORDER BY id"}};
   } else {
-    ids_sql = "SELECT id FROM (";
-    for (size_t i = 0; i < branches.size(); ++i) {
-      ids_sql += (i ? " UNION SELECT * FROM (" : "SELECT * FROM (") +
-                 branch_sql("id, due_at, created_at, updated_at", branches[i]) + order +
-                 " LIMIT ?) b" + std::to_string(i);
+    parts = {{"", order}};
+  }
+  std::string ids_sql = "SELECT id FROM (";
+  std::vector<Value> ip;
+  int n = 0;
+  for (const auto& b : branches) {
+    for (const auto& [cond, part_order] : parts) {
+      ids_sql += (n ? " UNION ALL SELECT * FROM (" : "SELECT * FROM (") + branch_sql(cols, b) +
+                 cond + part_order + " LIMIT ?) b" + std::to_string(n);
       ip.insert(ip.end(), p.begin(), p.end());
       ip.push_back(bound);
+      ++n;
     }
-    ids_sql += ") v" + order + " LIMIT ? OFFSET ?";
   }
+  ids_sql += ") v" + order + " LIMIT ? OFFSET ?";
   ip.push_back(f.page_size);
   ip.push_back((f.page - 1) * f.page_size);
   KECHAN_ASSIGN_OR_RETURN(auto ids, tx->Query(ids_sql, std::span<const Value>(ip)));

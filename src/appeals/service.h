@@ -350,9 +350,13 @@ class AppealService {
                                                      const std::vector<SlaRuleChange>& changes);
   // The last `limit` (1..500) changes, newest first. Officers and leaders.
   base::Result<std::vector<SlaRuleHistoryEntry>> SlaRuleHistory(const Caller& caller, int limit);
-  // Operators: runs ReplayClocks on a background thread. FailedPrecondition
-  // "sla.recompute_running" while one runs.
+  // Operators: runs ReplayClocks on a background thread; the job is kept in
+  // appeal_recompute_jobs (ClockRecomputeRunner). FailedPrecondition "sla.recompute_running"
+  // while one runs.
   base::Result<ClockRecomputeStatus> StartClockRecompute(const Caller& caller);
+  // The newest recomputation (this process's, else the newest stored one: a restart keeps it;
+  // one a stopped server left running reads "failed", reason "sla.recompute_interrupted"),
+  // with started_by_name filled from auth's users.
   ClockRecomputeStatus ClockRecompute() const;
   // Blocks until no recomputation runs (tests, CLI).
   ClockRecomputeStatus WaitClockRecompute() const;

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cmath>
+#include <random>
 #include <set>
 #include <utility>
 
@@ -419,6 +420,30 @@ void SlaRuleCache::Set(std::shared_ptr<const SlaRuleSet> rules) {
 // ---- ClockRecomputeRunner
 // -------------------------------------------------------------------------
 
+namespace {
+
+constexpr char kJobCols[] =
+    "id, state, started_by, instance, started_at, finished_at, processed, total, changed, "
+    "timers, seconds, error_reason, error_field, error_en, error_zh, updated_at";
+
+Status Interrupted(int64_t processed, int64_t total) {
+  const std::string done = std::to_string(processed) + " / " + std::to_string(total);
+  return base::Unavailable(
+      "sla.recompute_interrupted",
+      "The server stopped while this recomputation was running (" + done +
+          " open appeals done); start it again",
+      "重算进行中服务器已停止（已完成 " + done + " 件在办诉求），请重新发起重算");
+}
+
+}  // namespace
+
+ClockRecomputeRunner::ClockRecomputeRunner(store::Database& db, const base::Clock& clock)
+    : db_(db), clock_(clock) {
+  std::random_device rd;
+  instance_ =
+      std::to_string(clock.NowMicros()) + "-" + std::to_string(rd()) + "-" + std::to_string(rd());
+}
+
 ClockRecomputeRunner::~ClockRecomputeRunner() {
   std::thread t;
   {
@@ -430,58 +455,164 @@ ClockRecomputeRunner::~ClockRecomputeRunner() {
   }
 }
 
+Status ClockRecomputeRunner::Save(const ClockRecomputeStatus& st, bool insert) const {
+  const bool failed = st.state == "failed";
+  const Micros now = clock_.NowMicros();
+  Status result;
+  for (int attempt = 0; attempt < kSaveAttempts; ++attempt) {
+    result = store::WithWriteTx(db_, [&](Tx& tx) -> Status {
+      if (insert) {
+        return tx
+            .Exec(
+                "INSERT INTO appeal_recompute_jobs (id, state, started_by, instance, "
+                "started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                {st.id, st.state, st.started_by, instance_, st.started_at, now})
+            .status();
+      }
+      return tx
+          .Exec(
+              "UPDATE appeal_recompute_jobs SET state = ?, finished_at = ?, processed = ?, "
+              "total = ?, changed = ?, timers = ?, seconds = ?, error_reason = ?, "
+              "error_field = ?, error_en = ?, error_zh = ?, updated_at = ? WHERE id = ?",
+              {st.state, st.finished_at, st.processed, st.total, st.changed, st.timers, st.seconds,
+               failed ? st.error.reason() : std::string(),
+               failed ? st.error.field() : std::string(),
+               failed ? st.error.message_en() : std::string(),
+               failed ? st.error.message_zh() : std::string(), now, st.id})
+          .status();
+    });
+    if (result.ok() || result.code() != base::Code::kUnavailable) {
+      break;
+    }
+  }
+  return result;
+}
+
+Result<std::optional<ClockRecomputeStatus>> ClockRecomputeRunner::LoadNewest() const {
+  std::optional<ClockRecomputeStatus> out;
+  bool interrupted = false;
+  {
+    KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+    KECHAN_ASSIGN_OR_RETURN(auto rows, tx->Query(std::string("SELECT ") + kJobCols +
+                                                 " FROM appeal_recompute_jobs ORDER BY id DESC "
+                                                 "LIMIT 1"));
+    if (rows.empty()) {
+      return out;
+    }
+    const auto& r = rows.rows[0];
+    ClockRecomputeStatus st{.id = r.Int(0),
+                            .state = r.Text(1),
+                            .started_by = r.Text(2),
+                            .started_at = r.Int(4),
+                            .finished_at = r.Int(5),
+                            .processed = r.Int(6),
+                            .total = r.Int(7),
+                            .changed = r.Int(8),
+                            .timers = r.Int(9),
+                            .seconds = r.Real(10)};
+    if (st.state == "failed") {
+      st.error = Status(base::Code::kInternal, r.Text(11), r.Text(13), r.Text(14), r.Text(12));
+    }
+    interrupted = st.state == "running" && r.Text(3) != instance_;
+    if (interrupted) {
+      st.state = "failed";
+      st.finished_at = r.Int(15);  // the last sign of life
+      st.error = Interrupted(st.processed, st.total);
+    }
+    out = std::move(st);
+  }
+  if (interrupted) {
+    // Best effort: record it, so the row reads the same from now on.
+    (void)Save(*out, /*insert=*/false);
+  }
+  return out;
+}
+
 Result<ClockRecomputeStatus> ClockRecomputeRunner::Start(std::string actor, Micros now, Work work) {
   std::thread old;
   ClockRecomputeStatus started;
-  {
-    std::lock_guard lock(mu_);
-    if (status_.state == "running") {
-      return base::FailedPrecondition("sla.recompute_running",
-                                      "A recomputation of the clocks is already running",
-                                      "时限重算正在进行中", "recompute");
-    }
-    old = std::move(thread_);
-    status_ = ClockRecomputeStatus{.id = status_.id + 1,
-                                   .state = "running",
-                                   .started_by = std::move(actor),
-                                   .started_at = now};
-    started = status_;
+  std::unique_lock lock(mu_);
+  if (status_.state == "running") {
+    return base::FailedPrecondition("sla.recompute_running",
+                                    "A recomputation of the clocks is already running",
+                                    "时限重算正在进行中", "recompute");
   }
+  // The id continues after the stored jobs (a stale "running" row of a dead server is marked
+  // failed on the way).
+  KECHAN_ASSIGN_OR_RETURN(auto newest, LoadNewest());
+  started = ClockRecomputeStatus{.id = std::max(status_.id, newest ? newest->id : 0) + 1,
+                                 .state = "running",
+                                 .started_by = std::move(actor),
+                                 .started_at = now};
+  KECHAN_RETURN_IF_ERROR(Save(started, /*insert=*/true));
+  status_ = started;
+  old = std::move(thread_);
   if (old.joinable()) {
     old.join();  // finished already (its state is not "running")
   }
   const int64_t id = started.id;
-  std::lock_guard lock(mu_);
   thread_ = std::thread([this, id, work = std::move(work)] {
-    auto progress = [this, id](int64_t done, int64_t total) {
-      std::lock_guard l(mu_);
-      if (status_.id == id) {
+    auto last_save = std::chrono::steady_clock::now();
+    auto progress = [this, id, &last_save](int64_t done, int64_t total) {
+      ClockRecomputeStatus snapshot;
+      {
+        std::lock_guard l(mu_);
+        if (status_.id != id) {
+          return;
+        }
         status_.processed = done;
         status_.total = total;
+        snapshot = status_;
+      }
+      const auto t = std::chrono::steady_clock::now();
+      if (t - last_save >= kProgressInterval) {
+        last_save = t;
+        Status s = Save(snapshot, /*insert=*/false);
+        if (!s.ok()) {
+          base::Log(base::LogLevel::kWarn, "appeals.recompute_progress_not_saved",
+                    {{"id", id}, {"reason", s.reason()}});
+        }
       }
     };
     Result<ClockRecomputeStatus> r = work(progress);
-    std::lock_guard l(mu_);
-    if (r.ok()) {
-      status_.state = "done";
-      status_.processed = r->processed;
-      status_.total = r->total;
-      status_.changed = r->changed;
-      status_.timers = r->timers;
-      status_.seconds = r->seconds;
-      status_.finished_at = r->finished_at;
-    } else {
-      status_.state = "failed";
-      status_.error = r.status();
+    ClockRecomputeStatus end;
+    {
+      std::lock_guard l(mu_);
+      end = status_;
     }
+    if (r.ok()) {
+      end.state = "done";
+      end.processed = r->processed;
+      end.total = r->total;
+      end.changed = r->changed;
+      end.timers = r->timers;
+      end.seconds = r->seconds;
+      end.finished_at = r->finished_at;
+    } else {
+      end.state = "failed";
+      end.finished_at = clock_.NowMicros();
+      end.error = r.status();
+    }
+    // Stored before Wait() returns, so a restart reads what this process saw.
+    Status s = Save(end, /*insert=*/false);
+    if (!s.ok()) {
+      base::Log(base::LogLevel::kError, "appeals.recompute_not_saved",
+                {{"id", id}, {"reason", s.reason()}});
+    }
+    std::lock_guard l(mu_);
+    status_ = end;
     cv_.notify_all();
   });
   return started;
 }
 
 ClockRecomputeStatus ClockRecomputeRunner::Current() const {
+  auto newest = LoadNewest();
   std::lock_guard lock(mu_);
-  return status_;
+  if (newest.ok() && *newest && (*newest)->id > status_.id) {
+    return **newest;
+  }
+  return status_;  // this runner's job (live progress), or "idle" when none is stored
 }
 
 ClockRecomputeStatus ClockRecomputeRunner::Wait() const {
@@ -501,6 +632,20 @@ Status MayReadRules(const Caller& c) {
   return base::PermissionDenied("sla_rules.forbidden",
                                 "Only government staff can read the SLA rules",
                                 "只有政府工作人员可以查看时限规则");
+}
+
+// Fills started_by_name from auth's users (display name, else username) for a "user:N" actor.
+ClockRecomputeStatus WithStartedByName(store::Database& db, ClockRecomputeStatus st) {
+  if (auto uid = ActorUser(st.started_by)) {
+    auto tx = db.Begin(store::TxKind::kRead);
+    if (tx.ok()) {
+      auto u = (*tx)->Query("SELECT display_name, username FROM users WHERE id = ?", {*uid});
+      if (u.ok() && !u->empty()) {
+        st.started_by_name = u->rows[0].Text(0).empty() ? u->rows[0].Text(1) : u->rows[0].Text(0);
+      }
+    }
+  }
+  return st;
 }
 
 Status MayWriteRules(const Caller& c) {
@@ -576,22 +721,28 @@ Result<std::vector<SlaRuleHistoryEntry>> AppealService::SlaRuleHistory(const Cal
 Result<ClockRecomputeStatus> AppealService::StartClockRecompute(const Caller& caller) {
   KECHAN_RETURN_IF_ERROR(MayWriteRules(caller));
   const std::string actor = caller.actor;
-  return recompute_.Start(
-      actor, clock_.NowMicros(),
-      [this, actor](
-          const std::function<void(int64_t, int64_t)>& progress) -> Result<ClockRecomputeStatus> {
-        KECHAN_ASSIGN_OR_RETURN(ReplayReport rep, ReplayClocks(progress, actor));
-        return ClockRecomputeStatus{.finished_at = clock_.NowMicros(),
-                                    .processed = rep.appeals,
-                                    .total = rep.appeals,
-                                    .changed = rep.changed,
-                                    .timers = rep.timers,
-                                    .seconds = rep.seconds};
-      });
+  KECHAN_ASSIGN_OR_RETURN(
+      ClockRecomputeStatus started,
+      recompute_.Start(actor, clock_.NowMicros(),
+                       [this, actor](const std::function<void(int64_t, int64_t)>& progress)
+                           -> Result<ClockRecomputeStatus> {
+                         KECHAN_ASSIGN_OR_RETURN(ReplayReport rep, ReplayClocks(progress, actor));
+                         return ClockRecomputeStatus{.finished_at = clock_.NowMicros(),
+                                                     .processed = rep.appeals,
+                                                     .total = rep.appeals,
+                                                     .changed = rep.changed,
+                                                     .timers = rep.timers,
+                                                     .seconds = rep.seconds};
+                       }));
+  return WithStartedByName(db_, std::move(started));
 }
 
-ClockRecomputeStatus AppealService::ClockRecompute() const { return recompute_.Current(); }
+ClockRecomputeStatus AppealService::ClockRecompute() const {
+  return WithStartedByName(db_, recompute_.Current());
+}
 
-ClockRecomputeStatus AppealService::WaitClockRecompute() const { return recompute_.Wait(); }
+ClockRecomputeStatus AppealService::WaitClockRecompute() const {
+  return WithStartedByName(db_, recompute_.Wait());
+}
 
 }  // namespace kechan::appeals

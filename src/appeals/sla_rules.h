@@ -4,6 +4,7 @@
 // event.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -143,9 +144,10 @@ class SlaRuleCache {
 
 // Progress of the background recomputation of every open appeal's clocks. Value type.
 struct ClockRecomputeStatus {
-  int64_t id = 0;              // 0: none started since the server started
-  std::string state = "idle";  // "idle", "running", "done", "failed"
-  std::string started_by;      // actor
+  int64_t id = 0;               // 0: none ever started
+  std::string state = "idle";   // "idle", "running", "done", "failed"
+  std::string started_by;       // actor ("user:12")
+  std::string started_by_name;  // display name of a "user:N" actor (filled by the service)
   base::Micros started_at = 0;
   base::Micros finished_at = 0;  // 0 while running
   int64_t processed = 0;         // open appeals recomputed so far
@@ -156,8 +158,13 @@ struct ClockRecomputeStatus {
   base::Status error;            // when failed
 };
 
-// Runs one recomputation at a time on a thread of its own and keeps its progress (in memory: a
-// restart forgets it, and a recomputation cut short is simply run again). Thread-safe; the
+// Runs one recomputation at a time on a thread of its own and keeps every job in
+// appeal_recompute_jobs (appeals migration 6): a row is written when the job starts, its
+// progress about every kProgressInterval between batches (the replay's write transactions are
+// short, so this never waits behind the job itself), and its final counts or error when it
+// ends. Each runner has an instance token; a row still "running" under another token was left
+// by a server that stopped or died, and reads as "failed" with reason "sla.recompute_interrupted"
+// (recorded on the row when read), keeping the progress last saved. Thread-safe; the
 // destructor waits for a running recomputation.
 class ClockRecomputeRunner {
  public:
@@ -165,23 +172,38 @@ class ClockRecomputeRunner {
   // Does the work, calling `progress` as it goes; returns the final counts (processed, total,
   // changed, timers, seconds, finished_at).
   using Work = std::function<base::Result<ClockRecomputeStatus>(const Progress& progress)>;
+  static constexpr std::chrono::milliseconds kProgressInterval{1000};
 
-  ClockRecomputeRunner() = default;
+  // `clock` stamps updated_at of the rows.
+  ClockRecomputeRunner(store::Database& db, const base::Clock& clock);
   ~ClockRecomputeRunner();
   ClockRecomputeRunner(const ClockRecomputeRunner&) = delete;
   ClockRecomputeRunner& operator=(const ClockRecomputeRunner&) = delete;
 
   // Starts `work`; returns the status as started. FailedPrecondition "sla.recompute_running"
-  // (field "recompute") while one runs.
+  // (field "recompute") while one runs; the database's error when the job row cannot be written
+  // (nothing started).
   base::Result<ClockRecomputeStatus> Start(std::string actor, base::Micros now, Work work);
+  // The newest job: this runner's own (with its live progress) or the newest stored row.
   ClockRecomputeStatus Current() const;
-  // Blocks until no recomputation runs; returns the last status (tests, CLI).
+  // Blocks until no recomputation of this runner runs; returns the last status (tests, CLI).
+  // When it returns, the final state is stored.
   ClockRecomputeStatus Wait() const;
 
  private:
+  static constexpr int kSaveAttempts = 5;  // each waits up to the store's busy timeout
+  // Writes a job's row (insert or full update) in a write transaction of its own. Never called
+  // with mu_ held by the job thread.
+  base::Status Save(const ClockRecomputeStatus& st, bool insert) const;
+  // The newest stored job, marked failed when another instance left it running.
+  base::Result<std::optional<ClockRecomputeStatus>> LoadNewest() const;
+
+  store::Database& db_;
+  const base::Clock& clock_;
+  std::string instance_;
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
-  ClockRecomputeStatus status_;  // guarded by mu_
+  ClockRecomputeStatus status_;  // guarded by mu_; this runner's newest job
   std::thread thread_;           // guarded by mu_
 };
 

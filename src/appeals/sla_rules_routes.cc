@@ -43,12 +43,14 @@ json::object StatusObj(const ClockRecomputeStatus& st) {
   json::value error = nullptr;
   if (!st.error.ok()) {
     error = json::object{{"reason", st.error.reason()},
+                         {"field", st.error.field()},
                          {"message", st.error.message_en()},
                          {"message_zh", st.error.message_zh()}};
   }
   return json::object{{"id", st.id},
                       {"state", st.state},
                       {"started_by", st.started_by},
+                      {"started_by_name", st.started_by_name},
                       {"started_at", st.started_at},
                       {"finished_at", st.finished_at ? json::value(st.finished_at) : nullptr},
                       {"processed", st.processed},

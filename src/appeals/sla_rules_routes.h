@@ -38,9 +38,11 @@ namespace kechan::appeals {
 //   POST /appeals/sla-rules/recompute          operator. Starts recomputing every open appeal's
 //        clocks (what `kechan sla replay` does) → 202 status; 409 "sla.recompute_running".
 //   GET  /appeals/sla-rules/recompute          officer/leaders → status:
-//        {"id","state":"idle"|"running"|"done"|"failed","started_by","started_at",
-//         "finished_at"|null,"processed","total","changed","timers","seconds",
-//         "error":{"reason","message","message_zh"}|null}
+//        {"id","state":"idle"|"running"|"done"|"failed","started_by","started_by_name",
+//         "started_at","finished_at"|null,"processed","total","changed","timers","seconds",
+//         "error":{"reason","field","message","message_zh"}|null} — the newest job, kept in
+//         appeal_recompute_jobs across restarts; one a stopped server left running is "failed"
+//         with reason "sla.recompute_interrupted".
 // ============================================================================================
 
 // Registers the routes above on `router` (the service must outlive it).

@@ -351,6 +351,9 @@ TEST_P(AppealSlaRulesTest, HistoryShowsWhoWhenOldAndNew) {
   EXPECT_EQ(change.at("before").as_object().at("amount").as_int64(), 20);
   EXPECT_EQ(change.at("after").as_object().at("amount").as_int64(), 12);
   EXPECT_FALSE(change.at("before").as_object().at("inherited").as_bool());
+  // The API gives the actor's display name (from auth's users), not only "user:1".
+  EXPECT_EQ(items[0].as_object().at("actor").as_string(), "user:1");
+  EXPECT_EQ(items[0].as_object().at("actor_name").as_string(), "用户1");
 }
 
 TEST_P(AppealSlaRulesTest, RoutesReadWriteAndRecompute) {
@@ -386,10 +389,78 @@ TEST_P(AppealSlaRulesTest, RoutesReadWriteAndRecompute) {
   ASSERT_EQ(service_->WaitClockRecompute().state, "done");
   auto poll = Call(http::Method::kGet, "/api/v1/appeals/sla-rules/recompute", officer_);
   ASSERT_TRUE(poll.ok());
-  EXPECT_EQ(json::parse(poll->body).as_object().at("state").as_string(), "done");
+  auto polled = json::parse(poll->body).as_object();
+  EXPECT_EQ(polled.at("state").as_string(), "done");
+  EXPECT_EQ(polled.at("started_by").as_string(), "user:1");
+  EXPECT_EQ(polled.at("started_by_name").as_string(), "用户1");
   EXPECT_EQ(
       Call(http::Method::kPost, "/api/v1/appeals/sla-rules/recompute", officer_).status().code(),
       base::Code::kPermissionDenied);
+}
+
+// The recomputation job is kept in appeal_recompute_jobs: a restarted server (a new service on
+// the same database) reads the finished job; a job another server left "running" reads as failed
+// with reason sla.recompute_interrupted (also through the route, and recorded on the row), and
+// the next job is numbered after it.
+TEST_P(AppealSlaRulesTest, RecomputeJobOutlivesARestartAndADeadServersJobReadsFailed) {
+  Dispatched();
+  auto started = service_->StartClockRecompute(op_);
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_EQ(started->started_by_name, "用户1");
+  // The row is written before Start returns.
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM appeal_recompute_jobs WHERE id = " + std::to_string(started->id)),
+      1);
+  ASSERT_EQ(service_->WaitClockRecompute().state, "done");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM appeal_recompute_jobs WHERE state = 'done' AND "
+                  "processed = 1 AND total = 1 AND started_by = 'user:1'"),
+            1);
+
+  auto restarted = std::make_unique<AppealService>(
+      *db_, clock_, [this] { return calendar_; }, nullptr, ServiceOptions{});
+  ClockRecomputeStatus after = restarted->ClockRecompute();
+  EXPECT_EQ(after.id, started->id);
+  EXPECT_EQ(after.state, "done");
+  EXPECT_EQ(after.processed, 1);
+  EXPECT_EQ(after.total, 1);
+  EXPECT_EQ(after.started_by, "user:1");
+  EXPECT_EQ(after.started_by_name, "用户1");
+  EXPECT_EQ(after.started_at, started->started_at);
+
+  // A job left running by a server that died at 40 of 100.
+  const int64_t dead = started->id + 1;
+  Sql("INSERT INTO appeal_recompute_jobs (id, state, started_by, instance, started_at, "
+      "processed, total, updated_at) VALUES (" +
+      std::to_string(dead) + ", 'running', 'user:1', 'a-server-that-died', 5, 40, 100, 7)");
+  http::Router router;
+  RegisterRoutes(router, *restarted);
+  http::Request req;
+  req.method = http::Method::kGet;
+  req.path = "/api/v1/appeals/sla-rules/recompute";
+  req.principal = officer_.principal;
+  auto poll = router.Invoke(std::move(req));
+  ASSERT_TRUE(poll.ok()) << poll.status();
+  auto o = json::parse(poll->body).as_object();
+  EXPECT_EQ(o.at("id").as_int64(), dead);
+  EXPECT_EQ(o.at("state").as_string(), "failed");
+  EXPECT_EQ(o.at("processed").as_int64(), 40);
+  EXPECT_EQ(o.at("total").as_int64(), 100);
+  EXPECT_EQ(o.at("started_by_name").as_string(), "用户1");
+  ASSERT_TRUE(o.at("error").is_object());
+  EXPECT_EQ(o.at("error").as_object().at("reason").as_string(), "sla.recompute_interrupted");
+  EXPECT_NE(o.at("error").as_object().at("message_zh").as_string(), "");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM appeal_recompute_jobs WHERE id = " + std::to_string(dead) +
+                  " AND state = 'failed' AND error_reason = 'sla.recompute_interrupted'"),
+            1);
+  // The first service (still alive) reads the newer stored job the same way.
+  EXPECT_EQ(service_->ClockRecompute().state, "failed");
+
+  auto next = restarted->StartClockRecompute(op_);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->id, dead + 1);
+  EXPECT_EQ(restarted->WaitClockRecompute().state, "done");
+  EXPECT_EQ(restarted->ClockRecompute().id, dead + 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM appeal_recompute_jobs WHERE state = 'running'"), 0);
 }
 
 TEST_P(AppealSlaRulesTest, BadGoalIsRefusedNamingTheField) {

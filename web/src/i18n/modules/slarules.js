@@ -34,7 +34,7 @@ export default {
         running: '正在重算：{done} / {total}',
         done: '已完成：{total} 件在办诉求，{changed} 件的到期时间或状态有变化，待触发提醒 {timers} 个，用时 {seconds} 秒',
         failed: '重算失败：{message}',
-        idle: '自服务启动以来尚未重算',
+        idle: '尚未重算过',
         startedBy: '由 {who} 于 {at} 发起',
       },
       history: {
@@ -90,7 +90,7 @@ export default {
         running: 'Recomputing: {done} / {total}',
         done: 'Done: {total} open appeals, {changed} with a changed due time or colour, {timers} pending reminders, {seconds} s',
         failed: 'Recomputation failed: {message}',
-        idle: 'Not recomputed since the server started',
+        idle: 'The clocks have not been recomputed yet',
         startedBy: 'Started by {who} at {at}',
       },
       history: {
