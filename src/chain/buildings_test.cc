@@ -222,13 +222,18 @@ TEST_F(BuildingsRoutesTest, ImportTemplateOfBuildings) {
 }
 
 TEST_F(BuildingsRoutesTest, ExportReimportsUnchangedAsCsvAndXlsx) {
+  // A1 with validity and provenance of its own, B1 from the import's source, valid until 2031.
   const std::string csv =
-      Header() + "测试园区（示例）,A1 栋,6,3000.25,1F-01,1,500.5,production,2026-01-31,1,0," +
-      uscc_ + "\n" + "测试园区（示例）,A1 栋,,,1F-01,,,,2026-02-28,1,1," + uscc_ + "\n" +
-      "测试园区（示例）,A1 栋,,,2F-01,2,800,lab,,,,\n" +
-      "测试园区（示例）,A1 栋,,,3F-01,3,120,warehouse,2026-02-28,0,0,\n" +
-      "测试园区（示例）,B1 栋,3,900,,,,,,,,\n";
-  auto imported = ImportBuildings(*env_.service, sys_, csv, {});
+      "park,building,floors,floor_area_m2,unit,floor,area_m2,use,date,occupied,producing,uscc,"
+      "valid_from,valid_to,source,source_date\n"
+      "测试园区（示例）,A1 栋,6,3000.25,1F-01,1,500.5,production,2026-01-31,1,0," +
+      uscc_ + ",2024-01-01,2030-12-31,园区楼宇台账,2026-01-15\n" +
+      "测试园区（示例）,A1 栋,,,1F-01,,,,2026-02-28,1,1," + uscc_ + ",,,,\n" +
+      "测试园区（示例）,A1 栋,,,2F-01,2,800,lab,,,,,,,,\n" +
+      "测试园区（示例）,A1 栋,,,3F-01,3,120,warehouse,2026-02-28,0,0,,,,,\n" +
+      "测试园区（示例）,B1 栋,3,900,,,,,,,,,,2031-06-30,,\n";
+  auto imported = ImportBuildings(*env_.service, sys_, csv,
+                                  {.source = "import:楼栋.csv", .source_date = D("2026-02-01")});
   ASSERT_TRUE(imported.ok()) << imported.status();
   ASSERT_TRUE(imported->committed) << imported->ToJson();
 
@@ -242,6 +247,14 @@ TEST_F(BuildingsRoutesTest, ExportReimportsUnchangedAsCsvAndXlsx) {
   EXPECT_EQ(read->rows[0][3], "3000.25");
   EXPECT_EQ(read->rows[0][11], uscc_);
   EXPECT_EQ(read->rows[2][7], "lab");
+  // The buildings' validity and provenance, on every row of the building.
+  const std::vector<std::string> a1 = {"2024-01-01", "2030-12-31", "园区楼宇台账", "2026-01-15"};
+  const std::vector<std::string> b1 = {"1970-01-01", "2031-06-30", "import:楼栋.csv", "2026-02-01"};
+  for (const auto& line : read->rows) {
+    ASSERT_EQ(line.size(), BuildingImportColumns().size());
+    EXPECT_EQ(std::vector<std::string>(line.begin() + 12, line.end()), line[1] == "A1 栋" ? a1 : b1)
+        << line[1];
+  }
 
   auto xlsx = Get(ParkPath(park_, "/buildings"), {{"format", "xlsx"}});
   ASSERT_TRUE(xlsx.ok()) << xlsx.status();
@@ -266,6 +279,23 @@ TEST_F(BuildingsRoutesTest, ExportReimportsUnchangedAsCsvAndXlsx) {
                        {{"format", "csv"}});
     ASSERT_TRUE(second.ok()) << second.status();
     EXPECT_EQ(second->body, exported->body);
+    // The stored records, not only the file: A1's dates and source came through.
+    auto tx = other.db->Begin(store::TxKind::kRead);
+    ASSERT_TRUE(tx.ok());
+    auto list = repo::ListBuildings(**tx, park);
+    ASSERT_TRUE(list.ok()) << list.status();
+    ASSERT_EQ(list->size(), 2u);
+    for (const Building& b : *list) {
+      if (b.name == "A1 栋") {
+        EXPECT_EQ(b.validity.valid_from, D("2024-01-01"));
+        EXPECT_EQ(b.validity.valid_to, std::optional<base::Date>(D("2030-12-31")));
+        EXPECT_EQ(b.provenance.source, "园区楼宇台账");
+        EXPECT_EQ(b.provenance.source_date, std::optional<base::Date>(D("2026-01-15")));
+      } else {
+        EXPECT_EQ(b.validity.valid_to, std::optional<base::Date>(D("2031-06-30")));
+        EXPECT_EQ(b.provenance.source, "import:楼栋.csv");
+      }
+    }
   }
 }
 

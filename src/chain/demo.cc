@@ -33,6 +33,7 @@ class Rng {
 };
 
 constexpr uint64_t kSeed = 20260101;
+constexpr int kDemoYears = 4;  // years of revenue, R&D and digital level per firm
 constexpr const char* kNamedSource = "demo: named in the public report; nodes are synthetic";
 constexpr const char* kExampleSource =
     "demo: typical Chengdu chain given as an EXAMPLE (not from the report); nodes synthetic";
@@ -163,6 +164,27 @@ std::string CsvField(const std::string& s) {
     out += c == '"' ? std::string("\"\"") : std::string(1, c);
   }
   return out + "\"";
+}
+
+// The enterprise import's year, revenue, rd_spend and digital_level cells for the four years
+// before `this_year`: "Y-4;Y-3;Y-2;Y-1", revenue 70/80/90/100 % of `last_revenue` (yuan), R&D
+// `rd_percent` % of each year's revenue, digital level one below `last_level` (at least 1) for the
+// two older years.
+std::string YearFacts(int this_year, int64_t last_revenue, int64_t rd_percent, int last_level) {
+  std::string years;
+  std::string revenue;
+  std::string rd;
+  std::string digital;
+  for (int k = 0; k < kDemoYears; ++k) {
+    const int64_t r =
+        k == kDemoYears - 1 ? last_revenue : last_revenue / 100 * (100 - 10 * (kDemoYears - 1 - k));
+    const char* sep = k ? ";" : "";
+    years += sep + std::to_string(this_year - kDemoYears + k);
+    revenue += sep + std::to_string(r);
+    rd += sep + std::to_string(r / 100 * rd_percent);
+    digital += sep + std::to_string(std::max(1, last_level - (kDemoYears - 1 - k) / 2));
+  }
+  return years + "," + revenue + "," + rd + "," + digital;
 }
 
 // The last day of the month `delta` months after year/month.
@@ -412,14 +434,15 @@ base::Result<ChainDemoReport> LoadChainDemo(ChainService& service, int scale, ba
     ++report.parks;
   }
 
-  // Occupancy: quarterly, 2023Q1..2025Q4, rising towards full.
+  // Occupancy: quarterly, the 12 quarters before `today`'s quarter, rising towards full.
+  const int first_quarter = today.year() * 4 + (today.month() - 1) / 3 - 12;
   for (const Park& p : park_list) {
     const double land_total = 200000 + static_cast<double>(rng.Below(800000));
     const double floor_total = land_total * 1.5;
     const int64_t units = 40 + rng.Below(160);
     for (int q = 0; q < 12; ++q) {
-      const int year = 2023 + q / 4;
-      const int month = (q % 4) * 3 + 3;
+      const int year = (first_quarter + q) / 4;
+      const int month = ((first_quarter + q) % 4) * 3 + 3;
       OccupancyObservation o;
       o.park_id = p.id;
       o.date = base::Date::FromYmd(year, month, base::DaysInMonth(year, month)).value();
@@ -526,15 +549,17 @@ base::Result<ChainDemoReport> LoadChainDemo(ChainService& service, int scale, ba
     if (local && rng.Chance(40)) {
       park = park_list[static_cast<size_t>(rng.Below(static_cast<int64_t>(park_list.size())))].name;
     }
+    // Last year's revenue, R&D share and digital level; the three years before grow towards
+    // them (no further draws: the rest of the dataset stays as it was).
     const int64_t revenue = 5'000'000 + rng.Below(master ? 5'000'000'000 : 800'000'000);
-    const int64_t rd = revenue / 100 * (2 + rng.Below(8));
+    const int64_t rd_percent = 2 + rng.Below(8);
     csv += DemoUscc(i + 1) + "," + CsvField(name) + ",Example firm " + std::to_string(i + 1) +
            " (example)," + (local ? district : "") + "," + CsvField(park) + "," +
-           (master || rng.Chance(30) ? "1" : "0") + "," + (rng.Chance(10) ? "1" : "0") + ",2025," +
-           std::to_string(revenue) + "," + std::to_string(rd) + "," +
-           std::to_string(1 + rng.Below(4)) + "," + b.spec->code + "," + node_codes + "," +
-           (master ? "chain_master" : "supplier") + "," + (local ? "local" : "external") + "," +
-           std::to_string(10 + rng.Below(990)) + ",示例产品,2020-01-01\n";
+           (master || rng.Chance(30) ? "1" : "0") + "," + (rng.Chance(10) ? "1" : "0") + "," +
+           YearFacts(today.year(), revenue, rd_percent, static_cast<int>(1 + rng.Below(4))) + "," +
+           b.spec->code + "," + node_codes + "," + (master ? "chain_master" : "supplier") + "," +
+           (local ? "local" : "external") + "," + std::to_string(10 + rng.Below(990)) +
+           ",示例产品,2020-01-01\n";
     if (++in_batch == kBatch) {
       KECHAN_RETURN_IF_ERROR(flush());
     }
@@ -579,10 +604,12 @@ base::Result<ChainDemoReport> LoadChainDemo(ChainService& service, int scale, ba
   for (size_t i = 0; i < page.items.size(); i += 3) {
     KECHAN_ASSIGN_OR_RETURN(EnterpriseDetail d, service.GetEnterprise(sys, page.items[i].id));
     Enterprise e = d.enterprise;
-    e.tiers = {{GradientTier::kInnovativeSme, base::Date::Parse("2022-01-01").value(),
-                base::Date::Parse("2023-12-31").value()},
+    // Innovative SME four and three years ago, promoted two years ago (still in force).
+    const int y = today.year();
+    e.tiers = {{GradientTier::kInnovativeSme, base::Date::FromYmd(y - 4, 1, 1).value(),
+                base::Date::FromYmd(y - 3, 12, 31).value()},
                {i % 2 ? GradientTier::kSpecialized : GradientTier::kLittleGiant,
-                base::Date::Parse("2024-01-01").value(), std::nullopt}};
+                base::Date::FromYmd(y - 2, 1, 1).value(), std::nullopt}};
     KECHAN_RETURN_IF_ERROR(service.UpdateEnterprise(sys, e).status());
   }
 

@@ -205,6 +205,10 @@ table::Table BuildingsTable(const ParkRegister& r) {
         }
       }
       line.push_back(std::move(uscc));
+      line.push_back(b.validity.valid_from.ToString());
+      line.push_back(b.validity.valid_to ? b.validity.valid_to->ToString() : "");
+      line.push_back(b.provenance.source);
+      line.push_back(b.provenance.source_date ? b.provenance.source_date->ToString() : "");
       t.rows.push_back(std::move(line));
     };
     auto bu = units.find(b.id);

@@ -53,8 +53,8 @@ table::Table OccupancyTable(const std::vector<OccupancyRates>& series);
 // A park's building register in the buildings import's columns (BuildingImportColumns), so the
 // file re-imports unchanged: one row per unit observation, one per unit never observed, one per
 // building without units; every row repeats its building's floors and floor area and its unit's
-// floor, area and use. Occupants by USCC (empty when `r.usccs` has none). Buildings' validity
-// and provenance are not part of the import's columns and are not exported.
+// floor, area and use, and its building's validity (valid_from, valid_to) and provenance (source,
+// source_date). Occupants by USCC (empty when `r.usccs` has none).
 table::Table BuildingsTable(const ParkRegister& r);
 
 }  // namespace kechan::chain

@@ -66,8 +66,9 @@ Status Forbidden() {
 
 const std::vector<std::string>& BuildingImportColumns() {
   static const std::vector<std::string> kColumns = {
-      "park",    "building", "floors", "floor_area_m2", "unit",      "floor",
-      "area_m2", "use",      "date",   "occupied",      "producing", "uscc"};
+      "park",       "building", "floors", "floor_area_m2", "unit",      "floor",
+      "area_m2",    "use",      "date",   "occupied",      "producing", "uscc",
+      "valid_from", "valid_to", "source", "source_date"};
   return kColumns;
 }
 
@@ -76,7 +77,9 @@ std::string BuildingImportTemplate() {
   for (size_t i = 0; i < BuildingImportColumns().size(); ++i) {
     out += (i ? "," : "") + BuildingImportColumns()[i];
   }
-  return out + "\n西部脑谷,A1 栋,8,12000,3F-01,3,450,production,2026-06-30,1,0,\n";
+  return out +
+         "\n西部脑谷,A1 栋,8,12000,3F-01,3,450,production,2026-06-30,1,0,,2024-01-01,,"
+         "园区管委会楼宇台账,2026-06-30\n";
 }
 
 int64_t BuildingImportReport::skipped() const {
@@ -304,6 +307,39 @@ Result<BuildingImportReport> ImportBuildingsTable(ChainService& service, const C
         b.provenance.source = options.source;
         b.provenance.source_date = options.source_date;
         const size_t before = bad.size();
+        // The building's validity and provenance (cells empty: always valid, the import's
+        // source).
+        auto date_cell = [&](const char* column) -> std::optional<base::Date> {
+          const std::string text = get(column);
+          if (text.empty()) {
+            return std::nullopt;
+          }
+          auto d = base::Date::Parse(text, column);
+          if (!d.ok()) {
+            bad.push_back(
+                Bad{column, "bad_date", d.status().message_en(), d.status().message_zh()});
+            return std::nullopt;
+          }
+          return *d;
+        };
+        if (auto d = date_cell("valid_from")) {
+          b.validity.valid_from = *d;
+        }
+        b.validity.valid_to = date_cell("valid_to");
+        if (const std::string source = get("source"); !source.empty()) {
+          b.provenance.source = source;
+        }
+        if (auto d = date_cell("source_date")) {
+          b.provenance.source_date = d;
+        }
+        if (bad.size() == before && b.validity.valid_to &&
+            *b.validity.valid_to < b.validity.valid_from) {
+          bad.push_back(Bad{"valid_to", "dates_out_of_order",
+                            "valid_to (" + b.validity.valid_to->ToString() +
+                                ") is before valid_from (" + b.validity.valid_from.ToString() + ")",
+                            "valid_to（" + b.validity.valid_to->ToString() + "）早于 valid_from（" +
+                                b.validity.valid_from.ToString() + "）"});
+        }
         if (floors.empty()) {
           bad.push_back(Required("floors"));
         } else if (auto n = ParseInt(floors); !n) {

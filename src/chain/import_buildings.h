@@ -40,8 +40,10 @@ ImportReport ToImportReport(const BuildingImportReport& r);
 BuildingImportReport ToBuildingImportReport(const ImportReport& r);
 
 // The columns, in template order: park (name), building, floors, floor_area_m2, unit, floor,
-// area_m2, use, date, occupied, producing, uscc. A row names a park and a building (created when
-// new: floors and floor_area_m2 then required), optionally a unit of it (created when new: floor
+// area_m2, use, date, occupied, producing, uscc, valid_from, valid_to, source, source_date. A row
+// names a park and a building (created when new: floors and floor_area_m2 then required;
+// valid_from / valid_to / source / source_date are the new building's validity and provenance,
+// empty = always valid / the import's source), optionally a unit of it (created when new: floor
 // and area_m2 required, use defaults to production) and optionally an observation of that unit
 // on `date` (occupied and producing as 1/0, 是/否, true/false; uscc names the occupant).
 const std::vector<std::string>& BuildingImportColumns();
@@ -51,7 +53,8 @@ std::string BuildingImportTemplate();
 // Imports `bytes` (CSV, or .xlsx recognised by its zip signature) in ONE write transaction with
 // ONE event. Every bad row is reported with its row number (the header is row 1), column and
 // reason: required, unknown_park, unknown_enterprise, bad_number, out_of_range (floors < 1, area
-// <= 0, a floor above the building's floors), above_100 (the units' area would exceed the
+// <= 0, a floor above the building's floors), dates_out_of_order (valid_to before valid_from,
+// column valid_to), above_100 (the units' area would exceed the
 // building's floor area: occupancy above 100%), bad_value (use, booleans, producing without
 // occupied), bad_date, duplicate (a unit observed twice on one day, in the file or already
 // stored), unit_required (an observation without a unit), orphan (the row names a building or

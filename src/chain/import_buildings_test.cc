@@ -11,12 +11,15 @@
 #include "auth/migrations.h"
 #include "base/clock.h"
 #include "chain/migrations.h"
+#include "chain/repo.h"
 #include "chain/service.h"
 #include "store/database.h"
 #include "store/migrations.h"
 
 namespace kechan::chain {
 namespace {
+
+base::Date D(std::string_view text) { return base::Date::Parse(text).value(); }
 
 class ImportBuildingsTest : public ::testing::Test {
  protected:
@@ -67,6 +70,25 @@ class ImportBuildingsTest : public ::testing::Test {
   static std::string Header() {
     return "park,building,floors,floor_area_m2,unit,floor,area_m2,use,date,occupied,producing,"
            "uscc\n";
+  }
+  // With the buildings' validity and provenance columns.
+  static std::string DatedHeader() {
+    return "park,building,floors,floor_area_m2,unit,floor,area_m2,use,date,occupied,producing,"
+           "uscc,valid_from,valid_to,source,source_date\n";
+  }
+  // Imports `body` under DatedHeader(); expects exactly one error and nothing written.
+  void ExpectDatedRejected(const std::string& body, const std::string& column,
+                           const std::string& reason) {
+    const std::string before = Fingerprint();
+    auto r = ImportBuildings(*service_, sys_, DatedHeader() + body, {});
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_FALSE(r->committed);
+    ASSERT_EQ(r->errors.size(), 1u) << r->ToJson();
+    EXPECT_EQ(r->errors[0].row, 2) << r->ToJson();
+    EXPECT_EQ(r->errors[0].column, column) << r->ToJson();
+    EXPECT_EQ(r->errors[0].reason, reason) << r->ToJson();
+    EXPECT_FALSE(r->errors[0].message_zh.empty());
+    EXPECT_EQ(Fingerprint(), before);
   }
 
   base::FakeClock clock_{1'700'000'000'000'000};
@@ -143,6 +165,57 @@ TEST_F(ImportBuildingsTest, RejectsAnUnknownOccupant) {
 
 TEST_F(ImportBuildingsTest, RejectsAnObservationWithoutUnit) {
   ExpectRejected("测试园区,A1 栋,3,3000,,,,,2026-01-31,1,0,\n", 2, "unit", "unit_required");
+}
+
+TEST_F(ImportBuildingsTest, StoresTheBuildingsValidityAndProvenance) {
+  const std::string csv = DatedHeader() +
+                          "测试园区,A1 栋,6,3000,1F-01,1,500,,,,,,2024-01-01,2030-12-31,"
+                          "园区楼宇台账,2026-01-15\n"
+                          "测试园区,A1 栋,,,2F-01,2,500,,,,,,1999-01-01,1999-12-31,ignored,\n"
+                          "测试园区,B1 栋,3,900,,,,,,,,,,,,\n";
+  auto r = ImportBuildings(*service_, sys_, csv,
+                           {.source = "import:b.csv", .source_date = D("2026-02-01")});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->committed) << r->ToJson();
+  auto tx = db_->Begin(store::TxKind::kRead);
+  ASSERT_TRUE(tx.ok());
+  auto list = repo::ListBuildings(**tx, park_);
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->size(), 2u);
+  const Building& a = (*list)[0].name == "A1 栋" ? (*list)[0] : (*list)[1];
+  const Building& b = (*list)[0].name == "A1 栋" ? (*list)[1] : (*list)[0];
+  // A1's cells on its first row; those of a row naming a stored / planned building are not read.
+  EXPECT_EQ(a.validity.valid_from, D("2024-01-01"));
+  ASSERT_TRUE(a.validity.valid_to.has_value());
+  EXPECT_EQ(*a.validity.valid_to, D("2030-12-31"));
+  EXPECT_EQ(a.provenance.source, "园区楼宇台账");
+  ASSERT_TRUE(a.provenance.source_date.has_value());
+  EXPECT_EQ(*a.provenance.source_date, D("2026-01-15"));
+  // Empty cells: always valid, the import's source and source date.
+  EXPECT_EQ(b.validity.valid_from, base::Date());
+  EXPECT_FALSE(b.validity.valid_to.has_value());
+  EXPECT_EQ(b.provenance.source, "import:b.csv");
+  ASSERT_TRUE(b.provenance.source_date.has_value());
+  EXPECT_EQ(*b.provenance.source_date, D("2026-02-01"));
+}
+
+TEST_F(ImportBuildingsTest, RejectsBuildingDatesOutOfOrder) {
+  ExpectDatedRejected("测试园区,A1 栋,6,3000,,,,,,,,,2026-01-01,2025-12-31,台账,\n", "valid_to",
+                      "dates_out_of_order");
+}
+
+TEST_F(ImportBuildingsTest, RejectsABadBuildingValidFrom) {
+  ExpectDatedRejected("测试园区,A1 栋,6,3000,,,,,,,,,2026-13-01,,台账,\n", "valid_from",
+                      "bad_date");
+}
+
+TEST_F(ImportBuildingsTest, RejectsABadBuildingValidTo) {
+  ExpectDatedRejected("测试园区,A1 栋,6,3000,,,,,,,,,,31/12/2030,台账,\n", "valid_to", "bad_date");
+}
+
+TEST_F(ImportBuildingsTest, RejectsABadBuildingSourceDate) {
+  ExpectDatedRejected("测试园区,A1 栋,6,3000,,,,,,,,,,,台账,2026-02-30\n", "source_date",
+                      "bad_date");
 }
 
 TEST_F(ImportBuildingsTest, RefusesAnUnknownColumnAndNonOperators) {

@@ -170,4 +170,23 @@ inline std::vector<std::string> SplitList(std::string_view text) {
   return out;
 }
 
+// Splits a ';'-separated list, trimming items and keeping empty ones ("1;;3" -> "1", "", "3");
+// an empty text is no item.
+inline std::vector<std::string> SplitKeepingEmpty(std::string_view text) {
+  std::vector<std::string> out;
+  if (Trim(text).empty()) {
+    return out;
+  }
+  std::string item;
+  for (char ch : std::string(text) + ";") {
+    if (ch == ';') {
+      out.push_back(Trim(item));
+      item.clear();
+    } else {
+      item += ch;
+    }
+  }
+  return out;
+}
+
 }  // namespace kechan::chain::internal

@@ -507,6 +507,106 @@ TEST_F(ReadModelTest, RefusedNodeMoveLeavesTheChainFirmListsAlone) {
   ExpectFastEqualsSnapshot("after the refused move");
 }
 
+// Migration 7: the per-chain count of open firms. After links, imports and validity changes the
+// row's open count is exact, its bounds cover every firm, and the count it gives (or the recount
+// it falls back to) equals counting the chain's firms on every date.
+TEST_F(ReadModelTest, ChainFirmCountEqualsRecountAfterLinksImportsAndUpdates) {
+  AddRandomFirms(40);
+  std::string csv = "uscc,name,district,chain,nodes,role,valid_from,valid_to\n";
+  for (int i = 0; i < 12; ++i) {
+    csv += U(next_firm_++) + ",计数企业" + std::to_string(i) + ",高新区," +
+           (i % 2 ? "CD-AI" : "CD-AERO") + ",N" + std::to_string(i % 10) + ",supplier,2022-0" +
+           std::to_string(1 + i % 9) + "-01," + (i % 3 == 0 ? "2027-06-30" : "") + "\n";
+  }
+  auto imported = service_->Import(sys_, ImportKind::kEnterprises, csv, {.source = "test"});
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  ASSERT_TRUE(imported->committed);
+  // Open -> end-dated, end-dated -> open, and a later start of an open firm.
+  for (size_t i = 0; i < firms_.size(); i += 4) {
+    Enterprise e = firms_[i];
+    if (e.validity.valid_to) {
+      e.validity.valid_to.reset();
+      e.validity.valid_from = D("2024-04-04");
+    } else {
+      e.validity.valid_to = e.validity.valid_from.AddDays(400);
+    }
+    auto updated = service_->UpdateEnterprise(sys_, e);
+    ASSERT_TRUE(updated.ok()) << updated.status();
+    firms_[i] = *updated;
+  }
+  auto tx = db_->Begin(store::TxKind::kRead);
+  ASSERT_TRUE(tx.ok());
+  for (const Chain& ch : chains_) {
+    auto row = repo::FindChainCount(**tx, ch.id);
+    ASSERT_TRUE(row.ok()) << row.status();
+    ASSERT_TRUE(row->has_value()) << ch.code;
+    auto open = (*tx)->Query(
+        "SELECT COUNT(*), MAX(valid_from) FROM chain_chain_firms WHERE chain_id = ? AND "
+        "valid_to IS NULL",
+        {ch.id.value});
+    ASSERT_TRUE(open.ok());
+    EXPECT_EQ((*row)->open_firms, open->rows[0].Int(0)) << ch.code;
+    EXPECT_GE((*row)->open_from.ToString(), open->rows[0].Text(1)) << ch.code;
+    // Far enough ahead every end date has passed: the row answers, no recount needed.
+    EXPECT_TRUE((*row)->HoldsOn(D("2040-01-01"))) << ch.code;
+    EXPECT_FALSE((*row)->HoldsOn(D("2018-01-01"))) << ch.code;
+    for (const char* day : {"1970-01-01", "2019-06-01", "2021-07-15", "2023-03-01", "2024-04-04",
+                            "2025-01-01", "2027-06-30", "2027-07-01", "2040-01-01"}) {
+      auto fast = repo::CountChainFirmsOn(**tx, ch.id, D(day));
+      auto slow = repo::RecountChainFirmsOn(**tx, ch.id, D(day));
+      ASSERT_TRUE(fast.ok() && slow.ok());
+      EXPECT_EQ(*fast, *slow) << ch.code << " on " << day;
+    }
+  }
+  tx->reset();
+  ExpectFastEqualsSnapshot("after count changes");
+}
+
+TEST_F(ReadModelTest, ChainsWithoutCountRowsAreCountedAndGetAnExactOneBack) {
+  AddRandomFirms(30);
+  {
+    // A database whose rows were lost (or a chain whose firms predate its row).
+    auto tx = db_->Begin(store::TxKind::kWrite);
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE((*tx)->Exec("DELETE FROM chain_chain_count", {}).ok());
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  ExpectFastEqualsSnapshot("without count rows");
+  // A rebuild (node moved between chains; here called directly) writes the exact row again.
+  {
+    auto tx = db_->Begin(store::TxKind::kWrite);
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(repo::RebuildChainFirms(**tx, chains_[0].id).ok());
+    auto row = repo::FindChainCount(**tx, chains_[0].id);
+    ASSERT_TRUE(row.ok() && row->has_value());
+    auto recount = repo::RecountChainFirmsOn(**tx, chains_[0].id, D("2040-01-01"));
+    ASSERT_TRUE(recount.ok());
+    EXPECT_EQ((*row)->open_firms, *recount);
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  ExpectFastEqualsSnapshot("after the rebuild");
+  // The other chain: its next new firm writes the whole count, not just that firm.
+  auto e = service_->CreateEnterprise(sys_, RandomEnterprise(next_firm_++));
+  ASSERT_TRUE(e.ok()) << e.status();
+  e->validity.valid_to.reset();
+  ASSERT_TRUE(service_->UpdateEnterprise(sys_, *e).ok());
+  Link l = RandomLink(e->id, NodeOf(chains_[1].id, 1));
+  ASSERT_TRUE(service_->LinkEnterprise(sys_, l).ok());
+  {
+    auto tx = db_->Begin(store::TxKind::kRead);
+    ASSERT_TRUE(tx.ok());
+    auto row = repo::FindChainCount(**tx, chains_[1].id);
+    ASSERT_TRUE(row.ok() && row->has_value());
+    auto open = (*tx)->Query(
+        "SELECT COUNT(*) FROM chain_chain_firms WHERE chain_id = ? AND valid_to IS NULL",
+        {chains_[1].id.value});
+    ASSERT_TRUE(open.ok());
+    EXPECT_EQ((*row)->open_firms, open->rows[0].Int(0));
+    EXPECT_GT((*row)->open_firms, 1);
+  }
+  ExpectFastEqualsSnapshot("after the next link");
+}
+
 void ReadModelTest::ExpectListMatchesBruteForce() {
   for (const Chain& ch : chains_) {
     auto snap = service_->LoadSnapshot(ch.id);

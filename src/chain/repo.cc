@@ -1035,23 +1035,98 @@ base::Result<std::vector<NodeId>> ProducerNodesOfEnterprise(store::Tx& tx, Enter
 base::Status RebuildChainFirms(store::Tx& tx, ChainId chain) {
   KECHAN_RETURN_IF_ERROR(
       Done(tx.Exec("DELETE FROM chain_chain_firms WHERE chain_id = ?", {chain.value})));
-  return Done(tx.Exec(
+  KECHAN_RETURN_IF_ERROR(Done(tx.Exec(
       "INSERT INTO chain_chain_firms (chain_id, enterprise_id, district, above_size, valid_from, "
       "valid_to) SELECT DISTINCT n.chain_id, e.id, e.district, e.above_size, e.valid_from, "
       "e.valid_to FROM chain_links l JOIN chain_nodes n ON n.id = l.node_id JOIN "
       "chain_enterprises e ON e.id = l.enterprise_id WHERE n.chain_id = ?",
-      {chain.value}));
+      {chain.value})));
+  return RecountChainFirms(tx, chain);
 }
 
 base::Status RefreshChainFirms(store::Tx& tx, const Enterprise& e) {
-  return Done(tx.Exec(
+  // The firm's chains and the validity they counted it with, before the copy changes.
+  KECHAN_ASSIGN_OR_RETURN(
+      store::Rows before,
+      tx.Query("SELECT chain_id, valid_to FROM chain_chain_firms WHERE enterprise_id = ?",
+               {e.id.value}));
+  KECHAN_RETURN_IF_ERROR(Done(tx.Exec(
       "UPDATE chain_chain_firms SET district = ?, above_size = ?, valid_from = ?, valid_to = ? "
       "WHERE enterprise_id = ?",
       {e.district, B(e.above_size), e.validity.valid_from.ToString(),
-       DateValue(e.validity.valid_to), e.id.value}));
+       DateValue(e.validity.valid_to), e.id.value})));
+  for (const auto& r : before.rows) {
+    const ChainId chain{r.Int(0)};
+    const bool was_open = r.IsNull(1);
+    const bool open = !e.validity.valid_to.has_value();
+    // The old contribution leaves the count; its bound stays (bounds only move forward).
+    KECHAN_RETURN_IF_ERROR(
+        AddToChainCount(tx, chain, (open ? 1 : 0) - (was_open ? 1 : 0),
+                        open ? std::optional<base::Date>(e.validity.valid_from) : std::nullopt,
+                        e.validity.valid_to));
+  }
+  return base::Status::Ok();
+}
+
+base::Status AddToChainCount(store::Tx& tx, ChainId chain, int64_t open_firms,
+                             std::optional<base::Date> open_from,
+                             std::optional<base::Date> dated_until) {
+  // Bounds only move forward (see migration 7): a later start or a later end than the row's.
+  const Value from = open_from.value_or(base::Date()).ToString();
+  const Value until = DateValue(dated_until);
+  KECHAN_ASSIGN_OR_RETURN(
+      int64_t changed,
+      tx.Exec("UPDATE chain_chain_count SET open_firms = open_firms + CAST(? AS BIGINT), "
+              "open_from = CASE WHEN CAST(? AS TEXT) > open_from THEN CAST(? AS TEXT) ELSE "
+              "open_from END, dated_until = CASE WHEN CAST(? AS TEXT) IS NULL THEN dated_until "
+              "WHEN dated_until IS NULL OR CAST(? AS TEXT) > dated_until THEN CAST(? AS TEXT) "
+              "ELSE dated_until END WHERE chain_id = ?",
+              {open_firms, from, from, until, until, until, chain.value}));
+  if (changed == 0) {
+    // No row (the chain's first firms, or a lost row): count the firm list, which already
+    // holds this change.
+    return RecountChainFirms(tx, chain);
+  }
+  return base::Status::Ok();
+}
+
+base::Status RecountChainFirms(store::Tx& tx, ChainId chain) {
+  KECHAN_RETURN_IF_ERROR(
+      Done(tx.Exec("DELETE FROM chain_chain_count WHERE chain_id = ?", {chain.value})));
+  return Done(tx.Exec(
+      "INSERT INTO chain_chain_count (chain_id, open_firms, open_from, dated_until, updated_at) "
+      "SELECT chain_id, SUM(CASE WHEN valid_to IS NULL THEN 1 ELSE 0 END), "
+      "COALESCE(MAX(CASE WHEN valid_to IS NULL THEN valid_from END), '1970-01-01'), "
+      "MAX(valid_to), 0 FROM chain_chain_firms WHERE chain_id = ? GROUP BY chain_id",
+      {chain.value}));
+}
+
+base::Result<std::optional<ChainCount>> FindChainCount(store::Tx& tx, ChainId chain) {
+  KECHAN_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      tx.Query("SELECT open_firms, open_from, dated_until FROM chain_chain_count WHERE "
+               "chain_id = ?",
+               {chain.value}));
+  if (rows.rows.empty()) {
+    return std::optional<ChainCount>();
+  }
+  const store::Row& r = rows.rows[0];
+  ChainCount c;
+  c.open_firms = r.Int(0);
+  c.open_from = DateAt(r, 1).value_or(base::Date());
+  c.dated_until = DateAt(r, 2);
+  return std::optional<ChainCount>(c);
 }
 
 base::Result<int64_t> CountChainFirmsOn(store::Tx& tx, ChainId chain, base::Date d) {
+  KECHAN_ASSIGN_OR_RETURN(std::optional<ChainCount> row, FindChainCount(tx, chain));
+  if (row && row->HoldsOn(d)) {
+    return row->open_firms;
+  }
+  return RecountChainFirmsOn(tx, chain, d);
+}
+
+base::Result<int64_t> RecountChainFirmsOn(store::Tx& tx, ChainId chain, base::Date d) {
   const std::string day = d.ToString();
   KECHAN_ASSIGN_OR_RETURN(
       store::Rows rows,
@@ -1100,6 +1175,68 @@ base::Result<std::vector<Link>> ListLinksOfChainWithRole(store::Tx& tx, ChainId 
                             " WHERE l.node_id IN (SELECT n.id FROM chain_nodes n WHERE "
                             "n.chain_id = ?) AND l.role = ? ORDER BY l.id",
                         {chain.value, std::string(LinkRoleName(role))}, LinkFrom);
+}
+
+base::Result<std::vector<Link>> ListMasterLinksOfChain(store::Tx& tx, ChainId chain) {
+  // The partial index chain_links_masters covers the columns read (the rowid / id included);
+  // the role must be a literal for it to apply. Named on SQLite so the planner never takes
+  // chain_links_node_role (node_id = ? AND role = ?, then a table lookup per link) instead.
+  const char* from = tx.dialect() == store::Dialect::kSqlite
+                         ? " FROM chain_links l INDEXED BY chain_links_masters"
+                         : " FROM chain_links l";
+  return QueryAll<Link>(
+      tx,
+      std::string("SELECT l.id, l.enterprise_id, l.node_id, l.valid_from, l.valid_to") + from +
+          " WHERE l.role = 'chain_master' AND l.node_id IN (SELECT n.id FROM chain_nodes n "
+          "WHERE n.chain_id = ?)",
+      {chain.value}, [](const store::Row& r) {
+        Link l;
+        l.id = LinkId{r.Int(0)};
+        l.enterprise_id = EnterpriseId{r.Int(1)};
+        l.node_id = NodeId{r.Int(2)};
+        l.role = LinkRole::kChainMaster;
+        l.validity.valid_from = DateAt(r, 3).value_or(base::Date());
+        l.validity.valid_to = DateAt(r, 4);
+        return l;
+      });
+}
+
+base::Result<std::vector<Enterprise>> ListFirmsForRanking(store::Tx& tx,
+                                                          std::vector<EnterpriseId> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::vector<Enterprise> out;
+  out.reserve(ids.size());
+  for (size_t i = 0; i < ids.size(); i += kInChunk) {
+    const size_t n = std::min(kInChunk, ids.size() - i);
+    std::vector<Value> p;
+    for (size_t k = 0; k < n; ++k) {
+      p.emplace_back(ids[i + k].value);
+    }
+    KECHAN_ASSIGN_OR_RETURN(
+        std::vector<Enterprise> part,
+        QueryAll<Enterprise>(tx,
+                             "SELECT e.id, e.name, e.valid_from, e.valid_to FROM "
+                             "chain_enterprises e WHERE e.id IN (" +
+                                 Marks(n) + ") ORDER BY e.id",
+                             p, [](const store::Row& r) {
+                               Enterprise e;
+                               e.id = EnterpriseId{r.Int(0)};
+                               e.name = r.Text(1);
+                               e.validity.valid_from = DateAt(r, 2).value_or(base::Date());
+                               e.validity.valid_to = DateAt(r, 3);
+                               return e;
+                             }));
+    std::map<int64_t, Enterprise*> by_id;
+    for (auto& e : part) {
+      by_id[e.id.value] = &e;
+    }
+    KECHAN_RETURN_IF_ERROR(ReadTiers(tx, "WHERE t.enterprise_id IN (" + Marks(n) + ")", p, by_id));
+    for (auto& e : part) {
+      out.push_back(std::move(e));
+    }
+  }
+  return out;
 }
 
 base::Result<std::vector<EnterpriseId>> TieredFirmsOfChain(store::Tx& tx, ChainId chain) {
@@ -1245,14 +1382,37 @@ base::Status ReadModelWriter::FlushMembers() {
   for (size_t i = 0; i < member_rows_.size() / 6; ++i) {
     sql += i ? ", (?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)";
   }
-  sql += " ON CONFLICT (chain_id, enterprise_id) DO NOTHING";
-  KECHAN_RETURN_IF_ERROR(Done(tx_.Exec(sql, std::span<const Value>(member_rows_))));
+  // Only the rows inserted come back (a firm already in the chain is not counted twice).
+  sql +=
+      " ON CONFLICT (chain_id, enterprise_id) DO NOTHING RETURNING chain_id, valid_from, "
+      "valid_to";
+  KECHAN_ASSIGN_OR_RETURN(store::Rows added, tx_.Query(sql, std::span<const Value>(member_rows_)));
+  for (const auto& r : added.rows) {
+    ChainCountDelta& c = counts_[ChainId{r.Int(0)}];
+    if (r.IsNull(2)) {
+      ++c.open_firms;
+      const base::Date from = DateAt(r, 1).value_or(base::Date());
+      if (!c.open_from || *c.open_from < from) {
+        c.open_from = from;
+      }
+    } else {
+      // An unreadable end date (hand-edited database) bounds nothing: never trust the row.
+      const base::Date to = DateAt(r, 2).value_or(base::Date::FromDays(2932896));  // 9999-12-31
+      if (!c.dated_until || *c.dated_until < to) {
+        c.dated_until = to;
+      }
+    }
+  }
   member_rows_.clear();
   return base::Status::Ok();
 }
 
 base::Status ReadModelWriter::Flush() {
   KECHAN_RETURN_IF_ERROR(FlushMembers());
+  for (const auto& [chain, c] : counts_) {
+    KECHAN_RETURN_IF_ERROR(AddToChainCount(tx_, chain, c.open_firms, c.open_from, c.dated_until));
+  }
+  counts_.clear();
   for (const auto& [node, agg] : nodes_) {
     KECHAN_RETURN_IF_ERROR(SaveNodeAggregate(tx_, node, agg, now_));
   }

@@ -132,12 +132,37 @@ base::Status ListLinksOfNode(store::Tx& tx, NodeId node, std::vector<Link>* link
 base::Result<NodeAggregate> RecomputeNodeAggregate(store::Tx& tx, NodeId node, int64_t now);
 // The nodes the enterprise holds producer links at.
 base::Result<std::vector<NodeId>> ProducerNodesOfEnterprise(store::Tx& tx, EnterpriseId id);
-// Rebuilds the chain's chain_chain_firms rows from its links (after a node changed chains).
+// Rebuilds the chain's chain_chain_firms rows from its links (after a node changed chains), and
+// its chain_chain_count row.
 base::Status RebuildChainFirms(store::Tx& tx, ChainId chain);
-// Copies the enterprise's district, above_size and validity into its chain_chain_firms rows.
+// Copies the enterprise's district, above_size and validity into its chain_chain_firms rows and
+// moves its chains' chain_chain_count rows accordingly.
 base::Status RefreshChainFirms(store::Tx& tx, const Enterprise& e);
-// The number of the chain's enterprises (linked to it by links, any date) valid on `d`.
+// The number of the chain's enterprises (linked to it by links, any date) valid on `d`: from the
+// chain's chain_chain_count row when it holds on `d`, else counted (RecountChainFirmsOn).
 base::Result<int64_t> CountChainFirmsOn(store::Tx& tx, ChainId chain, base::Date d);
+// The same, always counted over the chain's chain_chain_firms rows.
+base::Result<int64_t> RecountChainFirmsOn(store::Tx& tx, ChainId chain, base::Date d);
+
+// chain_chain_count (migration 7): the chain's firms without an end date, and the bounds on
+// which days that number is the count of its firms valid on the day. Thread-compatible value.
+struct ChainCount {
+  int64_t open_firms = 0;
+  base::Date open_from;                   // >= the latest valid_from of a counted firm
+  std::optional<base::Date> dated_until;  // >= the latest valid_to of an end-dated firm
+  [[nodiscard]] bool HoldsOn(base::Date d) const {
+    return d >= open_from && (!dated_until || d > *dated_until);
+  }
+};
+base::Result<std::optional<ChainCount>> FindChainCount(store::Tx& tx, ChainId chain);
+// Adds `open_firms` (may be negative) to the chain's row and moves its bounds forward to
+// `open_from` / `dated_until` when those are later; without a row, writes one by counting the
+// chain's chain_chain_firms rows (call it after changing those).
+base::Status AddToChainCount(store::Tx& tx, ChainId chain, int64_t open_firms,
+                             std::optional<base::Date> open_from,
+                             std::optional<base::Date> dated_until);
+// Rewrites the chain's row from its chain_chain_firms rows (exact bounds).
+base::Status RecountChainFirms(store::Tx& tx, ChainId chain);
 // The `limit` lowest ids of those.
 base::Result<std::vector<EnterpriseId>> FirstChainFirmsOn(store::Tx& tx, ChainId chain,
                                                           base::Date d, int64_t limit);
@@ -147,6 +172,14 @@ base::Result<std::set<EnterpriseId>> ChainFirmsAmong(store::Tx& tx, ChainId chai
 // The chain's links of `role` (any date).
 base::Result<std::vector<Link>> ListLinksOfChainWithRole(store::Tx& tx, ChainId chain,
                                                          LinkRole role);
+// The chain's chain-master links (any date) with only what the analysis reads: id, enterprise,
+// node, role and validity (products, capacity, revenue, locality and provenance left empty). One
+// range of the covering partial index chain_links_masters.
+base::Result<std::vector<Link>> ListMasterLinksOfChain(store::Tx& tx, ChainId chain);
+// The enterprises with these ids (unknown ids skipped), by id, with only id, name, validity and
+// tiers: what sourcing and the key-firm ranking read.
+base::Result<std::vector<Enterprise>> ListFirmsForRanking(store::Tx& tx,
+                                                          std::vector<EnterpriseId> ids);
 // The chain's enterprises (by links) with at least one gradient tier record.
 base::Result<std::vector<EnterpriseId>> TieredFirmsOfChain(store::Tx& tx, ChainId chain);
 // The enterprises with these ids (unknown ids skipped), with their tiers, by id.
@@ -181,7 +214,13 @@ class ReadModelWriter {
   std::map<NodeId, NodeAggregate> nodes_;
   std::map<std::pair<NodeId, EnterpriseId>, FirmAmount> firms_;
   std::set<std::pair<ChainId, EnterpriseId>> members_;
-  std::vector<store::Value> member_rows_;  // 6 values per pending chain_chain_firms row
+  struct ChainCountDelta {
+    int64_t open_firms = 0;
+    std::optional<base::Date> open_from;
+    std::optional<base::Date> dated_until;
+  };
+  std::map<ChainId, ChainCountDelta> counts_;  // from the chain_chain_firms rows inserted
+  std::vector<store::Value> member_rows_;      // 6 values per pending chain_chain_firms row
 };
 
 // Imports: inserts the enterprises with their yearly facts and tiers in multi-row statements and

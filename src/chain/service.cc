@@ -7,6 +7,7 @@
 #include <tuple>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 
 #include "auth/uscc.h"
 #include "base/log.h"
@@ -511,8 +512,7 @@ Result<ChainAnalysis> AnalyzeFromModels(store::Tx& tx, const Chain& chain, base:
   ChainSnapshot part;
   part.chain = chain;
   part.nodes = nodes;
-  KECHAN_ASSIGN_OR_RETURN(part.links,
-                          repo::ListLinksOfChainWithRole(tx, chain.id, LinkRole::kChainMaster));
+  KECHAN_ASSIGN_OR_RETURN(part.links, repo::ListMasterLinksOfChain(tx, chain.id));
   KECHAN_ASSIGN_OR_RETURN(part.supply_links, repo::ListSupplyLinksOfChain(tx, chain.id));
   std::vector<EnterpriseId> ids;
   std::vector<EnterpriseId> ends;
@@ -532,7 +532,7 @@ Result<ChainAnalysis> AnalyzeFromModels(store::Tx& tx, const Chain& chain, base:
       std::vector<EnterpriseId> first,
       repo::FirstChainFirmsOn(tx, chain.id, as_of, static_cast<int64_t>(options.key_firms)));
   ids.insert(ids.end(), first.begin(), first.end());
-  KECHAN_ASSIGN_OR_RETURN(part.enterprises, repo::ListEnterprisesByIds(tx, ids));
+  KECHAN_ASSIGN_OR_RETURN(part.enterprises, repo::ListFirmsForRanking(tx, ids));
   // The graph's vertices: the chain's firms valid on the day, plus supply-only firms.
   KECHAN_ASSIGN_OR_RETURN(int64_t vertices, repo::CountChainFirmsOn(tx, chain.id, as_of));
   KECHAN_ASSIGN_OR_RETURN(std::set<EnterpriseId> members,
@@ -1456,49 +1456,95 @@ Result<ImportReport> ChainService::ImportEnterprisesTable(const Caller& caller,
         }
         *target = *b;
       }
+      // One year, or several as a ';'-list ("2023;2024;2025") with the facts as lists of the same
+      // length (an empty item: not known for that year).
       const std::string year_text = get("year");
       const std::string revenue = get("revenue");
       const std::string rd = get("rd_spend");
       const std::string digital = get("digital_level");
+      const std::vector<std::string> year_items = SplitKeepingEmpty(year_text);
       if (!revenue.empty() || !rd.empty() || !digital.empty()) {
-        auto year = ParseInt(year_text);
         if (year_text.empty()) {
           return Bad{"year", "required",
                      "year is required when revenue, rd_spend or "
                      "digital_level is given",
                      "填写营业收入、研发投入或数字化等级时须填写年份"};
         }
-        if (!year || *year < 1900 || *year > 9999) {
-          return BadNumber("year", year_text);
+        std::vector<int> years;
+        for (const std::string& item : year_items) {
+          auto year = ParseInt(item);
+          if (!year || *year < 1900 || *year > 9999) {
+            return BadNumber("year", year_text);
+          }
+          if (std::find(years.begin(), years.end(), static_cast<int>(*year)) != years.end()) {
+            return Bad{"year", "duplicate", "year " + item + " is listed twice",
+                       "年份 " + item + " 重复"};
+          }
+          years.push_back(static_cast<int>(*year));
         }
-        const int y = static_cast<int>(*year);
+        // The items of a fact column, one per year (a single empty cell: none known).
+        auto items_of =
+            [&](const char* column,
+                const std::string& text) -> std::variant<std::vector<std::string>, Bad> {
+          std::vector<std::string> items = SplitKeepingEmpty(text);
+          if (text.empty()) {
+            items.assign(years.size(), "");
+          }
+          if (items.size() != years.size()) {
+            return Bad{column, "bad_value",
+                       std::string(column) + " has " + std::to_string(items.size()) +
+                           " value(s) for " + std::to_string(years.size()) + " year(s)",
+                       std::string(column) + " 有 " + std::to_string(items.size()) +
+                           " 个值，年份有 " + std::to_string(years.size()) + " 个"};
+          }
+          return items;
+        };
         for (auto [column, text, map] : {std::tuple{"revenue", &revenue, &e.revenue},
                                          std::tuple{"rd_spend", &rd, &e.rd_spend}}) {
-          if (text->empty()) {
+          auto items = items_of(column, *text);
+          if (Bad* b = std::get_if<Bad>(&items)) {
+            return *b;
+          }
+          const auto& list = std::get<std::vector<std::string>>(items);
+          for (size_t i = 0; i < years.size(); ++i) {
+            if (list[i].empty()) {
+              continue;
+            }
+            auto m = base::Money::ParseYuan(list[i], column);
+            if (!m.ok()) {
+              return BadNumber(column, list[i]);
+            }
+            if (m->fen() < 0) {
+              return Negative(column);
+            }
+            (*map)[years[i]] = *m;
+          }
+        }
+        auto levels = items_of("digital_level", digital);
+        if (Bad* b = std::get_if<Bad>(&levels)) {
+          return *b;
+        }
+        const auto& level_list = std::get<std::vector<std::string>>(levels);
+        for (size_t i = 0; i < years.size(); ++i) {
+          if (level_list[i].empty()) {
             continue;
           }
-          auto m = base::Money::ParseYuan(*text, column);
-          if (!m.ok()) {
-            return BadNumber(column, *text);
-          }
-          if (m->fen() < 0) {
-            return Negative(column);
-          }
-          (*map)[y] = *m;
-        }
-        if (!digital.empty()) {
-          auto lvl = ParseInt(digital);
+          auto lvl = ParseInt(level_list[i]);
           if (!lvl) {
-            return BadNumber("digital_level", digital);
+            return BadNumber("digital_level", level_list[i]);
           }
           if (*lvl < 1 || *lvl > 4) {
             return Bad{"digital_level", "out_of_range", "digital_level must be 1-4",
                        "数字化转型等级须为 1-4"};
           }
-          e.digital_level[y] = static_cast<int>(*lvl);
+          e.digital_level[years[i]] = static_cast<int>(*lvl);
         }
-      } else if (!year_text.empty() && !ParseInt(year_text)) {
-        return BadNumber("year", year_text);
+      } else if (!year_text.empty()) {
+        for (const std::string& item : year_items) {
+          if (!ParseInt(item)) {
+            return BadNumber("year", year_text);
+          }
+        }
       }
       for (auto [column, target] : {std::pair{"valid_from", &e.validity.valid_from}}) {
         if (std::string v = get(column); !v.empty()) {

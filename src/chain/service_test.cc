@@ -606,6 +606,64 @@ TEST_F(ChainImportTest, TheTemplateImportsCleanly) {
   EXPECT_EQ(r->links, 2);
 }
 
+TEST_F(ChainImportTest, YearListsGiveSeveralYearsOfFacts) {
+  const std::string csv = "uscc,name,year,revenue,rd_spend,digital_level\n" + U(11) +
+                          ",多年企业（示例）,2023;2024;2025,100.00;;300.50,1;2;3,2;;3\n" + U(12) +
+                          ",一年企业（示例）,2025,88.00,,\n";
+  auto r = service_->ImportEnterprisesCsv(sys_, csv, {.source = "import:years.csv"});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->committed) << (r->errors.empty() ? "" : r->errors[0].ToJson());
+  auto page = service_->ListEnterprises(sys_, {.name_contains = "多年企业"}, {});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->total, 1);
+  auto d = service_->GetEnterprise(sys_, page->items[0].id);
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Enterprise& e = d->enterprise;
+  // An empty item: not known for that year.
+  EXPECT_EQ(e.revenue, (std::map<int, base::Money>{{2023, base::Money::FromFen(10000)},
+                                                   {2025, base::Money::FromFen(30050)}}));
+  EXPECT_EQ(e.rd_spend.size(), 3u);
+  EXPECT_EQ(e.rd_spend.at(2024), base::Money::FromYuan(2));
+  EXPECT_EQ(e.digital_level, (std::map<int, int>{{2023, 2}, {2025, 3}}));
+}
+
+TEST_F(ChainImportTest, AYearListAndAFactListOfOtherLengthsIsABadValue) {
+  const auto before = Fingerprint();
+  const std::string csv = "uscc,name,year,revenue\n" + U(11) + ",甲（示例）,2024;2025,1;2;3\n";
+  auto r = service_->ImportEnterprisesCsv(sys_, csv, {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->committed);
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].row, 2);
+  EXPECT_EQ(r->errors[0].column, "revenue");
+  EXPECT_EQ(r->errors[0].reason, "bad_value");
+  EXPECT_EQ(Fingerprint(), before);
+}
+
+TEST_F(ChainImportTest, AYearListedTwiceIsADuplicate) {
+  const auto before = Fingerprint();
+  const std::string csv = "uscc,name,year,revenue\n" + U(11) + ",甲（示例）,2025;2025,1;2\n";
+  auto r = service_->ImportEnterprisesCsv(sys_, csv, {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->committed);
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].column, "year");
+  EXPECT_EQ(r->errors[0].reason, "duplicate");
+  EXPECT_EQ(Fingerprint(), before);
+}
+
+TEST_F(ChainImportTest, ABadYearInAListIsABadNumber) {
+  const auto before = Fingerprint();
+  const std::string csv = "uscc,name,year,revenue\n" + U(11) + ",甲（示例）,2024;二〇二五,1;2\n";
+  auto r = service_->ImportEnterprisesCsv(sys_, csv, {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->committed);
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].column, "year");
+  EXPECT_EQ(r->errors[0].reason, "bad_number");
+  EXPECT_EQ(Fingerprint(), before);
+}
+
 // ---- imports of chains/nodes and links (issue 3 §3) ------------------------------------------
 
 struct WantError {

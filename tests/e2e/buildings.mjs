@@ -73,7 +73,7 @@ try {
     expect(/\/api\/v1\/parks\/\d+\/buildings\?format=csv/.test(href || ''), `export href ${href}`);
     const body = await page.evaluate(async (u) => (await fetch(u, { credentials: 'same-origin' })).text(), href);
     const header = body.replace(/^\uFEFF/, '').split(/\r?\n/)[0];
-    expect(header === 'park,building,floors,floor_area_m2,unit,floor,area_m2,use,date,occupied,producing,uscc', `header ${header}`);
+    expect(header === 'park,building,floors,floor_area_m2,unit,floor,area_m2,use,date,occupied,producing,uscc,valid_from,valid_to,source,source_date', `header ${header}`);
     expect(body.includes(parkName), 'the export does not name the park');
   });
 
