@@ -34,11 +34,14 @@ const char* kMatchHelp =
 const char* kEvalHelp =
     "usage: kechan eval retrieval --corpus corpus.jsonl --queries queries.jsonl --qrels qrels.tsv\n"
     "                             [--threads 2] [--run run.tsv] [--json]\n"
+    "                             [--index DIR [--reuse]] [--compare-legacy]\n"
     "       kechan eval routing --examples ex.jsonl --queries q.jsonl\n"
     "                           [--model knn|fasttext|ensemble|all] [--k 10] [--json]\n"
     "corpus lines {\"_id\",\"title\",\"text\"}; queries {\"_id\",\"text\"}; qrels TSV with header\n"
     "query-id corpus-id score; routing lines {\"_id\",\"text\",\"label\"}. Prints JSON.\n"
     "--run writes the ranking (query-id TAB corpus-id TAB rank, top 100) for outside scoring.\n"
+    "--index keeps the index in DIR; --reuse uses the one there when it holds as many documents\n"
+    "as the corpus; --compare-legacy also times the previous rerank in the same run.\n"
     "检索评测输出 nDCG@10、MRR@10、Recall@1/10/100、延迟；分派评测输出准确率与宏 F1。\n";
 const char* kTrainHelp =
     "usage: kechan train-routing (--data DIR | --db URL) [--label department|type]\n"
@@ -98,7 +101,8 @@ std::string TempIndexDir() {
 }
 
 int EvalRetrieval(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  auto p = ParseArgs(args, {"corpus", "queries", "qrels", "threads", "run"}, {"json"});
+  auto p = ParseArgs(args, {"corpus", "queries", "qrels", "threads", "run", "index"},
+                     {"json", "reuse", "compare-legacy"});
   if (!p.ok()) {
     return ReportError(p.status(), err);
   }
@@ -121,10 +125,14 @@ int EvalRetrieval(const std::vector<std::string>& args, std::ostream& out, std::
     TextAnalysis analysis(*analyzer);
     KECHAN_ASSIGN_OR_RETURN(
         RetrievalEval e,
-        EvaluateRetrieval(analysis, corpus, queries, qrels,
-                          {.index_dir = TempIndexDir(),
-                           .threads = static_cast<int>(threads),
-                           .run_path = p->flags.count("run") ? p->flags.at("run") : ""}));
+        EvaluateRetrieval(
+            analysis, corpus, queries, qrels,
+            {.index_dir = p->flags.count("index") ? p->flags.at("index") : TempIndexDir(),
+             .keep_index = p->flags.count("index") > 0,
+             .reuse_index = p->switches.count("reuse") > 0,
+             .compare_legacy = p->switches.count("compare-legacy") > 0,
+             .threads = static_cast<int>(threads),
+             .run_path = p->flags.count("run") ? p->flags.at("run") : ""}));
     return RetrievalEvalJson(e);
   };
   auto r = run();

@@ -177,16 +177,12 @@ double RecallAt(const std::vector<std::string>& ranking, const std::map<std::str
   return static_cast<double>(found) / static_cast<double>(relevant);
 }
 
-base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
-                                              const std::vector<CorpusDoc>& corpus,
-                                              const std::vector<RoutingExample>& queries,
-                                              const Qrels& qrels, const RetrievalOptions& options) {
-  RetrievalEval out;
-  out.docs = static_cast<int64_t>(corpus.size());
-  out.threads = std::max(1, options.threads);
-  std::error_code ec;
-  std::filesystem::remove_all(options.index_dir, ec);
-  KECHAN_ASSIGN_OR_RETURN(std::unique_ptr<Index> index, OpenXapianIndex(options.index_dir));
+namespace {
+
+// Indexes `corpus` into `index` (analysis of batch b+1 on `out.threads` threads while batch b is
+// written) and records the time taken in `out`.
+base::Status IndexCorpus(const TextAnalysis& analysis, const std::vector<CorpusDoc>& corpus,
+                         Index& index, RetrievalEval& out, double title_weight) {
   auto t0 = std::chrono::steady_clock::now();
   // A pipeline: `threads` threads analyse batch b+1 while this thread writes batch b into the
   // index (the writer is single-threaded in Xapian).
@@ -202,7 +198,7 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
         d.type = "doc";
         d.id = corpus[i].id;
         d.title = corpus[i].title;
-        d.fields = {{"title", corpus[i].title, options.title_weight}, {"text", corpus[i].text, 1}};
+        d.fields = {{"title", corpus[i].title, title_weight}, {"text", corpus[i].text, 1}};
         analysed[i - start] = AnalyzeDocument(analysis, std::move(d));
       }
     };
@@ -231,13 +227,40 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
         }
         return analysed[i].status().WithField("corpus[" + corpus[start + i].id + "]");
       }
-      KECHAN_RETURN_IF_ERROR(index->Replace(*analysed[i]));
+      KECHAN_RETURN_IF_ERROR(index.Replace(*analysed[i]));
     }
   }
-  KECHAN_RETURN_IF_ERROR(index->Commit());
+  KECHAN_RETURN_IF_ERROR(index.Commit());
   out.index_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out.docs_per_second =
       out.index_seconds > 0 ? static_cast<double>(corpus.size()) / out.index_seconds : 0;
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
+                                              const std::vector<CorpusDoc>& corpus,
+                                              const std::vector<RoutingExample>& queries,
+                                              const Qrels& qrels, const RetrievalOptions& options) {
+  RetrievalEval out;
+  out.docs = static_cast<int64_t>(corpus.size());
+  out.threads = std::max(1, options.threads);
+  std::error_code ec;
+  std::unique_ptr<Index> index;
+  if (options.reuse_index && std::filesystem::exists(options.index_dir)) {
+    KECHAN_ASSIGN_OR_RETURN(index, OpenXapianIndex(options.index_dir));
+    KECHAN_ASSIGN_OR_RETURN(int64_t have, index->DocCount());
+    out.reused_index = have == static_cast<int64_t>(corpus.size());
+    if (!out.reused_index) {
+      index.reset();
+    }
+  }
+  if (!out.reused_index) {
+    std::filesystem::remove_all(options.index_dir, ec);
+    KECHAN_ASSIGN_OR_RETURN(index, OpenXapianIndex(options.index_dir));
+    KECHAN_RETURN_IF_ERROR(IndexCorpus(analysis, corpus, *index, out, options.title_weight));
+  }
 
   std::ofstream run;
   if (!options.run_path.empty()) {
@@ -247,25 +270,42 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
                                    "无法写入 " + options.run_path);
     }
   }
-  std::vector<double> latencies;
-  double ndcg = 0, mrr = 0, r1 = 0, r10 = 0, r100 = 0;
-  for (const RoutingExample& q : queries) {
-    auto judged = qrels.find(q.id);
+  // One query through plan + search (top 100); the ranking and the time taken.
+  auto run_query = [&](const RoutingExample& q, bool legacy, std::vector<std::string>& ranking,
+                       std::vector<double>& lat) -> base::Status {
     auto q0 = std::chrono::steady_clock::now();
-    std::vector<std::string> ranking;
     SearchRequest req;
     req.q = q.text;
     req.page_size = 100;
     req.facets = false;
     auto plan = BuildPlan(analysis, req);
     if (plan.ok()) {
-      KECHAN_ASSIGN_OR_RETURN(RawResults r, index->Search(*plan, {.limit = 100}));
+      KECHAN_ASSIGN_OR_RETURN(RawResults r,
+                              index->Search(*plan, {.limit = 100, .legacy_rerank = legacy}));
       for (const RawHit& h : r.hits) {
         ranking.push_back(h.doc.id);
       }
     }
-    latencies.push_back(
+    lat.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - q0).count());
+    return base::Status::Ok();
+  };
+  std::vector<double> latencies;
+  std::vector<double> legacy_latencies;
+  double ndcg = 0, mrr = 0, r1 = 0, r10 = 0, r100 = 0, legacy_ndcg = 0;
+  for (size_t qi = 0; qi < queries.size(); ++qi) {
+    const RoutingExample& q = queries[qi];
+    auto judged = qrels.find(q.id);
+    std::vector<std::string> ranking;
+    std::vector<std::string> legacy_ranking;
+    // Alternate which path goes first, so neither always meets a warm cache.
+    if (options.compare_legacy && qi % 2 == 1) {
+      KECHAN_RETURN_IF_ERROR(run_query(q, true, legacy_ranking, legacy_latencies));
+    }
+    KECHAN_RETURN_IF_ERROR(run_query(q, false, ranking, latencies));
+    if (options.compare_legacy && qi % 2 == 0) {
+      KECHAN_RETURN_IF_ERROR(run_query(q, true, legacy_ranking, legacy_latencies));
+    }
     if (run.is_open()) {
       for (size_t i = 0; i < ranking.size(); ++i) {
         run << q.id << '\t' << ranking[i] << '\t' << (i + 1) << '\n';
@@ -281,13 +321,16 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
     }
     ++out.queries;
     ndcg += NdcgAt(ranking, judged->second, 10);
+    legacy_ndcg += NdcgAt(legacy_ranking, judged->second, 10);
     mrr += MrrAt(ranking, judged->second, 10);
     r1 += RecallAt(ranking, judged->second, 1);
     r10 += RecallAt(ranking, judged->second, 10);
     r100 += RecallAt(ranking, judged->second, 100);
   }
   index.reset();
-  std::filesystem::remove_all(options.index_dir, ec);
+  if (!options.keep_index) {
+    std::filesystem::remove_all(options.index_dir, ec);
+  }
   if (out.queries > 0) {
     double n = static_cast<double>(out.queries);
     out.ndcg10 = ndcg / n;
@@ -295,6 +338,13 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
     out.recall1 = r1 / n;
     out.recall10 = r10 / n;
     out.recall100 = r100 / n;
+    if (options.compare_legacy) {
+      out.legacy_ndcg10 = legacy_ndcg / n;
+    }
+  }
+  if (options.compare_legacy) {
+    out.legacy_latency_p50_ms = Percentile(legacy_latencies, 0.5);
+    out.legacy_latency_p99_ms = Percentile(legacy_latencies, 0.99);
   }
   out.latency_p50_ms = Percentile(latencies, 0.5);
   out.latency_p99_ms = Percentile(latencies, 0.99);
@@ -328,8 +378,16 @@ std::string RetrievalEvalJson(const RetrievalEval& e) {
   o += Key("latency_p99_ms") + Fixed(e.latency_p99_ms, 3) + ",";
   o += Key("index_seconds") + Fixed(e.index_seconds, 3) + ",";
   o += Key("docs_indexed_per_s") + Fixed(e.docs_per_second, 1) + ",";
-  o += Key("threads") + std::to_string(e.threads) + "}";
-  return o;
+  o += Key("threads") + std::to_string(e.threads);
+  if (e.reused_index) {
+    o += "," + Key("reused_index") + "true";
+  }
+  if (e.legacy_latency_p50_ms >= 0) {
+    o += "," + Key("legacy_ndcg@10") + Fixed(e.legacy_ndcg10, 4);
+    o += "," + Key("legacy_latency_p50_ms") + Fixed(e.legacy_latency_p50_ms, 3);
+    o += "," + Key("legacy_latency_p99_ms") + Fixed(e.legacy_latency_p99_ms, 3);
+  }
+  return o + "}";
 }
 
 std::string RoutingEvalJson(const RoutingEval& e) {

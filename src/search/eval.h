@@ -43,11 +43,24 @@ struct RetrievalEval {
   double index_seconds = 0;
   double docs_per_second = 0;
   int threads = 1;
+  bool reused_index = false;  // the index in RetrievalOptions::index_dir was used as it was
+  // With RetrievalOptions::compare_legacy: the same queries, in the same run, ranked by the
+  // previous rerank (the documents' term lists read per match); -1 when not measured.
+  double legacy_ndcg10 = -1;
+  double legacy_latency_p50_ms = -1;
+  double legacy_latency_p99_ms = -1;
 };
 
 struct RetrievalOptions {
-  std::string index_dir;  // where the temporary index goes (removed afterwards)
-  int threads = 2;        // analysis threads while indexing
+  std::string index_dir;  // where the index goes (removed afterwards unless keep_index)
+  bool keep_index = false;
+  // Use the index already in index_dir when it holds exactly as many documents as the corpus
+  // (skips indexing: a 1,000,000-document latency run need not re-index); else build it.
+  bool reuse_index = false;
+  // Also run every query through the legacy rerank (SearchOptions::legacy_rerank), alternating
+  // with the default path query by query, and report both (RetrievalEval::legacy_*).
+  bool compare_legacy = false;
+  int threads = 2;  // analysis threads while indexing
   double title_weight = 2;
   // When set, the ranking is written there: query-id<TAB>corpus-id<TAB>rank (1-based, top 100).
   std::string run_path;

@@ -52,6 +52,9 @@ struct SearchOptions {
   bool matched_terms = false;
   // How many matches to look at at least (for facet counts); 0 = the index's default.
   size_t check_at_least = 0;
+  // The previous ranking path (kept for same-run comparisons in bench/search): coordination read
+  // from each match's term list. Same ranking as the default path, slower.
+  bool legacy_rerank = false;
 };
 
 // Implementations are thread-safe (the adapter serialises access internally).

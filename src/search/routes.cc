@@ -223,11 +223,36 @@ Result<http::Response> RouteAppealRoute(SearchService& s, const http::Request& r
   for (const auto& [label, share] : sug.scores) {
     scores.push_back(json::object{{"label", label}, {"share", Round(share)}});
   }
-  return http::Response::Json(http::ToJson(json::object{{"label", sug.label},
-                                                        {"confidence", Round(sug.confidence)},
-                                                        {"unsure", sug.unsure},
-                                                        {"source", sug.source},
-                                                        {"scores", std::move(scores)}}));
+  json::object out{{"label", sug.label},
+                   {"confidence", Round(sug.confidence)},
+                   {"unsure", sug.unsure},
+                   {"source", sug.source},
+                   {"scores", std::move(scores)}};
+  if (s.HasTypeModel()) {
+    KECHAN_ASSIGN_OR_RETURN(RoutingSuggestion type, s.SuggestType(text));
+    out["type"] = json::object{{"label", type.label},
+                               {"confidence", Round(type.confidence)},
+                               {"unsure", type.unsure},
+                               {"source", type.source}};
+  }
+  return http::Response::Json(http::ToJson(out));
+}
+
+Result<http::Response> ReloadRoutingRoute(SearchService& s, const http::Request& req) {
+  if (!req.body.empty()) {
+    KECHAN_ASSIGN_OR_RETURN(json::object obj, http::ParseJsonObject(req));
+    http::ObjectReader r(obj);
+    KECHAN_RETURN_IF_ERROR(r.Finish());
+  }
+  json::array models;
+  for (const RoutingModelReload& m : s.ReloadRoutingModels(true)) {
+    json::object o{{"label", m.label}, {"file", m.file}, {"state", m.state}};
+    if (!m.error_en.empty()) {
+      o["error"] = m.error_en;
+    }
+    models.push_back(std::move(o));
+  }
+  return http::Response::Json(http::ToJson(json::object{{"models", std::move(models)}}));
 }
 
 Result<int64_t> DayParam(const http::Request& req, const std::string& name) {
@@ -417,6 +442,13 @@ void RegisterRoutes(http::Router& router, SearchModule& module) {
                              .access = Access::kRoles,
                              .roles = readers},
              [&module](http::Request& req) { return With(module, req, RouteAppealRoute); });
+  router.Add(Method::kPost, "/api/v1/search/routing/reload",
+             http::RouteSpec{.summary = "Reload the routing models trained by kechan train-routing",
+                             .summary_zh = "重新载入分派模型（kechan train-routing 训练的模型）",
+                             .tag = "search",
+                             .access = Access::kRoles,
+                             .roles = operators},
+             [&module](http::Request& req) { return With(module, req, ReloadRoutingRoute); });
   router.Add(Method::kGet, "/api/v1/search/hotspots",
              http::RouteSpec{.summary = "Hot spots: clusters of similar documents over a period",
                              .summary_zh = "热点：一段时间内相似诉求的聚类（跨企业）",

@@ -23,7 +23,12 @@ namespace kechan::search {
 //   GET  /api/v1/search/synonyms                  the thesaurus
 //   PUT  /api/v1/search/synonyms/{word}           {"synonyms":[...]} (empty deletes); 200
 //   POST /api/v1/search/route-appeal              {"text"} → {"label","confidence","unsure",
-//                                                  "source","scores"} (lead department)
+//                                                  "source","scores"} (lead department),
+//                                                  plus "type":{"label","confidence","unsure",
+//                                                  "source"} when a type model is loaded
+//   POST /api/v1/search/routing/reload            reload DATA/routing/*.fasttext now
+//                                                  → {"models":[{"label","file","state","error"}]}
+//                                                  (operators)
 //   GET  /api/v1/search/status                    indexer state (operators)
 void RegisterRoutes(http::Router& router, SearchModule& module);
 

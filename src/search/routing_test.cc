@@ -17,9 +17,11 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "http/router.h"
 #include "search/analysis.h"
 #include "search/fasttext/fasttext_router.h"
 #include "search/migrations.h"
+#include "search/routes.h"
 #include "search/service.h"
 #include "search/xapian/xapian_index.h"
 #include "store/migrations.h"
@@ -431,6 +433,99 @@ TEST_F(RoutingServiceTest, ModuleLoadsTheModelFileAndRefusesADamagedOne) {
   EXPECT_EQ(st.field(), path);
   EXPECT_NE(st.message_en().find(path), std::string::npos) << st.message_en();
   EXPECT_NE(st.message_zh().find(path), std::string::npos);
+}
+
+// A newly trained model file is picked up without a restart (the background job's reload, or an
+// operator's POST /api/v1/search/routing/reload); a damaged newer file leaves the model in use;
+// the appeal-type model answers SuggestType and the route-appeal response's "type".
+TEST_F(RoutingServiceTest, NewerModelFilesAreReloadedWithoutARestart) {
+  TempDir data("reload");
+  SearchModule module(*db_, clock_, data.path(), {});
+  auto s = module.Get();
+  ASSERT_TRUE(s.ok()) << s.status();
+  SearchService& service = **s;
+  auto before = service.SuggestDepartment("留抵退税一直没有到账");
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(before->source, "none");  // nothing indexed, no model
+  EXPECT_FALSE(service.HasTypeModel());
+
+  auto ft = TrainSmall();
+  ASSERT_NE(ft, nullptr);
+  const std::string dept_path = RoutingModelPath(data.path(), "department");
+  std::filesystem::create_directories(data.path() + "/routing");
+  ASSERT_TRUE(ft->Save(dept_path).ok());
+  ASSERT_TRUE(module.Tick().ok());  // the background job notices the new file
+  auto after = service.SuggestDepartment("留抵退税一直没有到账");
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->source, "fasttext");
+  EXPECT_EQ(after->label, "税务局");
+  auto again = service.ReloadRoutingModels(false);
+  ASSERT_EQ(again.size(), 2u);
+  EXPECT_EQ(again[0].label, "department");
+  EXPECT_EQ(again[0].state, "unchanged");
+  EXPECT_EQ(again[1].label, "type");
+  EXPECT_EQ(again[1].state, "missing");
+
+  // A damaged newer file (one byte more): refused, the model in use stays.
+  std::ofstream(dept_path, std::ios::binary | std::ios::app) << "x";
+  auto damaged = service.ReloadRoutingModels(false);
+  EXPECT_EQ(damaged[0].state, "failed");
+  EXPECT_FALSE(damaged[0].error_en.empty());
+  auto still = service.SuggestDepartment("留抵退税一直没有到账");
+  ASSERT_TRUE(still.ok());
+  EXPECT_EQ(still->source, "fasttext");
+
+  // The appeal-type model (kechan train-routing --label type).
+  std::vector<RoutingExample> types = Small();
+  for (RoutingExample& e : types) {
+    e.label = e.label == "税务局" ? "税费" : e.label == "住建局" ? "建设审批" : "劳动社保";
+  }
+  auto type_model = FastTextRouter::Train(An(), types);
+  ASSERT_TRUE(type_model.ok()) << type_model.status();
+  ASSERT_TRUE((*type_model)->Save(RoutingModelPath(data.path(), "type")).ok());
+
+  // The operator route reloads now; other roles may not.
+  http::Router router;
+  RegisterRoutes(router, module);
+  auth::Principal op;
+  op.user = base::UserId{5};
+  op.method = auth::AuthMethod::kSession;
+  op.memberships = {{base::OrgId{1}, auth::Role::kOperator}};
+  auth::Principal officer = op;
+  officer.memberships = {{base::OrgId{1}, auth::Role::kOfficer}};
+  auto call = [&](const std::string& path, const auth::Principal& who, std::string body) {
+    http::Request req;
+    req.method = http::Method::kPost;
+    req.path = path;
+    req.body = std::move(body);
+    req.principal = who;
+    return router.Invoke(std::move(req));
+  };
+  auto denied = call("/api/v1/search/routing/reload", officer, "");
+  EXPECT_FALSE(denied.ok() && denied->status == 200);
+  auto bad = call("/api/v1/search/routing/reload", op, R"({"force":true})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().field(), "force");
+  auto reload = call("/api/v1/search/routing/reload", op, "");
+  ASSERT_TRUE(reload.ok()) << reload.status();
+  EXPECT_EQ(reload->status, 200);
+  EXPECT_NE(reload->body.find(R"("label":"type","file":")"), std::string::npos) << reload->body;
+  EXPECT_NE(reload->body.find(R"("state":"loaded")"), std::string::npos) << reload->body;
+  EXPECT_TRUE(service.HasTypeModel());
+  auto type = service.SuggestType("留抵退税一直没有到账");
+  ASSERT_TRUE(type.ok()) << type.status();
+  EXPECT_EQ(type->label, "税费");
+  EXPECT_EQ(type->source, "fasttext");
+  auto routed =
+      call("/api/v1/search/route-appeal", officer, R"({"text":"施工许可证什么时候能批"})");
+  ASSERT_TRUE(routed.ok()) << routed.status();
+  EXPECT_NE(routed->body.find(R"("type":{"label":"建设审批")"), std::string::npos) << routed->body;
+  EXPECT_EQ(service.SuggestType("").status().field(), "text");
+
+  // A removed file drops its model.
+  std::filesystem::remove(RoutingModelPath(data.path(), "type"));
+  EXPECT_EQ(service.ReloadRoutingModels(false)[1].state, "missing");
+  EXPECT_FALSE(service.HasTypeModel());
 }
 
 // Floors: what each model reached on the fixtures when set (2026-11-29; docs/search.md), minus a

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <iterator>
 #include <set>
 #include <string>
@@ -286,6 +287,117 @@ TEST(SearchShardTest, ShardsRankLikeOneDatabase) {
   ASSERT_TRUE(three->Clear().ok());
   EXPECT_EQ(*three->DocCount(), 0);
   EXPECT_EQ(*three->GetMeta("last_seq"), "");
+}
+
+// The default path (shards searched in parallel with the statistics of all shards, coverage
+// from each shard's term lists) ranks and scores exactly like the previous one (one Enquire over
+// the combined database, Enquire::get_matching_terms), pages and matched terms included.
+TEST(SearchShardTest, ParallelShardsScoreLikeTheCombinedDatabase) {
+  ASSERT_NE(A(), nullptr);
+  const std::vector<std::string> topics = {"锂电池隔膜", "人工智能芯片", "激光雷达", "工业机器人",
+                                           "氢燃料电池", "量子通信",     "石墨烯",   "碳纤维"};
+  auto idx = OpenXapianIndex(TempDir("parallel"), {.shards = 3});
+  ASSERT_TRUE(idx.ok()) << idx.status();
+  for (int i = 0; i < 300; ++i) {
+    const std::string& a = topics[static_cast<size_t>(i) % topics.size()];
+    const std::string& b = topics[static_cast<size_t>(i * 5 + 3) % topics.size()];
+    const std::string& c = topics[static_cast<size_t>(i * 11 + 1) % topics.size()];
+    auto d = AnalyzeDocument(
+        An(), Doc(i % 3 ? "achievement" : "demand", std::to_string(i), a + "成果",
+                  "面向" + b + "的" + a + "应用，结合" + c + "，第" + std::to_string(i % 17) +
+                      "批。" + std::string(static_cast<size_t>(i % 7), 'x'),
+                  {{"district", {i % 4 ? "高新区" : "天府新区"}}}));
+    ASSERT_TRUE(d.ok());
+    ASSERT_TRUE((*idx)->Replace(*d).ok());
+  }
+  ASSERT_TRUE((*idx)->Commit().ok());
+  for (const std::string q :
+       {"锂电池 芯片", "激光雷达在工业机器人的应用", "量子", "石墨烯 碳纤维 高新区"}) {
+    auto plan = BuildPlan(An(), {.q = q});
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    for (size_t offset : {size_t{0}, size_t{7}}) {
+      SearchOptions fast{.offset = offset, .limit = 30, .facets = true, .matched_terms = true};
+      SearchOptions old = fast;
+      old.legacy_rerank = true;
+      auto a = (*idx)->Search(*plan, fast);
+      auto b = (*idx)->Search(*plan, old);
+      ASSERT_TRUE(a.ok() && b.ok());
+      EXPECT_EQ(a->total, b->total) << q;
+      ASSERT_EQ(a->hits.size(), b->hits.size()) << q;
+      ASSERT_FALSE(a->hits.empty()) << q;
+      for (size_t i = 0; i < a->hits.size(); ++i) {
+        EXPECT_NEAR(a->hits[i].score, b->hits[i].score, 1e-9) << q << " #" << i;
+        EXPECT_EQ(a->hits[i].doc.id, b->hits[i].doc.id) << q << " #" << i;
+        std::set<std::string> ma(a->hits[i].matched_terms.begin(), a->hits[i].matched_terms.end());
+        std::set<std::string> mb(b->hits[i].matched_terms.begin(), b->hits[i].matched_terms.end());
+        EXPECT_EQ(ma, mb) << q << " #" << i;
+      }
+      ASSERT_EQ(a->facets["district"].size(), b->facets["district"].size()) << q;
+      for (size_t i = 0; i < a->facets["district"].size(); ++i) {
+        EXPECT_EQ(a->facets["district"][i].count, b->facets["district"][i].count) << q;
+      }
+    }
+  }
+  idx->reset();
+}
+
+// A search while a long batch is being written waits for the writes queued before it, not for
+// the whole batch: the writer is held before the first document, a search arrives, 600 more
+// documents matching it are queued after it, the writer is let go — and the search sees exactly
+// the first document. Afterwards everything is there.
+TEST(SearchShardTest, SearchDuringALongBatchWaitsOnlyForEarlierWrites) {
+  ASSERT_NE(A(), nullptr);
+  std::promise<void> writer_held;
+  std::promise<void> reader_waiting;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  XapianIndexOptions options{.shards = 1};
+  options.before_write = [&, first = true](std::string_view id_term) mutable {
+    if (first && id_term == "Qdemand:first") {
+      first = false;
+      writer_held.set_value();
+      released.wait();
+    }
+  };
+  options.on_read_wait = [&, first = true]() mutable {
+    if (first) {
+      first = false;
+      reader_waiting.set_value();
+    }
+  };
+  auto idx = OpenXapianIndex(TempDir("seqwait"), std::move(options));
+  ASSERT_TRUE(idx.ok()) << idx.status();
+  Index& index = **idx;
+  auto doc = [](const std::string& id) {
+    auto d = AnalyzeDocument(An(), Doc("demand", id, "激光雷达标定", "激光雷达标定服务需求"));
+    EXPECT_TRUE(d.ok());
+    return *d;
+  };
+  ASSERT_TRUE(index.Replace(doc("first")).ok());
+  writer_held.get_future().wait();
+  auto plan = BuildPlan(An(), {.q = "激光雷达"});
+  ASSERT_TRUE(plan.ok());
+  auto search = std::async(std::launch::async, [&] { return index.Search(*plan, {.limit = 10}); });
+  reader_waiting.get_future().wait();
+  constexpr int kLater = 600;  // more than a shard's queue holds: the producer blocks meanwhile
+  auto producer = std::async(std::launch::async, [&] {
+    for (int i = 0; i < kLater; ++i) {
+      EXPECT_TRUE(index.Replace(doc("later" + std::to_string(i))).ok());
+    }
+  });
+  release.set_value();
+  auto during = search.get();
+  ASSERT_TRUE(during.ok()) << during.status();
+  ASSERT_EQ(during->hits.size(), 1u);
+  EXPECT_EQ(during->hits[0].doc.id, "first");
+  EXPECT_EQ(during->total, 1);
+  producer.get();
+  ASSERT_TRUE(index.Commit().ok());
+  auto after = index.Search(*plan, {.limit = 10, .check_at_least = 1000});
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->total, kLater + 1);
+  EXPECT_EQ(*index.DocCount(), kLater + 1);
+  idx->reset();
 }
 
 TEST(SearchSnippetTest, HighlightsMatchesAndEscapesHtml) {

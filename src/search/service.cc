@@ -448,6 +448,102 @@ void SearchService::SetRoutingModel(std::shared_ptr<const RoutingModel> model,
   routing_mode_ = std::string(mode);
 }
 
+void SearchService::SetRoutingModelDir(std::string dir) {
+  std::lock_guard lock(reload_mu_);
+  routing_dir_ = std::move(dir);
+  loaded_stamp_.clear();
+}
+
+namespace {
+
+// "size:mtime" of a file, or "" when it cannot be read.
+std::string FileStamp(const std::string& path) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec) {
+    return "";
+  }
+  auto time = std::filesystem::last_write_time(path, ec);
+  if (ec) {
+    return "";
+  }
+  return std::to_string(size) + ":" + std::to_string(time.time_since_epoch().count());
+}
+
+}  // namespace
+
+std::vector<RoutingModelReload> SearchService::ReloadRoutingModels(bool force) {
+  std::lock_guard reload(reload_mu_);
+  std::vector<RoutingModelReload> out;
+  if (routing_dir_.empty()) {
+    return out;
+  }
+  for (const std::string label : {"department", "type"}) {
+    RoutingModelReload r{label, routing_dir_ + "/" + label + ".fasttext", "", ""};
+    std::string stamp = FileStamp(r.file);
+    auto& loaded = loaded_stamp_[label];
+    std::shared_ptr<const RoutingModel> model;
+    if (stamp.empty()) {
+      r.state = "missing";
+      if (!loaded.empty()) {
+        base::Log(base::LogLevel::kInfo, "search.routing_model_removed", {{"file", r.file}});
+      }
+    } else if (stamp == loaded && !force) {
+      r.state = "unchanged";
+      out.push_back(std::move(r));
+      continue;
+    } else {
+      auto m = FastTextRouter::Load(analysis_, r.file);
+      if (!m.ok()) {
+        r.state = "failed";
+        r.error_en = m.status().message_en();
+        base::Log(base::LogLevel::kError, "search.routing_model_bad",
+                  {{"file", r.file}, {"error", r.error_en}});
+        // The file is not retried until it changes again.
+        loaded = stamp;
+        out.push_back(std::move(r));
+        continue;
+      }
+      model = std::shared_ptr<const RoutingModel>(std::move(*m));
+      r.state = "loaded";
+      base::Log(base::LogLevel::kInfo, "search.routing_model_loaded", {{"file", r.file}});
+    }
+    loaded = stamp;
+    {
+      std::lock_guard lock(routing_mu_);
+      (label == "department" ? trained_model_ : type_model_) = std::move(model);
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+bool SearchService::HasTypeModel() {
+  std::lock_guard lock(routing_mu_);
+  return type_model_ != nullptr;
+}
+
+Result<RoutingSuggestion> SearchService::SuggestType(std::string_view text) {
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos || text.size() > 5000) {
+    return base::InvalidArgument("text", "search.bad_text",
+                                 "text must be 1-5000 bytes of appeal text",
+                                 "诉求内容须为 1 至 5000 字节");
+  }
+  std::shared_ptr<const RoutingModel> model;
+  {
+    std::lock_guard lock(routing_mu_);
+    model = type_model_;
+  }
+  if (!model) {
+    KECHAN_RETURN_IF_ERROR(analysis_.Analyze(text, "text").status());
+    RoutingSuggestion none;
+    none.unsure = true;
+    none.source = "none";
+    return none;
+  }
+  return model->Suggest(text, {});
+}
+
 Result<RoutingSuggestion> SearchService::SuggestDepartment(std::string_view text) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos || text.size() > 5000) {
     return base::InvalidArgument("text", "search.bad_text",
@@ -581,20 +677,8 @@ Result<SearchService*> SearchModule::Get() {
                           OpenXapianIndex(index_dir_.empty() ? data_dir_ + "/search" : index_dir_));
   auto service = std::make_unique<SearchService>(db_, *analyzer_, std::move(index), clock_);
   if (!data_dir_.empty()) {
-    std::string path = RoutingModelPath(data_dir_, "department");
-    std::error_code ec;
-    if (std::filesystem::exists(path, ec)) {
-      auto model = FastTextRouter::Load(service->analysis(), path);
-      if (model.ok()) {
-        service->SetRoutingModel(std::shared_ptr<const RoutingModel>(std::move(*model)));
-        base::Log(base::LogLevel::kInfo, "search.routing_model_loaded", {{"file", path}});
-      } else {
-        // Start-up already refused a damaged file (CheckRoutingModel); a file damaged since
-        // then leaves routing on nearest neighbours.
-        base::Log(base::LogLevel::kError, "search.routing_model_bad",
-                  {{"file", path}, {"error", model.status().message_en()}});
-      }
-    }
+    service->SetRoutingModelDir(data_dir_ + "/routing");
+    (void)service->ReloadRoutingModels(true);  // logs what it loaded or why not
   }
   if (on_open_) {
     on_open_(*service);
@@ -605,6 +689,7 @@ Result<SearchService*> SearchModule::Get() {
 
 Result<int> SearchModule::Tick() {
   KECHAN_ASSIGN_OR_RETURN(SearchService * s, Get());
+  (void)s->ReloadRoutingModels(false);  // a stat per model file when nothing changed
   return s->Tick();
 }
 

@@ -89,6 +89,17 @@ struct MatchWeights {
   double declined_pair = -1.0;
 };
 
+// What ReloadRoutingModels did with one model file.
+struct RoutingModelReload {
+  std::string label;  // "department" or "type" (kechan train-routing --label)
+  std::string file;
+  // "loaded" (new or changed file, now in use), "unchanged" (same size and time as the model in
+  // use), "missing" (no file: the model is dropped), "failed" (the file fails its checks: the
+  // model in use, if any, stays).
+  std::string state;
+  std::string error_en;  // when failed
+};
+
 // Thread-safe.
 class SearchService {
  public:
@@ -125,6 +136,21 @@ class SearchService {
   // model alone) or "knn" (the model ignored). Without a model: kNN. nullptr clears it.
   void SetRoutingModel(std::shared_ptr<const RoutingModel> model,
                        std::string_view mode = kDefaultRoutingModel);
+  // The directory `kechan train-routing` writes to (DATA/routing); set by SearchModule. Empty =
+  // no model files.
+  void SetRoutingModelDir(std::string dir);
+  // Loads <dir>/department.fasttext (lead department, used with kNN as SetRoutingModel says) and
+  // <dir>/type.fasttext (appeal type, SuggestType) when they are new or changed since the last
+  // load (size or modification time), or always with `force`. A file that fails its checks leaves
+  // the model in use unchanged (state "failed", logged); a removed file drops its model. The
+  // background job calls this every tick, so a newly trained model is used without a restart;
+  // operators can force it (POST /api/v1/search/routing/reload).
+  std::vector<RoutingModelReload> ReloadRoutingModels(bool force = false);
+  // Suggests the appeal type from the type model (`kechan train-routing --label type`). Without
+  // that model: unsure, source "none", no label. Errors: as SuggestDepartment for "text".
+  base::Result<RoutingSuggestion> SuggestType(std::string_view text);
+  // True when a type model is loaded.
+  bool HasTypeModel();
 
   // The background indexer: applies the next batch of the event log (0 when caught up).
   void AddSource(std::unique_ptr<DocumentSource> source);
@@ -155,6 +181,10 @@ class SearchService {
   std::shared_ptr<const RoutingModel> trained_model_;  // guarded by routing_mu_
   std::string routing_mode_{kDefaultRoutingModel};
   CatalogueFallback catalogue_;
+  std::shared_ptr<const RoutingModel> type_model_;   // guarded by routing_mu_
+  std::mutex reload_mu_;                             // one reload at a time
+  std::string routing_dir_;                          // guarded by reload_mu_
+  std::map<std::string, std::string> loaded_stamp_;  // label -> "size:mtime"; reload_mu_
 };
 
 // Loads the analyser (~0.5 s, jieba's tables) and opens the index in `index_dir` on first use,
@@ -176,7 +206,8 @@ class SearchModule {
   // Errors: FailedPrecondition "search.no_data_dir" (neither an index directory nor --data),
   // the analyser's load errors naming the missing file and package, the index's open errors.
   base::Result<SearchService*> Get();
-  // The background job: loads on first call, then SearchService::Tick.
+  // The background job: loads on first call, picks up changed routing model files
+  // (SearchService::ReloadRoutingModels), then SearchService::Tick.
   base::Result<int> Tick();
 
  private:

@@ -2,8 +2,13 @@
 // index's writer thread per shard), query latency p50/p99 for top-10, index size and peak RSS, on
 // synthetic documents of about 300 Chinese characters built from the retrieval fixture's sentences.
 //   bench_search_ours [--docs 100000] [--queries 500] [--threads 2] [--shards 0] [--dir /tmp/x]
-//                     [--fixture tests/fixtures/search/retrieval/corpus.jsonl]
-// --shards 0 = the index's default (one per core).
+//                     [--fixture tests/fixtures/search/retrieval/corpus.jsonl] [--reuse 1]
+// --shards 0 = the index's default (one per core). --reuse 1 keeps the index in --dir and, when
+// one with exactly --docs documents is already there, skips indexing (the documents are the same
+// for the same --docs: fixed seed); query latency is then given for the default path and, query
+// by query in the same run, for the previous rerank (legacy_*).
+//   bench_search_ours eval retrieval ... --index DIR --reuse --compare-legacy
+// does the same for the BEIR-style files (bench/search/gen_corpus.py).
 //   bench_search_ours eval retrieval --corpus ... (the arguments of `kechan eval retrieval`)
 // runs exactly `kechan eval retrieval` (search/cli.h), so bench/search/run.sh can measure "ours"
 // with KECHAN_BIN=bench_search_ours from a build that has only the search library.
@@ -95,6 +100,7 @@ int main(int argc, char** argv) {
   int shards = 0;
   std::string dir = "/tmp/kechan-search-bench";
   std::string fixture = "tests/fixtures/search/retrieval/corpus.jsonl";
+  bool reuse = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string f = argv[i];
     std::string v = argv[i + 1];
@@ -110,6 +116,8 @@ int main(int argc, char** argv) {
       dir = v;
     } else if (f == "--fixture") {
       fixture = v;
+    } else if (f == "--reuse") {
+      reuse = v == "1";
     }
   }
   auto t_load = Clock::now();
@@ -152,7 +160,17 @@ int main(int argc, char** argv) {
   double analyse_per_s = static_cast<double>(sample) / Seconds(t_an);
   double analyse_cpu_ms = (CpuSeconds(RUSAGE_THREAD) - cpu_an) * 1000 / static_cast<double>(sample);
   // 2. Indexing: analysis on `threads` threads, one writer.
-  std::filesystem::remove_all(dir);
+  bool reused = false;
+  if (reuse && std::filesystem::exists(dir)) {
+    auto existing = kechan::search::OpenXapianIndex(dir, {.shards = shards});
+    if (existing.ok()) {
+      auto n = (*existing)->DocCount();
+      reused = n.ok() && *n == static_cast<int64_t>(docs);
+    }
+  }
+  if (!reused) {
+    std::filesystem::remove_all(dir);
+  }
   auto index = kechan::search::OpenXapianIndex(dir, {.shards = shards});
   if (!index.ok()) {
     std::cerr << index.status() << "\n";
@@ -184,8 +202,11 @@ int main(int argc, char** argv) {
     }
     return done;
   };
-  std::future<Batch> pending = std::async(std::launch::async, analyse, size_t{0});
-  for (size_t start = 0; start < docs; start += kBatch) {
+  std::future<Batch> pending;
+  if (!reused) {
+    pending = std::async(std::launch::async, analyse, size_t{0});
+  }
+  for (size_t start = 0; !reused && start < docs; start += kBatch) {
     Batch done = pending.get();
     if (start + kBatch < docs) {
       pending = std::async(std::launch::async, analyse, start + kBatch);
@@ -197,8 +218,10 @@ int main(int argc, char** argv) {
   (void)(*index)->Commit();
   double index_s = Seconds(t_ix);
   double index_cpu_ms = (CpuSeconds(RUSAGE_SELF) - cpu_ix) * 1000 / static_cast<double>(docs);
-  // 3. Queries: two or three words taken from document titles, top 10.
+  // 3. Queries: two or three words taken from document titles, top 10; with --reuse also the
+  // previous rerank, alternating which goes first.
   std::vector<double> lat;
+  std::vector<double> legacy_lat;
   for (size_t q = 0; q < queries; ++q) {
     const Document& d = corpus[rng() % docs];
     auto a = analysis.Analyze(d.title, "q");
@@ -215,14 +238,23 @@ int main(int argc, char** argv) {
     if (text.empty()) {
       continue;
     }
-    auto t0 = Clock::now();
-    kechan::search::SearchRequest req;
-    req.q = text;
-    auto plan = kechan::search::BuildPlan(analysis, req);
-    if (plan.ok()) {
-      (void)(*index)->Search(*plan, {.limit = 10});
+    auto timed = [&](bool legacy, std::vector<double>& out) {
+      auto t0 = Clock::now();
+      kechan::search::SearchRequest req;
+      req.q = text;
+      auto plan = kechan::search::BuildPlan(analysis, req);
+      if (plan.ok()) {
+        (void)(*index)->Search(*plan, {.limit = 10, .legacy_rerank = legacy});
+      }
+      out.push_back(Seconds(t0) * 1000);
+    };
+    if (reuse && q % 2 == 1) {
+      timed(true, legacy_lat);
     }
-    lat.push_back(Seconds(t0) * 1000);
+    timed(false, lat);
+    if (reuse && q % 2 == 0) {
+      timed(true, legacy_lat);
+    }
   }
   index->reset();
   uintmax_t bytes = 0;
@@ -231,7 +263,9 @@ int main(int argc, char** argv) {
       bytes += e.file_size();
     }
   }
-  std::filesystem::remove_all(dir);
+  if (!reuse) {
+    std::filesystem::remove_all(dir);
+  }
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
   std::printf(
@@ -240,10 +274,13 @@ int main(int argc, char** argv) {
       "\"index_docs_per_s\":%.0f,"
       "\"index_seconds\":%.2f,\"index_cpu_ms_per_doc\":%.3f,\"index_mib\":%.1f,\"queries\":%zu,"
       "\"latency_p50_ms\":%.3f,"
-      "\"latency_p99_ms\":%.3f,\"peak_rss_mib\":%.0f}\n",
+      "\"latency_p99_ms\":%.3f,\"legacy_latency_p50_ms\":%.3f,\"legacy_latency_p99_ms\":%.3f,"
+      "\"reused_index\":%s,\"peak_rss_mib\":%.0f}\n",
       docs, docs ? chars / docs : 0, threads, shards, load_s, analyse_per_s, analyse_cpu_ms,
       sample ? terms / sample : 0, static_cast<double>(docs) / index_s, index_s, index_cpu_ms,
       static_cast<double>(bytes) / (1 << 20), lat.size(), Percentile(lat, 0.5),
-      Percentile(lat, 0.99), static_cast<double>(ru.ru_maxrss) / 1024);
+      Percentile(lat, 0.99), legacy_lat.empty() ? -1.0 : Percentile(legacy_lat, 0.5),
+      legacy_lat.empty() ? -1.0 : Percentile(legacy_lat, 0.99), reused ? "true" : "false",
+      static_cast<double>(ru.ru_maxrss) / 1024);
   return 0;
 }

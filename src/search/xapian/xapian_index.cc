@@ -80,9 +80,27 @@ class FacetSpy : public Xapian::MatchSpy {
       }
     }
   }
-  std::map<std::string, std::vector<FacetCount>> Result() const {
+  std::map<std::string, std::vector<FacetCount>> Result() const { return Sorted(counts_); }
+
+  // The counts of several spies (one per shard) added up.
+  static std::map<std::string, std::vector<FacetCount>> Merged(
+      const std::vector<const FacetSpy*>& spies) {
+    std::map<std::string, std::map<std::string, int64_t>> sum;
+    for (const FacetSpy* spy : spies) {
+      for (const auto& [facet, counts] : spy->counts_) {
+        for (const auto& [value, n] : counts) {
+          sum[facet][value] += n;
+        }
+      }
+    }
+    return Sorted(sum);
+  }
+
+ private:
+  static std::map<std::string, std::vector<FacetCount>> Sorted(
+      const std::map<std::string, std::map<std::string, int64_t>>& all) {
     std::map<std::string, std::vector<FacetCount>> out;
-    for (const auto& [facet, counts] : counts_) {
+    for (const auto& [facet, counts] : all) {
       auto& list = out[facet];
       for (const auto& [value, n] : counts) {
         list.push_back({value, n});
@@ -97,25 +115,28 @@ class FacetSpy : public Xapian::MatchSpy {
     return out;
   }
 
- private:
   std::map<std::string, std::map<std::string, int64_t>> counts_;
 };
 
-// Ranking: Xapian's BM25 with its default parameters, then coordination over the first
-// kRerankDepth matches (score × covered share of the query weight ^ kCoordinationPower). Chosen
-// on the retrieval fixture and the synthetic corpus (bench/README.md), not per query.
+// Ranking: Xapian's BM25 (k1 1.0, b 0.5), then coordination over the first kRerankDepth matches
+// (score × covered share of the query weight ^ kCoordinationPower). Chosen on the retrieval
+// fixture and the synthetic corpus (bench/README.md), not per query.
 constexpr double kBm25K1 = 1.0;
 constexpr double kBm25B = 0.5;
 constexpr double kCoordinationPower = 2.0;
 constexpr size_t kRerankDepth = 100;
 
-Xapian::Query BuildQuery(const QueryPlan& plan) {
+// The plan as a Xapian query: an OR of its terms, each scaled by its weight (and by `idf[i]`
+// when given, for GlobalBm25), under the filters.
+Xapian::Query BuildQuery(const QueryPlan& plan, const std::vector<double>* idf = nullptr) {
   Xapian::Query text = Xapian::Query::MatchAll;
   if (!plan.terms.empty()) {
     std::vector<Xapian::Query> parts;
     parts.reserve(plan.terms.size());
-    for (const PlanTerm& t : plan.terms) {
-      parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(t.term), t.weight);
+    for (size_t i = 0; i < plan.terms.size(); ++i) {
+      const PlanTerm& t = plan.terms[i];
+      double scale = idf != nullptr ? t.weight * (*idf)[i] : t.weight;
+      parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(t.term), scale);
     }
     text = Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
   }
@@ -164,12 +185,14 @@ Xapian::Query BuildQuery(const QueryPlan& plan) {
   return q;
 }
 
-// A document write, applied by the shard's writer thread.
+// A document write, applied by the shard's writer thread. `seq` numbers every write of the index
+// in the order it was queued (1, 2, ...), so a reader can wait for exactly the writes before it.
 struct Op {
   enum class Kind { kReplace, kDelete, kCommit };
   Kind kind = Kind::kReplace;
   std::string id_term;
   IndexedDocument doc;  // kReplace
+  uint64_t seq = 0;
 };
 
 // The shard of a document: FNV-1a of its id term (stable across runs and builds, unlike
@@ -217,18 +240,134 @@ Xapian::Document ToXapian(const IndexedDocument& in, const std::string& id_term)
 // Pending writes per shard before Replace waits for the writer (bounds memory).
 constexpr size_t kQueueLimit = 256;
 
+// BM25 exactly as Xapian::BM25Weight(k1, 0, 1, b, 0.5) computes it, except that the term's idf
+// comes in through the query's scale factor (OP_SCALE_WEIGHT by plan weight × idf) and the average
+// document length through the constructor, both taken from all shards together. So each shard
+// can be searched on its own thread and still score every document as one database would
+// (SearchShardTest.ParallelShardsScoreLikeTheCombinedDatabase).
+class GlobalBm25 : public Xapian::Weight {
+ public:
+  explicit GlobalBm25(double average_length) : average_length_(average_length) {
+    need_stat(WDF);
+    need_stat(WDF_MAX);
+    need_stat(DOC_LENGTH);
+    need_stat(DOC_LENGTH_MIN);
+  }
+  std::string name() const override { return "kechan::GlobalBm25"; }
+  GlobalBm25* clone() const override { return new GlobalBm25(average_length_); }
+  void init(double factor) override {
+    termweight_ = factor * (kBm25K1 + 1);
+    len_factor_ = average_length_ != 0 ? 1 / average_length_ : 0;
+  }
+  double get_sumpart(Xapian::termcount wdf, Xapian::termcount len,
+                     Xapian::termcount /*uniqterms*/) const override {
+    double normlen = std::max(len * len_factor_, kMinNormLen);
+    double w = wdf;
+    return termweight_ * (w / (kBm25K1 * (normlen * kBm25B + (1 - kBm25B)) + w));
+  }
+  double get_maxpart() const override {
+    double wdf_max = get_wdf_upper_bound();
+    double len_lb = std::max<double>(wdf_max, get_doclength_lower_bound());
+    double normlen = std::max(len_lb * len_factor_, kMinNormLen);
+    return termweight_ * (wdf_max / (kBm25K1 * (normlen * kBm25B + (1 - kBm25B)) + wdf_max));
+  }
+  double get_sumextra(Xapian::termcount, Xapian::termcount) const override { return 0; }
+  double get_maxextra() const override { return 0; }
+
+ private:
+  static constexpr double kMinNormLen = 0.5;
+  double average_length_;
+  double termweight_ = 0;
+  double len_factor_ = 0;
+};
+
+// Xapian::BM25Weight's idf part: log((N - n + 0.5) / (n + 0.5)), with ratios below 2 lifted to
+// ratio / 2 + 1 so terms in more than half the documents keep a small positive weight.
+double Bm25Idf(double docs, double termfreq) {
+  double tw = (docs - termfreq + 0.5) / (termfreq + 0.5);
+  if (tw < 2) {
+    tw = tw * 0.5 + 1;
+  }
+  return std::log(tw);
+}
+
+// One match of one shard, before it is merged with the other shards' matches.
+struct ShardMatch {
+  double bm25 = 0;
+  double score = 0;
+  size_t shard = 0;
+  Xapian::docid local = 0;
+  Xapian::docid global = 0;  // the document number in the combined database (ties as Xapian)
+  double covered = 0;
+  std::vector<std::string> matched;
+};
+
+// The query terms a plan asks for, sorted by term, with their summed weight.
+struct AskedTerm {
+  std::string term;
+  double weight = 0;
+};
+
+// Coverage of a shard's matches from the posting lists instead of each match's term list:
+// for every asked term, one pass over its posting list skipping to the matches in document
+// order. Posting lists are stored uncompressed and skip by chunk; term lists are zlib-compressed
+// and read whole, which made coverage most of a query's time (perf: zlib 26%, pread 18%).
+void CoverFromPostings(Xapian::Database& db, const std::vector<AskedTerm>& asked,
+                       std::vector<ShardMatch>& matches, bool want_terms) {
+  std::vector<size_t> order(matches.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    order[i] = i;
+  }
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return matches[a].local < matches[b].local; });
+  for (const AskedTerm& t : asked) {
+    Xapian::PostingIterator p = db.postlist_begin(t.term);
+    const Xapian::PostingIterator end = db.postlist_end(t.term);
+    for (size_t i : order) {
+      if (p == end) {
+        break;
+      }
+      ShardMatch& m = matches[i];
+      p.skip_to(m.local);
+      if (p != end && *p == m.local) {
+        m.covered += t.weight;
+        if (want_terms) {
+          m.matched.push_back(t.term);
+        }
+      }
+    }
+  }
+}
+
+// Coordination: the BM25 sum scaled by the share of the query's weight the document covers, so a
+// document matching more of what was asked beats one that repeats a single word (or is short).
+double Coordinate(double bm25, double covered, double total_weight) {
+  if (total_weight <= 0) {
+    return bm25;
+  }
+  return bm25 * std::pow(std::min(1.0, covered / total_weight), kCoordinationPower);
+}
+
 // Several glass databases ("shards"), each with its own writer thread: Replace and Delete queue
-// the write and return, so analysis in the caller and the Xapian work of every shard run at the
-// same time. Everything that reads or commits first waits until the queues are empty (so a
-// search sees every write made before it, as with one database). Metadata lives in every shard;
-// Commit commits shard 0 last, so its "last_seq" never claims writes another shard lacks.
+// the write (numbered in order) and return, so analysis in the caller and the Xapian work of
+// every shard run at the same time. A reader (Search, Get, GetMeta, DocCount) waits only until
+// every write queued before it is applied — not for writes queued after it — and while it reads,
+// writers pause between two documents. Commit, SetMeta and Clear wait until every queue is
+// empty. Metadata lives in every shard; Commit commits shard 0 last, so its "last_seq" never
+// claims writes another shard lacks. Thread-safe.
 class XapianIndex : public Index {
  public:
   XapianIndex(std::vector<Xapian::WritableDatabase> dbs, std::vector<std::string> dirs,
-              std::string dir)
-      : dbs_(std::move(dbs)), dirs_(std::move(dirs)), dir_(std::move(dir)) {
+              std::string dir, XapianIndexOptions options)
+      : dbs_(std::move(dbs)),
+        dirs_(std::move(dirs)),
+        dir_(std::move(dir)),
+        before_write_(std::move(options.before_write)),
+        on_read_wait_(std::move(options.on_read_wait)) {
     queues_.resize(dbs_.size());
     busy_.assign(dbs_.size(), false);
+    queued_.assign(dbs_.size(), 0);
+    applied_.assign(dbs_.size(), 0);
     for (size_t k = 0; k < dbs_.size(); ++k) {
       writers_.emplace_back([this, k] { WriterLoop(k); });
     }
@@ -247,12 +386,12 @@ class XapianIndex : public Index {
   }
 
   base::Status Replace(const IndexedDocument& in) override {
-    Op op{Op::Kind::kReplace, IdTerm(in.doc.type, in.doc.id), in};
+    Op op{Op::Kind::kReplace, IdTerm(in.doc.type, in.doc.id), in, 0};
     return Enqueue(std::move(op));
   }
 
   base::Status Delete(std::string_view type, std::string_view id) override {
-    return Enqueue(Op{Op::Kind::kDelete, IdTerm(type, id), {}});
+    return Enqueue(Op{Op::Kind::kDelete, IdTerm(type, id), {}, 0});
   }
 
   base::Status Commit() override {
@@ -262,7 +401,8 @@ class XapianIndex : public Index {
     // Shards 1.. commit in parallel on their writers; shard 0 (which holds the metadata read
     // back by GetMeta) only after they all succeeded.
     for (size_t k = 1; k < dbs_.size(); ++k) {
-      queues_[k].push_back(Op{Op::Kind::kCommit, {}, {}});
+      queues_[k].push_back(Op{Op::Kind::kCommit, {}, {}, ++seq_});
+      queued_[k] = seq_;
     }
     cv_.notify_all();
     Drain(lock);
@@ -276,92 +416,19 @@ class XapianIndex : public Index {
   }
 
   base::Result<RawResults> Search(const QueryPlan& plan, const SearchOptions& options) override {
-    std::unique_lock lock(mu_);
-    Drain(lock);
-    KECHAN_RETURN_IF_ERROR(TakeError());
+    ReadSection read(*this);
     try {
-      Xapian::Enquire enquire(Reader());
-      enquire.set_query(BuildQuery(plan));
-      enquire.set_weighting_scheme(Xapian::BM25Weight(kBm25K1, 0, 1, kBm25B, 0.5));
-      FacetSpy spy;
-      if (options.facets) {
-        enquire.add_matchspy(&spy);
+      if (options.legacy_rerank) {
+        return LegacySearch(plan, options);
       }
-      Xapian::doccount check = static_cast<Xapian::doccount>(
-          options.check_at_least ? options.check_at_least : (options.facets ? 1000 : 0));
-      // Coordination: the BM25 sum of the first `rerank_depth` matches is scaled by the share of
-      // the query's weight the document covers, so a document matching more of what was asked
-      // beats one that repeats a single word (or is merely short).
-      const bool rerank = plan.terms.size() > 1;
-      const size_t want = options.offset + options.limit;
-      const size_t depth = rerank ? std::max(want, kRerankDepth) : options.limit;
-      Xapian::MSet mset =
-          enquire.get_mset(static_cast<Xapian::doccount>(rerank ? 0 : options.offset),
-                           static_cast<Xapian::doccount>(depth), check);
-      std::map<std::string, std::pair<double, bool>, std::less<>> asked;
-      double total_weight = 0;
-      for (const PlanTerm& t : plan.terms) {
-        auto& e = asked[t.term];
-        e.first += t.weight;
-        e.second = t.synonym;
-        total_weight += t.synonym ? 0 : t.weight;
-      }
-      RawResults out;
-      out.total = mset.get_matches_estimated();
-      struct Scored {
-        Xapian::MSetIterator it;
-        double score;
-        std::vector<std::string> matched;
-      };
-      std::vector<Scored> scored;
-      scored.reserve(mset.size());
-      for (auto it = mset.begin(); it != mset.end(); ++it) {
-        Scored s{it, it.get_weight(), {}};
-        if (rerank || options.matched_terms) {
-          double covered = 0;
-          for (auto t = enquire.get_matching_terms_begin(it);
-               t != enquire.get_matching_terms_end(it); ++t) {
-            auto found = asked.find(*t);
-            if (found != asked.end()) {
-              covered += found->second.first;
-            }
-            if (options.matched_terms) {
-              s.matched.push_back(*t);
-            }
-          }
-          if (rerank && total_weight > 0) {
-            s.score *= std::pow(std::min(1.0, covered / total_weight), kCoordinationPower);
-          }
-        }
-        scored.push_back(std::move(s));
-      }
-      size_t begin = 0;
-      if (rerank) {
-        std::stable_sort(scored.begin(), scored.end(),
-                         [](const Scored& a, const Scored& b) { return a.score > b.score; });
-        begin = std::min(options.offset, scored.size());
-      }
-      size_t end = std::min(scored.size(), begin + options.limit);
-      for (size_t i = begin; i < end; ++i) {
-        RawHit hit;
-        KECHAN_ASSIGN_OR_RETURN(hit.doc, DocumentFromJson(scored[i].it.get_document().get_data()));
-        hit.score = scored[i].score;
-        hit.matched_terms = std::move(scored[i].matched);
-        out.hits.push_back(std::move(hit));
-      }
-      if (options.facets) {
-        out.facets = spy.Result();
-      }
-      return out;
+      return ParallelSearch(plan, options);
     } catch (const Xapian::Error& e) {
       return FromXapian(e, dir_);
     }
   }
 
   base::Result<std::optional<Document>> Get(std::string_view type, std::string_view id) override {
-    std::unique_lock lock(mu_);
-    Drain(lock);
-    KECHAN_RETURN_IF_ERROR(TakeError());
+    ReadSection read(*this);
     try {
       std::string term = IdTerm(type, id);
       Xapian::WritableDatabase& db = dbs_[ShardOf(term, dbs_.size())];
@@ -377,9 +444,7 @@ class XapianIndex : public Index {
   }
 
   base::Result<std::string> GetMeta(std::string_view key) override {
-    std::unique_lock lock(mu_);
-    Drain(lock);
-    KECHAN_RETURN_IF_ERROR(TakeError());
+    ReadSection read(*this);
     try {
       return dbs_[0].get_metadata(std::string(key));
     } catch (const Xapian::Error& e) {
@@ -402,9 +467,7 @@ class XapianIndex : public Index {
   }
 
   base::Result<int64_t> DocCount() override {
-    std::unique_lock lock(mu_);
-    Drain(lock);
-    KECHAN_RETURN_IF_ERROR(TakeError());
+    ReadSection read(*this);
     try {
       int64_t n = 0;
       for (auto& db : dbs_) {
@@ -432,20 +495,271 @@ class XapianIndex : public Index {
   }
 
  private:
+  // Readers one at a time (a Xapian database object is not thread-safe). The constructor waits
+  // until every write queued before it is applied and no writer is in the middle of a document,
+  // then holds the writers off until the destructor.
+  class ReadSection {
+   public:
+    explicit ReadSection(XapianIndex& index) : index_(index), one_reader_(index.read_mu_) {
+      std::unique_lock lock(index_.mu_);
+      index_.wanted_ = index_.queued_;
+      index_.reader_waiting_ = true;
+      if (index_.on_read_wait_ && !index_.EarlierWritesApplied()) {
+        lock.unlock();
+        index_.on_read_wait_();
+        lock.lock();
+      }
+      index_.cv_.wait(lock, [&] {
+        return index_.EarlierWritesApplied() &&
+               std::none_of(index_.busy_.begin(), index_.busy_.end(), [](bool b) { return b; });
+      });
+      index_.reader_waiting_ = false;
+      index_.reading_ = true;
+    }
+    ~ReadSection() {
+      {
+        std::lock_guard lock(index_.mu_);
+        index_.reading_ = false;
+      }
+      index_.cv_.notify_all();
+    }
+    ReadSection(const ReadSection&) = delete;
+    ReadSection& operator=(const ReadSection&) = delete;
+
+   private:
+    XapianIndex& index_;
+    std::lock_guard<std::mutex> one_reader_;
+  };
+
+  // mu_ held. True when every shard has applied the writes the waiting reader asked for.
+  bool EarlierWritesApplied() const {
+    for (size_t k = 0; k < applied_.size(); ++k) {
+      if (applied_[k] < wanted_[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // The ranking before parallel shards: one Enquire over the combined database, coordination
+  // from each match's term list (Enquire::get_matching_terms). Kept for same-run comparisons.
+  base::Result<RawResults> LegacySearch(const QueryPlan& plan, const SearchOptions& options) {
+    Xapian::Enquire enquire(Reader());
+    enquire.set_query(BuildQuery(plan));
+    enquire.set_weighting_scheme(Xapian::BM25Weight(kBm25K1, 0, 1, kBm25B, 0.5));
+    FacetSpy spy;
+    if (options.facets) {
+      enquire.add_matchspy(&spy);
+    }
+    Xapian::doccount check = static_cast<Xapian::doccount>(
+        options.check_at_least ? options.check_at_least : (options.facets ? 1000 : 0));
+    const bool rerank = plan.terms.size() > 1;
+    const size_t want = options.offset + options.limit;
+    const size_t depth = rerank ? std::max(want, kRerankDepth) : options.limit;
+    Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(rerank ? 0 : options.offset),
+                                         static_cast<Xapian::doccount>(depth), check);
+    std::map<std::string, std::pair<double, bool>, std::less<>> asked;
+    double total_weight = 0;
+    for (const PlanTerm& t : plan.terms) {
+      auto& e = asked[t.term];
+      e.first += t.weight;
+      e.second = t.synonym;
+      total_weight += t.synonym ? 0 : t.weight;
+    }
+    RawResults out;
+    out.total = mset.get_matches_estimated();
+    struct Scored {
+      Xapian::MSetIterator it;
+      double score;
+      std::vector<std::string> matched;
+    };
+    std::vector<Scored> scored;
+    scored.reserve(mset.size());
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      Scored s{it, it.get_weight(), {}};
+      if (rerank || options.matched_terms) {
+        double covered = 0;
+        for (auto t = enquire.get_matching_terms_begin(it); t != enquire.get_matching_terms_end(it);
+             ++t) {
+          auto found = asked.find(*t);
+          if (found != asked.end()) {
+            covered += found->second.first;
+          }
+          if (options.matched_terms) {
+            s.matched.push_back(*t);
+          }
+        }
+        if (rerank) {
+          s.score = Coordinate(s.score, covered, total_weight);
+        }
+      }
+      scored.push_back(std::move(s));
+    }
+    size_t begin = 0;
+    if (rerank) {
+      std::stable_sort(scored.begin(), scored.end(),
+                       [](const Scored& a, const Scored& b) { return a.score > b.score; });
+      begin = std::min(options.offset, scored.size());
+    }
+    size_t end = std::min(scored.size(), begin + options.limit);
+    for (size_t i = begin; i < end; ++i) {
+      RawHit hit;
+      KECHAN_ASSIGN_OR_RETURN(hit.doc, DocumentFromJson(scored[i].it.get_document().get_data()));
+      hit.score = scored[i].score;
+      hit.matched_terms = std::move(scored[i].matched);
+      out.hits.push_back(std::move(hit));
+    }
+    if (options.facets) {
+      out.facets = spy.Result();
+    }
+    return out;
+  }
+
+  // Every shard searched on its own thread (shard 0 on the caller's) with the statistics of all
+  // shards (GlobalBm25), each keeping its best `depth` matches with their coverage (from the
+  // posting lists, CoverFromPostings); the matches are merged by BM25 as one database would
+  // order them, the first `depth` reranked by coordination. Same ranking as LegacySearch.
+  base::Result<RawResults> ParallelSearch(const QueryPlan& plan, const SearchOptions& options) {
+    const size_t n = dbs_.size();
+    Xapian::Database all = Reader();
+    const double docs = all.get_doccount();
+    std::vector<AskedTerm> asked;
+    double total_weight = 0;
+    {
+      std::map<std::string, double> by_term;
+      for (const PlanTerm& t : plan.terms) {
+        by_term[t.term] += t.weight;
+        total_weight += t.synonym ? 0 : t.weight;
+      }
+      for (auto& [term, w] : by_term) {
+        asked.push_back({term, w});
+      }
+    }
+    std::vector<double> idf(plan.terms.size());
+    for (size_t i = 0; i < plan.terms.size(); ++i) {
+      idf[i] = Bm25Idf(docs, all.get_termfreq(plan.terms[i].term));
+    }
+    const GlobalBm25 weight(all.get_avlength());
+    const bool rerank = plan.terms.size() > 1;
+    const size_t want = options.offset + options.limit;
+    const size_t depth = rerank ? std::max(want, kRerankDepth) : want;
+    const size_t check_total =
+        options.check_at_least ? options.check_at_least : (options.facets ? 1000 : 0);
+    const auto check = static_cast<Xapian::doccount>((check_total + n - 1) / n);
+    const bool need_terms = rerank || options.matched_terms;
+
+    struct ShardResult {
+      std::vector<ShardMatch> matches;
+      int64_t estimated = 0;
+      FacetSpy spy;
+      std::optional<base::Status> error;
+    };
+    std::vector<ShardResult> results(n);
+    auto search_shard = [&](size_t k) {
+      ShardResult& r = results[k];
+      try {
+        // Each thread builds its own query: Xapian's objects are reference-counted without
+        // atomics, so no Xapian object is shared between the threads.
+        Xapian::Enquire enquire(dbs_[k]);
+        enquire.set_query(BuildQuery(plan, &idf));
+        enquire.set_weighting_scheme(weight);
+        if (options.facets) {
+          enquire.add_matchspy(&r.spy);
+        }
+        Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(depth), check);
+        r.estimated = mset.get_matches_estimated();
+        r.matches.reserve(mset.size());
+        for (auto it = mset.begin(); it != mset.end(); ++it) {
+          ShardMatch m;
+          m.bm25 = it.get_weight();
+          m.score = m.bm25;
+          m.shard = k;
+          m.local = *it;
+          m.global = static_cast<Xapian::docid>((m.local - 1) * n + k + 1);
+          r.matches.push_back(std::move(m));
+        }
+        if (need_terms) {
+          CoverFromPostings(dbs_[k], asked, r.matches, options.matched_terms);
+          if (rerank) {
+            for (ShardMatch& m : r.matches) {
+              m.score = Coordinate(m.bm25, m.covered, total_weight);
+            }
+          }
+        }
+      } catch (const Xapian::Error& e) {
+        r.error = FromXapian(e, dirs_[k]);
+      }
+    };
+    std::vector<std::thread> threads;
+    for (size_t k = 1; k < n; ++k) {
+      threads.emplace_back(search_shard, k);
+    }
+    search_shard(0);
+    for (auto& t : threads) {
+      t.join();
+    }
+    RawResults out;
+    std::vector<ShardMatch> merged;
+    for (ShardResult& r : results) {
+      if (r.error) {
+        return *r.error;
+      }
+      out.total += r.estimated;
+      for (ShardMatch& m : r.matches) {
+        merged.push_back(std::move(m));
+      }
+    }
+    // The combined database's order: BM25 descending, then document number ascending.
+    std::sort(merged.begin(), merged.end(), [](const ShardMatch& a, const ShardMatch& b) {
+      return a.bm25 != b.bm25 ? a.bm25 > b.bm25 : a.global < b.global;
+    });
+    if (merged.size() > depth) {
+      merged.resize(depth);
+    }
+    if (rerank) {
+      std::stable_sort(merged.begin(), merged.end(),
+                       [](const ShardMatch& a, const ShardMatch& b) { return a.score > b.score; });
+    }
+    const size_t begin = std::min(options.offset, merged.size());
+    const size_t end = std::min(merged.size(), begin + options.limit);
+    for (size_t i = begin; i < end; ++i) {
+      RawHit hit;
+      KECHAN_ASSIGN_OR_RETURN(
+          hit.doc,
+          DocumentFromJson(dbs_[merged[i].shard].get_document(merged[i].local).get_data()));
+      hit.score = merged[i].score;
+      hit.matched_terms = std::move(merged[i].matched);
+      out.hits.push_back(std::move(hit));
+    }
+    if (options.facets) {
+      std::vector<const FacetSpy*> spies;
+      for (const ShardResult& r : results) {
+        spies.push_back(&r.spy);
+      }
+      out.facets = FacetSpy::Merged(spies);
+    }
+    return out;
+  }
+
   base::Status Enqueue(Op op) {
     const size_t k = ShardOf(op.id_term, dbs_.size());
     std::unique_lock lock(mu_);
     KECHAN_RETURN_IF_ERROR(TakeError());
     cv_.wait(lock, [&] { return queues_[k].size() < kQueueLimit; });
+    op.seq = ++seq_;
+    queued_[k] = op.seq;
     queues_[k].push_back(std::move(op));
     lock.unlock();
     cv_.notify_all();
     return base::Status::Ok();
   }
 
-  // Waits (mu_ held through `lock`) until every writer has applied its queue.
+  // Waits (mu_ held through `lock`) until every writer has applied its queue and no reader runs.
   void Drain(std::unique_lock<std::mutex>& lock) {
     cv_.wait(lock, [&] {
+      if (reading_) {
+        return false;
+      }
       for (size_t k = 0; k < queues_.size(); ++k) {
         if (busy_[k] || !queues_[k].empty()) {
           return false;
@@ -462,6 +776,8 @@ class XapianIndex : public Index {
     return s;
   }
 
+  // Shard k's writer: one write at a time, pausing while a reader reads or while a reader waits
+  // whose earlier writes are all applied (so a reader never waits for writes queued after it).
   void WriterLoop(size_t k) {
     std::unique_lock lock(mu_);
     while (true) {
@@ -469,39 +785,51 @@ class XapianIndex : public Index {
       if (queues_[k].empty()) {
         return;  // stopping, nothing left
       }
-      std::deque<Op> work;
-      work.swap(queues_[k]);
+      if (before_write_) {
+        std::string next = queues_[k].front().id_term;
+        lock.unlock();
+        before_write_(next);
+        lock.lock();
+      }
+      cv_.wait(lock, [&] {
+        return !reading_ && !(reader_waiting_ && EarlierWritesApplied()) && !queues_[k].empty();
+      });
+      Op op = std::move(queues_[k].front());
+      queues_[k].pop_front();
       busy_[k] = true;
       lock.unlock();
       cv_.notify_all();  // room in the queue
-      base::Status s = Apply(k, work);
-      work.clear();
+      base::Status s = Apply(k, op);
       lock.lock();
       busy_[k] = false;
-      if (!s.ok() && error_.ok()) {
-        error_ = std::move(s);
+      applied_[k] = op.seq;
+      if (!s.ok()) {
+        if (error_.ok()) {
+          error_ = std::move(s);
+        }
+        // The rest of what was queued is dropped: the error reaches the writer's caller at its
+        // next Replace/Commit, and the indexer then re-applies the batch from its cursor.
+        queues_[k].clear();
+        applied_[k] = queued_[k];
       }
       cv_.notify_all();
     }
   }
 
   // Runs on shard k's writer only, with mu_ released; nobody else touches dbs_[k] meanwhile
-  // (they all Drain first). After a failure the rest of the batch is dropped: the error reaches
-  // the caller's next call, and the indexer then re-applies the batch from its cursor.
-  base::Status Apply(size_t k, std::deque<Op>& work) {
+  // (readers and Drain callers wait while busy_[k]).
+  base::Status Apply(size_t k, Op& op) {
     try {
-      for (Op& op : work) {
-        switch (op.kind) {
-          case Op::Kind::kReplace:
-            dbs_[k].replace_document(op.id_term, ToXapian(op.doc, op.id_term));
-            break;
-          case Op::Kind::kDelete:
-            dbs_[k].delete_document(op.id_term);
-            break;
-          case Op::Kind::kCommit:
-            dbs_[k].commit();
-            break;
-        }
+      switch (op.kind) {
+        case Op::Kind::kReplace:
+          dbs_[k].replace_document(op.id_term, ToXapian(op.doc, op.id_term));
+          break;
+        case Op::Kind::kDelete:
+          dbs_[k].delete_document(op.id_term);
+          break;
+        case Op::Kind::kCommit:
+          dbs_[k].commit();
+          break;
       }
       return base::Status::Ok();
     } catch (const Xapian::Error& e) {
@@ -521,13 +849,22 @@ class XapianIndex : public Index {
     return all;
   }
 
+  std::mutex read_mu_;  // one reader at a time
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Xapian::WritableDatabase> dbs_;  // dbs_[k] belongs to writer k while busy_[k]
   std::vector<std::string> dirs_;
   std::string dir_;
+  std::function<void(std::string_view)> before_write_;
+  std::function<void()> on_read_wait_;
   std::vector<std::deque<Op>> queues_;
   std::vector<bool> busy_;
+  uint64_t seq_ = 0;               // the last write number given out
+  std::vector<uint64_t> queued_;   // per shard: the number of its last queued write
+  std::vector<uint64_t> applied_;  // per shard: the number of its last applied write
+  std::vector<uint64_t> wanted_;   // the waiting reader's queued_ when it arrived
+  bool reader_waiting_ = false;
+  bool reading_ = false;
   base::Status error_ = base::Status::Ok();
   bool stop_ = false;
   std::vector<std::thread> writers_;
@@ -603,7 +940,7 @@ base::Result<std::unique_ptr<Index>> OpenXapianIndex(const std::string& dir,
     for (const auto& d : dirs) {
       dbs.emplace_back(d, mode);
     }
-    return std::unique_ptr<Index>(new XapianIndex(std::move(dbs), std::move(dirs), dir));
+    return std::unique_ptr<Index>(new XapianIndex(std::move(dbs), std::move(dirs), dir, options));
   } catch (const Xapian::DatabaseLockError& e) {
     return base::Unavailable("search.index_locked",
                              "the search index " + dir +

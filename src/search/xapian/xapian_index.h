@@ -2,8 +2,10 @@
 // Only this folder includes <xapian.h>.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "search/index.h"
@@ -16,6 +18,12 @@ struct XapianIndexOptions {
   // the count it was created with (a directory holding one plain glass database, as written
   // before shards, stays one shard).
   int shards = 0;
+  // Test seams (empty in production). `before_write` runs on a shard's writer thread before it
+  // takes its next queued write (the id term, e.g. "Qdoc:7", or "" for a commit), while the
+  // writer holds nothing: a reader may run meanwhile. `on_read_wait` runs on the reader's thread
+  // when a search/Get waits for earlier writes to be applied.
+  std::function<void(std::string_view id_term)> before_write;
+  std::function<void()> on_read_wait;
 };
 
 // Opens (creating when missing) the index in directory `dir`. Errors: Unavailable when another
