@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Webhook intake throughput through the real HTTP server (issue 4 "Measured").
 # usage: bench/appeals/run_webhook.sh BUILD_DIR [SECONDS=10] [CLIENT_THREADS=4] [SERVER_THREADS=2]
+#                                     [BASELINE_SECONDS=5]
 # Creates a fresh data directory (SQLite, default synchronous=FULL), maps 1,000 WeCom senders to
-# 1,000 enterprises, sets the WeCom secret, starts `kechan serve`, runs webhook_bench.py, stops.
+# 1,000 enterprises, sets the WeCom secret, starts `kechan serve`, runs webhook_bench.py (same-run
+# baselines first: GET /healthz and wrongly signed messages, BASELINE_SECONDS each), stops.
+# Prints the load average before and after, the bench's JSON line and the rows written.
 set -euo pipefail
 BUILD=${1:?build dir}
 SECONDS_RUN=${2:-10}
 CLIENTS=${3:-4}
 SERVER_THREADS=${4:-2}
+BASELINE_SECONDS=${5:-5}
 BIN=$BUILD/kechan
 HERE=$(cd "$(dirname "$0")" && pwd)
 DIR=$(mktemp -d /tmp/kechan-webhook-bench.XXXXXX)
@@ -36,8 +40,10 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 [ -n "$PORT" ] || { echo "server did not start" >&2; cat "$DIR/serve.err" >&2; exit 1; }
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 "$HERE/webhook_bench.py" "http://127.0.0.1:$PORT" "$SECRET" --seconds "$SECONDS_RUN" \
-  --threads "$CLIENTS"
+  --threads "$CLIENTS" --baseline-seconds "$BASELINE_SECONDS"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$DIR/kechan.db" <<'PY'
 import sqlite3, sys, json
 db = sqlite3.connect(sys.argv[1])

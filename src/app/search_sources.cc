@@ -272,6 +272,16 @@ void WireAppealRouting(search::SearchService& search, store::Database& db,
         }
         return r;
       });
+  // Intake's type suggestion (POST /api/v1/appeals/suggest-type): the search module's type model.
+  appeals.SetTypeSuggester([&search](
+                               std::string_view text) -> std::optional<appeals::TypeSuggestion> {
+    auto s = search.SuggestType(text);
+    if (!s.ok() || s->label.empty()) {
+      return std::nullopt;
+    }
+    return appeals::TypeSuggestion{
+        .type = s->label, .confidence = s->confidence, .unsure = s->unsure, .source = s->source};
+  });
   // Appeal hot spots: clusters of similar appeal text from the search index; nullopt (the
   // appeals module then groups by exact fields) when the index holds no appeal of the period.
   appeals.SetHotspotFinder(

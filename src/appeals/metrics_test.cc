@@ -42,26 +42,21 @@ using Backend = store::TestBackend;
 class AppealMetricsTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto schema = store::TestSchema::Create(GetParam(), "kechan_appeals_metrics");
-    ASSERT_TRUE(schema.ok()) << schema.status();
-    if (!schema->skip_reason().empty()) {
-      GTEST_SKIP() << schema->skip_reason();
+    auto t = store::TestDatabase::Create(
+        GetParam(), "kechan_appeals_metrics",
+        {auth::Migrations(), flow::Migrations(), Migrations()},
+        // Monday 2026-03-02 09:00 Asia/Shanghai.
+        base::LocalInstant(base::Date::FromYmd(2026, 3, 2).value(), 9 * 60));
+    ASSERT_TRUE(t.ok()) << t.status();
+    if (t->skipped()) {
+      GTEST_SKIP() << t->skip_reason();
     }
-    schema_ = std::move(*schema);
-    auto db = store::Open({.url = schema_.url()});
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    std::vector<store::Migration> all = store::StoreMigrations();
-    for (auto&& part : {auth::Migrations(), flow::Migrations(), Migrations()}) {
-      all.insert(all.end(), part.begin(), part.end());
-    }
-    ASSERT_TRUE(store::Migrate(*db_, all).ok());
-    // Monday 2026-03-02 09:00 Asia/Shanghai.
-    clock_.Set(base::LocalInstant(base::Date::FromYmd(2026, 3, 2).value(), 9 * 60));
+    test_db_ = std::move(*t);
+    db_ = &test_db_.db();
     calendar_ = std::make_shared<base::BusinessCalendar>(base::BusinessCalendar::Shipped());
-    scheduler_ = std::make_unique<flow::Scheduler>(*db_, clock_);
+    scheduler_ = std::make_unique<flow::Scheduler>(*db_, clock());
     service_ = std::make_unique<AppealService>(
-        *db_, clock_, [this] { return calendar_; }, scheduler_.get(), ServiceOptions{});
+        *db_, clock(), [this] { return calendar_; }, scheduler_.get(), ServiceOptions{});
     Sql("INSERT INTO orgs (id, kind, name, created_at) VALUES (1, 'operator', '平台', 0)");
     Sql("INSERT INTO orgs (id, kind, name, created_at) VALUES (2, 'government', '经信局', 0)");
     Sql("INSERT INTO orgs (id, kind, name, created_at) VALUES (3, 'government', '科技局', 0)");
@@ -73,9 +68,8 @@ class AppealMetricsTest : public ::testing::TestWithParam<Backend> {
   void TearDown() override {
     service_.reset();
     scheduler_.reset();
-    db_.reset();
-    base::Status dropped = schema_.Drop();
-    EXPECT_TRUE(dropped.ok()) << dropped;
+    base::Status closed = test_db_.Close();
+    EXPECT_TRUE(closed.ok()) << closed;
   }
 
   void Sql(const std::string& sql) {
@@ -131,7 +125,7 @@ class AppealMetricsTest : public ::testing::TestWithParam<Backend> {
     std::vector<int64_t> ids;
     *applied = 0;
     for (int step = 0; step < steps; ++step) {
-      clock_.Advance(static_cast<base::Micros>(rng() % (20 * 60)) * kMinute);
+      clock().Advance(static_cast<base::Micros>(rng() % (20 * 60)) * kMinute);
       if (ids.size() < 60 && (ids.empty() || pick(4) == 0)) {
         const auto& type = AppealTypes()[pick(AppealTypes().size())];
         NewAppeal a{.title = "诉求" + std::to_string(step),
@@ -185,7 +179,7 @@ class AppealMetricsTest : public ::testing::TestWithParam<Backend> {
         f = {{"note", "进展"}};
       } else if (action == "wait_for_enterprise") {
         f = {{"reason", "补材料"},
-             {"expected_date", base::LocalDateOf(clock_.NowMicros()).AddDays(5).ToString()}};
+             {"expected_date", base::LocalDateOf(clock().NowMicros()).AddDays(5).ToString()}};
       } else if (action == "request_extension") {
         f = {{"reason", "复杂"}, {"extra_days", "3"}};
       } else if (action == "reply") {
@@ -225,10 +219,11 @@ class AppealMetricsTest : public ::testing::TestWithParam<Backend> {
     return out;
   }
 
-  store::TestSchema schema_;
-  base::FakeClock clock_;
+  base::FakeClock& clock() { return test_db_.clock(); }
+
+  store::TestDatabase test_db_;    // PostgreSQL: a throwaway schema, dropped in TearDown
+  store::Database* db_ = nullptr;  // test_db_.db()
   std::shared_ptr<base::BusinessCalendar> calendar_;
-  std::unique_ptr<store::Database> db_;
   std::unique_ptr<flow::Scheduler> scheduler_;
   std::unique_ptr<AppealService> service_;
   Caller op_, officer_;
@@ -244,14 +239,14 @@ TEST_P(AppealMetricsTest, PausedTimeIsExcludedFromResolutionHours) {
     ASSERT_TRUE(r.ok()) << action << ": " << r.status();
   };
   act(op_, "dispatch", {{"lead_unit", "2"}});  // Monday 09:00
-  clock_.Advance(kHour);
+  clock().Advance(kHour);
   act(officer_, "sign_for");
   act(officer_, "contact", {{"note", "已联系"}});
-  clock_.Advance(kHour);  // 11:00
+  clock().Advance(kHour);  // 11:00
   act(officer_, "wait_for_enterprise", {{"reason", "补材料"}, {"expected_date", "2026-03-04"}});
-  clock_.Advance(3 * kHour + 30 * kMinute);  // 14:30: 1 h before lunch + 1 h after = 2 h paused
+  clock().Advance(3 * kHour + 30 * kMinute);  // 14:30: 1 h before lunch + 1 h after = 2 h paused
   act(officer_, "resume");
-  clock_.Advance(kHour);  // 15:30
+  clock().Advance(kHour);  // 15:30
   act(officer_, "reply", {{"reply", "已办结"}});
   auto m = service_->Metrics(op_, {.from = base::Date::FromYmd(2026, 3, 1).value(),
                                    .to = base::Date::FromYmd(2026, 3, 31).value(),
@@ -281,7 +276,7 @@ TEST_P(AppealMetricsTest, FactsPathEqualsRecomputationFromHistoryOnRandomData) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM appeal_facts"), static_cast<int64_t>(ids.size()));
 
   const base::Date from = base::Date::FromYmd(2026, 3, 1).value();
-  const base::Date to = base::LocalDateOf(clock_.NowMicros());
+  const base::Date to = base::LocalDateOf(clock().NowMicros());
   struct Case {
     std::string by, period;
   };

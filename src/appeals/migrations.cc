@@ -319,6 +319,18 @@ CREATE TABLE appeal_recompute_jobs (
   error_zh TEXT NOT NULL DEFAULT '',
   updated_at BIGINT NOT NULL
 );
+)sql"},
+      // Version 7: recomputation jobs get an owner node ("host/pid", for people; `instance`
+      // stays the owner's token) and a heartbeat the owner refreshes while the job runs, so a
+      // server sharing the database takes a "running" job for interrupted only once its
+      // heartbeat is older than the lease (ClockRecomputeRunner::kLease), never a live one.
+      store::Migration{.module = "appeals",
+                       .version = 7,
+                       .name = "appeals_recompute_job_heartbeat",
+                       .sql = R"sql(
+ALTER TABLE appeal_recompute_jobs ADD COLUMN node TEXT NOT NULL DEFAULT '';
+ALTER TABLE appeal_recompute_jobs ADD COLUMN heartbeat_at BIGINT NOT NULL DEFAULT 0;
+UPDATE appeal_recompute_jobs SET heartbeat_at = updated_at;
 )sql"}};
 }
 

@@ -144,6 +144,11 @@ struct Booking {
   std::string outcome;
   std::string note;
   base::Micros created_at = 0;
+  // Filled by AppealService::GetReception only ("" elsewhere): the appeal's title and the
+  // enterprise's names.
+  std::string appeal_title;
+  std::string org_name;
+  std::string org_name_en;
 };
 
 // ---- metrics ----------------------------------------------------------------------------------

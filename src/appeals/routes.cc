@@ -141,7 +141,9 @@ json::object BookingObj(const Booking& b) {
 std::string DetailJson(const flow::Machine& m, const AppealDetail& d) {
   json::object o = AppealObj(m, d.appeal);
   o["org_name"] = d.org_name;
+  o["org_name_en"] = d.org_name_en;
   o["lead_unit_name"] = d.lead_unit_name;
+  o["lead_unit_name_en"] = d.lead_unit_name_en;
   json::array clocks, req, att, bk, tl, acts;
   for (const auto& c : d.clocks) {
     clocks.push_back(ClockObj(c));
@@ -302,6 +304,25 @@ Result<Response> CreateAppeal(AppealService& s, const Request& req) {
   return Response::Json(DetailJson(s.machine(), d), 201);
 }
 
+Result<Response> SuggestType(AppealService& s, const Request& req) {
+  KECHAN_ASSIGN_OR_RETURN(json::object obj, http::ParseJsonObject(req));
+  http::ObjectReader r(obj);
+  std::string title = r.OptionalString("title", {.max_len = 200}).value_or("");
+  std::string body = r.OptionalString("body", {.max_len = 5000}).value_or("");
+  KECHAN_RETURN_IF_ERROR(r.Finish());
+  KECHAN_ASSIGN_OR_RETURN(TypeSuggestion t, s.SuggestType(Caller::Of(req.principal), title, body));
+  const AppealType* type = FindAppealType(t.type);
+  const bool fallback = t.unsure || !type;
+  return Response::Json(
+      http::ToJson(json::object{{"type", type ? json::value(type->id) : nullptr},
+                                {"label_zh", type ? type->label_zh : ""},
+                                {"label_en", type ? type->label_en : ""},
+                                {"confidence", type ? t.confidence : 0.0},
+                                {"unsure", fallback},
+                                {"source", t.source},
+                                {"fallback", fallback ? json::value("catalogue") : nullptr}}));
+}
+
 Result<ListFilter> ReadFilter(const Request& req) {
   ListFilter f;
   std::string states = Q(req, "state");
@@ -336,12 +357,28 @@ Result<ListFilter> ReadFilter(const Request& req) {
   return f;
 }
 
+// The names AppealService::List read for the page's organisation `id` ({} when none).
+OrgNames NamesIn(const AppealPage& p, std::optional<int64_t> id) {
+  if (!id) {
+    return {};
+  }
+  auto it = p.org_names.find(*id);
+  return it == p.org_names.end() ? OrgNames{} : it->second;
+}
+
 Result<Response> ListAppeals(AppealService& s, const Request& req) {
   KECHAN_ASSIGN_OR_RETURN(ListFilter f, ReadFilter(req));
   KECHAN_ASSIGN_OR_RETURN(AppealPage p, s.List(Caller::Of(req.principal), f));
   json::array items;
   for (const auto& a : p.items) {
-    items.push_back(AppealObj(s.machine(), a));
+    json::object o = AppealObj(s.machine(), a);
+    const OrgNames org = NamesIn(p, a.org_id);
+    const OrgNames lead = NamesIn(p, a.lead_unit);
+    o["org_name"] = org.zh;
+    o["org_name_en"] = org.en;
+    o["lead_unit_name"] = lead.zh;
+    o["lead_unit_name_en"] = lead.en;
+    items.push_back(std::move(o));
   }
   json::object counts{{"red", 0}, {"yellow", 0}, {"green", 0}, {"paused", 0}};
   for (const auto& [k, v] : p.counts) {
@@ -368,16 +405,25 @@ Result<Response> ExportAppeals(AppealService& s, const Request& req) {
   f.page = 1;
   f.page_size = 200;
   table::Table t;
-  t.header = {"编号 id",    "标题 title",     "类型 type",     "渠道 channel",
-              "状态 state", "企业 org_id",    "区县 district", "主办单位 lead_unit",
-              "时限 sla",   "督办 supervised"};
+  t.header = {"编号 id",
+              "标题 title",
+              "类型 type",
+              "渠道 channel",
+              "状态 state",
+              "企业 org_id",
+              "企业名称 org_name",
+              "区县 district",
+              "主办单位 lead_unit",
+              "主办单位名称 lead_unit_name",
+              "时限 sla",
+              "督办 supervised"};
   for (;;) {
     KECHAN_ASSIGN_OR_RETURN(AppealPage p, s.List(Caller::Of(req.principal), f));
     for (const auto& a : p.items) {
       t.rows.push_back({std::to_string(a.id), a.title, a.type, a.channel, a.state,
-                        std::to_string(a.org_id), a.district,
-                        a.lead_unit ? std::to_string(*a.lead_unit) : "", a.sla,
-                        a.supervised ? "yes" : "no"});
+                        std::to_string(a.org_id), NamesIn(p, a.org_id).zh, a.district,
+                        a.lead_unit ? std::to_string(*a.lead_unit) : "", NamesIn(p, a.lead_unit).zh,
+                        a.sla, a.supervised ? "yes" : "no"});
     }
     if (p.items.size() < static_cast<size_t>(f.page_size) || f.page >= 500) {
       break;
@@ -687,7 +733,11 @@ Result<Response> GetReception(AppealService& s, const Request& req) {
   json::object o = ReceptionObj(rb.first);
   json::array b;
   for (const auto& x : rb.second) {
-    b.push_back(BookingObj(x));
+    json::object bo = BookingObj(x);
+    bo["appeal_title"] = x.appeal_title;
+    bo["org_name"] = x.org_name;
+    bo["org_name_en"] = x.org_name_en;
+    b.push_back(std::move(bo));
   }
   o["bookings"] = std::move(b);
   return Response::Json(http::ToJson(o));
@@ -932,6 +982,8 @@ void RegisterRoutes(http::Router& router, AppealService& service) {
       "诉求状态、操作、类型与渠道", Access::kSignedIn, {}, 200, Meta);
   add(Method::kPost, "/api/v1/appeals", "File an appeal", "提交诉求", Access::kSignedIn, {}, 201,
       CreateAppeal);
+  add(Method::kPost, "/api/v1/appeals/suggest-type", "Suggest the type of an appeal being filed",
+      "根据诉求内容推荐诉求类型（含置信度）", Access::kSignedIn, {}, 200, SuggestType);
   add(Method::kGet, "/api/v1/appeals", "Appeal queue with filters and paging",
       "诉求队列（筛选、分页）", Access::kSignedIn, {}, 200, ListAppeals);
   add(Method::kGet, "/api/v1/appeals/export.xlsx", "Export the appeal queue as .xlsx",

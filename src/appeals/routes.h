@@ -25,13 +25,14 @@ namespace kechan::appeals {
 //                  (state "received") so the duty desk can triage;
 //   leaders      — every appeal.
 //
-// ---- the appeal object (GET /appeals/{id}; list items carry the same shape without "org_name",
-//      "lead_unit_name", "clocks", "requesters", "attachments", "bookings", "timeline", "actions"
-//      and "suggested_dispatch") --------------------------------------------------------------
+// ---- the appeal object (GET /appeals/{id}; list items carry the same shape without "clocks",
+//      "requesters", "attachments", "bookings", "timeline", "actions", "suggested_dispatch" and
+//      "route_suggestion") ------------------------------------------------------------------------
 // {"id":12,"title":"…","body":"…","type":"financing","channel":"web"|"duty_desk"|"reception"|
 //  "visit"|"group","state":"in_progress","state_label":{"zh":"办理中","en":"In progress"},
-//  "org_id":34,"org_name":"…","enterprise_id":7|null,"chain_id":3|null,"district":"高新区",
-//  "lead_unit":5|null,"lead_unit_name":"…","assisting_units":[6,8],"master_id":null,
+//  "org_id":34,"org_name":"…","org_name_en":"…"|"","enterprise_id":7|null,"chain_id":3|null,
+//  "district":"高新区","lead_unit":5|null,"lead_unit_name":"…"|"","lead_unit_name_en":"…"|"",
+//  "assisting_units":[6,8],"master_id":null,   // names: the orgs' zh and en names ("" if none)
 //  "rework_count":0,"urge_count":1,"supervised":false,"reply":"…"|"",
 //  "created_by":3,"created_at":…,"updated_at":…,"closed_at":…|null,
 //  "sla":"green"|"yellow"|"red"|"paused"|"done"|"none",   // worst open clock: red=breached,
@@ -66,6 +67,13 @@ namespace kechan::appeals {
 //        appeal starts in "received"; when the catalogue has a match the response carries
 //        "suggested_dispatch":{"lead_unit":5,"assisting_units":[6]} (dispatch is a separate
 //        action).
+//   POST /appeals/suggest-type                 enterprise, officer or leaders (intake pages, before
+//        filing). Body {"title","body"} (at least one non-empty, else 400 naming "title") →
+//        {"type":"financing"|null,"label_zh","label_en","confidence":0.82,"unsure":false,
+//         "source":"fasttext"|…|"none","fallback":"catalogue"|null} — the search module's type
+//        model (POST /search/route-appeal's "type"), labels checked against the appeal types;
+//        "fallback":"catalogue" (and unsure true) when the model is unsure or has no answer:
+//        the caller should pick from the type catalogue (GET /appeals/meta "types").
 //   GET  /appeals?state=&type=&district=&chain=&unit=&channel=&sla=red|yellow|green|paused&
 //        supervised=true&q=&org=&sort=due|-created|-updated&page=1&page_size=20
 //                                              signed in (visibility above; enterprises their own).
@@ -139,7 +147,8 @@ namespace kechan::appeals {
 //   POST /receptions                           operator. {"kind"*,"date"*,"start"*,"end"*,
 //        "host_user_id"*,"capacity"*,"chain_id" (kind chain),"location"} → 201 reception.
 //   GET  /receptions/{id}                      signed in; reception + "bookings":[{"id",
-//        "reception_id","appeal_id","org_id","auto":false,"status","outcome","note","created_at"}]
+//        "reception_id","appeal_id","appeal_title","org_id","org_name","org_name_en","auto":false,
+//        "status","outcome","note","created_at"}]
 //        (enterprises see only their own bookings).
 //   POST /receptions/{id}/bookings             enterprise (own appeal) or leaders.
 //        {"appeal_id"*,"note"} → 201 booking. Full → 409 "reception.full" (field "reception_id");

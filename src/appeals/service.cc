@@ -259,6 +259,18 @@ std::string OrgName(Tx& tx, std::optional<int64_t> id) {
   return rows->rows[0].Text(0);
 }
 
+// Both names of `id` ({} when unknown or not given).
+OrgNames OrgNamesOf(Tx& tx, std::optional<int64_t> id) {
+  if (!id) {
+    return {};
+  }
+  auto rows = tx.Query("SELECT name, name_en FROM orgs WHERE id = ?", {*id});
+  if (!rows.ok() || rows->empty()) {
+    return {};
+  }
+  return OrgNames{.zh = rows->rows[0].Text(0), .en = rows->rows[0].Text(1)};
+}
+
 Result<bool> IsOrgOfKind(Tx& tx, int64_t id, std::string_view kind) {
   KECHAN_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT kind FROM orgs WHERE id = ?", {id}));
   return !rows.empty() && rows.rows[0].Text(0) == kind;
@@ -567,8 +579,12 @@ struct AppealService::Impl {
     }
     AppealDetail d;
     d.appeal = a;
-    d.org_name = OrgName(tx, a.org_id);
-    d.lead_unit_name = OrgName(tx, a.lead_unit);
+    OrgNames org = OrgNamesOf(tx, a.org_id);
+    OrgNames lead = OrgNamesOf(tx, a.lead_unit);
+    d.org_name = std::move(org.zh);
+    d.org_name_en = std::move(org.en);
+    d.lead_unit_name = std::move(lead.zh);
+    d.lead_unit_name_en = std::move(lead.en);
     KECHAN_ASSIGN_OR_RETURN(d.history, LoadHistory(tx, id));
     KECHAN_RETURN_IF_ERROR(NameActors(tx, a, d.history));
     d.clocks = Clocks(tx, a, d.history, Now());
@@ -961,6 +977,58 @@ void AppealService::SetRouteSuggester(RouteSuggester suggester) {
   }
   std::lock_guard lock(suggester_mu_);
   suggester_ = std::move(p);
+}
+
+void AppealService::SetTypeSuggester(TypeSuggester suggester) {
+  std::shared_ptr<const TypeSuggester> p;
+  if (suggester) {
+    p = std::make_shared<const TypeSuggester>(std::move(suggester));
+  }
+  std::lock_guard lock(suggester_mu_);
+  type_suggester_ = std::move(p);
+}
+
+Result<TypeSuggestion> AppealService::SuggestType(const Caller& caller, std::string_view title,
+                                                  std::string_view body) const {
+  if (!caller.system && caller.OrgsWith(auth::Role::kEnterprise).empty() && !caller.IsOfficer() &&
+      !caller.IsLeader()) {
+    return base::PermissionDenied("appeal.forbidden", "You may not file appeals", "您无权提交诉求");
+  }
+  if (title.empty() && body.empty()) {
+    return base::InvalidArgument("title", "appeal.suggest_empty",
+                                 "A title or text is needed for a suggestion",
+                                 "请先填写标题或内容");
+  }
+  std::shared_ptr<const TypeSuggester> suggester;
+  {
+    std::lock_guard lock(suggester_mu_);
+    suggester = type_suggester_;
+  }
+  TypeSuggestion none{.source = "none"};
+  if (!suggester || !*suggester) {
+    return none;
+  }
+  std::string text(title);
+  text += "\n";
+  text += body;
+  std::optional<TypeSuggestion> got = (*suggester)(text);
+  if (!got) {
+    return none;
+  }
+  // The model's label may be the type id or its label; anything else is no suggestion.
+  const AppealType* known = FindAppealType(got->type);
+  for (const auto& t : AppealTypes()) {
+    if (!known && (got->type == t.label_zh || got->type == t.label_en)) {
+      known = &t;
+    }
+  }
+  if (!known) {
+    none.source = got->source.empty() ? "none" : got->source;
+    return none;
+  }
+  got->type = known->id;
+  got->confidence = std::clamp(got->confidence, 0.0, 1.0);
+  return *got;
 }
 
 // ---- act
@@ -1495,6 +1563,23 @@ Result<AppealPage> AppealService::List(const Caller& caller, const ListFilter& f
     Appeal a = ReadAppeal(r);
     by_id.emplace(a.id, std::move(a));
   }
+  // The names of the page's enterprises and lead units: one lookup by primary key over the
+  // distinct ids of these rows (at most 2 x page_size), never a join over the queue.
+  std::set<int64_t> orgs;
+  for (const auto& [id, a] : by_id) {
+    orgs.insert(a.org_id);
+    if (a.lead_unit) {
+      orgs.insert(*a.lead_unit);
+    }
+  }
+  if (!orgs.empty()) {
+    KECHAN_ASSIGN_OR_RETURN(
+        auto names, tx->Query("SELECT id, name, name_en FROM orgs WHERE id IN (" +
+                              JoinIds(std::vector<int64_t>(orgs.begin(), orgs.end())) + ")"));
+    for (const auto& r : names.rows) {
+      page.org_names.emplace(r.Int(0), OrgNames{.zh = r.Text(1), .en = r.Text(2)});
+    }
+  }
   for (int64_t id : page_ids) {
     if (auto it = by_id.find(id); it != by_id.end()) {
       page.items.push_back(std::move(it->second));
@@ -1905,9 +1990,12 @@ Result<std::pair<Reception, std::vector<Booking>>> AppealService::GetReception(c
   }
   std::pair<Reception, std::vector<Booking>> out{ReadReception(rows.rows[0]), {}};
   KECHAN_ASSIGN_OR_RETURN(
-      auto bk, tx->Query("SELECT id, reception_id, appeal_id, org_id, auto, status, outcome, "
-                         "note, created_at FROM appeal_bookings WHERE reception_id = ? ORDER BY id",
-                         {id}));
+      auto bk,
+      tx->Query("SELECT b.id, b.reception_id, b.appeal_id, b.org_id, b.auto, b.status, b.outcome, "
+                "b.note, b.created_at, a.title, o.name, o.name_en FROM appeal_bookings b "
+                "LEFT JOIN appeals a ON a.id = b.appeal_id LEFT JOIN orgs o ON o.id = b.org_id "
+                "WHERE b.reception_id = ? ORDER BY b.id",
+                {id}));
   const auto firms = caller.OrgsWith(auth::Role::kEnterprise);
   const bool staff = caller.IsLeader() || caller.IsOfficer();
   for (const auto& r : bk.rows) {
@@ -1922,7 +2010,10 @@ Result<std::pair<Reception, std::vector<Booking>>> AppealService::GetReception(c
                           .status = r.Text(5),
                           .outcome = r.Text(6),
                           .note = r.Text(7),
-                          .created_at = r.Int(8)});
+                          .created_at = r.Int(8),
+                          .appeal_title = r.IsNull(9) ? "" : r.Text(9),
+                          .org_name = r.IsNull(10) ? "" : r.Text(10),
+                          .org_name_en = r.IsNull(11) ? "" : r.Text(11)});
   }
   return out;
 }

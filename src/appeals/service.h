@@ -62,10 +62,18 @@ struct ClockView {
   flow::ClockState state;
 };
 
+// An organisation's display names (orgs.name, orgs.name_en; en "" when none). Value type.
+struct OrgNames {
+  std::string zh;
+  std::string en;
+};
+
 struct AppealDetail {
   Appeal appeal;
   std::string org_name;
   std::string lead_unit_name;
+  std::string org_name_en;        // "" when the organisation has no English name
+  std::string lead_unit_name_en;  // likewise
   std::vector<HistoryEntry> history;
   std::vector<Requester> requesters;
   std::vector<Attachment> attachments;
@@ -82,6 +90,18 @@ struct AppealDetail {
 // Suggests a lead department (and type) from an appeal's text ("title\nbody"). Must be
 // thread-safe; returns nullopt when it has no suggestion.
 using RouteSuggester = std::function<std::optional<RouteSuggestion>(std::string_view text)>;
+
+// The appeal type suggested for a text about to be filed (the search module's type model, wired
+// in src/app). Value type.
+struct TypeSuggestion {
+  std::string type;       // an appeal type id (model.h AppealTypes); "" when none
+  double confidence = 0;  // the model's belief in `type`, 0..1
+  bool unsure = true;     // below the model's threshold or no answer: pick from the catalogue
+  std::string source;     // the suggester's ("fasttext", "knn", "catalogue", ...) or "none"
+};
+
+// Suggests an appeal type from "title\nbody". Must be thread-safe; nullopt when it cannot answer.
+using TypeSuggester = std::function<std::optional<TypeSuggestion>(std::string_view text)>;
 
 struct ListFilter {
   std::vector<std::string> states;  // "open" expands to every non-terminal state
@@ -105,6 +125,9 @@ struct AppealPage {
   int64_t page = 1;
   int64_t page_size = 20;
   std::map<std::string, int64_t> counts;  // by sla colour
+  // The names of the page's enterprises (org_id) and lead units, read for the page's rows only
+  // (one primary-key lookup per distinct organisation).
+  std::map<int64_t, OrgNames> org_names;
 };
 
 struct MetricsQuery {
@@ -224,6 +247,9 @@ class AppealService {
   // Installs (or, with an empty function, removes) the route suggester consulted by Create/Get/
   // Act for appeals awaiting dispatch that the catalogue does not cover. Thread-safe.
   void SetRouteSuggester(RouteSuggester suggester);
+  // Installs (or, with an empty function, removes) the type suggester SuggestType consults.
+  // Thread-safe.
+  void SetTypeSuggester(TypeSuggester suggester);
   // Installs (or, with an empty function, removes) the text hot-spot finder. Thread-safe.
   void SetHotspotFinder(HotspotFinder finder);
   const flow::Machine& machine() const { return *machine_; }
@@ -232,6 +258,13 @@ class AppealService {
   // Errors: InvalidArgument naming "title", "body", "type", "channel", "org_id"; NotFound
   // "org_id"; PermissionDenied for callers that may not file.
   base::Result<AppealDetail> Create(const Caller& caller, const NewAppeal& a);
+  // The type suggestion for an appeal about to be filed (intake pages), for callers who may
+  // file (enterprises, officers, leaders). A label that is not an appeal type id (nor a type's
+  // zh/en label) is dropped; without a suggester or an answer: type "", unsure, source "none".
+  // Errors: PermissionDenied; InvalidArgument naming "title" when title and body are both
+  // empty.
+  base::Result<TypeSuggestion> SuggestType(const Caller& caller, std::string_view title,
+                                           std::string_view body) const;
   // NotFound (also when not visible to the caller). `suggest`: consult the route suggester even
   // when the catalogue has a match (staff only; ignored for enterprises).
   base::Result<AppealDetail> Get(const Caller& caller, int64_t id, bool suggest = false);
@@ -352,11 +385,12 @@ class AppealService {
   base::Result<std::vector<SlaRuleHistoryEntry>> SlaRuleHistory(const Caller& caller, int limit);
   // Operators: runs ReplayClocks on a background thread; the job is kept in
   // appeal_recompute_jobs (ClockRecomputeRunner). FailedPrecondition "sla.recompute_running"
-  // while one runs.
+  // while one runs here or, with a live heartbeat, on another server sharing the database.
   base::Result<ClockRecomputeStatus> StartClockRecompute(const Caller& caller);
   // The newest recomputation (this process's, else the newest stored one: a restart keeps it;
-  // one a stopped server left running reads "failed", reason "sla.recompute_interrupted"),
-  // with started_by_name filled from auth's users.
+  // a "running" one whose owner's heartbeat is older than ClockRecomputeRunner::kLease reads
+  // "failed", reason "sla.recompute_interrupted"; a live one of another server stays
+  // "running"), with started_by_name filled from auth's users.
   ClockRecomputeStatus ClockRecompute() const;
   // Blocks until no recomputation runs (tests, CLI).
   ClockRecomputeStatus WaitClockRecompute() const;
@@ -380,6 +414,7 @@ class AppealService {
   std::optional<std::vector<Hotspot>> TextHotspots(base::Date from, base::Date to,
                                                    int64_t min_count) const;
   std::shared_ptr<const HotspotFinder> hotspot_finder_;  // guarded by suggester_mu_
+  std::shared_ptr<const TypeSuggester> type_suggester_;  // guarded by suggester_mu_
   mutable SlaRuleCache sla_rules_;
   // Declared last so it is destroyed first: its destructor waits for a running recomputation,
   // which uses the members above.

@@ -4,7 +4,9 @@
 
 #include <boost/json.hpp>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -42,22 +44,16 @@ using Backend = store::TestBackend;
 class AppealServiceTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto schema = store::TestSchema::Create(GetParam(), "kechan_appeals_test");
-    ASSERT_TRUE(schema.ok()) << schema.status();
-    if (!schema->skip_reason().empty()) {
-      GTEST_SKIP() << schema->skip_reason();
+    auto t = store::TestDatabase::Create(
+        GetParam(), "kechan_appeals_test", {auth::Migrations(), flow::Migrations(), Migrations()},
+        // Monday 2026-03-02 09:00 Asia/Shanghai.
+        base::LocalInstant(base::Date::FromYmd(2026, 3, 2).value(), 9 * 60));
+    ASSERT_TRUE(t.ok()) << t.status();
+    if (t->skipped()) {
+      GTEST_SKIP() << t->skip_reason();
     }
-    schema_ = std::move(*schema);
-    auto db = store::Open({.url = schema_.url()});
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    std::vector<store::Migration> all = store::StoreMigrations();
-    for (auto&& part : {auth::Migrations(), flow::Migrations(), Migrations()}) {
-      all.insert(all.end(), part.begin(), part.end());
-    }
-    ASSERT_TRUE(store::Migrate(*db_, all).ok());
-    // Monday 2026-03-02 09:00 Asia/Shanghai.
-    clock_.Set(base::LocalInstant(base::Date::FromYmd(2026, 3, 2).value(), 9 * 60));
+    test_db_ = std::move(*t);
+    db_ = &test_db_.db();
     calendar_ = std::make_shared<base::BusinessCalendar>(base::BusinessCalendar::Shipped());
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     std::string leaf = std::string("kechan-appeals-") + std::to_string(::getpid()) + "-" +
@@ -66,9 +62,9 @@ class AppealServiceTest : public ::testing::TestWithParam<Backend> {
       c = (c == '/') ? '_' : c;
     }
     data_dir_ = (std::filesystem::temp_directory_path() / leaf).string();
-    scheduler_ = std::make_unique<flow::Scheduler>(*db_, clock_);
+    scheduler_ = std::make_unique<flow::Scheduler>(*db_, clock());
     service_ = std::make_unique<AppealService>(
-        *db_, clock_, [this] { return calendar_; }, scheduler_.get(),
+        *db_, clock(), [this] { return calendar_; }, scheduler_.get(),
         ServiceOptions{.data_dir = data_dir_,
                        .max_attachment_bytes = 1000,
                        .wecom_secret = "wecom-secret",
@@ -94,9 +90,8 @@ class AppealServiceTest : public ::testing::TestWithParam<Backend> {
   void TearDown() override {
     service_.reset();
     scheduler_.reset();
-    db_.reset();
-    base::Status dropped = schema_.Drop();
-    EXPECT_TRUE(dropped.ok()) << dropped;
+    base::Status closed = test_db_.Close();
+    EXPECT_TRUE(closed.ok()) << closed;
     if (!data_dir_.empty()) {
       std::error_code ec;
       std::filesystem::remove_all(data_dir_, ec);
@@ -149,9 +144,10 @@ class AppealServiceTest : public ::testing::TestWithParam<Backend> {
     return Count("SELECT COUNT(*) FROM appeal_history WHERE appeal_id = " + std::to_string(id));
   }
 
-  store::TestSchema schema_;  // PostgreSQL: the throwaway schema, dropped in TearDown
-  std::unique_ptr<store::Database> db_;
-  base::FakeClock clock_;
+  base::FakeClock& clock() { return test_db_.clock(); }
+
+  store::TestDatabase test_db_;    // PostgreSQL: a throwaway schema, dropped in TearDown
+  store::Database* db_ = nullptr;  // test_db_.db()
   std::shared_ptr<const base::BusinessCalendar> calendar_;
   std::string data_dir_;
   std::unique_ptr<flow::Scheduler> scheduler_;
@@ -297,7 +293,7 @@ TEST_P(AppealServiceTest, PausedClockDoesNotCountWaitingDays) {
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->appeal.sla, "paused");
   // Ten working days later nothing has breached the resolution clock (it is paused).
-  clock_.Advance(14 * 24 * kHour);
+  clock().Advance(14 * 24 * kHour);
   ASSERT_TRUE(scheduler_->Tick().ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE kind = 'appeal.sla_breached'"), 0);
   d = service_->Get(op_, id);
@@ -319,17 +315,17 @@ TEST_P(AppealServiceTest, BreachFiresOnceAndEscalatesIntoAReception) {
   ASSERT_TRUE(r.ok());
   int64_t id = Dispatched();
   // Three working days: sign-for (1 day) and response (2 days) breach; resolution does not.
-  clock_.Advance(3 * 24 * kHour);
+  clock().Advance(3 * 24 * kHour);
   ASSERT_TRUE(scheduler_->Tick().ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE kind = 'appeal.sla_breached'"), 2);
   EXPECT_EQ(service_->Get(op_, id)->appeal.sla, "red");
   // A restart of the scheduler does not fire them again.
-  scheduler_ = std::make_unique<flow::Scheduler>(*db_, clock_);
+  scheduler_ = std::make_unique<flow::Scheduler>(*db_, clock());
   service_->RegisterTimers(*scheduler_);
   ASSERT_TRUE(scheduler_->Tick().ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE kind = 'appeal.sla_breached'"), 2);
   // Two more weeks: the resolution clock breaches; the appeal is supervised and booked.
-  clock_.Advance(14 * 24 * kHour);
+  clock().Advance(14 * 24 * kHour);
   ASSERT_TRUE(scheduler_->Tick().ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE kind = 'appeal.sla_breached'"), 3);
   auto d = service_->Get(op_, id);
@@ -366,7 +362,7 @@ TEST_P(AppealServiceTest, ApprovedExtensionMovesTheResolutionBreach) {
   // The approval keeps the days granted in its history entry.
   EXPECT_NE(d->history.back().fields.find("\"extra_days\":\"3\""), std::string::npos);
   // Thu 03-12: past the old due time, no breach.
-  clock_.Set(at(3, 12, 9, 0));
+  clock().Set(at(3, 12, 9, 0));
   ASSERT_TRUE(scheduler_->Tick().ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE kind = 'appeal.sla_breached'"), 0);
   EXPECT_EQ(service_->Get(op_, id)->appeal.sla, "green");
@@ -379,7 +375,7 @@ TEST_P(AppealServiceTest, ApprovedExtensionMovesTheResolutionBreach) {
             at(3, 16, 17, 30));
   EXPECT_EQ(service_->Get(op_, id)->appeal.sla, "green");
   // Tue 03-17: the breach fires once, at the new due time.
-  clock_.Set(at(3, 17, 9, 0));
+  clock().Set(at(3, 17, 9, 0));
   ASSERT_TRUE(scheduler_->Tick().ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE kind = 'appeal.sla_breached'"), 1);
   d = service_->Get(op_, id);
@@ -491,7 +487,7 @@ TEST_P(AppealServiceTest, ForgedOrReplayedWecomWebhookChangesNothing) {
       service_->AddSender(op_, {.platform = "wecom", .sender = "zhang", .org_id = 10}).ok());
   const std::string body =
       R"({"msgtype":"text","text":{"content":"园区道路施工影响物流，请协调"},"from":{"userid":"zhang"},"msgid":"m1"})";
-  const std::string ts = std::to_string(clock_.NowMicros() / 1'000'000);
+  const std::string ts = std::to_string(clock().NowMicros() / 1'000'000);
   std::map<std::string, std::string> q{{"timestamp", ts}, {"nonce", "n1"}};
   q["signature"] = WecomSignature("wrong-secret", ts, "n1", body);
   auto forged = service_->IntakeWecom(q, body);
@@ -500,7 +496,7 @@ TEST_P(AppealServiceTest, ForgedOrReplayedWecomWebhookChangesNothing) {
   EXPECT_EQ(forged.status().reason(), "webhook.signature");
   EXPECT_EQ(Count("SELECT COUNT(*) FROM appeals"), 0);
 
-  const std::string old_ts = std::to_string(clock_.NowMicros() / 1'000'000 - 3600);
+  const std::string old_ts = std::to_string(clock().NowMicros() / 1'000'000 - 3600);
   std::map<std::string, std::string> stale{{"timestamp", old_ts}, {"nonce", "n1"}};
   stale["signature"] = WecomSignature("wecom-secret", old_ts, "n1", body);
   auto replayed = service_->IntakeWecom(stale, body);
@@ -533,7 +529,7 @@ TEST_P(AppealServiceTest, ForgedOrReplayedWecomWebhookChangesNothing) {
 TEST_P(AppealServiceTest, ForgedDingtalkWebhookIsRefusedAndUnknownSenderIsKept) {
   const std::string body =
       R"({"msgtype":"text","text":{"content":"招工难"},"senderStaffId":"li","msgId":"d1"})";
-  const std::string ts = std::to_string(clock_.NowMicros() / 1000);
+  const std::string ts = std::to_string(clock().NowMicros() / 1000);
   auto forged = service_->IntakeDingtalk(ts, DingtalkSignature("nope", ts), body);
   ASSERT_FALSE(forged.ok());
   EXPECT_EQ(forged.status().reason(), "webhook.signature");
@@ -734,7 +730,7 @@ TEST_P(AppealRoutesTest, CatalogueXlsxExportImportsBackAndRowErrorsAre422) {
 TEST_P(AppealRoutesTest, ForgedWebhookThroughTheRouteIsUnauthenticated) {
   auto r = Call(http::Method::kPost, "/api/v1/appeals/webhooks/wecom", Caller{},
                 R"({"msgtype":"text","text":{"content":"x"},"from":{"userid":"a"},"msgid":"1"})",
-                {{"timestamp", std::to_string(clock_.NowMicros() / 1'000'000)},
+                {{"timestamp", std::to_string(clock().NowMicros() / 1'000'000)},
                  {"nonce", "n"},
                  {"signature", "00"}});
   EXPECT_EQ(r.status().code(), base::Code::kUnauthenticated);
@@ -945,7 +941,7 @@ TEST_P(AppealServiceTest, CatalogueImportRefusesBadFilesAndNonOperators) {
 TEST_P(AppealServiceTest, RotatedWebhookSecretReplacesTheOldOneWithoutRestart) {
   ASSERT_TRUE(
       service_->AddSender(op_, {.platform = "wecom", .sender = "zhang", .org_id = 10}).ok());
-  const std::string ts = std::to_string(clock_.NowMicros() / 1'000'000);
+  const std::string ts = std::to_string(clock().NowMicros() / 1'000'000);
   auto message = [&](const std::string& id) {
     return R"({"msgtype":"text","text":{"content":"停电影响生产)" + id +
            R"("},"from":{"userid":"zhang"},"msgid":")" + id + R"("})";
@@ -978,7 +974,7 @@ TEST_P(AppealServiceTest, RotatedWebhookSecretReplacesTheOldOneWithoutRestart) {
   EXPECT_EQ((*info)[1].source, "startup");
   // A second service on the same database (a restart) keeps the rotated secret.
   AppealService restarted(
-      *db_, clock_, [this] { return calendar_; }, nullptr,
+      *db_, clock(), [this] { return calendar_; }, nullptr,
       ServiceOptions{.data_dir = data_dir_, .wecom_secret = "wecom-secret"});
   std::map<std::string, std::string> q{{"timestamp", ts}, {"nonce", "n"}};
   q["signature"] = WecomSignature("wecom-secret", ts, "n", message("d"));
@@ -1079,6 +1075,138 @@ TEST_P(AppealServiceTest, RouteSuggestionOfANonGovernmentOrgDropsTheId) {
   ASSERT_TRUE(d->route_suggestion.has_value());
   EXPECT_FALSE(d->route_suggestion->org_id.has_value());
   EXPECT_EQ(d->route_suggestion->type, "");
+}
+
+// The queue rows carry the enterprise's and the lead unit's names (zh, and en when the org has
+// one), read for the page's rows only; the detail carries both names too.
+TEST_P(AppealRoutesTest, QueueRowsNameTheEnterpriseAndLeadUnit) {
+  Sql("UPDATE orgs SET name_en = 'Jia Co.' WHERE id = 10");
+  Sql("UPDATE orgs SET name_en = 'Bureau of Industry' WHERE id = 2");
+  const int64_t dispatched = Dispatched();  // firm 10, lead unit 2
+  auto other =
+      service_->Create(other_firm_, {.title = "融资难", .body = "需要贷款", .type = "financing"});
+  ASSERT_TRUE(other.ok()) << other.status();
+  auto q = Call(http::Method::kGet, "/api/v1/appeals", op_, "", {{"sort", "-created"}});
+  ASSERT_TRUE(q.ok()) << q.status();
+  auto items = boost::json::parse(q->body).at("items").as_array();
+  ASSERT_EQ(items.size(), 2u);
+  std::map<int64_t, boost::json::object> by_id;
+  for (const auto& it : items) {
+    by_id[it.at("id").as_int64()] = it.as_object();
+  }
+  const auto& mine = by_id.at(dispatched);
+  EXPECT_EQ(mine.at("org_name").as_string(), "甲公司");
+  EXPECT_EQ(mine.at("org_name_en").as_string(), "Jia Co.");
+  EXPECT_EQ(mine.at("lead_unit_name").as_string(), "经信局");
+  EXPECT_EQ(mine.at("lead_unit_name_en").as_string(), "Bureau of Industry");
+  const auto& theirs = by_id.at(other->appeal.id);
+  EXPECT_EQ(theirs.at("org_name").as_string(), "乙公司");
+  EXPECT_EQ(theirs.at("org_name_en").as_string(), "");     // no English name
+  EXPECT_EQ(theirs.at("lead_unit_name").as_string(), "");  // not dispatched yet
+  // Only the page's organisations are read: a page of the newest row names firm 11 alone.
+  auto page = service_->List(op_, {.sort = "-created", .page = 1, .page_size = 1});
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].id, other->appeal.id);
+  ASSERT_EQ(page->org_names.size(), 1u);
+  EXPECT_EQ(page->org_names.at(11).zh, "乙公司");
+  // The enterprise's own list names it as well.
+  auto own = Call(http::Method::kGet, "/api/v1/appeals", firm_);
+  ASSERT_TRUE(own.ok()) << own.status();
+  auto own_items = boost::json::parse(own->body).at("items").as_array();
+  ASSERT_EQ(own_items.size(), 1u);
+  EXPECT_EQ(own_items[0].at("org_name").as_string(), "甲公司");
+  // The detail: both names of both organisations.
+  auto d = Call(http::Method::kGet, "/api/v1/appeals/" + std::to_string(dispatched), officer_);
+  ASSERT_TRUE(d.ok()) << d.status();
+  auto o = boost::json::parse(d->body).as_object();
+  EXPECT_EQ(o.at("org_name").as_string(), "甲公司");
+  EXPECT_EQ(o.at("org_name_en").as_string(), "Jia Co.");
+  EXPECT_EQ(o.at("lead_unit_name_en").as_string(), "Bureau of Industry");
+}
+
+// A reception's bookings name the appeal and the enterprise (the page showed "#id" only).
+TEST_P(AppealRoutesTest, ReceptionBookingsNameTheAppealAndEnterprise) {
+  Sql("UPDATE orgs SET name_en = 'Jia Co.' WHERE id = 10");
+  const int64_t id = Dispatched();
+  auto r = service_->CreateReception(op_, {.kind = "duty",
+                                           .date = "2026-03-04",
+                                           .start = "09:00",
+                                           .end = "11:00",
+                                           .host_user_id = 6,
+                                           .capacity = 2});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(service_->Book(firm_, r->id, id, "").ok());
+  auto g = Call(http::Method::kGet, "/api/v1/receptions/" + std::to_string(r->id), op_);
+  ASSERT_TRUE(g.ok()) << g.status();
+  auto bookings = boost::json::parse(g->body).at("bookings").as_array();
+  ASSERT_EQ(bookings.size(), 1u);
+  const auto& b = bookings[0].as_object();
+  EXPECT_EQ(b.at("appeal_id").as_int64(), id);
+  EXPECT_EQ(b.at("appeal_title").as_string(), "用电增容申请迟迟未批");
+  EXPECT_EQ(b.at("org_name").as_string(), "甲公司");
+  EXPECT_EQ(b.at("org_name_en").as_string(), "Jia Co.");
+}
+
+// Intake's type suggestion: the installed suggester's answer with its confidence, labels checked
+// against the appeal types; the catalogue as the fallback when it is unsure, has no answer or no
+// suggester is installed.
+TEST_P(AppealRoutesTest, SuggestTypeGivesTheModelsTypeOrFallsBackToTheCatalogue) {
+  auto ask = [&](const Caller& who, const std::string& body) {
+    auto r = Call(http::Method::kPost, "/api/v1/appeals/suggest-type", who, body);
+    EXPECT_TRUE(r.ok()) << r.status() << " " << body;
+    return r.ok() ? boost::json::parse(r->body).as_object() : boost::json::object{};
+  };
+  const std::string text = R"({"title":"贷款难","body":"银行抽贷，急需过桥资金"})";
+  // No suggester: the catalogue.
+  auto none = ask(firm_, text);
+  EXPECT_TRUE(none.at("type").is_null());
+  EXPECT_TRUE(none.at("unsure").as_bool());
+  EXPECT_EQ(none.at("source").as_string(), "none");
+  EXPECT_EQ(none.at("fallback").as_string(), "catalogue");
+
+  std::string seen;
+  TypeSuggestion answer{
+      .type = "financing", .confidence = 0.82, .unsure = false, .source = "fasttext"};
+  service_->SetTypeSuggester([&](std::string_view t) -> std::optional<TypeSuggestion> {
+    seen = std::string(t);
+    return answer;
+  });
+  auto sure = ask(firm_, text);  // enterprises may ask (they file through the web form)
+  EXPECT_EQ(seen, "贷款难\n银行抽贷，急需过桥资金");
+  EXPECT_EQ(sure.at("type").as_string(), "financing");
+  EXPECT_EQ(sure.at("label_zh").as_string(), "融资需求");
+  EXPECT_EQ(sure.at("label_en").as_string(), "Financing");
+  EXPECT_DOUBLE_EQ(sure.at("confidence").as_double(), 0.82);
+  EXPECT_FALSE(sure.at("unsure").as_bool());
+  EXPECT_EQ(sure.at("source").as_string(), "fasttext");
+  EXPECT_TRUE(sure.at("fallback").is_null());
+  // The model may answer with the type's label: mapped to the id.
+  answer.type = "融资需求";
+  EXPECT_EQ(ask(officer_, text).at("type").as_string(), "financing");
+  // Unsure: the type is offered, the catalogue decides.
+  answer = TypeSuggestion{.type = "financing", .confidence = 0.31, .unsure = true, .source = "knn"};
+  auto unsure = ask(officer_, text);
+  EXPECT_EQ(unsure.at("type").as_string(), "financing");
+  EXPECT_TRUE(unsure.at("unsure").as_bool());
+  EXPECT_EQ(unsure.at("fallback").as_string(), "catalogue");
+  // A label that is no appeal type: no suggestion.
+  answer =
+      TypeSuggestion{.type = "市住建局", .confidence = 0.9, .unsure = false, .source = "fasttext"};
+  auto unknown = ask(officer_, text);
+  EXPECT_TRUE(unknown.at("type").is_null());
+  EXPECT_EQ(unknown.at("fallback").as_string(), "catalogue");
+  // Bad input: empty text and unknown fields are refused naming the field; nothing is filed.
+  auto empty =
+      Call(http::Method::kPost, "/api/v1/appeals/suggest-type", firm_, R"({"title":"","body":""})");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.status().code(), base::Code::kInvalidArgument);
+  EXPECT_EQ(empty.status().field(), "title");
+  auto extra = Call(http::Method::kPost, "/api/v1/appeals/suggest-type", firm_,
+                    R"({"title":"贷款难","type":"financing"})");
+  ASSERT_FALSE(extra.ok());
+  EXPECT_EQ(extra.status().field(), "type");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM appeals"), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, AppealServiceTest, ::testing::Values(Backend::kSqlite));

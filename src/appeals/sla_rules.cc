@@ -1,9 +1,12 @@
 #include "appeals/sla_rules.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <random>
 #include <set>
 #include <utility>
@@ -424,7 +427,8 @@ namespace {
 
 constexpr char kJobCols[] =
     "id, state, started_by, instance, started_at, finished_at, processed, total, changed, "
-    "timers, seconds, error_reason, error_field, error_en, error_zh, updated_at";
+    "timers, seconds, error_reason, error_field, error_en, error_zh, updated_at, node, "
+    "heartbeat_at";
 
 Status Interrupted(int64_t processed, int64_t total) {
   const std::string done = std::to_string(processed) + " / " + std::to_string(total);
@@ -435,10 +439,20 @@ Status Interrupted(int64_t processed, int64_t total) {
       "重算进行中服务器已停止（已完成 " + done + " 件在办诉求），请重新发起重算");
 }
 
+// "<host name>/<pid>": which server owns a job, for people reading the status.
+std::string DefaultNode() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') {
+    std::snprintf(host, sizeof(host), "unknown");
+  }
+  return std::string(host) + "/" + std::to_string(::getpid());
+}
+
 }  // namespace
 
-ClockRecomputeRunner::ClockRecomputeRunner(store::Database& db, const base::Clock& clock)
-    : db_(db), clock_(clock) {
+ClockRecomputeRunner::ClockRecomputeRunner(store::Database& db, const base::Clock& clock,
+                                           std::string node)
+    : db_(db), clock_(clock), node_(node.empty() ? DefaultNode() : std::move(node)) {
   std::random_device rd;
   instance_ =
       std::to_string(clock.NowMicros()) + "-" + std::to_string(rd()) + "-" + std::to_string(rd());
@@ -455,7 +469,8 @@ ClockRecomputeRunner::~ClockRecomputeRunner() {
   }
 }
 
-Status ClockRecomputeRunner::Save(const ClockRecomputeStatus& st, bool insert) const {
+Status ClockRecomputeRunner::Save(const ClockRecomputeStatus& st, bool insert,
+                                  bool only_running) const {
   const bool failed = st.state == "failed";
   const Micros now = clock_.NowMicros();
   Status result;
@@ -464,21 +479,22 @@ Status ClockRecomputeRunner::Save(const ClockRecomputeStatus& st, bool insert) c
       if (insert) {
         return tx
             .Exec(
-                "INSERT INTO appeal_recompute_jobs (id, state, started_by, instance, "
-                "started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                {st.id, st.state, st.started_by, instance_, st.started_at, now})
+                "INSERT INTO appeal_recompute_jobs (id, state, started_by, instance, node, "
+                "started_at, updated_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                {st.id, st.state, st.started_by, instance_, node_, st.started_at, now, now})
             .status();
       }
       return tx
-          .Exec(
-              "UPDATE appeal_recompute_jobs SET state = ?, finished_at = ?, processed = ?, "
-              "total = ?, changed = ?, timers = ?, seconds = ?, error_reason = ?, "
-              "error_field = ?, error_en = ?, error_zh = ?, updated_at = ? WHERE id = ?",
-              {st.state, st.finished_at, st.processed, st.total, st.changed, st.timers, st.seconds,
-               failed ? st.error.reason() : std::string(),
-               failed ? st.error.field() : std::string(),
-               failed ? st.error.message_en() : std::string(),
-               failed ? st.error.message_zh() : std::string(), now, st.id})
+          .Exec(std::string("UPDATE appeal_recompute_jobs SET state = ?, finished_at = ?, "
+                            "processed = ?, total = ?, changed = ?, timers = ?, seconds = ?, "
+                            "error_reason = ?, error_field = ?, error_en = ?, error_zh = ?, "
+                            "updated_at = ?, heartbeat_at = ? WHERE id = ? AND instance = ?") +
+                    (only_running ? " AND state = 'running'" : ""),
+                {st.state, st.finished_at, st.processed, st.total, st.changed, st.timers,
+                 st.seconds, failed ? st.error.reason() : std::string(),
+                 failed ? st.error.field() : std::string(),
+                 failed ? st.error.message_en() : std::string(),
+                 failed ? st.error.message_zh() : std::string(), now, now, st.id, instance_})
           .status();
     });
     if (result.ok() || result.code() != base::Code::kUnavailable) {
@@ -488,9 +504,35 @@ Status ClockRecomputeRunner::Save(const ClockRecomputeStatus& st, bool insert) c
   return result;
 }
 
+Status ClockRecomputeRunner::Beat(int64_t id, Micros at) const {
+  return store::WithWriteTx(db_, [&](Tx& tx) -> Status {
+    return tx
+        .Exec(
+            "UPDATE appeal_recompute_jobs SET heartbeat_at = ? WHERE id = ? AND instance = ? "
+            "AND state = 'running'",
+            {at, id, instance_})
+        .status();
+  });
+}
+
+Status ClockRecomputeRunner::MarkInterrupted(const ClockRecomputeStatus& st, Micros seen) const {
+  // Compare-and-set on the heartbeat: an owner that beat in the meantime keeps its job.
+  return store::WithWriteTx(db_, [&](Tx& tx) -> Status {
+    return tx
+        .Exec(
+            "UPDATE appeal_recompute_jobs SET state = 'failed', finished_at = ?, "
+            "error_reason = ?, error_field = ?, error_en = ?, error_zh = ?, updated_at = ? "
+            "WHERE id = ? AND state = 'running' AND heartbeat_at = ?",
+            {st.finished_at, st.error.reason(), st.error.field(), st.error.message_en(),
+             st.error.message_zh(), clock_.NowMicros(), st.id, seen})
+        .status();
+  });
+}
+
 Result<std::optional<ClockRecomputeStatus>> ClockRecomputeRunner::LoadNewest() const {
   std::optional<ClockRecomputeStatus> out;
   bool interrupted = false;
+  Micros seen = 0;
   {
     KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
     KECHAN_ASSIGN_OR_RETURN(auto rows, tx->Query(std::string("SELECT ") + kJobCols +
@@ -509,21 +551,27 @@ Result<std::optional<ClockRecomputeStatus>> ClockRecomputeRunner::LoadNewest() c
                             .total = r.Int(7),
                             .changed = r.Int(8),
                             .timers = r.Int(9),
-                            .seconds = r.Real(10)};
+                            .seconds = r.Real(10),
+                            .node = r.Text(16),
+                            .heartbeat_at = r.Int(17)};
     if (st.state == "failed") {
       st.error = Status(base::Code::kInternal, r.Text(11), r.Text(13), r.Text(14), r.Text(12));
     }
-    interrupted = st.state == "running" && r.Text(3) != instance_;
+    seen = st.heartbeat_at;
+    // Another server's job is alive while its heartbeat is younger than the lease; this
+    // runner's own running job is alive by definition (its thread holds it).
+    interrupted = st.state == "running" && r.Text(3) != instance_ &&
+                  clock_.NowMicros() - st.heartbeat_at > kLease;
     if (interrupted) {
       st.state = "failed";
-      st.finished_at = r.Int(15);  // the last sign of life
+      st.finished_at = st.heartbeat_at;  // the last sign of life
       st.error = Interrupted(st.processed, st.total);
     }
     out = std::move(st);
   }
   if (interrupted) {
     // Best effort: record it, so the row reads the same from now on.
-    (void)Save(*out, /*insert=*/false);
+    (void)MarkInterrupted(*out, seen);
   }
   return out;
 }
@@ -538,12 +586,20 @@ Result<ClockRecomputeStatus> ClockRecomputeRunner::Start(std::string actor, Micr
                                     "时限重算正在进行中", "recompute");
   }
   // The id continues after the stored jobs (a stale "running" row of a dead server is marked
-  // failed on the way).
+  // failed on the way); a live one of another server sharing the database blocks.
   KECHAN_ASSIGN_OR_RETURN(auto newest, LoadNewest());
+  if (newest && newest->state == "running") {
+    return base::FailedPrecondition(
+        "sla.recompute_running",
+        "A recomputation of the clocks is already running on " + newest->node,
+        "时限重算正在另一台服务器（" + newest->node + "）上进行", "recompute");
+  }
   started = ClockRecomputeStatus{.id = std::max(status_.id, newest ? newest->id : 0) + 1,
                                  .state = "running",
                                  .started_by = std::move(actor),
-                                 .started_at = now};
+                                 .started_at = now,
+                                 .node = node_,
+                                 .heartbeat_at = clock_.NowMicros()};
   KECHAN_RETURN_IF_ERROR(Save(started, /*insert=*/true));
   status_ = started;
   old = std::move(thread_);
@@ -552,8 +608,29 @@ Result<ClockRecomputeStatus> ClockRecomputeRunner::Start(std::string actor, Micr
   }
   const int64_t id = started.id;
   thread_ = std::thread([this, id, work = std::move(work)] {
+    // The heartbeat thread: beats every kHeartbeatInterval of real time until the job ends
+    // (covers a long batch between two progress calls).
+    std::thread beater([this, id] {
+      const auto interval = std::chrono::microseconds(kHeartbeatInterval);
+      std::unique_lock l(mu_);
+      while (!cv_.wait_for(l, interval,
+                           [&] { return status_.id != id || status_.state != "running"; })) {
+        l.unlock();
+        const Micros at = clock_.NowMicros();
+        Status s = Beat(id, at);
+        if (!s.ok()) {
+          base::Log(base::LogLevel::kWarn, "appeals.recompute_heartbeat_not_saved",
+                    {{"id", id}, {"reason", s.reason()}});
+        }
+        l.lock();
+        if (s.ok() && status_.id == id) {
+          status_.heartbeat_at = std::max(status_.heartbeat_at, at);
+        }
+      }
+    });
     auto last_save = std::chrono::steady_clock::now();
-    auto progress = [this, id, &last_save](int64_t done, int64_t total) {
+    Micros last_beat = clock_.NowMicros();
+    auto progress = [this, id, &last_save, &last_beat](int64_t done, int64_t total) {
       ClockRecomputeStatus snapshot;
       {
         std::lock_guard l(mu_);
@@ -565,12 +642,19 @@ Result<ClockRecomputeStatus> ClockRecomputeRunner::Start(std::string actor, Micr
         snapshot = status_;
       }
       const auto t = std::chrono::steady_clock::now();
-      if (t - last_save >= kProgressInterval) {
+      const Micros now = clock_.NowMicros();
+      if (t - last_save >= kProgressInterval || now - last_beat >= kHeartbeatInterval) {
         last_save = t;
-        Status s = Save(snapshot, /*insert=*/false);
+        last_beat = now;
+        Status s = Save(snapshot, /*insert=*/false, /*only_running=*/true);
         if (!s.ok()) {
           base::Log(base::LogLevel::kWarn, "appeals.recompute_progress_not_saved",
                     {{"id", id}, {"reason", s.reason()}});
+        } else {
+          std::lock_guard l(mu_);
+          if (status_.id == id) {
+            status_.heartbeat_at = std::max(status_.heartbeat_at, now);
+          }
         }
       }
     };
@@ -593,15 +677,19 @@ Result<ClockRecomputeStatus> ClockRecomputeRunner::Start(std::string actor, Micr
       end.finished_at = clock_.NowMicros();
       end.error = r.status();
     }
+    end.heartbeat_at = clock_.NowMicros();
     // Stored before Wait() returns, so a restart reads what this process saw.
     Status s = Save(end, /*insert=*/false);
     if (!s.ok()) {
       base::Log(base::LogLevel::kError, "appeals.recompute_not_saved",
                 {{"id", id}, {"reason", s.reason()}});
     }
-    std::lock_guard l(mu_);
-    status_ = end;
-    cv_.notify_all();
+    {
+      std::lock_guard l(mu_);
+      status_ = end;
+      cv_.notify_all();
+    }
+    beater.join();
   });
   return started;
 }

@@ -156,16 +156,27 @@ struct ClockRecomputeStatus {
   int64_t timers = 0;            // when done: pending SLA timers
   double seconds = 0;            // when done
   base::Status error;            // when failed
+  // The owner: the server that runs the job ("host/pid"), and the last time (by the runner's
+  // Clock) it said it was alive. A "running" job whose heartbeat is older than
+  // ClockRecomputeRunner::kLease reads as failed ("sla.recompute_interrupted").
+  std::string node;
+  base::Micros heartbeat_at = 0;
 };
 
 // Runs one recomputation at a time on a thread of its own and keeps every job in
-// appeal_recompute_jobs (appeals migration 6): a row is written when the job starts, its
+// appeal_recompute_jobs (appeals migrations 6 and 7): a row is written when the job starts, its
 // progress about every kProgressInterval between batches (the replay's write transactions are
 // short, so this never waits behind the job itself), and its final counts or error when it
-// ends. Each runner has an instance token; a row still "running" under another token was left
-// by a server that stopped or died, and reads as "failed" with reason "sla.recompute_interrupted"
-// (recorded on the row when read), keeping the progress last saved. Thread-safe; the
-// destructor waits for a running recomputation.
+// ends. Every job has an owner (this runner's instance token, plus node "host/pid" for people)
+// and a heartbeat (heartbeat_at, by the injected Clock) that the owner refreshes at least every
+// kHeartbeatInterval while the job runs: with each progress save once the Clock has moved that
+// far, and from a heartbeat thread between batches. Whichever server reads the newest job (the
+// owner or another one sharing the database), a "running" row counts as interrupted only when
+// its heartbeat is older than kLease (= 3 x kHeartbeatInterval): it then reads as "failed" with
+// reason "sla.recompute_interrupted" (recorded on the row when read, unless the owner's
+// heartbeat moved in the meantime), keeping the progress last saved. A live job of another
+// server blocks Start ("sla.recompute_running"). Thread-safe; the destructor waits for a running
+// recomputation.
 class ClockRecomputeRunner {
  public:
   using Progress = std::function<void(int64_t done, int64_t total)>;
@@ -173,9 +184,14 @@ class ClockRecomputeRunner {
   // changed, timers, seconds, finished_at).
   using Work = std::function<base::Result<ClockRecomputeStatus>(const Progress& progress)>;
   static constexpr std::chrono::milliseconds kProgressInterval{1000};
+  // How often the owner refreshes heartbeat_at of a running job, and how old the heartbeat may
+  // get before any server takes the job for interrupted.
+  static constexpr base::Micros kHeartbeatInterval = 10'000'000;  // 10 s
+  static constexpr base::Micros kLease = 3 * kHeartbeatInterval;  // 30 s
 
-  // `clock` stamps updated_at of the rows.
-  ClockRecomputeRunner(store::Database& db, const base::Clock& clock);
+  // `clock` stamps updated_at and heartbeat_at of the rows and judges the lease. `node` names
+  // this server in the rows ("" = "<host name>/<pid>").
+  ClockRecomputeRunner(store::Database& db, const base::Clock& clock, std::string node = "");
   ~ClockRecomputeRunner();
   ClockRecomputeRunner(const ClockRecomputeRunner&) = delete;
   ClockRecomputeRunner& operator=(const ClockRecomputeRunner&) = delete;
@@ -192,15 +208,22 @@ class ClockRecomputeRunner {
 
  private:
   static constexpr int kSaveAttempts = 5;  // each waits up to the store's busy timeout
-  // Writes a job's row (insert or full update) in a write transaction of its own. Never called
-  // with mu_ held by the job thread.
-  base::Status Save(const ClockRecomputeStatus& st, bool insert) const;
-  // The newest stored job, marked failed when another instance left it running.
+  // Writes this runner's job row (insert, or full update with a fresh heartbeat) in a write
+  // transaction of its own. `only_running`: leave a row another server already declared
+  // interrupted alone (progress saves). Never called with mu_ held by the job thread.
+  base::Status Save(const ClockRecomputeStatus& st, bool insert, bool only_running = false) const;
+  // Sets heartbeat_at of this runner's running job `id` to `at`.
+  base::Status Beat(int64_t id, base::Micros at) const;
+  // Records that job `st` (last heartbeat `seen`) was interrupted, unless its heartbeat moved.
+  base::Status MarkInterrupted(const ClockRecomputeStatus& st, base::Micros seen) const;
+  // The newest stored job; a running one of another instance whose heartbeat is older than
+  // kLease reads (and is recorded) as failed.
   base::Result<std::optional<ClockRecomputeStatus>> LoadNewest() const;
 
   store::Database& db_;
   const base::Clock& clock_;
   std::string instance_;
+  std::string node_;
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   ClockRecomputeStatus status_;  // guarded by mu_; this runner's newest job

@@ -58,6 +58,9 @@ json::object StatusObj(const ClockRecomputeStatus& st) {
                       {"changed", st.changed},
                       {"timers", st.timers},
                       {"seconds", st.seconds},
+                      {"node", st.node},
+                      {"heartbeat_at", st.heartbeat_at ? json::value(st.heartbeat_at) : nullptr},
+                      {"lease_seconds", ClockRecomputeRunner::kLease / 1'000'000},
                       {"error", std::move(error)}};
 }
 

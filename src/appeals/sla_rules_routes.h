@@ -36,13 +36,17 @@ namespace kechan::appeals {
 //   GET  /appeals/sla-rules/history?limit=50   officer/leaders. {"items":[{"seq","at","actor",
 //        "actor_name","changes":[…as above]}]} newest first.
 //   POST /appeals/sla-rules/recompute          operator. Starts recomputing every open appeal's
-//        clocks (what `kechan sla replay` does) → 202 status; 409 "sla.recompute_running".
+//        clocks (what `kechan sla replay` does) → 202 status; 409 "sla.recompute_running"
+//        while one runs here or on another server sharing the database (live heartbeat).
 //   GET  /appeals/sla-rules/recompute          officer/leaders → status:
 //        {"id","state":"idle"|"running"|"done"|"failed","started_by","started_by_name",
 //         "started_at","finished_at"|null,"processed","total","changed","timers","seconds",
+//         "node":"host/pid","heartbeat_at"|null,"lease_seconds":30,
 //         "error":{"reason","field","message","message_zh"}|null} — the newest job, kept in
-//         appeal_recompute_jobs across restarts; one a stopped server left running is "failed"
-//         with reason "sla.recompute_interrupted".
+//         appeal_recompute_jobs across restarts. Its owner ("node") refreshes heartbeat_at at
+//         least every 10 s while it runs; a "running" job whose heartbeat is older than
+//         lease_seconds (whichever server reads it) is "failed" with reason
+//         "sla.recompute_interrupted", finished_at = its last heartbeat.
 // ============================================================================================
 
 // Registers the routes above on `router` (the service must outlive it).

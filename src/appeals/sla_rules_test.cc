@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "appeals/migrations.h"
 #include "appeals/routes.h"
@@ -52,25 +53,19 @@ SlaRuleChange Set(std::string type, std::string clock, int amount, double warn =
 class AppealSlaRulesTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto schema = store::TestSchema::Create(GetParam(), "kechan_appeals_sla_rules_test");
-    ASSERT_TRUE(schema.ok()) << schema.status();
-    if (!schema->skip_reason().empty()) {
-      GTEST_SKIP() << schema->skip_reason();
+    auto t = store::TestDatabase::Create(GetParam(), "kechan_appeals_sla_rules_test",
+                                         {auth::Migrations(), flow::Migrations(), Migrations()},
+                                         At(3, 2, 9));  // Monday 2026-03-02 09:00 Asia/Shanghai
+    ASSERT_TRUE(t.ok()) << t.status();
+    if (t->skipped()) {
+      GTEST_SKIP() << t->skip_reason();
     }
-    schema_ = std::move(*schema);
-    auto db = store::Open({.url = schema_.url()});
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    std::vector<store::Migration> all = store::StoreMigrations();
-    for (auto&& part : {auth::Migrations(), flow::Migrations(), Migrations()}) {
-      all.insert(all.end(), part.begin(), part.end());
-    }
-    ASSERT_TRUE(store::Migrate(*db_, all).ok());
-    clock_.Set(At(3, 2, 9));  // Monday 2026-03-02 09:00 Asia/Shanghai
+    test_db_ = std::move(*t);
+    db_ = &test_db_.db();
     calendar_ = std::make_shared<base::BusinessCalendar>(base::BusinessCalendar::Shipped());
-    scheduler_ = std::make_unique<flow::Scheduler>(*db_, clock_);
+    scheduler_ = std::make_unique<flow::Scheduler>(*db_, clock());
     service_ = std::make_unique<AppealService>(
-        *db_, clock_, [this] { return calendar_; }, scheduler_.get(), ServiceOptions{});
+        *db_, clock(), [this] { return calendar_; }, scheduler_.get(), ServiceOptions{});
     Sql("INSERT INTO orgs (id, kind, name, created_at) VALUES (1, 'operator', '平台', 0)");
     Sql("INSERT INTO orgs (id, kind, name, created_at) VALUES (2, 'government', '经信局', 0)");
     Sql("INSERT INTO orgs (id, kind, name, created_at) VALUES (10, 'enterprise', '甲公司', 0)");
@@ -88,9 +83,8 @@ class AppealSlaRulesTest : public ::testing::TestWithParam<Backend> {
   void TearDown() override {
     service_.reset();
     scheduler_.reset();
-    db_.reset();
-    base::Status dropped = schema_.Drop();
-    EXPECT_TRUE(dropped.ok()) << dropped;
+    base::Status closed = test_db_.Close();
+    EXPECT_TRUE(closed.ok()) << closed;
   }
 
   void Sql(const std::string& sql) {
@@ -171,9 +165,10 @@ class AppealSlaRulesTest : public ::testing::TestWithParam<Backend> {
     EXPECT_EQ(Snapshot(), before) << body;
   }
 
-  store::TestSchema schema_;
-  std::unique_ptr<store::Database> db_;
-  base::FakeClock clock_;
+  base::FakeClock& clock() { return test_db_.clock(); }
+
+  store::TestDatabase test_db_;    // PostgreSQL: a throwaway schema, dropped in TearDown
+  store::Database* db_ = nullptr;  // test_db_.db()
   std::shared_ptr<const base::BusinessCalendar> calendar_;
   std::unique_ptr<flow::Scheduler> scheduler_;
   std::unique_ptr<AppealService> service_;
@@ -293,10 +288,10 @@ TEST_P(AppealSlaRulesTest, SchedulerFiresTheBreachAtTheRecomputedTimeOnce) {
   // warn_share 0: no warning timer; the breach is due Wed 03-04 17:30.
   EXPECT_EQ(TimerDue(id, "resolution:1:warn"), -1);
   EXPECT_EQ(TimerDue(id, "resolution:1:breach"), At(3, 4, 17, 30));
-  clock_.Set(At(3, 4, 17, 0));
+  clock().Set(At(3, 4, 17, 0));
   ASSERT_TRUE(scheduler_->Tick().ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE kind = 'appeal.sla_breached'"), 0);
-  clock_.Set(At(3, 5, 9, 0));
+  clock().Set(At(3, 5, 9, 0));
   ASSERT_TRUE(scheduler_->Tick().ok());
   ASSERT_TRUE(scheduler_->Tick().ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE kind = 'appeal.sla_breached'"), 1);
@@ -327,7 +322,7 @@ TEST_P(AppealSlaRulesTest, InheritRemovesTheTypeRule) {
 
 TEST_P(AppealSlaRulesTest, HistoryShowsWhoWhenOldAndNew) {
   ASSERT_TRUE(service_->PutSlaRules(op_, {Set("technology", "resolution", 20, 0.75)}).ok());
-  clock_.Advance(3'600'000'000LL);
+  clock().Advance(3'600'000'000LL);
   ASSERT_TRUE(service_->PutSlaRules(op_, {Set("technology", "resolution", 12, 0.75)}).ok());
   auto h = service_->SlaRuleHistory(officer_, 10);
   ASSERT_TRUE(h.ok()) << h.status();
@@ -335,7 +330,7 @@ TEST_P(AppealSlaRulesTest, HistoryShowsWhoWhenOldAndNew) {
   const auto& last = h->at(0);
   EXPECT_EQ(last.actor, "user:1");
   EXPECT_EQ(last.actor_name, "用户1");
-  EXPECT_EQ(last.at, clock_.NowMicros());
+  EXPECT_EQ(last.at, clock().NowMicros());
   ASSERT_EQ(last.diffs.size(), 1u);
   EXPECT_EQ(last.diffs[0].type, "technology");
   EXPECT_EQ(last.diffs[0].before->goal.amount, 20);
@@ -417,7 +412,7 @@ TEST_P(AppealSlaRulesTest, RecomputeJobOutlivesARestartAndADeadServersJobReadsFa
             1);
 
   auto restarted = std::make_unique<AppealService>(
-      *db_, clock_, [this] { return calendar_; }, nullptr, ServiceOptions{});
+      *db_, clock(), [this] { return calendar_; }, nullptr, ServiceOptions{});
   ClockRecomputeStatus after = restarted->ClockRecompute();
   EXPECT_EQ(after.id, started->id);
   EXPECT_EQ(after.state, "done");
@@ -461,6 +456,113 @@ TEST_P(AppealSlaRulesTest, RecomputeJobOutlivesARestartAndADeadServersJobReadsFa
   EXPECT_EQ(restarted->WaitClockRecompute().state, "done");
   EXPECT_EQ(restarted->ClockRecompute().id, dead + 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM appeal_recompute_jobs WHERE state = 'running'"), 0);
+}
+
+// Two servers share one database. A "running" job of another server whose heartbeat is fresh
+// is alive: a starting server neither fails it nor starts a second one, and the route shows its
+// owner and heartbeat. Once the heartbeat is older than the lease, any server reads it as
+// interrupted (recorded on the row) and may start the next job.
+TEST_P(AppealSlaRulesTest, LiveJobOfAnotherServerIsNotFailedButAStaleOneIs) {
+  constexpr base::Micros kSecond = 1'000'000;
+  const base::Micros hb = clock().NowMicros() - 5 * kSecond;
+  Sql("INSERT INTO appeal_recompute_jobs (id, state, started_by, instance, node, started_at, "
+      "processed, total, updated_at, heartbeat_at) VALUES (1, 'running', 'user:1', "
+      "'token-of-server-b', 'server-b/42', " +
+      std::to_string(hb - 60 * kSecond) + ", 10, 100, " + std::to_string(hb) + ", " +
+      std::to_string(hb) + ")");
+  // A server starting now (a new service on the same database).
+  auto starting = std::make_unique<AppealService>(
+      *db_, clock(), [this] { return calendar_; }, nullptr, ServiceOptions{});
+  http::Router router;
+  RegisterRoutes(router, *starting);
+  auto poll = [&] {
+    http::Request req;
+    req.method = http::Method::kGet;
+    req.path = "/api/v1/appeals/sla-rules/recompute";
+    req.principal = officer_.principal;
+    auto r = router.Invoke(std::move(req));
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? json::parse(r->body).as_object() : json::object{};
+  };
+  ClockRecomputeStatus live = starting->ClockRecompute();
+  EXPECT_EQ(live.id, 1);
+  EXPECT_EQ(live.state, "running");
+  EXPECT_EQ(live.node, "server-b/42");
+  EXPECT_TRUE(live.error.ok());
+  auto o = poll();
+  EXPECT_EQ(o.at("state").as_string(), "running");
+  EXPECT_EQ(o.at("node").as_string(), "server-b/42");
+  EXPECT_EQ(o.at("heartbeat_at").as_int64(), hb);
+  EXPECT_EQ(o.at("lease_seconds").as_int64(), ClockRecomputeRunner::kLease / kSecond);
+  EXPECT_TRUE(o.at("error").is_null());
+  // Nor may this server start a second job beside it.
+  auto second = starting->StartClockRecompute(op_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().reason(), "sla.recompute_running");
+  EXPECT_EQ(second.status().field(), "recompute");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM appeal_recompute_jobs"), 1);
+  // At exactly the lease the job is still alive.
+  clock().Set(hb + ClockRecomputeRunner::kLease);
+  EXPECT_EQ(starting->ClockRecompute().state, "running");
+  EXPECT_EQ(service_->ClockRecompute().state, "running");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM appeal_recompute_jobs WHERE state = 'running'"), 1);
+  // One second later it is stale, whichever server looks.
+  clock().Advance(kSecond);
+  o = poll();
+  EXPECT_EQ(o.at("state").as_string(), "failed");
+  EXPECT_EQ(o.at("node").as_string(), "server-b/42");
+  EXPECT_EQ(o.at("finished_at").as_int64(), hb);  // the last sign of life
+  EXPECT_EQ(o.at("processed").as_int64(), 10);
+  ASSERT_TRUE(o.at("error").is_object());
+  EXPECT_EQ(o.at("error").as_object().at("reason").as_string(), "sla.recompute_interrupted");
+  EXPECT_EQ(service_->ClockRecompute().state, "failed");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM appeal_recompute_jobs WHERE id = 1 AND state = 'failed' "
+                  "AND error_reason = 'sla.recompute_interrupted'"),
+            1);
+  auto next = starting->StartClockRecompute(op_);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->id, 2);
+  EXPECT_EQ(starting->WaitClockRecompute().state, "done");
+  starting.reset();
+}
+
+// The owner refreshes the heartbeat as its Clock moves, so another server keeps reading the job
+// as running even after more than the lease has passed since it started.
+TEST_P(AppealSlaRulesTest, OwnerHeartbeatKeepsItsJobAliveForOtherServers) {
+  ClockRecomputeRunner owner(*db_, clock(), "server-a/1");
+  ClockRecomputeRunner other(*db_, clock(), "server-b/2");
+  std::vector<ClockRecomputeStatus> seen;
+  std::vector<int64_t> beats;
+  std::vector<int64_t> own;  // the owner's own status shows the refreshed heartbeat
+  auto started = owner.Start(
+      "cli", clock().NowMicros(),
+      [&](const ClockRecomputeRunner::Progress& progress) -> base::Result<ClockRecomputeStatus> {
+        for (int i = 1; i <= 4; ++i) {  // 4 heartbeat intervals > the lease
+          clock().Advance(ClockRecomputeRunner::kHeartbeatInterval);
+          progress(i, 4);
+          beats.push_back(Count("SELECT heartbeat_at FROM appeal_recompute_jobs WHERE id = 1") ==
+                          clock().NowMicros());
+          seen.push_back(other.Current());
+          own.push_back(owner.Current().heartbeat_at == clock().NowMicros());
+        }
+        return ClockRecomputeStatus{.finished_at = clock().NowMicros(), .processed = 4, .total = 4};
+      });
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_EQ(started->node, "server-a/1");
+  ClockRecomputeStatus end = owner.Wait();
+  EXPECT_EQ(end.state, "done");
+  ASSERT_EQ(seen.size(), 4u);
+  for (size_t i = 0; i < seen.size(); ++i) {
+    EXPECT_TRUE(beats[i]) << "heartbeat not refreshed at step " << i;
+    EXPECT_TRUE(own[i]) << "the owner's status misses the heartbeat at step " << i;
+    EXPECT_EQ(seen[i].state, "running") << i;
+    EXPECT_EQ(seen[i].node, "server-a/1") << i;
+    EXPECT_EQ(seen[i].processed, static_cast<int64_t>(i) + 1) << i;
+  }
+  EXPECT_EQ(other.Current().state, "done");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM appeal_recompute_jobs WHERE state = 'done' AND node = "
+                  "'server-a/1'"),
+            1);
 }
 
 TEST_P(AppealSlaRulesTest, BadGoalIsRefusedNamingTheField) {

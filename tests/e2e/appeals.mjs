@@ -10,6 +10,7 @@
 // 403 trying to answer the visit; the enterprise answers it on its page (resolved, satisfaction,
 // comment); the operator's catalogue import refuses a bad file with row/column errors and takes
 // the export back unchanged. Screenshots: appeal-new.png, my-appeals.png, appeal-dispatch.png,
+// appeal-queue-names.png (the director's queue: every row names its enterprise),
 // appeal-queue.png, appeal-wait-dialog.png, appeal-officer.png, service-dashboard.png,
 // receptions.png, appeal-visit-dialog.png, appeal-visit-answered.png,
 // catalogue-import-errors.png, catalogue.png (appeals-failure.png on a failure).
@@ -149,11 +150,19 @@ try {
     await page.locator('[data-testid="side-nav"] [data-nav="appeals"]').click();
     await page.waitForURL(/#\/appeals$/);
     await page.getByTestId('appeal-table').locator('tr.el-table__row').first().waitFor();
+    // The queue names every row's enterprise (from the API's org_name), never "#<id>".
+    const orgs = (await page.locator('[data-testid^="appeal-org-"]').allInnerTexts()).map((o) => o.trim());
+    expect(orgs.length > 0, 'the queue shows no enterprise cells');
+    const bare = orgs.filter((o) => !o || /^#\d+$/.test(o));
+    expect(bare.length === 0, `queue rows show the enterprise as an id: ${JSON.stringify(bare.slice(0, 5))}`);
+    await shot('appeal-queue-names.png');
     // Hundreds of demo appeals come first by due time; the keyword filter finds the new one.
     await field('appeal-q').fill(title);
     await field('appeal-q').press('Enter');
     await page.getByTestId(`appeal-link-${appealId}`).click();
     await page.waitForURL(new RegExp(`#/appeals/${appealId}$`));
+    const orgName = await text(page.getByTestId('appeal-org-name'));
+    expect(orgName && orgName !== '—' && !/^#\d+$/.test(orgName), `the appeal page names the enterprise "${orgName}"`);
     await openAction('dispatch');
     const lead = page.locator('[data-testid="action-dialog"] [data-field="lead_unit"]');
     // Dispatch to the director's own department, which is also the demo officer's.
@@ -182,6 +191,8 @@ try {
     const row = page.locator('[data-testid="appeal-table"] tr.el-table__row', { has: link });
     const sla = await row.locator('.sla-tag').getAttribute('data-sla');
     expect(['green', 'yellow', 'red'].includes(sla), `a dispatched appeal shows SLA "${sla}"`);
+    const org = await text(row.getByTestId(`appeal-org-${appealId}`));
+    expect(org && !/^#\d+$/.test(org), `the queue row names the enterprise "${org}"`);
     const counts = await text(page.getByTestId('appeal-counts'));
     expect(/\d/.test(counts), `colour counts read "${counts}"`);
     await shot('appeal-queue.png');
