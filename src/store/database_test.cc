@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -78,6 +81,30 @@ TEST(OpenTest, PlainPathCreatesParentDirectories) {
   }
   EXPECT_TRUE(std::filesystem::exists(dir / "x.db"));
   std::filesystem::remove_all(dir.parent_path().parent_path());
+}
+
+// The writer's settings: WAL, synchronous FULL (durable on power loss) and statement journals
+// in memory (temp_store 2), which an import's multi-row INSERTs would otherwise write to files.
+TEST(OpenTest, SqliteWriterIsDurableAndKeepsStatementJournalsInMemory) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("kechan-pragma-test-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  {
+    auto db = Open({.url = (dir / "p.db").string()});
+    ASSERT_TRUE(db.ok()) << db.status();
+    Status s = WithWriteTx(**db, [](Tx& tx) -> Status {
+      for (const auto& [pragma, want] :
+           std::vector<std::pair<std::string, std::string>>{{"PRAGMA journal_mode", "wal"},
+                                                            {"PRAGMA synchronous", "2"},
+                                                            {"PRAGMA temp_store", "2"}}) {
+        KECHAN_ASSIGN_OR_RETURN(Rows rows, tx.Query(pragma));
+        EXPECT_EQ(rows.rows.at(0).Text(0), want) << pragma;
+      }
+      return Status();
+    });
+    ASSERT_TRUE(s.ok()) << s;
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(OpenTest, WriterWaitTimesOutAsUnavailable) {
