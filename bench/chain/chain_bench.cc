@@ -17,7 +17,10 @@
 //   database an import phase filled. --link-rows N (measure): afterwards imports N more links
 //   (role user, one per enterprise from the first) through the links importer and reports its
 //   rate. --baseline-city 0: skip the old path's city-wide pass (one snapshot per chain; minutes
-//   at 1M on a loaded machine) and keep only its one-chain analysis.
+//   at 1M on a loaded machine) and keep only its one-chain analysis. --diff-repeat N (default 5,
+//   0 = skip): the diff between two dates, a year back and from before any record, N times each.
+//   --sqlite-rows-per-insert N: rows per INSERT statement of the imports on SQLite (default 200;
+//   1 = one prepared statement per row, without a statement journal), for a same-run comparison.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -27,6 +30,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -122,6 +126,7 @@ int main(int argc, char** argv) {
   int64_t from = 0;
   int64_t link_rows = 0;
   bool baseline_city = true;
+  int diff_repeat = 5;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
@@ -149,6 +154,10 @@ int main(int argc, char** argv) {
       link_rows = std::stoll(value);
     } else if (flag == "--baseline-city") {
       baseline_city = value != "0";
+    } else if (flag == "--diff-repeat") {
+      diff_repeat = std::stoi(value);
+    } else if (flag == "--sqlite-rows-per-insert") {
+      repo::SetSqliteRowsPerInsert(static_cast<size_t>(std::stoll(value)));
     } else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
@@ -298,6 +307,62 @@ int main(int argc, char** argv) {
     ChainAnalysis a = Must(service.Analyze(sys, chain_list[0].id, today));
     analysis_ms_today.push_back(Ms(Clock::now() - t0));
   }
+  // The diff between two dates (ChainService::Diff, with the firm changes and their names): a
+  // year back to today, and from the day before any record (every firm of the chain joins every
+  // node: the worst case, where no node's aggregate holds on `from` and every node's links are
+  // read); against the whole-snapshot path it replaced (LoadSnapshot + model.h DiffChain), once
+  // each, when --baseline-repeat > 0 (the run fails if the two disagree on the changes).
+  std::vector<double> diff_year_ms;
+  std::vector<double> diff_all_ms;
+  const base::Date year_back = today.AddDays(-365);
+  const base::Date before_all = base::Date().AddDays(-1);
+  size_t diff_year_changes = 0;
+  size_t diff_all_changes = 0;
+  auto changes = [](const ChainDiff& d) {
+    size_t n = 0;
+    for (const NodeFirmChange& c : d.firm_changes) {
+      n += c.added.size() + c.removed.size();
+    }
+    return n;
+  };
+  for (int i = 0; i < diff_repeat; ++i) {
+    auto t0 = Clock::now();
+    ChainService::DiffResult d = Must(service.Diff(sys, chain_list[0].id, year_back, today));
+    diff_year_ms.push_back(Ms(Clock::now() - t0));
+    diff_year_changes = changes(d.diff);
+    t0 = Clock::now();
+    d = Must(service.Diff(sys, chain_list[0].id, before_all, today));
+    diff_all_ms.push_back(Ms(Clock::now() - t0));
+    diff_all_changes = changes(d.diff);
+  }
+  double baseline_diff_year_ms = 0;
+  double baseline_diff_all_ms = 0;
+  if (baseline_repeat > 0 && diff_repeat > 0) {
+    for (int pass = 0; pass < 2; ++pass) {
+      const base::Date from = pass == 0 ? year_back : before_all;
+      const auto t0 = Clock::now();
+      ChainSnapshot s = Must(service.LoadSnapshot(chain_list[0].id));
+      ChainDiff d = DiffChain(s, from, today);
+      std::map<EnterpriseId, std::string> names;  // as the old Diff named the changed firms
+      for (const Enterprise& e : s.enterprises) {
+        names.emplace(e.id, e.name);
+      }
+      (pass == 0 ? baseline_diff_year_ms : baseline_diff_all_ms) = Ms(Clock::now() - t0);
+      if (changes(d) != (pass == 0 ? diff_year_changes : diff_all_changes)) {
+        std::cerr << "diff differs from the snapshot path: " << changes(d) << " firm changes vs "
+                  << (pass == 0 ? diff_year_changes : diff_all_changes) << "\n";
+        return 1;
+      }
+    }
+  }
+  std::fprintf(stderr,
+               "{\"diff\":{\"year_back_changes\":%zu,\"year_back_p50_ms\":%.1f,"
+               "\"year_back_p95_ms\":%.1f,\"old_year_back_ms\":%.0f,\"before_all_changes\":%zu,"
+               "\"before_all_p50_ms\":%.1f,\"before_all_p95_ms\":%.1f,"
+               "\"old_before_all_ms\":%.0f}}\n",
+               diff_year_changes, Percentile(diff_year_ms, 0.5), Percentile(diff_year_ms, 0.95),
+               baseline_diff_year_ms, diff_all_changes, Percentile(diff_all_ms, 0.5),
+               Percentile(diff_all_ms, 0.95), baseline_diff_all_ms);
   // The reads this pass replaced, old and new side by side in the same run (interleaved, on the
   // first chain, as of today): the chain masters' links with all columns through
   // chain_links_node_role + a table lookup per link, their enterprise records with all columns,
@@ -438,6 +503,8 @@ int main(int argc, char** argv) {
   }
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
+  // A measure-only run imports nothing: its rates are 0, not 0/0.
+  auto per_s = [](double n, double ms) { return ms > 0 ? n / (ms / 1000.0) : 0.0; };
   std::printf(
       "{\"db\":\"%s\",\"enterprises\":%lld,\"links\":%lld,\"chains\":%d,\"nodes_per_chain\":%d,"
       "\"import_ms\":%.0f,\"import_wall_ms\":%.0f,\"import_rows_per_s\":%.0f,"
@@ -449,12 +516,12 @@ int main(int argc, char** argv) {
       "\"baseline_analysis_p50_ms\":%.1f,\"baseline_city_coverage_ms\":%.0f,"
       "\"peak_rss_mib\":%.1f}\n",
       db->Describe().c_str(), static_cast<long long>(imported), static_cast<long long>(links),
-      chains, nodes, import_ms, wall_ms, static_cast<double>(imported) / (import_ms / 1000.0),
-      static_cast<double>(links) / (import_ms / 1000.0),
-      static_cast<double>(imported + links) / (import_ms / 1000.0), import_cpu_ms,
-      static_cast<double>(imported + links) / (import_cpu_ms / 1000.0),
-      Percentile(analysis_ms, 0.5), Percentile(analysis_ms, 0.95),
-      Percentile(analysis_ms_today, 0.5), Percentile(analysis_ms_today, 0.95), city_ms,
+      chains, nodes, import_ms, wall_ms, per_s(static_cast<double>(imported), import_ms),
+      per_s(static_cast<double>(links), import_ms),
+      per_s(static_cast<double>(imported + links), import_ms), import_cpu_ms,
+      per_s(static_cast<double>(imported + links), import_cpu_ms), Percentile(analysis_ms, 0.5),
+      Percentile(analysis_ms, 0.95), Percentile(analysis_ms_today, 0.5),
+      Percentile(analysis_ms_today, 0.95), city_ms,
       coverage_sum / static_cast<double>(chain_list.size()), Percentile(list_ms, 0.5),
       Percentile(list_ms, 0.95), static_cast<long long>(list_total),
       Percentile(baseline_analysis_ms, 0.5), baseline_city_ms,

@@ -851,28 +851,25 @@ Result<ImportReport> ChainService::ImportLinksTable(const Caller& caller, const 
     node_chain[id.value] = ChainId{key.first};
   }
   repo::ReadModelWriter models(*tx, now);
-  // Multi-row statements, 1,000 links at a time; each chunk's links go to the read models before
-  // they are inserted (ReadModelWriter counts a firm's stored links once).
-  constexpr size_t kChunk = 1000;
-  for (size_t first = 0; first < pending.size(); first += kChunk) {
-    const size_t last = std::min(pending.size(), first + kChunk);
-    std::vector<const Link*> chunk;
-    chunk.reserve(last - first);
-    for (size_t i = first; i < last; ++i) {
-      const Link& l = pending[i];
-      auto firm = firms.find(l.enterprise_id);
-      if (firm == firms.end()) {
-        return ImportChanged();  // the enterprise went away after the rows were checked
-      }
-      KECHAN_RETURN_IF_ERROR(
-          models.Added(l, node_chain.at(l.node_id.value), firm->second, /*new_firm=*/false));
-      chunk.push_back(&l);
+  // Every link goes to the read models before any is inserted (ReadModelWriter counts a firm's
+  // stored links once); then all are inserted in multi-row statements, in index key order.
+  std::vector<const Link*> all;
+  all.reserve(pending.size());
+  for (const Link& l : pending) {
+    auto firm = firms.find(l.enterprise_id);
+    if (firm == firms.end()) {
+      return ImportChanged();  // the enterprise went away after the rows were checked
     }
-    if (Status s = repo::InsertLinks(*tx, chunk, now, &ids); !s.ok()) {
-      // The unique key (enterprise, node, role): a link stored after the rows were checked.
-      return s.code() == base::Code::kAlreadyExists ? ImportChanged() : s;
-    }
-    Progress(options, "writing", static_cast<int64_t>(ids.size()), to_write);
+    KECHAN_RETURN_IF_ERROR(
+        models.Added(l, node_chain.at(l.node_id.value), firm->second, /*new_firm=*/false));
+    all.push_back(&l);
+  }
+  if (Status s = repo::InsertLinks(
+          *tx, std::move(all), now, &ids,
+          [&](size_t done) { Progress(options, "writing", static_cast<int64_t>(done), to_write); });
+      !s.ok()) {
+    // The unique key (enterprise, node, role): a link stored after the rows were checked.
+    return s.code() == base::Code::kAlreadyExists ? ImportChanged() : s;
   }
   std::sort(ids.begin(), ids.end());
   KECHAN_RETURN_IF_ERROR(models.Flush());

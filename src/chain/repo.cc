@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <map>
 #include <sstream>
+#include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -562,7 +565,11 @@ base::Result<std::vector<Enterprise>> ListEnterprises(store::Tx& tx, const Enter
       params.push_back(B(*f.above_size));
     }
   }
-  if (!f.district.empty()) {
+  // With a chain, district and size are tested on the copies only (RefreshChainFirms keeps them
+  // equal to the enterprise's in the same transaction; the import only inserts firms): repeating
+  // them on e cost a primary-key lookup per match (60 ms instead of 1.4 ms for the count at 1M on
+  // PostgreSQL, bench/README.md).
+  if (!f.district.empty() && !f.chain_id) {
     where += " AND e.district = ?";
     params.emplace_back(f.district);
   }
@@ -570,7 +577,7 @@ base::Result<std::vector<Enterprise>> ListEnterprises(store::Tx& tx, const Enter
     where += " AND e.park_id = ?";
     params.emplace_back(f.park_id->value);
   }
-  if (f.above_size) {
+  if (f.above_size && !f.chain_id) {
     where += " AND e.above_size = ?";
     params.push_back(B(*f.above_size));
   }
@@ -600,7 +607,12 @@ base::Result<std::vector<Enterprise>> ListEnterprises(store::Tx& tx, const Enter
         in + "))";
   }
   if (total != nullptr) {
-    KECHAN_ASSIGN_OR_RETURN(store::Rows count, tx.Query("SELECT COUNT(*)" + from + where,
+    // When only the chain firms' columns are filtered, count them alone: an index-only range
+    // without the join (every chain_chain_firms row has its enterprise).
+    const bool copies_only =
+        f.chain_id && !f.park_id && f.name_contains.empty() && !f.node_id && !f.any_of_chains;
+    const std::string count_from = copies_only ? std::string(" FROM chain_chain_firms m") : from;
+    KECHAN_ASSIGN_OR_RETURN(store::Rows count, tx.Query("SELECT COUNT(*)" + count_from + where,
                                                         std::span<const Value>(params)));
     *total = count.rows.at(0).Int(0);
   }
@@ -950,6 +962,50 @@ std::string Marks(size_t n) {
   return out;
 }
 constexpr size_t kInChunk = 500;  // ids per IN (...) list
+Value KeyValue(EnterpriseId id) { return Value(id.value); }
+Value KeyValue(const std::string& text) { return Value(text); }
+// Calls `fn(marks, params)` for each run of at most kInChunk of `keys`, in order: `params` holds
+// the run's values and `marks` its "?, ?, ..." for an IN (...) list.
+template <typename Key, typename Fn>
+base::Status ForEachInChunk(const std::vector<Key>& keys, Fn&& fn) {
+  for (size_t i = 0; i < keys.size(); i += kInChunk) {
+    const size_t n = std::min(kInChunk, keys.size() - i);
+    std::vector<Value> params;
+    params.reserve(n + 1);
+    for (size_t k = 0; k < n; ++k) {
+      params.push_back(KeyValue(keys[i + k]));
+    }
+    KECHAN_RETURN_IF_ERROR(fn(Marks(n), std::move(params)));
+  }
+  return base::Status::Ok();
+}
+// The enterprises with these ids (sorted and deduplicated first; unknown ids skipped), by id, as
+// `columns` of chain_enterprises e give them through `from`, each with its tiers.
+template <typename Fn>
+base::Result<std::vector<Enterprise>> FirmsWithTiers(store::Tx& tx, std::vector<EnterpriseId> ids,
+                                                     const std::string& columns, Fn&& from) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::vector<Enterprise> out;
+  out.reserve(ids.size());
+  KECHAN_RETURN_IF_ERROR(
+      ForEachInChunk(ids, [&](const std::string& marks, std::vector<Value> p) -> base::Status {
+        KECHAN_ASSIGN_OR_RETURN(
+            std::vector<Enterprise> part,
+            QueryAll<Enterprise>(tx,
+                                 "SELECT " + columns + " FROM chain_enterprises e WHERE e.id IN (" +
+                                     marks + ") ORDER BY e.id",
+                                 p, from));
+        std::map<int64_t, Enterprise*> by_id;
+        for (auto& e : part) {
+          by_id[e.id.value] = &e;
+        }
+        KECHAN_RETURN_IF_ERROR(ReadTiers(tx, "WHERE t.enterprise_id IN (" + marks + ")", p, by_id));
+        std::move(part.begin(), part.end(), std::back_inserter(out));
+        return base::Status::Ok();
+      }));
+  return out;
+}
 }  // namespace
 
 base::Result<std::map<NodeId, NodeAggregate>> LoadNodeAggregates(store::Tx& tx, ChainId chain) {
@@ -1149,22 +1205,19 @@ base::Result<std::vector<EnterpriseId>> FirstChainFirmsOn(store::Tx& tx, ChainId
 base::Result<std::set<EnterpriseId>> ChainFirmsAmong(store::Tx& tx, ChainId chain,
                                                      const std::vector<EnterpriseId>& ids) {
   std::set<EnterpriseId> out;
-  for (size_t i = 0; i < ids.size(); i += kInChunk) {
-    const size_t n = std::min(kInChunk, ids.size() - i);
-    std::vector<Value> p{chain.value};
-    for (size_t k = 0; k < n; ++k) {
-      p.emplace_back(ids[i + k].value);
-    }
-    KECHAN_ASSIGN_OR_RETURN(
-        store::Rows rows,
-        tx.Query("SELECT enterprise_id FROM chain_chain_firms WHERE chain_id = ? AND "
-                 "enterprise_id IN (" +
-                     Marks(n) + ")",
-                 std::span<const Value>(p)));
-    for (const auto& r : rows.rows) {
-      out.insert(EnterpriseId{r.Int(0)});
-    }
-  }
+  KECHAN_RETURN_IF_ERROR(
+      ForEachInChunk(ids, [&](const std::string& marks, std::vector<Value> p) -> base::Status {
+        p.emplace_back(chain.value);
+        KECHAN_ASSIGN_OR_RETURN(store::Rows rows,
+                                tx.Query("SELECT enterprise_id FROM chain_chain_firms WHERE "
+                                         "enterprise_id IN (" +
+                                             marks + ") AND chain_id = ?",
+                                         std::span<const Value>(p)));
+        for (const auto& r : rows.rows) {
+          out.insert(EnterpriseId{r.Int(0)});
+        }
+        return base::Status::Ok();
+      }));
   return out;
 }
 
@@ -1203,40 +1256,15 @@ base::Result<std::vector<Link>> ListMasterLinksOfChain(store::Tx& tx, ChainId ch
 
 base::Result<std::vector<Enterprise>> ListFirmsForRanking(store::Tx& tx,
                                                           std::vector<EnterpriseId> ids) {
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  std::vector<Enterprise> out;
-  out.reserve(ids.size());
-  for (size_t i = 0; i < ids.size(); i += kInChunk) {
-    const size_t n = std::min(kInChunk, ids.size() - i);
-    std::vector<Value> p;
-    for (size_t k = 0; k < n; ++k) {
-      p.emplace_back(ids[i + k].value);
-    }
-    KECHAN_ASSIGN_OR_RETURN(
-        std::vector<Enterprise> part,
-        QueryAll<Enterprise>(tx,
-                             "SELECT e.id, e.name, e.valid_from, e.valid_to FROM "
-                             "chain_enterprises e WHERE e.id IN (" +
-                                 Marks(n) + ") ORDER BY e.id",
-                             p, [](const store::Row& r) {
-                               Enterprise e;
-                               e.id = EnterpriseId{r.Int(0)};
-                               e.name = r.Text(1);
-                               e.validity.valid_from = DateAt(r, 2).value_or(base::Date());
-                               e.validity.valid_to = DateAt(r, 3);
-                               return e;
-                             }));
-    std::map<int64_t, Enterprise*> by_id;
-    for (auto& e : part) {
-      by_id[e.id.value] = &e;
-    }
-    KECHAN_RETURN_IF_ERROR(ReadTiers(tx, "WHERE t.enterprise_id IN (" + Marks(n) + ")", p, by_id));
-    for (auto& e : part) {
-      out.push_back(std::move(e));
-    }
-  }
-  return out;
+  return FirmsWithTiers(tx, std::move(ids), "e.id, e.name, e.valid_from, e.valid_to",
+                        [](const store::Row& r) {
+                          Enterprise e;
+                          e.id = EnterpriseId{r.Int(0)};
+                          e.name = r.Text(1);
+                          e.validity.valid_from = DateAt(r, 2).value_or(base::Date());
+                          e.validity.valid_to = DateAt(r, 3);
+                          return e;
+                        });
 }
 
 base::Result<std::vector<EnterpriseId>> TieredFirmsOfChain(store::Tx& tx, ChainId chain) {
@@ -1250,32 +1278,7 @@ base::Result<std::vector<EnterpriseId>> TieredFirmsOfChain(store::Tx& tx, ChainI
 
 base::Result<std::vector<Enterprise>> ListEnterprisesByIds(store::Tx& tx,
                                                            std::vector<EnterpriseId> ids) {
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  std::vector<Enterprise> out;
-  for (size_t i = 0; i < ids.size(); i += kInChunk) {
-    const size_t n = std::min(kInChunk, ids.size() - i);
-    std::vector<Value> p;
-    for (size_t k = 0; k < n; ++k) {
-      p.emplace_back(ids[i + k].value);
-    }
-    KECHAN_ASSIGN_OR_RETURN(std::vector<Enterprise> part,
-                            QueryAll<Enterprise>(tx,
-                                                 "SELECT " + kEnterpriseCols +
-                                                     " FROM chain_enterprises e WHERE e.id "
-                                                     "IN (" +
-                                                     Marks(n) + ") ORDER BY e.id",
-                                                 p, EnterpriseFrom));
-    std::map<int64_t, Enterprise*> by_id;
-    for (auto& e : part) {
-      by_id[e.id.value] = &e;
-    }
-    KECHAN_RETURN_IF_ERROR(ReadTiers(tx, "WHERE t.enterprise_id IN (" + Marks(n) + ")", p, by_id));
-    for (auto& e : part) {
-      out.push_back(std::move(e));
-    }
-  }
-  return out;
+  return FirmsWithTiers(tx, std::move(ids), kEnterpriseCols, EnterpriseFrom);
 }
 
 base::Result<std::vector<Link>> ListExternalProducerLinks(store::Tx& tx,
@@ -1300,37 +1303,102 @@ base::Result<std::vector<Link>> ListExternalProducerLinks(store::Tx& tx,
 base::Result<std::vector<Link>> ListLinksOfFirmsInChain(store::Tx& tx, ChainId chain,
                                                         const std::vector<EnterpriseId>& ids) {
   std::vector<Link> out;
-  for (size_t i = 0; i < ids.size(); i += kInChunk) {
-    const size_t n = std::min(kInChunk, ids.size() - i);
-    std::vector<Value> p;
-    for (size_t k = 0; k < n; ++k) {
-      p.emplace_back(ids[i + k].value);
-    }
-    p.emplace_back(chain.value);
-    KECHAN_ASSIGN_OR_RETURN(
-        std::vector<Link> part,
-        QueryAll<Link>(tx,
-                       kLinkSelect + " WHERE l.enterprise_id IN (" + Marks(n) +
-                           ") AND l.node_id IN (SELECT n.id FROM chain_nodes n WHERE n.chain_id "
-                           "= ?) ORDER BY l.id",
-                       p, LinkFrom));
-    out.insert(out.end(), part.begin(), part.end());
-  }
+  KECHAN_RETURN_IF_ERROR(
+      ForEachInChunk(ids, [&](const std::string& marks, std::vector<Value> p) -> base::Status {
+        p.emplace_back(chain.value);
+        KECHAN_ASSIGN_OR_RETURN(
+            std::vector<Link> part,
+            QueryAll<Link>(tx,
+                           kLinkSelect + " WHERE l.enterprise_id IN (" + marks +
+                               ") AND l.node_id IN (SELECT n.id FROM chain_nodes n WHERE "
+                               "n.chain_id = ?) ORDER BY l.id",
+                           p, LinkFrom));
+        out.insert(out.end(), part.begin(), part.end());
+        return base::Status::Ok();
+      }));
   std::sort(out.begin(), out.end(), [](const Link& a, const Link& b) { return a.id < b.id; });
   return out;
 }
 
+// ---- bulk inserts (imports) ------------------------------------------------------------------
+// An import's rows go in multi-row statements of kRowsPerInsert rows, prepared once and reused
+// from the store's statement cache. On SQLite such a statement (several rows, or RETURNING, which
+// runs as a trigger) keeps a statement journal: a copy of every page it changes that an earlier
+// statement of the transaction had written, so that it alone can be rolled back. An import's
+// index entries land on pages all over chain_links_node_role, so that journal takes about 1 GB of
+// temporary-file writes per 50,000 firms with 250,000 links (strace of kechan_bench_chain:
+// 518,000 pwrite calls to the etilqs_* file against 32,000 to the WAL). One row per statement
+// (ids from last_insert_rowid()) keeps no journal, but costs more than it saves: each statement
+// also reads and writes the AUTOINCREMENT counter in sqlite_sequence and goes through the store
+// once more — measured in the same run, 48,834 records/s against 50,610 and 51,626 with 200 rows
+// (250,000 firms over 8 chains), 46,118 against 52,045 at one chain. So 200 rows it is;
+// SetSqliteRowsPerInsert(1) keeps the other way for a benchmark to compare.
+namespace {
+constexpr size_t kRowsPerInsert = 200;
+size_t sqlite_rows_per_insert = kRowsPerInsert;  // SetSqliteRowsPerInsert
+// One row per statement, ids from last_insert_rowid(): SQLite when a benchmark asks for it.
+bool OneRowPerStatement(const store::Tx& tx) {
+  return tx.dialect() == store::Dialect::kSqlite && sqlite_rows_per_insert <= 1;
+}
+size_t RowsPerInsert(const store::Tx& tx) {
+  return tx.dialect() == store::Dialect::kSqlite ? std::max<size_t>(1, sqlite_rows_per_insert)
+                                                 : kRowsPerInsert;
+}
+std::vector<Value> LinkParams(const Link& l, int64_t now) {
+  std::vector<Value> p{l.enterprise_id.value,
+                       l.node_id.value,
+                       std::string(LinkRoleName(l.role)),
+                       JoinLines(l.products),
+                       l.capacity,
+                       l.revenue.fen(),
+                       std::string(LocalityName(l.locality))};
+  PushProv(p, l.provenance, l.validity);
+  p.emplace_back(now);
+  return p;
+}
+// Runs "`head` (?, ..), (?, ..) `tail`" over the rows of `width` values in `params`, at most
+// RowsPerInsert rows per statement; `each` receives each statement's result rows when `tail` is
+// not empty (`tail` must not return rows when OneRowPerStatement).
+template <typename Each>
+base::Status MultiRow(store::Tx& tx, const std::string& head, const std::string& tail, size_t width,
+                      const std::vector<Value>& params, Each&& each) {
+  const size_t rows = params.size() / width;
+  const size_t per = RowsPerInsert(tx);
+  const std::string one = "(" + Marks(width) + ")";
+  for (size_t i = 0; i < rows; i += per) {
+    const size_t n = std::min(per, rows - i);
+    std::string sql = head;
+    for (size_t k = 0; k < n; ++k) {
+      sql += k ? ", " + one : one;
+    }
+    sql += tail;
+    std::span<const Value> part(params.data() + i * width, n * width);
+    if (tail.empty() || OneRowPerStatement(tx)) {
+      KECHAN_RETURN_IF_ERROR(Done(tx.Exec(sql, part)));
+    } else {
+      KECHAN_ASSIGN_OR_RETURN(store::Rows out, tx.Query(sql, part));
+      KECHAN_RETURN_IF_ERROR(each(out));
+    }
+  }
+  return base::Status::Ok();
+}
+// SQLite: the rowid of the row the last INSERT of this connection added.
+base::Result<int64_t> LastInsertId(store::Tx& tx) {
+  KECHAN_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT last_insert_rowid()"));
+  return rows.rows.at(0).Int(0);
+}
+}  // namespace
+
+void SetSqliteRowsPerInsert(size_t rows) { sqlite_rows_per_insert = rows; }
+
 base::Status ReadModelWriter::Added(const Link& l, ChainId chain, const Enterprise& firm,
                                     bool new_firm) {
   if (members_.emplace(chain, firm.id).second) {
-    for (Value v :
-         {Value(chain.value), Value(firm.id.value), Value(firm.district), B(firm.above_size),
-          Value(firm.validity.valid_from.ToString()), DateValue(firm.validity.valid_to)}) {
-      member_rows_.push_back(std::move(v));
-    }
-    if (member_rows_.size() >= 6 * 200) {
-      KECHAN_RETURN_IF_ERROR(FlushMembers());
-    }
+    member_rows_.push_back(Member{.chain = chain,
+                                  .firm = firm.id,
+                                  .district = firm.district,
+                                  .above_size = firm.above_size,
+                                  .validity = firm.validity});
   }
   if (!IsProducer(l.role)) {
     return base::Status::Ok();
@@ -1376,35 +1444,61 @@ base::Status ReadModelWriter::FlushMembers() {
   if (member_rows_.empty()) {
     return base::Status::Ok();
   }
-  std::string sql =
-      "INSERT INTO chain_chain_firms (chain_id, enterprise_id, district, above_size, valid_from, "
-      "valid_to) VALUES ";
-  for (size_t i = 0; i < member_rows_.size() / 6; ++i) {
-    sql += i ? ", (?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)";
-  }
-  // Only the rows inserted come back (a firm already in the chain is not counted twice).
-  sql +=
-      " ON CONFLICT (chain_id, enterprise_id) DO NOTHING RETURNING chain_id, valid_from, "
-      "valid_to";
-  KECHAN_ASSIGN_OR_RETURN(store::Rows added, tx_.Query(sql, std::span<const Value>(member_rows_)));
-  for (const auto& r : added.rows) {
-    ChainCountDelta& c = counts_[ChainId{r.Int(0)}];
-    if (r.IsNull(2)) {
-      ++c.open_firms;
-      const base::Date from = DateAt(r, 1).value_or(base::Date());
-      if (!c.open_from || *c.open_from < from) {
-        c.open_from = from;
-      }
-    } else {
-      // An unreadable end date (hand-edited database) bounds nothing: never trust the row.
-      const base::Date to = DateAt(r, 2).value_or(base::Date::FromDays(2932896));  // 9999-12-31
-      if (!c.dated_until || *c.dated_until < to) {
-        c.dated_until = to;
-      }
+  // In primary key order: each chain's new rows are one run of chain_chain_firms.
+  std::sort(member_rows_.begin(), member_rows_.end(), [](const Member& a, const Member& b) {
+    return std::tie(a.chain, a.firm) < std::tie(b.chain, b.firm);
+  });
+  std::vector<Value> params;
+  params.reserve(member_rows_.size() * 6);
+  for (const Member& m : member_rows_) {
+    for (Value v : {Value(m.chain.value), Value(m.firm.value), Value(m.district), B(m.above_size),
+                    Value(m.validity.valid_from.ToString()), DateValue(m.validity.valid_to)}) {
+      params.push_back(std::move(v));
     }
   }
+  // Only the rows really inserted count (a firm already in the chain is not counted twice).
+  const std::string insert =
+      "INSERT INTO chain_chain_firms (chain_id, enterprise_id, district, above_size, valid_from, "
+      "valid_to) VALUES ";
+  const std::string on_conflict = " ON CONFLICT (chain_id, enterprise_id) DO NOTHING";
+  if (OneRowPerStatement(tx_)) {
+    const std::string sql = insert + "(" + Marks(6) + ")" + on_conflict;
+    for (size_t i = 0; i < member_rows_.size(); ++i) {
+      KECHAN_ASSIGN_OR_RETURN(int64_t added,
+                              tx_.Exec(sql, std::span<const Value>(params.data() + i * 6, 6)));
+      if (added > 0) {
+        const Member& m = member_rows_[i];
+        CountAdded(m.chain, m.validity.valid_from, m.validity.valid_to);
+      }
+    }
+    member_rows_.clear();
+    return base::Status::Ok();
+  }
   member_rows_.clear();
-  return base::Status::Ok();
+  return MultiRow(tx_, insert, on_conflict + " RETURNING chain_id, valid_from, valid_to", 6, params,
+                  [&](const store::Rows& added) {
+                    for (const auto& r : added.rows) {
+                      // An unreadable end date (hand-edited database) bounds nothing: never
+                      // trust the row.
+                      CountAdded(ChainId{r.Int(0)}, DateAt(r, 1).value_or(base::Date()),
+                                 r.IsNull(2) ? std::nullopt
+                                             : std::optional<base::Date>(DateAt(r, 2).value_or(
+                                                   base::Date::FromDays(2932896))));  // 9999-12-31
+                    }
+                    return base::Status::Ok();
+                  });
+}
+
+void ReadModelWriter::CountAdded(ChainId chain, base::Date from, std::optional<base::Date> to) {
+  ChainCountDelta& c = counts_[chain];
+  if (!to) {
+    ++c.open_firms;
+    if (!c.open_from || *c.open_from < from) {
+      c.open_from = from;
+    }
+  } else if (!c.dated_until || *c.dated_until < *to) {
+    c.dated_until = *to;
+  }
 }
 
 base::Status ReadModelWriter::Flush() {
@@ -1419,47 +1513,6 @@ base::Status ReadModelWriter::Flush() {
   return base::Status::Ok();
 }
 
-// ---- multi-row inserts (imports) ------------------------------------------------------------
-namespace {
-constexpr size_t kRowsPerInsert = 200;
-std::vector<Value> LinkParams(const Link& l, int64_t now) {
-  std::vector<Value> p{l.enterprise_id.value,
-                       l.node_id.value,
-                       std::string(LinkRoleName(l.role)),
-                       JoinLines(l.products),
-                       l.capacity,
-                       l.revenue.fen(),
-                       std::string(LocalityName(l.locality))};
-  PushProv(p, l.provenance, l.validity);
-  p.emplace_back(now);
-  return p;
-}
-// Runs "`head` (?, ..), (?, ..) `tail`" over `rows` rows of `width` values in `params`, at most
-// kRowsPerInsert rows per statement; `each` receives each statement's result rows.
-template <typename Each>
-base::Status MultiRow(store::Tx& tx, const std::string& head, const std::string& tail, size_t width,
-                      const std::vector<Value>& params, Each&& each) {
-  const size_t rows = params.size() / width;
-  const std::string one = "(" + Marks(width) + ")";
-  for (size_t i = 0; i < rows; i += kRowsPerInsert) {
-    const size_t n = std::min(kRowsPerInsert, rows - i);
-    std::string sql = head;
-    for (size_t k = 0; k < n; ++k) {
-      sql += k ? ", " + one : one;
-    }
-    sql += tail;
-    std::span<const Value> part(params.data() + i * width, n * width);
-    if (tail.empty()) {
-      KECHAN_RETURN_IF_ERROR(Done(tx.Exec(sql, part)));
-    } else {
-      KECHAN_ASSIGN_OR_RETURN(store::Rows out, tx.Query(sql, part));
-      KECHAN_RETURN_IF_ERROR(each(out));
-    }
-  }
-  return base::Status::Ok();
-}
-}  // namespace
-
 base::Status InsertEnterprises(store::Tx& tx, const std::vector<Enterprise*>& es, int64_t now) {
   std::vector<Value> p;
   p.reserve(es.size() * 14);
@@ -1472,11 +1525,20 @@ base::Status InsertEnterprises(store::Tx& tx, const std::vector<Enterprise*>& es
     p.emplace_back(now);
     by_uscc[e->uscc] = e;
   }
-  KECHAN_RETURN_IF_ERROR(MultiRow(
-      tx,
+  const std::string insert =
       "INSERT INTO chain_enterprises (org_id, uscc, name, name_en, district, park_id, above_size, "
-      "green_factory, source, source_date, valid_from, valid_to, created_at, updated_at) VALUES ",
-      " RETURNING id, uscc", 14, p, [&](const store::Rows& rows) -> base::Status {
+      "green_factory, source, source_date, valid_from, valid_to, created_at, updated_at) VALUES ";
+  if (OneRowPerStatement(tx)) {
+    const std::string sql = insert + "(" + Marks(14) + ")";
+    for (size_t i = 0; i < es.size(); ++i) {
+      KECHAN_RETURN_IF_ERROR(Done(tx.Exec(sql, std::span<const Value>(p.data() + i * 14, 14))));
+      KECHAN_ASSIGN_OR_RETURN(int64_t id, LastInsertId(tx));
+      es[i]->id = EnterpriseId{id};
+    }
+    p.clear();  // nothing left for the multi-row statements below
+  }
+  KECHAN_RETURN_IF_ERROR(MultiRow(
+      tx, insert, " RETURNING id, uscc", 14, p, [&](const store::Rows& rows) -> base::Status {
         for (const auto& r : rows.rows) {
           auto it = by_uscc.find(r.Text(1));
           if (it == by_uscc.end()) {
@@ -1486,7 +1548,7 @@ base::Status InsertEnterprises(store::Tx& tx, const std::vector<Enterprise*>& es
         }
         return base::Status::Ok();
       }));
-  // Yearly facts in multi-row statements; tiers (rare in imports) one by one.
+  // Yearly facts in bulk; tiers (rare in imports) one by one.
   std::vector<Value> years;
   auto opt = [](const std::optional<int64_t>& v) { return v ? Value(*v) : Value(nullptr); };
   for (const Enterprise* e : es) {
@@ -1521,41 +1583,61 @@ base::Status InsertEnterprises(store::Tx& tx, const std::vector<Enterprise*>& es
 }
 
 base::Status InsertLinks(store::Tx& tx, const std::vector<const Link*>& ls, int64_t now,
-                         std::vector<int64_t>* ids) {
+                         std::vector<int64_t>* ids, const std::function<void(size_t)>& progress) {
+  const std::string insert =
+      "INSERT INTO chain_links (enterprise_id, node_id, role, products, capacity, revenue_fen, "
+      "locality, source, source_date, valid_from, valid_to, created_at) VALUES ";
+  const std::string one_row = insert + "(" + Marks(12) + ")";
+  constexpr size_t kSlice = 10000;  // links between two progress calls
   std::vector<Value> p;
-  p.reserve(ls.size() * 12);
-  for (const Link* l : ls) {
-    for (Value& v : LinkParams(*l, now)) {
-      p.push_back(std::move(v));
+  for (size_t first = 0; first < ls.size(); first += kSlice) {
+    const size_t last = std::min(ls.size(), first + kSlice);
+    if (OneRowPerStatement(tx)) {
+      for (size_t i = first; i < last; ++i) {
+        const std::vector<Value> row = LinkParams(*ls[i], now);
+        KECHAN_RETURN_IF_ERROR(Done(tx.Exec(one_row, std::span<const Value>(row))));
+        if (ids != nullptr) {
+          KECHAN_ASSIGN_OR_RETURN(int64_t id, LastInsertId(tx));
+          ids->push_back(id);
+        }
+      }
+    } else {
+      p.clear();
+      p.reserve((last - first) * 12);
+      for (size_t i = first; i < last; ++i) {
+        for (Value& v : LinkParams(*ls[i], now)) {
+          p.push_back(std::move(v));
+        }
+      }
+      KECHAN_RETURN_IF_ERROR(MultiRow(tx, insert, ids != nullptr ? " RETURNING id" : "", 12, p,
+                                      [&](const store::Rows& rows) {
+                                        for (const auto& r : rows.rows) {
+                                          ids->push_back(r.Int(0));
+                                        }
+                                        return base::Status::Ok();
+                                      }));
+    }
+    if (progress) {
+      progress(last);
     }
   }
-  return MultiRow(tx,
-                  "INSERT INTO chain_links (enterprise_id, node_id, role, products, capacity, "
-                  "revenue_fen, locality, source, source_date, valid_from, valid_to, created_at) "
-                  "VALUES ",
-                  ids != nullptr ? " RETURNING id" : "", 12, p, [&](const store::Rows& rows) {
-                    for (const auto& r : rows.rows) {
-                      ids->push_back(r.Int(0));
-                    }
-                    return base::Status::Ok();
-                  });
+  return base::Status::Ok();
 }
 
 base::Result<std::set<std::string>> ExistingUsccs(store::Tx& tx,
                                                   const std::vector<std::string>& usccs) {
   std::set<std::string> out;
-  for (size_t i = 0; i < usccs.size(); i += kInChunk) {
-    const size_t n = std::min(kInChunk, usccs.size() - i);
-    std::vector<Value> p(usccs.begin() + static_cast<std::ptrdiff_t>(i),
-                         usccs.begin() + static_cast<std::ptrdiff_t>(i + n));
-    KECHAN_ASSIGN_OR_RETURN(
-        store::Rows rows,
-        tx.Query("SELECT uscc FROM chain_enterprises WHERE uscc IN (" + Marks(n) + ")",
-                 std::span<const Value>(p)));
-    for (const auto& r : rows.rows) {
-      out.insert(r.Text(0));
-    }
-  }
+  KECHAN_RETURN_IF_ERROR(
+      ForEachInChunk(usccs, [&](const std::string& marks, std::vector<Value> p) -> base::Status {
+        KECHAN_ASSIGN_OR_RETURN(
+            store::Rows rows,
+            tx.Query("SELECT uscc FROM chain_enterprises WHERE uscc IN (" + marks + ")",
+                     std::span<const Value>(p)));
+        for (const auto& r : rows.rows) {
+          out.insert(r.Text(0));
+        }
+        return base::Status::Ok();
+      }));
   return out;
 }
 

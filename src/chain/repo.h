@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "chain/model.h"
@@ -208,11 +210,20 @@ class ReadModelWriter {
 
  private:
   base::Status FlushMembers();
+  // Counts a chain_chain_firms row inserted for `chain` with that validity.
+  void CountAdded(ChainId chain, base::Date from, std::optional<base::Date> to);
 
   store::Tx& tx_;
   int64_t now_;
   std::map<NodeId, NodeAggregate> nodes_;
-  std::map<std::pair<NodeId, EnterpriseId>, FirmAmount> firms_;
+  struct NodeFirmHash {
+    size_t operator()(const std::pair<NodeId, EnterpriseId>& k) const {
+      return std::hash<uint64_t>()((static_cast<uint64_t>(k.first.value) * 0x9E3779B97F4A7C15ULL) ^
+                                   static_cast<uint64_t>(k.second.value));
+    }
+  };
+  // What this writer has added per (node, firm); looked up once per link.
+  std::unordered_map<std::pair<NodeId, EnterpriseId>, FirmAmount, NodeFirmHash> firms_;
   std::set<std::pair<ChainId, EnterpriseId>> members_;
   struct ChainCountDelta {
     int64_t open_firms = 0;
@@ -220,16 +231,30 @@ class ReadModelWriter {
     std::optional<base::Date> dated_until;
   };
   std::map<ChainId, ChainCountDelta> counts_;  // from the chain_chain_firms rows inserted
-  std::vector<store::Value> member_rows_;      // 6 values per pending chain_chain_firms row
+  struct Member {                              // a chain_chain_firms row to insert at Flush()
+    ChainId chain;
+    EnterpriseId firm;
+    std::string district;
+    bool above_size = false;
+    Validity validity;
+  };
+  std::vector<Member> member_rows_;
 };
 
-// Imports: inserts the enterprises with their yearly facts and tiers in multi-row statements and
-// sets each one's id (their USCCs must be distinct). Errors as InsertEnterprise.
+// Imports: inserts the enterprises with their yearly facts and tiers in bulk (as InsertLinks)
+// and sets each one's id (their USCCs must be distinct). Errors as InsertEnterprise.
 base::Status InsertEnterprises(store::Tx& tx, const std::vector<Enterprise*>& es, int64_t now);
-// Inserts the links in multi-row statements. With `ids`, appends the new links' ids to it (in
-// no particular order); without, they are not read back.
+// Inserts the links in bulk (multi-row statements, see repo.cc "bulk inserts"). With `ids`, appends
+// the new links' ids to it (in no particular order); without, they are not read back. `progress`,
+// when set, receives the number of links written so far every 10,000 links and at the end.
 base::Status InsertLinks(store::Tx& tx, const std::vector<const Link*>& ls, int64_t now,
-                         std::vector<int64_t>* ids = nullptr);
+                         std::vector<int64_t>* ids = nullptr,
+                         const std::function<void(size_t)>& progress = {});
+// Rows per INSERT statement of the bulk inserts on SQLite (default 200; 1 = one prepared
+// statement per row, ids from last_insert_rowid(), no statement journal: see repo.cc "bulk
+// inserts"). For kechan_bench_chain's same-run comparison and tests. Not thread-safe: set it
+// before any import runs.
+void SetSqliteRowsPerInsert(size_t rows);
 // Of `usccs`, those an enterprise already has.
 base::Result<std::set<std::string>> ExistingUsccs(store::Tx& tx,
                                                   const std::vector<std::string>& usccs);

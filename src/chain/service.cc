@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <map>
 #include <set>
 #include <tuple>
@@ -387,11 +388,33 @@ Result<ChainSnapshot> ChainService::LoadSnapshot(ChainId id) {
 
 namespace {
 
+// A node's links (any role, any date) and the validity of their firms, as repo::ListLinksOfNode
+// reads them.
+struct NodeLinks {
+  std::vector<Link> links;
+  std::map<EnterpriseId, Validity> firms;
+};
+
+// The node's links from `cache` when it holds them, else read (and kept in `cache` when set).
+Result<const NodeLinks*> LinksOfNode(store::Tx& tx, NodeId node, std::map<NodeId, NodeLinks>* cache,
+                                     NodeLinks* scratch) {
+  if (cache != nullptr) {
+    if (auto it = cache->find(node); it != cache->end()) {
+      return &it->second;
+    }
+  }
+  NodeLinks* out = cache != nullptr ? &(*cache)[node] : scratch;
+  KECHAN_RETURN_IF_ERROR(repo::ListLinksOfNode(tx, node, &out->links, &out->firms));
+  return out;
+}
+
 // The stats of the nodes valid on `d`, in code order: from a node's aggregate when it holds on
-// `d`, else computed from the node's links (model.h ComputeNodeStats on just that node).
+// `d`, else computed from the node's links (model.h ComputeNodeStats on just that node; read
+// through `cache` when set, so a second day does not read them again).
 Result<std::vector<NodeStats>> NodeStatsOn(store::Tx& tx, const std::vector<Node>& nodes,
                                            const std::map<NodeId, NodeAggregate>& aggs,
-                                           base::Date d) {
+                                           base::Date d,
+                                           std::map<NodeId, NodeLinks>* cache = nullptr) {
   std::vector<NodeStats> out;
   out.reserve(nodes.size());
   for (const Node& n : nodes) {
@@ -402,11 +425,12 @@ Result<std::vector<NodeStats>> NodeStatsOn(store::Tx& tx, const std::vector<Node
       out.push_back(StatsFromAggregate(n, it->second));
       continue;
     }
+    NodeLinks scratch;
+    KECHAN_ASSIGN_OR_RETURN(const NodeLinks* read, LinksOfNode(tx, n.id, cache, &scratch));
     ChainSnapshot one;
     one.nodes = {n};
-    std::map<EnterpriseId, Validity> firms;
-    KECHAN_RETURN_IF_ERROR(repo::ListLinksOfNode(tx, n.id, &one.links, &firms));
-    for (const auto& [id, v] : firms) {
+    one.links = read == &scratch ? std::move(scratch.links) : read->links;
+    for (const auto& [id, v] : read->firms) {
       Enterprise e;
       e.id = id;
       e.validity = v;
@@ -558,6 +582,95 @@ Result<ChainAnalysis> AnalyzeFromModels(store::Tx& tx, const Chain& chain, base:
   return a;
 }
 
+// The producer firms at `node` on `d` (model.h FirmsPerNode of SnapshotAsOf): a producer link and
+// its firm both valid on `d`.
+std::set<EnterpriseId> ProducerFirmsOn(const std::vector<Link>& links,
+                                       const std::map<EnterpriseId, Validity>& firms,
+                                       base::Date d) {
+  std::set<EnterpriseId> out;
+  for (const Link& l : links) {
+    if (!IsProducer(l.role) || !IsValidOn(l.validity, d)) {
+      continue;
+    }
+    if (auto f = firms.find(l.enterprise_id); f != firms.end() && IsValidOn(f->second, d)) {
+      out.insert(l.enterprise_id);
+    }
+  }
+  return out;
+}
+
+// model.h DiffChain read from the aggregates instead of the chain's whole snapshot (equal results;
+// see read_model_test.cc's randomized comparison). Coverage and gaps come from the node stats on
+// both days, as Analyze reads them. A node valid on both days whose aggregate holds on both has
+// the same producer firms on both (the aggregate's open firms), so it has no firm changes; only
+// the other nodes' links are read, once for both days. Without `firm_changes`, none are read.
+Result<ChainDiff> DiffFromModels(store::Tx& tx, ChainId chain, const std::vector<Node>& nodes,
+                                 base::Date from, base::Date to, bool firm_changes) {
+  KECHAN_ASSIGN_OR_RETURN(auto aggs, repo::LoadNodeAggregates(tx, chain));
+  std::map<NodeId, NodeLinks> read;  // the links of the nodes whose aggregate does not hold
+  KECHAN_ASSIGN_OR_RETURN(std::vector<NodeStats> stats_from,
+                          NodeStatsOn(tx, nodes, aggs, from, &read));
+  KECHAN_ASSIGN_OR_RETURN(std::vector<NodeStats> stats_to, NodeStatsOn(tx, nodes, aggs, to, &read));
+  ChainDiff d;
+  d.from = from;
+  d.to = to;
+  d.coverage_from = CoverageOfStats(stats_from);
+  d.coverage_to = CoverageOfStats(stats_to);
+  d.coverage_change = d.coverage_to - d.coverage_from;
+  std::vector<const Node*> by_id;  // the nodes valid on either day, by id
+  for (const Node& n : nodes) {
+    const bool on_from = IsValidOn(n.validity, from);
+    const bool on_to = IsValidOn(n.validity, to);
+    if (on_to && !on_from) {
+      d.nodes_added.push_back(n.id);
+    } else if (on_from && !on_to) {
+      d.nodes_removed.push_back(n.id);
+    }
+    if (on_from || on_to) {
+      by_id.push_back(&n);
+    }
+  }
+  std::sort(d.nodes_added.begin(), d.nodes_added.end());
+  std::sort(d.nodes_removed.begin(), d.nodes_removed.end());
+  std::sort(by_id.begin(), by_id.end(), [](const Node* a, const Node* b) { return a->id < b->id; });
+  const std::vector<NodeId> gaps_from = GapsOfStats(stats_from);
+  const std::vector<NodeId> gaps_to = GapsOfStats(stats_to);
+  const std::set<NodeId> ga(gaps_from.begin(), gaps_from.end());
+  const std::set<NodeId> gb(gaps_to.begin(), gaps_to.end());
+  std::set_difference(gb.begin(), gb.end(), ga.begin(), ga.end(),
+                      std::back_inserter(d.gaps_opened));
+  std::set_difference(ga.begin(), ga.end(), gb.begin(), gb.end(),
+                      std::back_inserter(d.gaps_closed));
+  if (!firm_changes) {
+    return d;
+  }
+  for (const Node* n : by_id) {
+    const bool on_from = IsValidOn(n->validity, from);
+    const bool on_to = IsValidOn(n->validity, to);
+    if (on_from && on_to) {
+      if (auto it = aggs.find(n->id);
+          it != aggs.end() && it->second.HoldsOn(from) && it->second.HoldsOn(to)) {
+        continue;
+      }
+    }
+    KECHAN_ASSIGN_OR_RETURN(const NodeLinks* l, LinksOfNode(tx, n->id, &read, nullptr));
+    const std::set<EnterpriseId> fa =
+        on_from ? ProducerFirmsOn(l->links, l->firms, from) : std::set<EnterpriseId>();
+    const std::set<EnterpriseId> fb =
+        on_to ? ProducerFirmsOn(l->links, l->firms, to) : std::set<EnterpriseId>();
+    read.erase(n->id);  // each node is visited once from here on
+    NodeFirmChange c;
+    c.node_id = n->id;
+    c.code = n->code;
+    std::set_difference(fb.begin(), fb.end(), fa.begin(), fa.end(), std::back_inserter(c.added));
+    std::set_difference(fa.begin(), fa.end(), fb.begin(), fb.end(), std::back_inserter(c.removed));
+    if (!c.added.empty() || !c.removed.empty()) {
+      d.firm_changes.push_back(std::move(c));
+    }
+  }
+  return d;
+}
+
 }  // namespace
 
 Result<std::vector<ChainCoverage>> ChainService::CoverageByChain(base::Date as_of) {
@@ -620,31 +733,35 @@ Result<ChainService::DiffResult> ChainService::Diff(const Caller& caller, ChainI
         "\"to\" (" + to.ToString() + ") is before \"from\" (" + from.ToString() + ")",
         "“to”（" + to.ToString() + "）早于“from”（" + from.ToString() + "）");
   }
-  KECHAN_ASSIGN_OR_RETURN(ChainSnapshot s, LoadSnapshot(id));
-  DiffResult out;
-  out.diff = DiffChain(s, from, to);
-  out.code = s.chain.code;
-  for (const auto& n : s.nodes) {
-    out.node_codes[n.id] = n.code;
-  }
   bool details = caller.CanSeeDetails();
   if (details && !caller.SeesAllChains()) {
     KECHAN_ASSIGN_OR_RETURN(auto scope, DetailScope(caller));
     details = !scope || std::find(scope->begin(), scope->end(), id) != scope->end();
   }
+  KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
+  KECHAN_ASSIGN_OR_RETURN(auto chain, repo::FindChain(*tx, id));
+  if (!chain) {
+    return NotFoundField("id", "chain", "产业链", id.value);
+  }
+  DiffResult out;
+  KECHAN_ASSIGN_OR_RETURN(std::vector<Node> nodes, repo::ListNodes(*tx, id));
+  KECHAN_ASSIGN_OR_RETURN(out.diff, DiffFromModels(*tx, id, nodes, from, to, details));
+  out.code = chain->code;
+  for (const auto& n : nodes) {
+    out.node_codes[n.id] = n.code;
+  }
   if (!details) {
-    out.diff.firm_changes.clear();
     return out;
   }
-  std::set<EnterpriseId> named;
+  std::vector<EnterpriseId> named;
   for (const auto& c : out.diff.firm_changes) {
-    named.insert(c.added.begin(), c.added.end());
-    named.insert(c.removed.begin(), c.removed.end());
+    named.insert(named.end(), c.added.begin(), c.added.end());
+    named.insert(named.end(), c.removed.begin(), c.removed.end());
   }
-  for (const auto& e : s.enterprises) {
-    if (named.count(e.id)) {
-      out.firm_names[e.id] = e.name;
-    }
+  KECHAN_ASSIGN_OR_RETURN(std::vector<Enterprise> firms,
+                          repo::ListFirmsForRanking(*tx, std::move(named)));
+  for (const auto& e : firms) {
+    out.firm_names[e.id] = e.name;
   }
   return out;
 }
@@ -1375,15 +1492,18 @@ Result<ImportReport> ChainService::ImportEnterprisesTable(const Caller& caller,
   KECHAN_ASSIGN_OR_RETURN(Lookups lk, load_lookups(*tx));
 
   std::unordered_map<std::string, int64_t> seen_uscc;  // normalised USCC -> row
-  // The file's USCCs already stored, looked up 500 at a time.
+  // Each row's normalised USCC (empty when invalid: the row check below says why), and those
+  // already stored, looked up 500 at a time.
+  std::vector<std::string> row_usccs(t.rows.size());
   std::set<std::string> existing_usccs;
   {
     std::vector<std::string> usccs;
     usccs.reserve(t.rows.size());
     const size_t c = col.at("uscc");
-    for (const auto& fields : t.rows) {
-      if (c < fields.size()) {
-        if (auto u = auth::NormalizeUscc(Trim(fields[c]), "uscc"); u.ok()) {
+    for (size_t r = 0; r < t.rows.size(); ++r) {
+      if (c < t.rows[r].size()) {
+        if (auto u = auth::NormalizeUscc(Trim(t.rows[r][c]), "uscc"); u.ok()) {
+          row_usccs[r] = *u;
           usccs.push_back(*u);
         }
       }
@@ -1426,11 +1546,15 @@ Result<ImportReport> ChainService::ImportEnterprisesTable(const Caller& caller,
       Pending p;
       p.row = rec.row;
       Enterprise& e = p.enterprise;
-      auto uscc = auth::NormalizeUscc(get("uscc"), "uscc");
-      if (!uscc.ok()) {
-        return Bad{"uscc", "invalid_uscc", uscc.status().message_en(), uscc.status().message_zh()};
+      if (row_usccs[r].empty()) {
+        auto uscc = auth::NormalizeUscc(get("uscc"), "uscc");
+        if (!uscc.ok()) {
+          return Bad{"uscc", "invalid_uscc", uscc.status().message_en(),
+                     uscc.status().message_zh()};
+        }
+        row_usccs[r] = *uscc;
       }
-      e.uscc = *uscc;
+      e.uscc = row_usccs[r];
       e.name = get("name");
       if (e.name.empty()) {
         return Bad{"name", "required", "name is required", "企业名称不能为空"};
@@ -1703,7 +1827,10 @@ Result<ImportReport> ChainService::ImportEnterprisesTable(const Caller& caller,
   std::vector<int64_t> ids;
   ids.reserve(pending.size());
   repo::ReadModelWriter models(*tx, now);
-  // Multi-row statements, 1,000 enterprises (and their links) at a time.
+  // The enterprises in bulk, 1,000 at a time (half the progress), then all their links (the
+  // other half); see repo.cc "bulk inserts".
+  const int64_t total = static_cast<int64_t>(pending.size());
+  std::vector<const Link*> links;
   constexpr size_t kChunk = 1000;
   for (size_t first = 0; first < pending.size(); first += kChunk) {
     const size_t last = std::min(pending.size(), first + kChunk);
@@ -1713,7 +1840,6 @@ Result<ImportReport> ChainService::ImportEnterprisesTable(const Caller& caller,
       firms.push_back(&pending[i].enterprise);
     }
     KECHAN_RETURN_IF_ERROR(repo::InsertEnterprises(*tx, firms, now));
-    std::vector<const Link*> links;
     for (size_t i = first; i < last; ++i) {
       Pending& p = pending[i];
       ids.push_back(p.enterprise.id.value);
@@ -1724,13 +1850,19 @@ Result<ImportReport> ChainService::ImportEnterprisesTable(const Caller& caller,
         links.push_back(&l);
       }
     }
-    KECHAN_RETURN_IF_ERROR(repo::InsertLinks(*tx, links, now));
-    report.links += static_cast<int64_t>(links.size());
     if (options.progress) {
-      options.progress("writing", static_cast<int64_t>(ids.size()),
-                       static_cast<int64_t>(pending.size()));
+      options.progress("writing", static_cast<int64_t>(ids.size()) / 2, total);
     }
   }
+  KECHAN_RETURN_IF_ERROR(repo::InsertLinks(*tx, links, now, nullptr, [&](size_t done) {
+    if (options.progress) {
+      options.progress("writing",
+                       total / 2 + static_cast<int64_t>(done) * (total - total / 2) /
+                                       std::max<int64_t>(1, static_cast<int64_t>(links.size())),
+                       total);
+    }
+  }));
+  report.links = static_cast<int64_t>(links.size());
   KECHAN_RETURN_IF_ERROR(models.Flush());
   report.imported = static_cast<int64_t>(ids.size());
   KECHAN_ASSIGN_OR_RETURN(

@@ -245,8 +245,10 @@ class ChainService {
   base::Result<std::optional<std::vector<ChainId>>> DetailScope(const Caller& caller);
 
   // ---- diff between two dates ----------------------------------------------------------------
-  // model.h DiffChain of the chain between `from` and `to` plus the names it needs. Everyone;
-  // callers without the chain's details get the aggregates only (firm_changes emptied).
+  // model.h DiffChain of the chain between `from` and `to` plus the names it needs, read from
+  // the per-node aggregates as Analyze reads them (only the links of nodes whose aggregate does
+  // not hold on both days are read). Everyone; callers without the chain's details get the
+  // aggregates only (firm_changes empty).
   // Errors: InvalidArgument naming "to" ("chain.range_order") when to < from; NotFound "id".
   struct DiffResult {
     ChainDiff diff;
