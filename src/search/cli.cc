@@ -35,6 +35,7 @@ const char* kEvalHelp =
     "usage: kechan eval retrieval --corpus corpus.jsonl --queries queries.jsonl --qrels qrels.tsv\n"
     "                             [--threads 2] [--run run.tsv] [--json]\n"
     "                             [--index DIR [--reuse]] [--compare-legacy]\n"
+    "                             [--first-pass N] [--bonus TENTHS [--merge-bigrams]]\n"
     "       kechan eval routing --examples ex.jsonl --queries q.jsonl\n"
     "                           [--model knn|fasttext|ensemble|all] [--k 10] [--json]\n"
     "corpus lines {\"_id\",\"title\",\"text\"}; queries {\"_id\",\"text\"}; qrels TSV with header\n"
@@ -42,6 +43,8 @@ const char* kEvalHelp =
     "--run writes the ranking (query-id TAB corpus-id TAB rank, top 100) for outside scoring.\n"
     "--index keeps the index in DIR; --reuse uses the one there when it holds as many documents\n"
     "as the corpus; --compare-legacy also times the previous rerank in the same run.\n"
+    "--first-pass N: two-pass top-k (same ranking). --bonus TENTHS (experiment, changes the\n"
+    "ranking): a coverage bonus of TENTHS/10 per matched term instead of the coordination rerank.\n"
     "检索评测输出 nDCG@10、MRR@10、Recall@1/10/100、延迟；分派评测输出准确率与宏 F1。\n";
 const char* kTrainHelp =
     "usage: kechan train-routing (--data DIR | --db URL) [--label department|type]\n"
@@ -101,8 +104,9 @@ std::string TempIndexDir() {
 }
 
 int EvalRetrieval(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  auto p = ParseArgs(args, {"corpus", "queries", "qrels", "threads", "run", "index"},
-                     {"json", "reuse", "compare-legacy"});
+  auto p = ParseArgs(
+      args, {"corpus", "queries", "qrels", "threads", "run", "index", "first-pass", "bonus"},
+      {"json", "reuse", "compare-legacy", "merge-bigrams"});
   if (!p.ok()) {
     return ReportError(p.status(), err);
   }
@@ -115,6 +119,8 @@ int EvalRetrieval(const std::vector<std::string>& args, std::ostream& out, std::
     KECHAN_ASSIGN_OR_RETURN(std::string queries_path, Required(*p, "queries"));
     KECHAN_ASSIGN_OR_RETURN(std::string qrels_path, Required(*p, "qrels"));
     KECHAN_ASSIGN_OR_RETURN(int64_t threads, IntFlag(*p, "threads", 2, 1, 64));
+    KECHAN_ASSIGN_OR_RETURN(int64_t first_pass, IntFlag(*p, "first-pass", 0, 0, 100));
+    KECHAN_ASSIGN_OR_RETURN(int64_t bonus_tenths, IntFlag(*p, "bonus", -1, -1, 100));
     KECHAN_ASSIGN_OR_RETURN(std::string corpus_text, ReadFile(corpus_path, "--corpus"));
     KECHAN_ASSIGN_OR_RETURN(std::string queries_text, ReadFile(queries_path, "--queries"));
     KECHAN_ASSIGN_OR_RETURN(std::string qrels_text, ReadFile(qrels_path, "--qrels"));
@@ -131,6 +137,9 @@ int EvalRetrieval(const std::vector<std::string>& args, std::ostream& out, std::
              .keep_index = p->flags.count("index") > 0,
              .reuse_index = p->switches.count("reuse") > 0,
              .compare_legacy = p->switches.count("compare-legacy") > 0,
+             .first_pass_depth = static_cast<size_t>(first_pass),
+             .coverage_bonus = bonus_tenths < 0 ? -1.0 : static_cast<double>(bonus_tenths) / 10,
+             .merge_bigrams = p->switches.count("merge-bigrams") > 0,
              .threads = static_cast<int>(threads),
              .run_path = p->flags.count("run") ? p->flags.at("run") : ""}));
     return RetrievalEvalJson(e);

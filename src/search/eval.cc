@@ -14,6 +14,7 @@
 
 #include "search/index.h"
 #include "search/query.h"
+#include "search/service.h"
 #include "search/xapian/xapian_index.h"
 
 namespace kechan::search {
@@ -270,41 +271,92 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
                                    "无法写入 " + options.run_path);
     }
   }
-  // One query through plan + search (top 100); the ranking and the time taken.
-  auto run_query = [&](const RoutingExample& q, bool legacy, std::vector<std::string>& ranking,
-                       std::vector<double>& lat) -> base::Status {
+  // Every query goes through two timed paths, each in the default way and (with
+  // compare_legacy) the previous ways, in an order that rotates query by query so that no path
+  // always meets a warm cache:
+  //  - the API's top-10 path, exactly what SearchService::Search does for GET /api/v1/search
+  //    with its defaults (page 1, page_size 10, facets): BuildPlan, Index::Search with
+  //    SearchOptionsFor, ToSearchResponse (matched words and snippets read from the 10 records);
+  //  - the top-100 path for Recall@100 and nDCG: plan + search of 100 hits, ids only.
+  enum Path { kTop10, kTop10Legacy, kTop10FullDepth, kTop100, kTop100Legacy, kPaths };
+  struct PathStats {
+    std::vector<double> latency;
+    double ndcg = 0;
+    double match_ms = 0, cover_ms = 0, fetch_ms = 0, rest_ms = 0;
+    int64_t second_passes = 0;
+  };
+  std::vector<PathStats> paths(kPaths);
+  auto run_path = [&](const RoutingExample& q, Path path,
+                      std::vector<std::string>& ranking) -> base::Status {
+    const bool top10 = path == kTop10 || path == kTop10Legacy || path == kTop10FullDepth;
     auto q0 = std::chrono::steady_clock::now();
     SearchRequest req;
     req.q = q.text;
-    req.page_size = 100;
-    req.facets = false;
+    req.page_size = top10 ? 10 : 100;
+    req.facets = top10;
+    SearchTrace trace;
     auto plan = BuildPlan(analysis, req);
     if (plan.ok()) {
-      KECHAN_ASSIGN_OR_RETURN(RawResults r,
-                              index->Search(*plan, {.limit = 100, .legacy_rerank = legacy}));
-      for (const RawHit& h : r.hits) {
-        ranking.push_back(h.doc.id);
+      SearchOptions opt = SearchOptionsFor(req);
+      opt.legacy_rerank = path == kTop10Legacy || path == kTop100Legacy;
+      opt.full_depth = path == kTop10FullDepth;
+      opt.ids_only = !top10;
+      if (path == kTop10 || path == kTop100) {
+        opt.first_pass_depth = options.first_pass_depth;
+        opt.coverage_bonus = options.coverage_bonus;
+        opt.merge_bigrams = options.merge_bigrams;
+      }
+      opt.matched_terms = top10;
+      KECHAN_ASSIGN_OR_RETURN(RawResults r, index->Search(*plan, opt));
+      trace = r.trace;
+      if (top10) {
+        SearchResponse resp = ToSearchResponse(analysis, *plan, req, std::move(r));
+        for (const SearchHit& h : resp.hits) {
+          ranking.push_back(h.doc.id);
+        }
+      } else {
+        for (const RawHit& h : r.hits) {
+          ranking.push_back(h.doc.id);
+        }
       }
     }
-    lat.push_back(
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - q0).count());
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - q0).count();
+    PathStats& st = paths[path];
+    st.latency.push_back(ms);
+    st.match_ms += trace.match_ms;
+    st.cover_ms += trace.cover_ms;
+    st.fetch_ms += trace.fetch_ms;
+    st.rest_ms += ms - trace.match_ms - trace.cover_ms - trace.fetch_ms;
+    st.second_passes += trace.passes > 1 ? 1 : 0;
     return base::Status::Ok();
   };
-  std::vector<double> latencies;
-  std::vector<double> legacy_latencies;
-  double ndcg = 0, mrr = 0, r1 = 0, r10 = 0, r100 = 0, legacy_ndcg = 0;
+  std::vector<Path> order = {kTop10, kTop100};
+  if (options.compare_legacy) {
+    order = {kTop10, kTop10Legacy, kTop10FullDepth, kTop100, kTop100Legacy};
+  }
+  double mrr = 0, r1 = 0, r10 = 0, r100 = 0;
   for (size_t qi = 0; qi < queries.size(); ++qi) {
     const RoutingExample& q = queries[qi];
     auto judged = qrels.find(q.id);
-    std::vector<std::string> ranking;
-    std::vector<std::string> legacy_ranking;
-    // Alternate which path goes first, so neither always meets a warm cache.
-    if (options.compare_legacy && qi % 2 == 1) {
-      KECHAN_RETURN_IF_ERROR(run_query(q, true, legacy_ranking, legacy_latencies));
+    std::vector<std::vector<std::string>> rankings(kPaths);
+    for (size_t j = 0; j < order.size(); ++j) {
+      Path p = order[(qi + j) % order.size()];
+      KECHAN_RETURN_IF_ERROR(run_path(q, p, rankings[p]));
     }
-    KECHAN_RETURN_IF_ERROR(run_query(q, false, ranking, latencies));
-    if (options.compare_legacy && qi % 2 == 0) {
-      KECHAN_RETURN_IF_ERROR(run_query(q, true, legacy_ranking, legacy_latencies));
+    const std::vector<std::string>& ranking = rankings[kTop100];
+    const std::vector<std::string> top10(rankings[kTop10].begin(), rankings[kTop10].end());
+    // The top-10 path must give the first 10 of the top-100 path (same ranking).
+    const size_t shown = std::min<size_t>(10, ranking.size());
+    if (top10.size() != shown || !std::equal(top10.begin(), top10.end(), ranking.begin())) {
+      ++out.top10_mismatches;
+    }
+    if (options.compare_legacy) {
+      for (Path p : {kTop10Legacy, kTop10FullDepth}) {
+        if (rankings[p] != top10) {
+          ++out.top10_mismatches;
+        }
+      }
     }
     if (run.is_open()) {
       for (size_t i = 0; i < ranking.size(); ++i) {
@@ -320,8 +372,9 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
       continue;
     }
     ++out.queries;
-    ndcg += NdcgAt(ranking, judged->second, 10);
-    legacy_ndcg += NdcgAt(legacy_ranking, judged->second, 10);
+    for (Path p : order) {
+      paths[p].ndcg += NdcgAt(rankings[p], judged->second, 10);
+    }
     mrr += MrrAt(ranking, judged->second, 10);
     r1 += RecallAt(ranking, judged->second, 1);
     r10 += RecallAt(ranking, judged->second, 10);
@@ -331,23 +384,39 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
   if (!options.keep_index) {
     std::filesystem::remove_all(options.index_dir, ec);
   }
+  auto fill = [&](Path p, PathLatency& l) {
+    const PathStats& st = paths[p];
+    const double qn = static_cast<double>(std::max<size_t>(1, st.latency.size()));
+    l.p50_ms = Percentile(st.latency, 0.5);
+    l.p99_ms = Percentile(st.latency, 0.99);
+    l.ndcg10 = out.queries > 0 ? st.ndcg / static_cast<double>(out.queries) : 0;
+    l.match_ms = st.match_ms / qn;
+    l.cover_ms = st.cover_ms / qn;
+    l.fetch_ms = st.fetch_ms / qn;
+    l.rest_ms = st.rest_ms / qn;
+    l.second_pass_share = static_cast<double>(st.second_passes) / qn;
+  };
+  fill(kTop10, out.top10);
+  fill(kTop100, out.top100);
   if (out.queries > 0) {
     double n = static_cast<double>(out.queries);
-    out.ndcg10 = ndcg / n;
+    out.ndcg10 = out.top100.ndcg10;
     out.mrr10 = mrr / n;
     out.recall1 = r1 / n;
     out.recall10 = r10 / n;
     out.recall100 = r100 / n;
-    if (options.compare_legacy) {
-      out.legacy_ndcg10 = legacy_ndcg / n;
-    }
   }
   if (options.compare_legacy) {
-    out.legacy_latency_p50_ms = Percentile(legacy_latencies, 0.5);
-    out.legacy_latency_p99_ms = Percentile(legacy_latencies, 0.99);
+    out.compared = true;
+    fill(kTop10Legacy, out.top10_legacy);
+    fill(kTop10FullDepth, out.top10_full_depth);
+    fill(kTop100Legacy, out.top100_legacy);
+    out.legacy_ndcg10 = out.top100_legacy.ndcg10;
+    out.legacy_latency_p50_ms = out.top10_legacy.p50_ms;
+    out.legacy_latency_p99_ms = out.top10_legacy.p99_ms;
   }
-  out.latency_p50_ms = Percentile(latencies, 0.5);
-  out.latency_p99_ms = Percentile(latencies, 0.99);
+  out.latency_p50_ms = out.top10.p50_ms;
+  out.latency_p99_ms = out.top10.p99_ms;
   return out;
 }
 
@@ -382,10 +451,27 @@ std::string RetrievalEvalJson(const RetrievalEval& e) {
   if (e.reused_index) {
     o += "," + Key("reused_index") + "true";
   }
-  if (e.legacy_latency_p50_ms >= 0) {
+  if (e.compared) {
     o += "," + Key("legacy_ndcg@10") + Fixed(e.legacy_ndcg10, 4);
     o += "," + Key("legacy_latency_p50_ms") + Fixed(e.legacy_latency_p50_ms, 3);
     o += "," + Key("legacy_latency_p99_ms") + Fixed(e.legacy_latency_p99_ms, 3);
+  }
+  // latency_* above is the API's top-10 path; the paths in detail (mean ms per phase).
+  auto path = [&](std::string_view name, const PathLatency& l) {
+    o += "," + Key(name) + "{" + Key("p50_ms") + Fixed(l.p50_ms, 3) + "," + Key("p99_ms") +
+         Fixed(l.p99_ms, 3) + "," + Key("ndcg@10") + Fixed(l.ndcg10, 4) + "," + Key("match_ms") +
+         Fixed(l.match_ms, 3) + "," + Key("cover_ms") + Fixed(l.cover_ms, 3) + "," +
+         Key("fetch_ms") + Fixed(l.fetch_ms, 3) + "," + Key("rest_ms") + Fixed(l.rest_ms, 3) + "," +
+         Key("second_pass_share") + Fixed(l.second_pass_share, 3) + "}";
+  };
+  o += "," + Key("latency_path") + "\"api top-10 (page_size 10, facets, snippets)\"";
+  o += "," + Key("top10_mismatches") + std::to_string(e.top10_mismatches);
+  path("top10", e.top10);
+  path("top100", e.top100);
+  if (e.compared) {
+    path("top10_legacy", e.top10_legacy);
+    path("top10_full_depth", e.top10_full_depth);
+    path("top100_legacy", e.top100_legacy);
   }
   return o + "}";
 }

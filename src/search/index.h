@@ -39,11 +39,29 @@ struct FacetCount {
   int64_t count = 0;
 };
 
+// Where one search spent its time (for the evaluation harness and benches; not shown to users).
+struct SearchTrace {
+  int passes = 0;       // matcher passes: 1, or 2 when the first could not prove the page
+  size_t depth = 0;     // BM25 matches reranked by coordination in the last pass
+  double match_ms = 0;  // Xapian's matcher (slowest shard per pass, passes added up)
+  double cover_ms = 0;  // coverage from the posting lists (slowest shard per pass, added up)
+  double fetch_ms = 0;  // reading the hits' records (or their ids)
+};
+
 struct RawResults {
   int64_t total = 0;  // estimated number of matches
   std::vector<RawHit> hits;
-  std::map<std::string, std::vector<FacetCount>> facets;  // most frequent first
+  // Most frequent first. Counted over a sample of the matches (at least
+  // SearchOptions::check_at_least, default kFacetSample, looked at in document order), so they
+  // are estimates when the query matches more documents than that: see facets_exact.
+  std::map<std::string, std::vector<FacetCount>> facets;
+  // True when every match was counted (facet counts and total are then exact).
+  bool facets_exact = false;
+  SearchTrace trace;
 };
+
+// Matches looked at for facet counts when SearchOptions::check_at_least is 0.
+inline constexpr size_t kFacetSample = 1000;
 
 struct SearchOptions {
   size_t offset = 0;
@@ -55,6 +73,23 @@ struct SearchOptions {
   // The previous ranking path (kept for same-run comparisons in bench/search): coordination read
   // from each match's term list. Same ranking as the default path, slower.
   bool legacy_rerank = false;
+  // The previous default path (for same-run comparisons): one pass reranking the kRerankDepth
+  // best BM25 matches by coordination, whatever first_pass_depth and the experiments below say.
+  bool full_depth = false;
+  // Two-pass top-k with the same ranking: pass 1 ranks this many best BM25 matches, pass 2 runs
+  // only when a match pass 1 left out could still reach the page. 0 = one pass over
+  // kRerankDepth (the default: faster on the synthetic corpora, bench/README.md).
+  size_t first_pass_depth = 0;
+  // EXPERIMENT, changes the ranking (the service never sets it; `eval retrieval --bonus`): no
+  // coordination rerank; each matched term adds bonus × its weight × idf to BM25 instead, so
+  // Xapian's matcher ranks the page itself. < 0 = off.
+  double coverage_bonus = -1;
+  // EXPERIMENT with coverage_bonus (`--merge-bigrams`): bigram terms equal to a word term of the
+  // plan folded into it (weights added).
+  bool merge_bigrams = false;
+  // Hits carry only their type and id (the document records are not read): for callers that
+  // show nothing but need the ranking (the evaluation harness's top-100 pass).
+  bool ids_only = false;
 };
 
 // Implementations are thread-safe (the adapter serialises access internally).

@@ -365,7 +365,8 @@ std::string SearchResponseJson(const SearchResponse& r) {
                                    {"page", r.page},
                                    {"page_size", r.page_size},
                                    {"hits", std::move(hits)},
-                                   {"facets", std::move(facets)}});
+                                   {"facets", std::move(facets)},
+                                   {"facets_exact", r.facets_exact}});
 }
 
 std::string MatchJson(const MatchRequest& req, const std::vector<MatchCandidate>& candidates) {

@@ -19,6 +19,7 @@
 #include "search/index.h"
 #include "search/migrations.h"
 #include "search/query.h"
+#include "search/routes.h"
 #include "search/routing.h"
 #include "search/service.h"
 #include "search/snippet.h"
@@ -339,6 +340,170 @@ TEST(SearchShardTest, ParallelShardsScoreLikeTheCombinedDatabase) {
     }
   }
   idx->reset();
+}
+
+// A corpus of 600 documents over 8 topics where documents cover 1-4 of a query's words, with
+// lengths and repetitions varied, so coordination reorders the BM25 ranking a lot.
+std::unique_ptr<Index> TopicIndex(const std::string& name, int shards) {
+  const std::vector<std::string> topics = {"锂电池隔膜", "人工智能芯片", "激光雷达", "工业机器人",
+                                           "氢燃料电池", "量子通信",     "石墨烯",   "碳纤维"};
+  auto idx = OpenXapianIndex(TempDir(name), {.shards = shards});
+  EXPECT_TRUE(idx.ok()) << idx.status();
+  for (int i = 0; i < 600; ++i) {
+    auto topic = [&](int salt) { return topics[static_cast<size_t>(i * salt + salt) % 8]; };
+    std::string body = "面向" + topic(5) + "的应用";
+    for (int r = 0; r < i % 4; ++r) {
+      body += "，" + topic(7 + r) + topic(7 + r);
+    }
+    body +=
+        "，第" + std::to_string(i % 23) + "批。" + std::string(static_cast<size_t>(i % 11), 'x');
+    auto d = AnalyzeDocument(An(), Doc(i % 3 ? "achievement" : "demand", std::to_string(i),
+                                       topic(1) + (i % 5 ? "成果" : topic(3)), body,
+                                       {{"district", {i % 4 ? "高新区" : "天府新区"}}}));
+    EXPECT_TRUE(d.ok());
+    EXPECT_TRUE((*idx)->Replace(*d).ok());
+  }
+  EXPECT_TRUE((*idx)->Commit().ok());
+  return std::move(*idx);
+}
+
+// The two-pass top-k (pass 1 ranks the best 20 by BM25; pass 2 only when a match it left out
+// could still reach the page) gives exactly the page of the one-pass rerank of the best 100 and
+// of the legacy path: same documents, same scores (1e-9), same matched terms, for several pages.
+// Both cases occur: queries settled by pass 1 and queries that need pass 2.
+TEST(SearchShardTest, TwoPassTopKRanksLikeTheFullDepth) {
+  ASSERT_NE(A(), nullptr);
+  auto idx = TopicIndex("twopass", 2);
+  int one_pass = 0, two_passes = 0;
+  for (const std::string q :
+       {"锂电池 芯片", "激光雷达在工业机器人的应用", "量子", "石墨烯 碳纤维 高新区",
+        "氢燃料电池隔膜材料", "人工智能芯片与激光雷达、量子通信", "碳纤维机器人", "电池"}) {
+    auto plan = BuildPlan(An(), {.q = q});
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    for (auto [offset, limit] :
+         std::vector<std::pair<size_t, size_t>>{{0, 10}, {7, 10}, {0, 30}, {0, 1}, {40, 10}}) {
+      SearchOptions fast{
+          .offset = offset, .limit = limit, .matched_terms = true, .first_pass_depth = 20};
+      SearchOptions full = fast;
+      full.full_depth = true;
+      SearchOptions old = fast;
+      old.legacy_rerank = true;
+      auto a = idx->Search(*plan, fast);
+      auto b = idx->Search(*plan, full);
+      auto c = idx->Search(*plan, old);
+      ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+      (a->trace.passes == 1 ? one_pass : two_passes) += 1;
+      EXPECT_EQ(b->trace.passes, 1);
+      ASSERT_EQ(a->hits.size(), b->hits.size()) << q;
+      ASSERT_EQ(a->hits.size(), c->hits.size()) << q;
+      ASSERT_FALSE(a->hits.empty()) << q;
+      for (size_t i = 0; i < a->hits.size(); ++i) {
+        for (const RawResults* other : {&*b, &*c}) {
+          EXPECT_NEAR(a->hits[i].score, other->hits[i].score, 1e-9) << q << " #" << i;
+          EXPECT_EQ(a->hits[i].doc.id, other->hits[i].doc.id) << q << " #" << i;
+          std::set<std::string> ma(a->hits[i].matched_terms.begin(),
+                                   a->hits[i].matched_terms.end());
+          std::set<std::string> mb(other->hits[i].matched_terms.begin(),
+                                   other->hits[i].matched_terms.end());
+          EXPECT_EQ(ma, mb) << q << " #" << i;
+        }
+      }
+    }
+  }
+  EXPECT_GT(one_pass, 0);
+  EXPECT_GT(two_passes, 0);
+  idx.reset();
+}
+
+// The ranking experiment (coverage bonus instead of the coordination rerank, bigrams folded into
+// equal words): the matcher ranks the page itself, and its pruning for a short page gives the
+// head of a long one (same documents, scores to 1e-9); shards rank like one database.
+TEST(SearchShardTest, CoverageBonusExperimentPrunesWithoutChangingItsRanking) {
+  ASSERT_NE(A(), nullptr);
+  auto two = TopicIndex("bonus2", 2);
+  auto one = TopicIndex("bonus1", 1);
+  for (const std::string q :
+       {"激光雷达在工业机器人的应用", "锂电池 芯片", "石墨烯 碳纤维 高新区"}) {
+    auto plan = BuildPlan(An(), {.q = q});
+    ASSERT_TRUE(plan.ok());
+    for (bool merge : {false, true}) {
+      SearchOptions page{.limit = 10, .coverage_bonus = 1.0, .merge_bigrams = merge};
+      SearchOptions deep = page;
+      deep.limit = 300;
+      auto a = two->Search(*plan, page);
+      auto b = two->Search(*plan, deep);
+      auto c = one->Search(*plan, deep);
+      ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+      ASSERT_EQ(a->hits.size(), 10u) << q;
+      for (size_t i = 0; i < a->hits.size(); ++i) {
+        EXPECT_EQ(a->hits[i].doc.id, b->hits[i].doc.id) << q << " #" << i;
+        EXPECT_NEAR(a->hits[i].score, b->hits[i].score, 1e-9) << q << " #" << i;
+        EXPECT_NEAR(b->hits[i].score, c->hits[i].score, 1e-9) << q << " #" << i;
+      }
+      for (size_t i = 1; i < b->hits.size(); ++i) {
+        EXPECT_GE(b->hits[i - 1].score, b->hits[i].score) << q;  // no rerank: BM25 order
+      }
+    }
+  }
+}
+
+// ids_only gives the same ranking with only type and id filled in (no record read).
+TEST(SearchShardTest, IdsOnlyHitsCarryTypeAndIdInTheSameOrder) {
+  ASSERT_NE(A(), nullptr);
+  auto idx = TopicIndex("idsonly", 2);
+  auto plan = BuildPlan(An(), {.q = "激光雷达在工业机器人的应用"});
+  ASSERT_TRUE(plan.ok());
+  auto full = idx->Search(*plan, {.limit = 100});
+  auto ids = idx->Search(*plan, {.limit = 100, .ids_only = true});
+  ASSERT_TRUE(full.ok() && ids.ok());
+  ASSERT_EQ(full->hits.size(), 100u);
+  ASSERT_EQ(ids->hits.size(), 100u);
+  for (size_t i = 0; i < ids->hits.size(); ++i) {
+    EXPECT_EQ(ids->hits[i].doc.type, full->hits[i].doc.type);
+    EXPECT_EQ(ids->hits[i].doc.id, full->hits[i].doc.id);
+    EXPECT_NEAR(ids->hits[i].score, full->hits[i].score, 1e-9);
+    EXPECT_FALSE(full->hits[i].doc.title.empty());
+    EXPECT_TRUE(ids->hits[i].doc.title.empty());
+    EXPECT_TRUE(ids->hits[i].doc.fields.empty());
+  }
+  idx.reset();
+}
+
+// Facet counts are exact only when every match was counted; otherwise the results say they are
+// estimates (facets_exact false) — on the default path and the legacy one.
+TEST(SearchShardTest, FacetCountsSayWhetherTheyAreExact) {
+  ASSERT_NE(A(), nullptr);
+  auto idx = TopicIndex("facetsexact", 2);
+  auto plan = BuildPlan(An(), {.q = "锂电池"});
+  ASSERT_TRUE(plan.ok());
+  for (bool legacy : {false, true}) {
+    auto all = idx->Search(*plan, {.limit = 10, .facets = true, .legacy_rerank = legacy});
+    ASSERT_TRUE(all.ok());
+    EXPECT_TRUE(all->facets_exact) << legacy;
+    int64_t counted = 0;
+    for (const FacetCount& c : all->facets["district"]) {
+      counted += c.count;
+    }
+    EXPECT_EQ(counted, all->total) << legacy;  // every match counted once
+    auto sample = idx->Search(
+        *plan, {.limit = 10, .facets = true, .check_at_least = 20, .legacy_rerank = legacy});
+    ASSERT_TRUE(sample.ok());
+    EXPECT_FALSE(sample->facets_exact) << legacy;
+    EXPECT_GT(sample->total, 20) << legacy;
+    // The API response says so.
+    SearchRequest req{.q = "锂电池"};
+    EXPECT_NE(SearchResponseJson(ToSearchResponse(An(), *plan, req, *sample))
+                  .find("\"facets_exact\":false"),
+              std::string::npos);
+    EXPECT_NE(
+        SearchResponseJson(ToSearchResponse(An(), *plan, req, *all)).find("\"facets_exact\":true"),
+        std::string::npos);
+    auto none = idx->Search(*plan, {.limit = 10, .legacy_rerank = legacy});
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(none->facets_exact) << legacy;
+    EXPECT_TRUE(none->facets.empty()) << legacy;
+  }
+  idx.reset();
 }
 
 // A search while a long batch is being written waits for the writes queued before it, not for
@@ -822,17 +987,28 @@ TEST(SearchRoutingTest, NearestNeighboursPickTheDepartmentAndFallBackWhenUnsure)
   EXPECT_DOUBLE_EQ(eval->macro_f1, 1.0);
 }
 
-// Quality floor on the labelled retrieval fixture: at or above the best peer of the side-by-side
-// run (flexsearch, nDCG@10 0.853; bench/README.md), every ranking scored by the same metrics.
-TEST(RetrievalQualityTest, FixtureAtOrAboveBestPeer) {
+// The labelled retrieval fixture (tests/fixtures/search/retrieval/), parsed.
+struct RetrievalFixture {
+  decltype(ReadCorpusJsonl("", "")) corpus;
+  decltype(ReadRoutingJsonl("", "", false)) queries;
+  decltype(ReadQrelsTsv("", "")) qrels;
+};
+
+RetrievalFixture LoadRetrievalFixture() {
   auto read = [](const std::string& path) {
     std::ifstream in(path);
     return std::string(std::istreambuf_iterator<char>(in), {});
   };
   const std::string dir = "tests/fixtures/search/retrieval/";
-  auto corpus = ReadCorpusJsonl(read(dir + "corpus.jsonl"), "corpus.jsonl");
-  auto queries = ReadRoutingJsonl(read(dir + "queries.jsonl"), "queries.jsonl", false);
-  auto qrels = ReadQrelsTsv(read(dir + "qrels.tsv"), "qrels.tsv");
+  return {ReadCorpusJsonl(read(dir + "corpus.jsonl"), "corpus.jsonl"),
+          ReadRoutingJsonl(read(dir + "queries.jsonl"), "queries.jsonl", false),
+          ReadQrelsTsv(read(dir + "qrels.tsv"), "qrels.tsv")};
+}
+
+// Quality floor on the labelled retrieval fixture: at or above the best peer of the side-by-side
+// run (flexsearch, nDCG@10 0.853; bench/README.md), every ranking scored by the same metrics.
+TEST(RetrievalQualityTest, FixtureAtOrAboveBestPeer) {
+  auto [corpus, queries, qrels] = LoadRetrievalFixture();
   ASSERT_TRUE(corpus.ok() && queries.ok() && qrels.ok());
   RetrievalOptions options;
   options.index_dir =
@@ -843,6 +1019,32 @@ TEST(RetrievalQualityTest, FixtureAtOrAboveBestPeer) {
   EXPECT_GE(r->ndcg10, 0.853);
   EXPECT_GE(r->mrr10, 0.99);
   EXPECT_GE(r->recall100, 0.70);
+  EXPECT_EQ(r->top10_mismatches, 0);  // the API's top-10 path ranks like the top-100 path
+  EXPECT_EQ(r->top10.ndcg10, r->ndcg10);
+  std::filesystem::remove_all(options.index_dir);
+}
+
+// With compare_legacy the evaluation runs the previous paths on the same queries in the same
+// run; they rank alike (same nDCG, no mismatching top 10) and their latencies are reported.
+TEST(RetrievalQualityTest, CompareLegacyRunsThePreviousPathsAlike) {
+  auto [corpus, queries, qrels] = LoadRetrievalFixture();
+  ASSERT_TRUE(corpus.ok() && queries.ok() && qrels.ok());
+  RetrievalOptions options;
+  options.index_dir =
+      (std::filesystem::temp_directory_path() / "kechan-compare-legacy-test").string();
+  options.compare_legacy = true;
+  auto r = EvaluateRetrieval(An(), *corpus, *queries, *qrels, options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->compared);
+  EXPECT_EQ(r->top10_mismatches, 0);
+  EXPECT_NEAR(r->legacy_ndcg10, r->ndcg10, 1e-12);
+  EXPECT_NEAR(r->top10_legacy.ndcg10, r->top10.ndcg10, 1e-12);
+  EXPECT_NEAR(r->top10_full_depth.ndcg10, r->top10.ndcg10, 1e-12);
+  EXPECT_GT(r->top10_legacy.p50_ms, 0);
+  EXPECT_GT(r->top100_legacy.p50_ms, 0);
+  std::string json = RetrievalEvalJson(*r);
+  EXPECT_NE(json.find("\"top10_full_depth\""), std::string::npos);
+  EXPECT_LT(json.find("\"latency_p50_ms\""), json.find("\"p50_ms\""));  // peers read the first
   std::filesystem::remove_all(options.index_dir);
 }
 

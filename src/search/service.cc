@@ -205,20 +205,23 @@ Status SearchService::SetSynonyms(std::string_view word, const std::vector<std::
   return LoadThesaurus();
 }
 
-Result<SearchResponse> SearchService::Search(const SearchRequest& req) {
-  auto thesaurus = thesaurus_.Snapshot();
-  KECHAN_ASSIGN_OR_RETURN(QueryPlan plan, BuildPlan(analysis_, req, thesaurus.get()));
+SearchOptions SearchOptionsFor(const SearchRequest& req) {
   SearchOptions opt;
   opt.offset = static_cast<size_t>((req.page - 1) * req.page_size);
   opt.limit = static_cast<size_t>(req.page_size);
   opt.facets = req.facets;
   opt.matched_terms = true;
-  KECHAN_ASSIGN_OR_RETURN(RawResults raw, index_->Search(plan, opt));
+  return opt;
+}
+
+SearchResponse ToSearchResponse(const TextAnalysis& analysis, const QueryPlan& plan,
+                                const SearchRequest& req, RawResults raw) {
   SearchResponse out;
   out.total = raw.total;
   out.page = req.page;
   out.page_size = req.page_size;
   out.facets = std::move(raw.facets);
+  out.facets_exact = raw.facets_exact;
   for (RawHit& h : raw.hits) {
     SearchHit hit;
     hit.score = h.score;
@@ -232,12 +235,19 @@ Result<SearchResponse> SearchService::Search(const SearchRequest& req) {
       }
     }
     if (body != nullptr) {
-      hit.snippet = Snippet(analysis_, body->text, terms);
+      hit.snippet = Snippet(analysis, body->text, terms);
     }
     hit.doc = std::move(h.doc);
     out.hits.push_back(std::move(hit));
   }
   return out;
+}
+
+Result<SearchResponse> SearchService::Search(const SearchRequest& req) {
+  auto thesaurus = thesaurus_.Snapshot();
+  KECHAN_ASSIGN_OR_RETURN(QueryPlan plan, BuildPlan(analysis_, req, thesaurus.get()));
+  KECHAN_ASSIGN_OR_RETURN(RawResults raw, index_->Search(plan, SearchOptionsFor(req)));
+  return ToSearchResponse(analysis_, plan, req, std::move(raw));
 }
 
 Result<std::map<std::string, int64_t>> SearchService::DeclineCounts(

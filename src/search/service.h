@@ -37,8 +37,19 @@ struct SearchResponse {
   int64_t page = 1;
   int64_t page_size = 10;
   std::vector<SearchHit> hits;
+  // Counted over the first kFacetSample matches (in document order) when the query matches
+  // more: then estimates, and facets_exact is false.
   std::map<std::string, std::vector<FacetCount>> facets;
+  bool facets_exact = false;
 };
+
+// What SearchService::Search asks the index for `req` (its page, facets, matched terms).
+SearchOptions SearchOptionsFor(const SearchRequest& req);
+// The response to `req` from the index's results for `plan`: matched words and a highlighted
+// snippet per hit. SearchService::Search is BuildPlan + Index::Search(SearchOptionsFor) + this;
+// the evaluation harness times the same steps.
+SearchResponse ToSearchResponse(const TextAnalysis& analysis, const QueryPlan& plan,
+                                const SearchRequest& req, RawResults raw);
 
 // Why a match was declined. Stable names: "irrelevant", "wrong_node", "wrong_district",
 // "too_expensive", "immature", "expired", "other".

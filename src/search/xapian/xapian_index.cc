@@ -3,6 +3,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <cstdint>
@@ -21,7 +22,8 @@
 namespace kechan::search {
 namespace {
 
-constexpr char kSep = '\x1f';  // separates several values of one facet in a value slot
+constexpr char kSep = '\x1f';            // separates several values of one facet in a value slot
+constexpr Xapian::valueno kKeySlot = 0;  // "type<kSep>id": the hit's key without its record
 constexpr Xapian::valueno kFacetSlot0 = 1;
 constexpr Xapian::valueno kNumberSlot0 = 20;
 
@@ -233,8 +235,28 @@ Xapian::Document ToXapian(const IndexedDocument& in, const std::string& id_term)
   for (const auto& [name, value] : doc.numbers) {
     d.add_value(NumberSlot(name), Xapian::sortable_serialise(value));
   }
+  d.add_value(kKeySlot, doc.type + kSep + doc.id);
   d.set_data(DocumentToJson(doc));
   return d;
+}
+
+// The type and id of a stored document: from its key slot (no record read), or from its record
+// when the index was written before the slot existed.
+Document KeyOf(const Xapian::Document& d) {
+  Document out;
+  std::string key = d.get_value(kKeySlot);
+  size_t sep = key.find(kSep);
+  if (sep != std::string::npos) {
+    out.type = key.substr(0, sep);
+    out.id = key.substr(sep + 1);
+    return out;
+  }
+  auto full = DocumentFromJson(d.get_data());
+  if (full.ok()) {
+    out.type = std::move(full->type);
+    out.id = std::move(full->id);
+  }
+  return out;
 }
 
 // Pending writes per shard before Replace waits for the writer (bounds memory).
@@ -247,29 +269,32 @@ constexpr size_t kQueueLimit = 256;
 // (SearchShardTest.ParallelShardsScoreLikeTheCombinedDatabase).
 class GlobalBm25 : public Xapian::Weight {
  public:
-  explicit GlobalBm25(double average_length) : average_length_(average_length) {
+  explicit GlobalBm25(double average_length, double bonus = 0)
+      : average_length_(average_length), bonus_(bonus) {
     need_stat(WDF);
     need_stat(WDF_MAX);
     need_stat(DOC_LENGTH);
     need_stat(DOC_LENGTH_MIN);
   }
   std::string name() const override { return "kechan::GlobalBm25"; }
-  GlobalBm25* clone() const override { return new GlobalBm25(average_length_); }
+  GlobalBm25* clone() const override { return new GlobalBm25(average_length_, bonus_); }
   void init(double factor) override {
     termweight_ = factor * (kBm25K1 + 1);
+    extra_ = factor * bonus_;
     len_factor_ = average_length_ != 0 ? 1 / average_length_ : 0;
   }
   double get_sumpart(Xapian::termcount wdf, Xapian::termcount len,
                      Xapian::termcount /*uniqterms*/) const override {
     double normlen = std::max(len * len_factor_, kMinNormLen);
     double w = wdf;
-    return termweight_ * (w / (kBm25K1 * (normlen * kBm25B + (1 - kBm25B)) + w));
+    return termweight_ * (w / (kBm25K1 * (normlen * kBm25B + (1 - kBm25B)) + w)) + extra_;
   }
   double get_maxpart() const override {
     double wdf_max = get_wdf_upper_bound();
     double len_lb = std::max<double>(wdf_max, get_doclength_lower_bound());
     double normlen = std::max(len_lb * len_factor_, kMinNormLen);
-    return termweight_ * (wdf_max / (kBm25K1 * (normlen * kBm25B + (1 - kBm25B)) + wdf_max));
+    return termweight_ * (wdf_max / (kBm25K1 * (normlen * kBm25B + (1 - kBm25B)) + wdf_max)) +
+           extra_;
   }
   double get_sumextra(Xapian::termcount, Xapian::termcount) const override { return 0; }
   double get_maxextra() const override { return 0; }
@@ -277,6 +302,8 @@ class GlobalBm25 : public Xapian::Weight {
  private:
   static constexpr double kMinNormLen = 0.5;
   double average_length_;
+  double bonus_;
+  double extra_ = 0;
   double termweight_ = 0;
   double len_factor_ = 0;
 };
@@ -289,6 +316,35 @@ double Bm25Idf(double docs, double termfreq) {
     tw = tw * 0.5 + 1;
   }
   return std::log(tw);
+}
+
+// The plan with every bigram term that equals one of its word terms ("B机场" and "机场") folded
+// into the word (weights added): one posting list read instead of two nearly identical ones.
+QueryPlan MergeBigramsIntoWords(const QueryPlan& in) {
+  QueryPlan out = in;
+  out.terms.clear();
+  std::map<std::string, size_t, std::less<>> words;
+  auto is_bigram = [](const PlanTerm& t) {
+    return t.term.size() > kBigramPrefix.size() && t.term.rfind(kBigramPrefix, 0) == 0;
+  };
+  for (const PlanTerm& t : in.terms) {
+    if (!is_bigram(t)) {
+      words[t.term] = out.terms.size();
+      out.terms.push_back(t);
+    }
+  }
+  for (const PlanTerm& t : in.terms) {
+    if (!is_bigram(t)) {
+      continue;
+    }
+    auto w = words.find(std::string_view(t.term).substr(kBigramPrefix.size()));
+    if (w != words.end() && out.terms[w->second].synonym == t.synonym) {
+      out.terms[w->second].weight += t.weight;
+    } else {
+      out.terms.push_back(t);
+    }
+  }
+  return out;
 }
 
 // One match of one shard, before it is merged with the other shards' matches.
@@ -552,7 +608,7 @@ class XapianIndex : public Index {
       enquire.add_matchspy(&spy);
     }
     Xapian::doccount check = static_cast<Xapian::doccount>(
-        options.check_at_least ? options.check_at_least : (options.facets ? 1000 : 0));
+        options.check_at_least ? options.check_at_least : (options.facets ? kFacetSample : 0));
     const bool rerank = plan.terms.size() > 1;
     const size_t want = options.offset + options.limit;
     const size_t depth = rerank ? std::max(want, kRerankDepth) : options.limit;
@@ -611,15 +667,37 @@ class XapianIndex : public Index {
     }
     if (options.facets) {
       out.facets = spy.Result();
+      out.facets_exact = mset.get_matches_upper_bound() <= check;
     }
     return out;
   }
 
   // Every shard searched on its own thread (shard 0 on the caller's) with the statistics of all
-  // shards (GlobalBm25), each keeping its best `depth` matches with their coverage (from the
-  // posting lists, CoverFromPostings); the matches are merged by BM25 as one database would
-  // order them, the first `depth` reranked by coordination. Same ranking as LegacySearch.
-  base::Result<RawResults> ParallelSearch(const QueryPlan& plan, const SearchOptions& options) {
+  // shards (GlobalBm25), each keeping its best matches with their coverage (from the posting
+  // lists, CoverFromPostings); the matches are merged by BM25 as one database would order them
+  // and reranked by coordination. Same ranking as LegacySearch: the page is the best `want` by
+  // coordination among the kRerankDepth best by BM25.
+  //
+  // With options.first_pass_depth, two passes instead of one over all kRerankDepth: coordination
+  // never raises a score (score = BM25 × share², share ≤ 1), so a match whose BM25 is below the
+  // want-th best coordinated score s seen so far cannot reach the page. Pass 1 ranks only the
+  // best first_pass_depth by BM25 (Xapian's matcher prunes with that much higher threshold); when
+  // s ≥ the lowest BM25 of that pass, nothing it left out can reach the page and it is final.
+  // Otherwise pass 2 asks each shard for its kRerankDepth best with BM25 ≥ s (Xapian's weight
+  // cutoff: the matcher prunes with s from the first document) — a prefix of the kRerankDepth
+  // best that holds every match that can reach the page
+  // (SearchShardTest.TwoPassTopKRanksLikeTheFullDepth). Measured slower than one pass on the
+  // synthetic corpora (most queries need pass 2), so off by default (decisions/0009).
+  base::Result<RawResults> ParallelSearch(const QueryPlan& asked_plan,
+                                          const SearchOptions& options) {
+    const bool additive = options.coverage_bonus >= 0 && !options.full_depth;
+    const bool merge = additive && options.merge_bigrams;
+    const QueryPlan merged_plan = merge ? MergeBigramsIntoWords(asked_plan) : QueryPlan{};
+    const QueryPlan& plan = merge ? merged_plan : asked_plan;
+    using SteadyClock = std::chrono::steady_clock;
+    auto ms_since = [](SteadyClock::time_point t0) {
+      return std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
+    };
     const size_t n = dbs_.size();
     Xapian::Database all = Reader();
     const double docs = all.get_doccount();
@@ -639,105 +717,169 @@ class XapianIndex : public Index {
     for (size_t i = 0; i < plan.terms.size(); ++i) {
       idf[i] = Bm25Idf(docs, all.get_termfreq(plan.terms[i].term));
     }
-    const GlobalBm25 weight(all.get_avlength());
-    const bool rerank = plan.terms.size() > 1;
+    const GlobalBm25 weight(all.get_avlength(), additive ? options.coverage_bonus : 0);
+    const bool rerank = plan.terms.size() > 1 && !additive;
     const size_t want = options.offset + options.limit;
-    const size_t depth = rerank ? std::max(want, kRerankDepth) : want;
+    const size_t full_depth = rerank ? std::max(want, kRerankDepth) : want;
     const size_t check_total =
-        options.check_at_least ? options.check_at_least : (options.facets ? 1000 : 0);
+        options.check_at_least ? options.check_at_least : (options.facets ? kFacetSample : 0);
     const auto check = static_cast<Xapian::doccount>((check_total + n - 1) / n);
     const bool need_terms = rerank || options.matched_terms;
 
     struct ShardResult {
       std::vector<ShardMatch> matches;
       int64_t estimated = 0;
+      Xapian::doccount upper_bound = 0;
       FacetSpy spy;
+      double match_ms = 0;
+      double cover_ms = 0;
       std::optional<base::Status> error;
     };
-    std::vector<ShardResult> results(n);
-    auto search_shard = [&](size_t k) {
-      ShardResult& r = results[k];
-      try {
-        // Each thread builds its own query: Xapian's objects are reference-counted without
-        // atomics, so no Xapian object is shared between the threads.
-        Xapian::Enquire enquire(dbs_[k]);
-        enquire.set_query(BuildQuery(plan, &idf));
-        enquire.set_weighting_scheme(weight);
-        if (options.facets) {
-          enquire.add_matchspy(&r.spy);
-        }
-        Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(depth), check);
-        r.estimated = mset.get_matches_estimated();
-        r.matches.reserve(mset.size());
-        for (auto it = mset.begin(); it != mset.end(); ++it) {
-          ShardMatch m;
-          m.bm25 = it.get_weight();
-          m.score = m.bm25;
-          m.shard = k;
-          m.local = *it;
-          m.global = static_cast<Xapian::docid>((m.local - 1) * n + k + 1);
-          r.matches.push_back(std::move(m));
-        }
-        if (need_terms) {
-          CoverFromPostings(dbs_[k], asked, r.matches, options.matched_terms);
-          if (rerank) {
-            for (ShardMatch& m : r.matches) {
-              m.score = Coordinate(m.bm25, m.covered, total_weight);
-            }
+    // One pass: every shard's best `depth` matches with BM25 ≥ `cutoff`, merged in the combined
+    // database's order (BM25 descending, then document number) and cut to `depth`, with their
+    // coordinated scores. Facets are counted (by `results`' spies) when `facets` is set.
+    struct Pass {
+      std::vector<ShardResult> results;
+      std::vector<ShardMatch> merged;  // by BM25
+      bool complete = true;            // every shard returned fewer than `depth`: no more matches
+    };
+    RawResults out;
+    auto run_pass = [&](size_t depth, double cutoff, bool facets) -> base::Result<Pass> {
+      Pass pass;
+      pass.results = std::vector<ShardResult>(n);
+      auto search_shard = [&](size_t k) {
+        ShardResult& r = pass.results[k];
+        try {
+          auto t0 = SteadyClock::now();
+          // Each thread builds its own query: Xapian's objects are reference-counted without
+          // atomics, so no Xapian object is shared between the threads.
+          Xapian::Enquire enquire(dbs_[k]);
+          enquire.set_query(BuildQuery(plan, &idf));
+          enquire.set_weighting_scheme(weight);
+          if (facets) {
+            enquire.add_matchspy(&r.spy);
           }
+          if (cutoff > 0) {
+            enquire.set_cutoff(0, cutoff);
+          }
+          Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(depth),
+                                               facets ? check : Xapian::doccount{0});
+          r.estimated = mset.get_matches_estimated();
+          r.upper_bound = mset.get_matches_upper_bound();
+          r.matches.reserve(mset.size());
+          for (auto it = mset.begin(); it != mset.end(); ++it) {
+            ShardMatch m;
+            m.bm25 = it.get_weight();
+            m.score = m.bm25;
+            m.shard = k;
+            m.local = *it;
+            m.global = static_cast<Xapian::docid>((m.local - 1) * n + k + 1);
+            r.matches.push_back(std::move(m));
+          }
+          r.match_ms = ms_since(t0);
+          if (need_terms) {
+            auto t1 = SteadyClock::now();
+            CoverFromPostings(dbs_[k], asked, r.matches, options.matched_terms);
+            if (rerank) {
+              for (ShardMatch& m : r.matches) {
+                m.score = Coordinate(m.bm25, m.covered, total_weight);
+              }
+            }
+            r.cover_ms = ms_since(t1);
+          }
+        } catch (const Xapian::Error& e) {
+          r.error = FromXapian(e, dirs_[k]);
         }
-      } catch (const Xapian::Error& e) {
-        r.error = FromXapian(e, dirs_[k]);
+      };
+      std::vector<std::thread> threads;
+      for (size_t k = 1; k < n; ++k) {
+        threads.emplace_back(search_shard, k);
+      }
+      search_shard(0);
+      for (auto& t : threads) {
+        t.join();
+      }
+      double match_ms = 0, cover_ms = 0;
+      for (ShardResult& r : pass.results) {
+        if (r.error) {
+          return *r.error;
+        }
+        match_ms = std::max(match_ms, r.match_ms);
+        cover_ms = std::max(cover_ms, r.cover_ms);
+        pass.complete = pass.complete && r.matches.size() < depth;
+        for (ShardMatch& m : r.matches) {
+          pass.merged.push_back(std::move(m));
+        }
+        r.matches.clear();
+      }
+      std::sort(pass.merged.begin(), pass.merged.end(),
+                [](const ShardMatch& a, const ShardMatch& b) {
+                  return a.bm25 != b.bm25 ? a.bm25 > b.bm25 : a.global < b.global;
+                });
+      if (pass.merged.size() > depth) {
+        pass.merged.resize(depth);
+      }
+      ++out.trace.passes;
+      out.trace.depth = pass.merged.size();
+      out.trace.match_ms += match_ms;
+      out.trace.cover_ms += cover_ms;
+      return pass;
+    };
+    // Coordinated order; equal scores keep their BM25 order (as LegacySearch's stable sort).
+    auto by_score = [&](std::vector<ShardMatch>& v) {
+      if (rerank) {
+        std::stable_sort(v.begin(), v.end(), [](const ShardMatch& a, const ShardMatch& b) {
+          return a.score > b.score;
+        });
       }
     };
-    std::vector<std::thread> threads;
-    for (size_t k = 1; k < n; ++k) {
-      threads.emplace_back(search_shard, k);
-    }
-    search_shard(0);
-    for (auto& t : threads) {
-      t.join();
-    }
-    RawResults out;
-    std::vector<ShardMatch> merged;
-    for (ShardResult& r : results) {
-      if (r.error) {
-        return *r.error;
-      }
+
+    const size_t first_depth = options.full_depth || options.first_pass_depth == 0
+                                   ? full_depth
+                                   : std::min(full_depth, std::max(want, options.first_pass_depth));
+    KECHAN_ASSIGN_OR_RETURN(Pass first, run_pass(first_depth, 0, options.facets));
+    for (const ShardResult& r : first.results) {
       out.total += r.estimated;
-      for (ShardMatch& m : r.matches) {
-        merged.push_back(std::move(m));
-      }
-    }
-    // The combined database's order: BM25 descending, then document number ascending.
-    std::sort(merged.begin(), merged.end(), [](const ShardMatch& a, const ShardMatch& b) {
-      return a.bm25 != b.bm25 ? a.bm25 > b.bm25 : a.global < b.global;
-    });
-    if (merged.size() > depth) {
-      merged.resize(depth);
-    }
-    if (rerank) {
-      std::stable_sort(merged.begin(), merged.end(),
-                       [](const ShardMatch& a, const ShardMatch& b) { return a.score > b.score; });
-    }
-    const size_t begin = std::min(options.offset, merged.size());
-    const size_t end = std::min(merged.size(), begin + options.limit);
-    for (size_t i = begin; i < end; ++i) {
-      RawHit hit;
-      KECHAN_ASSIGN_OR_RETURN(
-          hit.doc,
-          DocumentFromJson(dbs_[merged[i].shard].get_document(merged[i].local).get_data()));
-      hit.score = merged[i].score;
-      hit.matched_terms = std::move(merged[i].matched);
-      out.hits.push_back(std::move(hit));
     }
     if (options.facets) {
       std::vector<const FacetSpy*> spies;
-      for (const ShardResult& r : results) {
+      out.facets_exact = true;
+      for (const ShardResult& r : first.results) {
         spies.push_back(&r.spy);
+        out.facets_exact = out.facets_exact && r.upper_bound <= check;
       }
       out.facets = FacetSpy::Merged(spies);
     }
+    std::vector<ShardMatch> ranked = std::move(first.merged);
+    const double lowest_bm25 = ranked.empty() ? 0 : ranked.back().bm25;
+    by_score(ranked);
+    if (first_depth < full_depth && !first.complete && ranked.size() >= want && want > 0 &&
+        ranked[want - 1].score < lowest_bm25) {
+      // A match left out of pass 1 might still reach the page: pass 2 with the cutoff (lowered
+      // by a relative 1e-12 against rounding in Xapian's weight sums; a lower cutoff only keeps
+      // more of the prefix).
+      const double cutoff = ranked[want - 1].score * (1 - 1e-12);
+      KECHAN_ASSIGN_OR_RETURN(Pass second, run_pass(full_depth, cutoff, false));
+      ranked = std::move(second.merged);
+      by_score(ranked);
+    }
+
+    auto t_fetch = SteadyClock::now();
+    const size_t begin = std::min(options.offset, ranked.size());
+    const size_t end = std::min(ranked.size(), begin + options.limit);
+    for (size_t i = begin; i < end; ++i) {
+      RawHit hit;
+      Xapian::Document d = dbs_[ranked[i].shard].get_document(ranked[i].local);
+      if (options.ids_only) {
+        hit.doc = KeyOf(d);
+      } else {
+        KECHAN_ASSIGN_OR_RETURN(hit.doc, DocumentFromJson(d.get_data()));
+      }
+      hit.score = ranked[i].score;
+      hit.matched_terms = std::move(ranked[i].matched);
+      out.hits.push_back(std::move(hit));
+    }
+    out.trace.fetch_ms = ms_since(t_fetch);
     return out;
   }
 

@@ -9,6 +9,7 @@ export default {
       allTypes: '全部',
       clearFilters: '清除筛选',
       total: '共 {n} 条结果',
+      totalApprox: '约 {n} 条结果（数量与分类计数按前 1000 条估算）',
       empty: '没有找到相关内容，换个说法试试',
       fields: { q: '查询内容', type: '类型' },
       types: {
@@ -46,6 +47,7 @@ export default {
       allTypes: 'All',
       clearFilters: 'Clear filters',
       total: '{n} results',
+      totalApprox: 'About {n} results (counts estimated from the first 1,000 matches)',
       empty: 'Nothing found. Try other words.',
       fields: { q: 'Query', type: 'Type' },
       types: {
