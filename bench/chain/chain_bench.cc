@@ -21,6 +21,14 @@
 //   0 = skip): the diff between two dates, a year back and from before any record, N times each.
 //   --sqlite-rows-per-insert N: rows per INSERT statement of the imports on SQLite (default 200;
 //   1 = one prepared statement per row, without a statement journal), for a same-run comparison.
+//   --synchronous full|normal (SQLite, default full as the product opens it; before 2026-11-29
+//   20:30 UTC the bench always used normal): the writer's PRAGMA synchronous.
+//   --writer-pragma NAME=VALUE (repeatable; SQLite): runs PRAGMA NAME=VALUE on the writer
+//   connection before the import (e.g. cache_size=-262144, wal_autocheckpoint=10000), for a
+//   same-run comparison of a setting; the value it then reads back is printed on stderr.
+//   Each import batch prints a line on stderr: its wall time split into the row check (read
+//   snapshot, up to the first write), the writes and the commit (event, commit, checkpoint), and
+//   the user / system CPU it took.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -31,7 +39,9 @@
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "auth/migrations.h"
@@ -79,12 +89,20 @@ std::string OrgBody(uint64_t serial) {
   return body;
 }
 
+double TvMs(const timeval& tv) {
+  return (static_cast<double>(tv.tv_sec) * 1000.0) + (static_cast<double>(tv.tv_usec) / 1000.0);
+}
+// User CPU time of this process so far, in milliseconds.
+double UserCpuMs() {
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  return TvMs(ru.ru_utime);
+}
 // User + system CPU time of this process so far, in milliseconds.
 double CpuMs() {
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
-  return (static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0) +
-         (static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0);
+  return TvMs(ru.ru_utime) + TvMs(ru.ru_stime);
 }
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -127,6 +145,8 @@ int main(int argc, char** argv) {
   int64_t link_rows = 0;
   bool baseline_city = true;
   int diff_repeat = 5;
+  std::vector<std::string> writer_pragmas;
+  bool synchronous_full = true;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
@@ -156,6 +176,10 @@ int main(int argc, char** argv) {
       baseline_city = value != "0";
     } else if (flag == "--diff-repeat") {
       diff_repeat = std::stoi(value);
+    } else if (flag == "--synchronous") {
+      synchronous_full = value != "normal";
+    } else if (flag == "--writer-pragma") {
+      writer_pragmas.push_back(value);
     } else if (flag == "--sqlite-rows-per-insert") {
       repo::SetSqliteRowsPerInsert(static_cast<size_t>(std::stoll(value)));
     } else {
@@ -169,12 +193,26 @@ int main(int argc, char** argv) {
                  "[--chains C] [--nodes N] [--batch B] [--repeat R]\n";
     return 2;
   }
-  auto db = Must(store::Open({.url = url, .synchronous_full = false}));
+  auto db = Must(store::Open({.url = url, .synchronous_full = synchronous_full}));
   std::vector<store::Migration> all = store::StoreMigrations();
   for (auto&& part : {auth::Migrations(), Migrations()}) {
     all.insert(all.end(), part.begin(), part.end());
   }
   Must(store::Migrate(*db, all));
+  for (const std::string& pragma : writer_pragmas) {
+    // The store has one writer connection: a write transaction runs on it, and a PRAGMA set there
+    // stays set for the connection's life.
+    auto tx = Must(db->Begin(store::TxKind::kWrite));
+    Must(tx->Exec("PRAGMA " + pragma));
+    const std::string name = pragma.substr(0, pragma.find('='));
+    store::Rows rows = Must(tx->Query("PRAGMA " + name));
+    std::cerr << "writer PRAGMA " << name << " = "
+              << (rows.rows.empty() ? std::string("(none)") : rows.rows[0].Text(0)) << "\n";
+    if (!tx->Commit().ok()) {
+      std::cerr << "cannot commit after PRAGMA " << pragma << "\n";
+      return 1;
+    }
+  }
   ChainService service(*db, base::SystemClock::Get());
   const Caller sys = Caller::System("bench");
 
@@ -261,10 +299,33 @@ int main(int argc, char** argv) {
     }
     const auto t0 = Clock::now();
     const double cpu0 = CpuMs();
-    ImportReport r = Must(service.Import(sys, ImportKind::kEnterprises, csv,
-                                         {.source = "bench", .progress = nullptr}));
-    import_ms += Ms(Clock::now() - t0);
-    import_cpu_ms += CpuMs() - cpu0;
+    const double user0 = UserCpuMs();
+    // The first and the last "writing" progress call split the batch into the row check, the
+    // writes and the commit.
+    std::optional<Clock::time_point> first_write;
+    Clock::time_point last_write{};
+    ImportOptions options{.source = "bench"};
+    options.progress = [&](std::string_view phase, int64_t, int64_t) {
+      if (phase == "writing") {
+        last_write = Clock::now();
+        if (!first_write) {
+          first_write = last_write;
+        }
+      }
+    };
+    ImportReport r = Must(service.Import(sys, ImportKind::kEnterprises, csv, options));
+    const auto t1 = Clock::now();
+    import_ms += Ms(t1 - t0);
+    const double batch_cpu_ms = CpuMs() - cpu0;
+    const double batch_user_ms = UserCpuMs() - user0;
+    import_cpu_ms += batch_cpu_ms;
+    std::fprintf(
+        stderr,
+        "{\"batch\":%lld,\"ms\":%.0f,\"check_ms\":%.0f,\"write_ms\":%.0f,"
+        "\"commit_ms\":%.0f,\"user_ms\":%.0f,\"sys_ms\":%.0f}\n",
+        static_cast<long long>(first), Ms(t1 - t0), first_write ? Ms(*first_write - t0) : 0.0,
+        first_write ? Ms(last_write - *first_write) : 0.0, first_write ? Ms(t1 - last_write) : 0.0,
+        batch_user_ms, batch_cpu_ms - batch_user_ms);
     if (!r.committed || !r.errors.empty()) {
       std::cerr << "batch at " << first
                 << " not committed: " << (r.errors.empty() ? "" : r.errors[0].ToJson()) << "\n";

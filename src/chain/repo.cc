@@ -91,6 +91,64 @@ void PushProv(std::vector<Value>& params, const Provenance& p, const Validity& v
   params.push_back(DateValue(v.valid_to));
 }
 
+// ---- statements from one column list ----------------------------------------------------------
+// Each table's written columns are listed once (kClusterCols, kChainCols, ...: "a, b, c"); its
+// INSERT, UPDATE and SELECT texts are made from that list, and its *Params function pushes the
+// values in the same order.
+constexpr const char* kStamps = "created_at, updated_at";
+
+// "?, ?, ..." for n placeholders.
+std::string Marks(size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += i ? ", ?" : "?";
+  }
+  return out;
+}
+// The names of a "a, b, c" column list.
+std::vector<std::string_view> ColumnNames(std::string_view cols) {
+  std::vector<std::string_view> out;
+  while (!cols.empty()) {
+    const size_t comma = cols.find(',');
+    std::string_view name = cols.substr(0, comma);
+    while (!name.empty() && name.front() == ' ') {
+      name.remove_prefix(1);
+    }
+    while (!name.empty() && name.back() == ' ') {
+      name.remove_suffix(1);
+    }
+    out.push_back(name);
+    cols = comma == std::string_view::npos ? std::string_view() : cols.substr(comma + 1);
+  }
+  return out;
+}
+// "INSERT INTO `table` (`cols`, `stamps`) VALUES " (the rows' "(?, ...)" follow).
+std::string InsertHead(std::string_view table, std::string_view cols, std::string_view stamps) {
+  return "INSERT INTO " + std::string(table) + " (" + std::string(cols) + ", " +
+         std::string(stamps) + ") VALUES ";
+}
+// The same with one row of placeholders.
+std::string InsertOne(std::string_view table, std::string_view cols, std::string_view stamps) {
+  return InsertHead(table, cols, stamps) + "(" +
+         Marks(ColumnNames(cols).size() + ColumnNames(stamps).size()) + ")";
+}
+// "UPDATE `table` SET a = ?, b = ?, ..., updated_at = ? WHERE id = ?".
+std::string UpdateById(std::string_view table, std::string_view cols) {
+  std::string sql = "UPDATE " + std::string(table) + " SET ";
+  for (std::string_view name : ColumnNames(cols)) {
+    sql += std::string(name) + " = ?, ";
+  }
+  return sql + "updated_at = ? WHERE id = ?";
+}
+// "x.a, x.b, ..." for the column list "a, b, ..." and the alias "x".
+std::string Prefixed(std::string_view alias, std::string_view cols) {
+  std::string out;
+  for (std::string_view name : ColumnNames(cols)) {
+    out += (out.empty() ? "" : ", ") + std::string(alias) + "." + std::string(name);
+  }
+  return out;
+}
+
 template <typename T, typename Fn>
 base::Result<std::vector<T>> QueryAll(store::Tx& tx, const std::string& sql,
                                       const std::vector<Value>& params, Fn&& from) {
@@ -119,8 +177,8 @@ T Or(base::Result<T> r, T fallback) {
 }
 
 // ---- row mappers ------------------------------------------------------------------------------
-const std::string kClusterSelect =
-    std::string("SELECT id, code, name, name_en, tier, ") + kProvCols + " FROM chain_clusters";
+const std::string kClusterCols = std::string("code, name, name_en, tier, ") + kProvCols;
+const std::string kClusterSelect = "SELECT id, " + kClusterCols + " FROM chain_clusters";
 Cluster ClusterFrom(const store::Row& r) {
   Cluster c;
   c.id = ClusterId{r.Int(0)};
@@ -132,11 +190,12 @@ Cluster ClusterFrom(const store::Row& r) {
   return c;
 }
 
-const std::string kChainSelect =
+const std::string kChainCols =
     std::string(
-        "SELECT id, cluster_id, code, name, name_en, chief, lead_department, "
-        "host_districts, co_districts, partners, ") +
-    kProvCols + " FROM chain_chains";
+        "cluster_id, code, name, name_en, chief, lead_department, host_districts, co_districts, "
+        "partners, ") +
+    kProvCols;
+const std::string kChainSelect = "SELECT id, " + kChainCols + " FROM chain_chains";
 Chain ChainFrom(const store::Row& r) {
   Chain c;
   c.id = ChainId{r.Int(0)};
@@ -153,11 +212,10 @@ Chain ChainFrom(const store::Row& r) {
   return c;
 }
 
-const std::string kNodeSelect =
-    std::string(
-        "SELECT id, chain_id, parent_id, segment, code, name, name_en, criticality, "
-        "choke_point, ") +
-    kProvCols + " FROM chain_nodes";
+const std::string kNodeCols =
+    std::string("chain_id, parent_id, segment, code, name, name_en, criticality, choke_point, ") +
+    kProvCols;
+const std::string kNodeSelect = "SELECT id, " + kNodeCols + " FROM chain_nodes";
 Node NodeFrom(const store::Row& r) {
   Node n;
   n.id = NodeId{r.Int(0)};
@@ -175,9 +233,9 @@ Node NodeFrom(const store::Row& r) {
   return n;
 }
 
-const std::string kParkSelect =
-    std::string("SELECT id, name, name_en, level, parent_id, district, main_industry, ") +
-    kProvCols + " FROM chain_parks";
+const std::string kParkCols =
+    std::string("name, name_en, level, parent_id, district, main_industry, ") + kProvCols;
+const std::string kParkSelect = "SELECT id, " + kParkCols + " FROM chain_parks";
 Park ParkFrom(const store::Row& r) {
   Park p;
   p.id = ParkId{r.Int(0)};
@@ -193,9 +251,11 @@ Park ParkFrom(const store::Row& r) {
   return p;
 }
 
-const std::string kEnterpriseCols =
-    "e.id, e.org_id, e.uscc, e.name, e.name_en, e.district, e.park_id, e.above_size, "
-    "e.green_factory, e.source, e.source_date, e.valid_from, e.valid_to";
+// The columns an enterprise write sets, and those its reads select (with the id, as e.*).
+const std::string kEnterpriseWriteCols =
+    std::string("org_id, uscc, name, name_en, district, park_id, above_size, green_factory, ") +
+    kProvCols;
+const std::string kEnterpriseCols = Prefixed("e", "id, " + kEnterpriseWriteCols);
 Enterprise EnterpriseFrom(const store::Row& r) {
   Enterprise e;
   e.id = EnterpriseId{r.Int(0)};
@@ -215,9 +275,24 @@ Enterprise EnterpriseFrom(const store::Row& r) {
   return e;
 }
 
+// The columns a link insert sets besides created_at (LinkParams pushes them in this order).
+const std::string kLinkCols =
+    std::string("enterprise_id, node_id, role, products, capacity, revenue_fen, locality, ") +
+    kProvCols;
 const std::string kLinkSelect =
-    "SELECT l.id, l.enterprise_id, l.node_id, l.role, l.products, l.capacity, l.revenue_fen, "
-    "l.locality, l.source, l.source_date, l.valid_from, l.valid_to FROM chain_links l";
+    "SELECT " + Prefixed("l", "id, " + kLinkCols) + " FROM chain_links l";
+std::vector<Value> LinkParams(const Link& l, int64_t now) {
+  std::vector<Value> p{l.enterprise_id.value,
+                       l.node_id.value,
+                       std::string(LinkRoleName(l.role)),
+                       JoinLines(l.products),
+                       l.capacity,
+                       l.revenue.fen(),
+                       std::string(LocalityName(l.locality))};
+  PushProv(p, l.provenance, l.validity);
+  p.emplace_back(now);
+  return p;
+}
 Link LinkFrom(const store::Row& r) {
   Link l;
   l.id = LinkId{r.Int(0)};
@@ -232,7 +307,13 @@ Link LinkFrom(const store::Row& r) {
   return l;
 }
 
-base::Status WriteFacts(store::Tx& tx, const Enterprise& e, EnterpriseId id) {
+// chain_enterprise_years: one row per year with any fact, five values per row.
+constexpr const char* kYearsInsert =
+    "INSERT INTO chain_enterprise_years (enterprise_id, year, revenue_fen, rd_fen, digital_level) "
+    "VALUES ";
+constexpr size_t kYearWidth = 5;
+// Appends the enterprise's yearly facts as chain_enterprise_years rows of `id` to `params`.
+void PushYearRows(const Enterprise& e, EnterpriseId id, std::vector<Value>& params) {
   std::map<int, std::array<std::optional<int64_t>, 3>> years;
   for (const auto& [y, m] : e.revenue) {
     years[y][0] = m.fen();
@@ -245,10 +326,19 @@ base::Status WriteFacts(store::Tx& tx, const Enterprise& e, EnterpriseId id) {
   }
   auto opt = [](const std::optional<int64_t>& v) { return v ? Value(*v) : Value(nullptr); };
   for (const auto& [y, f] : years) {
-    KECHAN_RETURN_IF_ERROR(Done(
-        tx.Exec("INSERT INTO chain_enterprise_years (enterprise_id, year, revenue_fen, rd_fen, "
-                "digital_level) VALUES (?, ?, ?, ?, ?)",
-                {id.value, int64_t{y}, opt(f[0]), opt(f[1]), opt(f[2])})));
+    for (Value v : {Value(id.value), Value(int64_t{y}), opt(f[0]), opt(f[1]), opt(f[2])}) {
+      params.push_back(std::move(v));
+    }
+  }
+}
+
+base::Status WriteFacts(store::Tx& tx, const Enterprise& e, EnterpriseId id) {
+  std::vector<Value> years;
+  PushYearRows(e, id, years);
+  const std::string one_year = std::string(kYearsInsert) + "(" + Marks(kYearWidth) + ")";
+  for (size_t i = 0; i < years.size(); i += kYearWidth) {
+    KECHAN_RETURN_IF_ERROR(
+        Done(tx.Exec(one_year, std::span<const Value>(years.data() + i, kYearWidth))));
   }
   for (const auto& t : e.tiers) {
     KECHAN_RETURN_IF_ERROR(Done(tx.Exec(
@@ -283,30 +373,29 @@ base::Status ReadTiers(store::Tx& tx, const std::string& where, const std::vecto
 }  // namespace
 
 // ---- clusters -------------------------------------------------------------------------------
-base::Result<ClusterId> InsertCluster(store::Tx& tx, const Cluster& c, int64_t now) {
+namespace {
+std::vector<Value> ClusterParams(const Cluster& c) {
   std::vector<Value> p{c.code, c.name, c.name_en, std::string(TierName(c.tier))};
   PushProv(p, c.provenance, c.validity);
+  return p;
+}
+}  // namespace
+
+base::Result<ClusterId> InsertCluster(store::Tx& tx, const Cluster& c, int64_t now) {
+  static const std::string kSql = InsertOne("chain_clusters", kClusterCols, kStamps);
+  std::vector<Value> p = ClusterParams(c);
   p.emplace_back(now);
   p.emplace_back(now);
-  KECHAN_ASSIGN_OR_RETURN(
-      int64_t id,
-      InsertReturningId(tx,
-                        "INSERT INTO chain_clusters (code, name, name_en, tier, source, "
-                        "source_date, valid_from, valid_to, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        p));
+  KECHAN_ASSIGN_OR_RETURN(int64_t id, InsertReturningId(tx, kSql, p));
   return ClusterId{id};
 }
 
 base::Status UpdateCluster(store::Tx& tx, const Cluster& c, int64_t now) {
-  std::vector<Value> p{c.code, c.name, c.name_en, std::string(TierName(c.tier))};
-  PushProv(p, c.provenance, c.validity);
+  static const std::string kSql = UpdateById("chain_clusters", kClusterCols);
+  std::vector<Value> p = ClusterParams(c);
   p.emplace_back(now);
   p.emplace_back(c.id.value);
-  return Done(
-      tx.Exec("UPDATE chain_clusters SET code = ?, name = ?, name_en = ?, tier = ?, source = ?, "
-              "source_date = ?, valid_from = ?, valid_to = ?, updated_at = ? WHERE id = ?",
-              std::span<const Value>(p)));
+  return Done(tx.Exec(kSql, std::span<const Value>(p)));
 }
 
 base::Result<std::optional<Cluster>> FindCluster(store::Tx& tx, ClusterId id) {
@@ -335,29 +424,20 @@ std::vector<Value> ChainParams(const Chain& c) {
 }  // namespace
 
 base::Result<ChainId> InsertChain(store::Tx& tx, const Chain& c, int64_t now) {
+  static const std::string kSql = InsertOne("chain_chains", kChainCols, kStamps);
   std::vector<Value> p = ChainParams(c);
   p.emplace_back(now);
   p.emplace_back(now);
-  KECHAN_ASSIGN_OR_RETURN(
-      int64_t id,
-      InsertReturningId(tx,
-                        "INSERT INTO chain_chains (cluster_id, code, name, name_en, chief, "
-                        "lead_department, host_districts, co_districts, partners, source, "
-                        "source_date, valid_from, valid_to, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        p));
+  KECHAN_ASSIGN_OR_RETURN(int64_t id, InsertReturningId(tx, kSql, p));
   return ChainId{id};
 }
 
 base::Status UpdateChain(store::Tx& tx, const Chain& c, int64_t now) {
+  static const std::string kSql = UpdateById("chain_chains", kChainCols);
   std::vector<Value> p = ChainParams(c);
   p.emplace_back(now);
   p.emplace_back(c.id.value);
-  return Done(tx.Exec(
-      "UPDATE chain_chains SET cluster_id = ?, code = ?, name = ?, name_en = ?, chief = ?, "
-      "lead_department = ?, host_districts = ?, co_districts = ?, partners = ?, source = ?, "
-      "source_date = ?, valid_from = ?, valid_to = ?, updated_at = ? WHERE id = ?",
-      std::span<const Value>(p)));
+  return Done(tx.Exec(kSql, std::span<const Value>(p)));
 }
 
 base::Result<std::optional<Chain>> FindChain(store::Tx& tx, ChainId id) {
@@ -389,29 +469,20 @@ std::vector<Value> NodeParams(const Node& n) {
 }  // namespace
 
 base::Result<NodeId> InsertNode(store::Tx& tx, const Node& n, int64_t now) {
+  static const std::string kSql = InsertOne("chain_nodes", kNodeCols, kStamps);
   std::vector<Value> p = NodeParams(n);
   p.emplace_back(now);
   p.emplace_back(now);
-  KECHAN_ASSIGN_OR_RETURN(
-      int64_t id,
-      InsertReturningId(tx,
-                        "INSERT INTO chain_nodes (chain_id, parent_id, segment, code, name, "
-                        "name_en, criticality, choke_point, source, source_date, valid_from, "
-                        "valid_to, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        p));
+  KECHAN_ASSIGN_OR_RETURN(int64_t id, InsertReturningId(tx, kSql, p));
   return NodeId{id};
 }
 
 base::Status UpdateNode(store::Tx& tx, const Node& n, int64_t now) {
+  static const std::string kSql = UpdateById("chain_nodes", kNodeCols);
   std::vector<Value> p = NodeParams(n);
   p.emplace_back(now);
   p.emplace_back(n.id.value);
-  return Done(tx.Exec(
-      "UPDATE chain_nodes SET chain_id = ?, parent_id = ?, segment = ?, code = ?, name = ?, "
-      "name_en = ?, criticality = ?, choke_point = ?, source = ?, source_date = ?, "
-      "valid_from = ?, valid_to = ?, updated_at = ? WHERE id = ?",
-      std::span<const Value>(p)));
+  return Done(tx.Exec(kSql, std::span<const Value>(p)));
 }
 
 base::Result<std::optional<Node>> FindNode(store::Tx& tx, NodeId id) {
@@ -436,13 +507,8 @@ base::Result<ParkId> InsertPark(store::Tx& tx, const Park& pk, int64_t now) {
   PushProv(p, pk.provenance, pk.validity);
   p.emplace_back(now);
   p.emplace_back(now);
-  KECHAN_ASSIGN_OR_RETURN(
-      int64_t id,
-      InsertReturningId(tx,
-                        "INSERT INTO chain_parks (name, name_en, level, parent_id, district, "
-                        "main_industry, source, source_date, valid_from, valid_to, created_at, "
-                        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        p));
+  static const std::string kSql = InsertOne("chain_parks", kParkCols, kStamps);
+  KECHAN_ASSIGN_OR_RETURN(int64_t id, InsertReturningId(tx, kSql, p));
   return ParkId{id};
 }
 
@@ -471,30 +537,21 @@ std::vector<Value> EnterpriseParams(const Enterprise& e) {
 }  // namespace
 
 base::Result<EnterpriseId> InsertEnterprise(store::Tx& tx, const Enterprise& e, int64_t now) {
+  static const std::string kSql = InsertOne("chain_enterprises", kEnterpriseWriteCols, kStamps);
   std::vector<Value> p = EnterpriseParams(e);
   p.emplace_back(now);
   p.emplace_back(now);
-  KECHAN_ASSIGN_OR_RETURN(
-      int64_t id,
-      InsertReturningId(tx,
-                        "INSERT INTO chain_enterprises (org_id, uscc, name, name_en, district, "
-                        "park_id, above_size, green_factory, source, source_date, valid_from, "
-                        "valid_to, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        p));
+  KECHAN_ASSIGN_OR_RETURN(int64_t id, InsertReturningId(tx, kSql, p));
   KECHAN_RETURN_IF_ERROR(WriteFacts(tx, e, EnterpriseId{id}));
   return EnterpriseId{id};
 }
 
 base::Status UpdateEnterprise(store::Tx& tx, const Enterprise& e, int64_t now) {
+  static const std::string kSql = UpdateById("chain_enterprises", kEnterpriseWriteCols);
   std::vector<Value> p = EnterpriseParams(e);
   p.emplace_back(now);
   p.emplace_back(e.id.value);
-  KECHAN_RETURN_IF_ERROR(Done(tx.Exec(
-      "UPDATE chain_enterprises SET org_id = ?, uscc = ?, name = ?, name_en = ?, district = ?, "
-      "park_id = ?, above_size = ?, green_factory = ?, source = ?, source_date = ?, "
-      "valid_from = ?, valid_to = ?, updated_at = ? WHERE id = ?",
-      std::span<const Value>(p))));
+  KECHAN_RETURN_IF_ERROR(Done(tx.Exec(kSql, std::span<const Value>(p))));
   KECHAN_RETURN_IF_ERROR(
       Done(tx.Exec("DELETE FROM chain_enterprise_years WHERE enterprise_id = ?", {e.id.value})));
   KECHAN_RETURN_IF_ERROR(
@@ -650,22 +707,8 @@ base::Result<std::vector<Enterprise>> ListEnterprisesOfChain(store::Tx& tx, Chai
 
 // ---- links ----------------------------------------------------------------------------------
 base::Result<LinkId> InsertLink(store::Tx& tx, const Link& l, int64_t now) {
-  std::vector<Value> p{l.enterprise_id.value,
-                       l.node_id.value,
-                       std::string(LinkRoleName(l.role)),
-                       JoinLines(l.products),
-                       l.capacity,
-                       l.revenue.fen(),
-                       std::string(LocalityName(l.locality))};
-  PushProv(p, l.provenance, l.validity);
-  p.emplace_back(now);
-  KECHAN_ASSIGN_OR_RETURN(
-      int64_t id,
-      InsertReturningId(tx,
-                        "INSERT INTO chain_links (enterprise_id, node_id, role, products, "
-                        "capacity, revenue_fen, locality, source, source_date, valid_from, "
-                        "valid_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        p));
+  static const std::string kSql = InsertOne("chain_links", kLinkCols, "created_at");
+  KECHAN_ASSIGN_OR_RETURN(int64_t id, InsertReturningId(tx, kSql, LinkParams(l, now)));
   return LinkId{id};
 }
 
@@ -810,9 +853,8 @@ base::Result<std::vector<OccupancyObservation>> ListObservations(store::Tx& tx, 
 
 // ---- buildings and units ----------------------------------------------------------------------
 namespace {
-const std::string kBuildingSelect =
-    std::string("SELECT id, park_id, name, floors, floor_area_m2, ") + kProvCols +
-    " FROM chain_buildings";
+const std::string kBuildingCols = std::string("park_id, name, floors, floor_area_m2, ") + kProvCols;
+const std::string kBuildingSelect = "SELECT id, " + kBuildingCols + " FROM chain_buildings";
 Building BuildingFrom(const store::Row& r) {
   Building b;
   b.id = BuildingId{r.Int(0)};
@@ -842,12 +884,8 @@ base::Result<BuildingId> InsertBuilding(store::Tx& tx, const Building& b, int64_
   PushProv(p, b.provenance, b.validity);
   p.emplace_back(now);
   p.emplace_back(now);
-  KECHAN_ASSIGN_OR_RETURN(
-      int64_t id, InsertReturningId(tx,
-                                    "INSERT INTO chain_buildings (park_id, name, floors, "
-                                    "floor_area_m2, source, source_date, valid_from, valid_to, "
-                                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                    p));
+  static const std::string kSql = InsertOne("chain_buildings", kBuildingCols, kStamps);
+  KECHAN_ASSIGN_OR_RETURN(int64_t id, InsertReturningId(tx, kSql, p));
   return BuildingId{id};
 }
 
@@ -953,14 +991,6 @@ base::Result<std::map<NodeId, NodeAggregate>> AggsWhere(store::Tx& tx, const std
   }
   return out;
 }
-// "?, ?, ..." for n placeholders.
-std::string Marks(size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out += i ? ", ?" : "?";
-  }
-  return out;
-}
 constexpr size_t kInChunk = 500;  // ids per IN (...) list
 Value KeyValue(EnterpriseId id) { return Value(id.value); }
 Value KeyValue(const std::string& text) { return Value(text); }
@@ -1026,19 +1056,23 @@ base::Result<std::optional<NodeAggregate>> FindNodeAggregate(store::Tx& tx, Node
 }
 
 base::Status SaveNodeAggregate(store::Tx& tx, NodeId node, const NodeAggregate& a, int64_t now) {
-  return Done(tx.Exec(
-      std::string("INSERT INTO chain_node_agg (") + kAggCols +
-          ", updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
-          "(node_id) DO UPDATE SET local_firms = excluded.local_firms, external_firms = "
-          "excluded.external_firms, cap_sum = excluded.cap_sum, cap_sq = excluded.cap_sq, "
-          "rev_sum = excluded.rev_sum, rev_sq = excluded.rev_sq, top_cap_id = "
-          "excluded.top_cap_id, top_cap = excluded.top_cap, top_rev_id = excluded.top_rev_id, "
-          "top_rev = excluded.top_rev, min_firm = excluded.min_firm, open_from = "
-          "excluded.open_from, dated_until = excluded.dated_until, updated_at = "
-          "excluded.updated_at",
-      {node.value, a.local_firms, a.external_firms, a.cap_sum, a.cap_sq, a.rev_sum, a.rev_sq,
-       a.top_cap_id.value, a.top_cap, a.top_rev_id.value, a.top_rev, a.min_firm.value,
-       a.open_from.ToString(), DateValue(a.dated_until), now}));
+  // An upsert of every column of kAggCols (node_id is the key) and updated_at.
+  static const std::string kSql = [] {
+    std::string sql = InsertOne("chain_node_agg", kAggCols, "updated_at") +
+                      " ON CONFLICT (node_id) DO UPDATE SET ";
+    const std::string cols = std::string(kAggCols) + ", updated_at";
+    for (std::string_view name : ColumnNames(cols)) {
+      if (name != "node_id") {
+        sql += std::string(name) + " = excluded." + std::string(name) +
+               (name == "updated_at" ? "" : ", ");
+      }
+    }
+    return sql;
+  }();
+  return Done(
+      tx.Exec(kSql, {node.value, a.local_firms, a.external_firms, a.cap_sum, a.cap_sq, a.rev_sum,
+                     a.rev_sq, a.top_cap_id.value, a.top_cap, a.top_rev_id.value, a.top_rev,
+                     a.min_firm.value, a.open_from.ToString(), DateValue(a.dated_until), now}));
 }
 
 base::Status ListLinksOfNode(store::Tx& tx, NodeId node, std::vector<Link>* links,
@@ -1332,7 +1366,11 @@ base::Result<std::vector<Link>> ListLinksOfFirmsInChain(store::Tx& tx, ChainId c
 // also reads and writes the AUTOINCREMENT counter in sqlite_sequence and goes through the store
 // once more — measured in the same run, 48,834 records/s against 50,610 and 51,626 with 200 rows
 // (250,000 firms over 8 chains), 46,118 against 52,045 at one chain. So 200 rows it is;
-// SetSqliteRowsPerInsert(1) keeps the other way for a benchmark to compare.
+// SetSqliteRowsPerInsert(1) keeps the other way for a benchmark to compare. The journal is kept
+// in memory since the store sets temp_store=MEMORY. It cannot be avoided from here: SQLite keeps
+// one for any statement that may write several rows and may abort, and the immediate foreign keys
+// of these tables make a multi-row INSERT "may abort" whatever its conflict clause (neither
+// INSERT OR ROLLBACK nor PRAGMA defer_foreign_keys removes it; bench/README.md, fifth step).
 namespace {
 constexpr size_t kRowsPerInsert = 200;
 size_t sqlite_rows_per_insert = kRowsPerInsert;  // SetSqliteRowsPerInsert
@@ -1343,18 +1381,6 @@ bool OneRowPerStatement(const store::Tx& tx) {
 size_t RowsPerInsert(const store::Tx& tx) {
   return tx.dialect() == store::Dialect::kSqlite ? std::max<size_t>(1, sqlite_rows_per_insert)
                                                  : kRowsPerInsert;
-}
-std::vector<Value> LinkParams(const Link& l, int64_t now) {
-  std::vector<Value> p{l.enterprise_id.value,
-                       l.node_id.value,
-                       std::string(LinkRoleName(l.role)),
-                       JoinLines(l.products),
-                       l.capacity,
-                       l.revenue.fen(),
-                       std::string(LocalityName(l.locality))};
-  PushProv(p, l.provenance, l.validity);
-  p.emplace_back(now);
-  return p;
 }
 // Runs "`head` (?, ..), (?, ..) `tail`" over the rows of `width` values in `params`, at most
 // RowsPerInsert rows per statement; `each` receives each statement's result rows when `tail` is
@@ -1514,8 +1540,9 @@ base::Status ReadModelWriter::Flush() {
 }
 
 base::Status InsertEnterprises(store::Tx& tx, const std::vector<Enterprise*>& es, int64_t now) {
+  static const size_t width = ColumnNames(kEnterpriseWriteCols).size() + 2;  // + the stamps
   std::vector<Value> p;
-  p.reserve(es.size() * 14);
+  p.reserve(es.size() * width);
   std::unordered_map<std::string, Enterprise*> by_uscc;
   for (Enterprise* e : es) {
     for (Value& v : EnterpriseParams(*e)) {
@@ -1525,20 +1552,19 @@ base::Status InsertEnterprises(store::Tx& tx, const std::vector<Enterprise*>& es
     p.emplace_back(now);
     by_uscc[e->uscc] = e;
   }
-  const std::string insert =
-      "INSERT INTO chain_enterprises (org_id, uscc, name, name_en, district, park_id, above_size, "
-      "green_factory, source, source_date, valid_from, valid_to, created_at, updated_at) VALUES ";
+  static const std::string insert = InsertHead("chain_enterprises", kEnterpriseWriteCols, kStamps);
   if (OneRowPerStatement(tx)) {
-    const std::string sql = insert + "(" + Marks(14) + ")";
+    const std::string sql = insert + "(" + Marks(width) + ")";
     for (size_t i = 0; i < es.size(); ++i) {
-      KECHAN_RETURN_IF_ERROR(Done(tx.Exec(sql, std::span<const Value>(p.data() + i * 14, 14))));
+      KECHAN_RETURN_IF_ERROR(
+          Done(tx.Exec(sql, std::span<const Value>(p.data() + i * width, width))));
       KECHAN_ASSIGN_OR_RETURN(int64_t id, LastInsertId(tx));
       es[i]->id = EnterpriseId{id};
     }
     p.clear();  // nothing left for the multi-row statements below
   }
   KECHAN_RETURN_IF_ERROR(MultiRow(
-      tx, insert, " RETURNING id, uscc", 14, p, [&](const store::Rows& rows) -> base::Status {
+      tx, insert, " RETURNING id, uscc", width, p, [&](const store::Rows& rows) -> base::Status {
         for (const auto& r : rows.rows) {
           auto it = by_uscc.find(r.Text(1));
           if (it == by_uscc.end()) {
@@ -1550,44 +1576,26 @@ base::Status InsertEnterprises(store::Tx& tx, const std::vector<Enterprise*>& es
       }));
   // Yearly facts in bulk; tiers (rare in imports) one by one.
   std::vector<Value> years;
-  auto opt = [](const std::optional<int64_t>& v) { return v ? Value(*v) : Value(nullptr); };
   for (const Enterprise* e : es) {
     if (!e->id.valid()) {
       return base::Internal("chain.insert_returning", "an enterprise got no id");
     }
-    std::map<int, std::array<std::optional<int64_t>, 3>> facts;
-    for (const auto& [y, m] : e->revenue) {
-      facts[y][0] = m.fen();
-    }
-    for (const auto& [y, m] : e->rd_spend) {
-      facts[y][1] = m.fen();
-    }
-    for (const auto& [y, lvl] : e->digital_level) {
-      facts[y][2] = lvl;
-    }
-    for (const auto& [y, f] : facts) {
-      for (Value v : {Value(e->id.value), Value(int64_t{y}), opt(f[0]), opt(f[1]), opt(f[2])}) {
-        years.push_back(std::move(v));
-      }
-    }
+    PushYearRows(*e, e->id, years);
     if (!e->tiers.empty()) {
       Enterprise tiers_only;
       tiers_only.tiers = e->tiers;
       KECHAN_RETURN_IF_ERROR(WriteFacts(tx, tiers_only, e->id));
     }
   }
-  return MultiRow(tx,
-                  "INSERT INTO chain_enterprise_years (enterprise_id, year, revenue_fen, rd_fen, "
-                  "digital_level) VALUES ",
-                  "", 5, years, [](const store::Rows&) { return base::Status::Ok(); });
+  return MultiRow(tx, kYearsInsert, "", kYearWidth, years,
+                  [](const store::Rows&) { return base::Status::Ok(); });
 }
 
 base::Status InsertLinks(store::Tx& tx, const std::vector<const Link*>& ls, int64_t now,
                          std::vector<int64_t>* ids, const std::function<void(size_t)>& progress) {
-  const std::string insert =
-      "INSERT INTO chain_links (enterprise_id, node_id, role, products, capacity, revenue_fen, "
-      "locality, source, source_date, valid_from, valid_to, created_at) VALUES ";
-  const std::string one_row = insert + "(" + Marks(12) + ")";
+  static const std::string insert = InsertHead("chain_links", kLinkCols, "created_at");
+  static const std::string one_row = InsertOne("chain_links", kLinkCols, "created_at");
+  static const size_t width = ColumnNames(kLinkCols).size() + 1;  // + created_at
   constexpr size_t kSlice = 10000;  // links between two progress calls
   std::vector<Value> p;
   for (size_t first = 0; first < ls.size(); first += kSlice) {
@@ -1603,13 +1611,13 @@ base::Status InsertLinks(store::Tx& tx, const std::vector<const Link*>& ls, int6
       }
     } else {
       p.clear();
-      p.reserve((last - first) * 12);
+      p.reserve((last - first) * width);
       for (size_t i = first; i < last; ++i) {
         for (Value& v : LinkParams(*ls[i], now)) {
           p.push_back(std::move(v));
         }
       }
-      KECHAN_RETURN_IF_ERROR(MultiRow(tx, insert, ids != nullptr ? " RETURNING id" : "", 12, p,
+      KECHAN_RETURN_IF_ERROR(MultiRow(tx, insert, ids != nullptr ? " RETURNING id" : "", width, p,
                                       [&](const store::Rows& rows) {
                                         for (const auto& r : rows.rows) {
                                           ids->push_back(r.Int(0));
