@@ -36,6 +36,8 @@ const char* kEvalHelp =
     "                             [--threads 2] [--run run.tsv] [--json]\n"
     "                             [--index DIR [--reuse]] [--compare-legacy]\n"
     "                             [--first-pass N] [--bonus TENTHS [--merge-bigrams]]\n"
+    "                             [--common-share PERCENT] [--common-min-docs N]\n"
+    "                             [--common-exact] [--rerank-depth N] [--facet-sample N]\n"
     "       kechan eval routing --examples ex.jsonl --queries q.jsonl\n"
     "                           [--model knn|fasttext|ensemble|all] [--k 10] [--json]\n"
     "corpus lines {\"_id\",\"title\",\"text\"}; queries {\"_id\",\"text\"}; qrels TSV with header\n"
@@ -45,6 +47,10 @@ const char* kEvalHelp =
     "as the corpus; --compare-legacy also times the previous rerank in the same run.\n"
     "--first-pass N: two-pass top-k (same ranking). --bonus TENTHS (experiment, changes the\n"
     "ranking): a coverage bonus of TENTHS/10 per matched term instead of the coordination rerank.\n"
+    "--common-share PERCENT / --common-min-docs N: terms in more than PERCENT% and N of the\n"
+    "documents stay out of the matcher (0 = off; defaults 5% and 10000); --common-exact runs\n"
+    "the whole query when the page is not proven the same. --rerank-depth N (experiment).\n"
+    "--facet-sample N: matches counted for the top-10 path's facets (default 1000).\n"
     "检索评测输出 nDCG@10、MRR@10、Recall@1/10/100、延迟；分派评测输出准确率与宏 F1。\n";
 const char* kTrainHelp =
     "usage: kechan train-routing (--data DIR | --db URL) [--label department|type]\n"
@@ -104,9 +110,10 @@ std::string TempIndexDir() {
 }
 
 int EvalRetrieval(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  auto p = ParseArgs(
-      args, {"corpus", "queries", "qrels", "threads", "run", "index", "first-pass", "bonus"},
-      {"json", "reuse", "compare-legacy", "merge-bigrams"});
+  auto p = ParseArgs(args,
+                     {"corpus", "queries", "qrels", "threads", "run", "index", "first-pass",
+                      "bonus", "common-share", "common-min-docs", "rerank-depth", "facet-sample"},
+                     {"json", "reuse", "compare-legacy", "merge-bigrams", "common-exact"});
   if (!p.ok()) {
     return ReportError(p.status(), err);
   }
@@ -121,6 +128,11 @@ int EvalRetrieval(const std::vector<std::string>& args, std::ostream& out, std::
     KECHAN_ASSIGN_OR_RETURN(int64_t threads, IntFlag(*p, "threads", 2, 1, 64));
     KECHAN_ASSIGN_OR_RETURN(int64_t first_pass, IntFlag(*p, "first-pass", 0, 0, 100));
     KECHAN_ASSIGN_OR_RETURN(int64_t bonus_tenths, IntFlag(*p, "bonus", -1, -1, 100));
+    KECHAN_ASSIGN_OR_RETURN(int64_t common_percent, IntFlag(*p, "common-share", -1, 0, 100));
+    KECHAN_ASSIGN_OR_RETURN(int64_t common_min_docs,
+                            IntFlag(*p, "common-min-docs", -1, 0, 1000000000));
+    KECHAN_ASSIGN_OR_RETURN(int64_t rerank_depth, IntFlag(*p, "rerank-depth", 0, 1, 1000));
+    KECHAN_ASSIGN_OR_RETURN(int64_t facet_sample, IntFlag(*p, "facet-sample", 0, 1, 100000));
     KECHAN_ASSIGN_OR_RETURN(std::string corpus_text, ReadFile(corpus_path, "--corpus"));
     KECHAN_ASSIGN_OR_RETURN(std::string queries_text, ReadFile(queries_path, "--queries"));
     KECHAN_ASSIGN_OR_RETURN(std::string qrels_text, ReadFile(qrels_path, "--qrels"));
@@ -140,6 +152,12 @@ int EvalRetrieval(const std::vector<std::string>& args, std::ostream& out, std::
              .first_pass_depth = static_cast<size_t>(first_pass),
              .coverage_bonus = bonus_tenths < 0 ? -1.0 : static_cast<double>(bonus_tenths) / 10,
              .merge_bigrams = p->switches.count("merge-bigrams") > 0,
+             .common_term_share =
+                 common_percent < 0 ? -1.0 : static_cast<double>(common_percent) / 100,
+             .common_term_min_docs = common_min_docs,
+             .common_terms_exact = p->switches.count("common-exact") > 0,
+             .rerank_depth = static_cast<size_t>(rerank_depth),
+             .facet_sample = static_cast<size_t>(facet_sample),
              .threads = static_cast<int>(threads),
              .run_path = p->flags.count("run") ? p->flags.at("run") : ""}));
     return RetrievalEvalJson(e);

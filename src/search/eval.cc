@@ -282,8 +282,9 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
   struct PathStats {
     std::vector<double> latency;
     double ndcg = 0;
-    double match_ms = 0, cover_ms = 0, fetch_ms = 0, rest_ms = 0;
-    int64_t second_passes = 0;
+    double match_ms = 0, cover_ms = 0, fetch_ms = 0, rest_ms = 0, facet_ms = 0;
+    double plan_ms = 0, response_ms = 0;
+    int64_t second_passes = 0, common = 0, common_proven = 0, common_fallback = 0;
   };
   std::vector<PathStats> paths(kPaths);
   auto run_path = [&](const RoutingExample& q, Path path,
@@ -296,6 +297,9 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
     req.facets = top10;
     SearchTrace trace;
     auto plan = BuildPlan(analysis, req);
+    double plan_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - q0).count();
+    double response_ms = 0;
     if (plan.ok()) {
       SearchOptions opt = SearchOptionsFor(req);
       opt.legacy_rerank = path == kTop10Legacy || path == kTop100Legacy;
@@ -305,12 +309,27 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
         opt.first_pass_depth = options.first_pass_depth;
         opt.coverage_bonus = options.coverage_bonus;
         opt.merge_bigrams = options.merge_bigrams;
+        if (options.common_term_share >= 0) {
+          opt.common_term_share = options.common_term_share;
+        }
+        if (options.common_term_min_docs >= 0) {
+          opt.common_term_min_docs = options.common_term_min_docs;
+        }
+        opt.common_terms_exact = options.common_terms_exact;
+        opt.rerank_depth = options.rerank_depth;
+        if (top10) {
+          opt.check_at_least = options.facet_sample;
+        }
       }
       opt.matched_terms = top10;
       KECHAN_ASSIGN_OR_RETURN(RawResults r, index->Search(*plan, opt));
       trace = r.trace;
       if (top10) {
+        auto r0 = std::chrono::steady_clock::now();
         SearchResponse resp = ToSearchResponse(analysis, *plan, req, std::move(r));
+        response_ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - r0)
+                .count();
         for (const SearchHit& h : resp.hits) {
           ranking.push_back(h.doc.id);
         }
@@ -327,8 +346,14 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
     st.match_ms += trace.match_ms;
     st.cover_ms += trace.cover_ms;
     st.fetch_ms += trace.fetch_ms;
-    st.rest_ms += ms - trace.match_ms - trace.cover_ms - trace.fetch_ms;
-    st.second_passes += trace.passes > 1 ? 1 : 0;
+    st.facet_ms += trace.facet_ms;
+    st.plan_ms += plan_ms;
+    st.response_ms += response_ms;
+    st.rest_ms += ms - trace.match_ms - trace.cover_ms - trace.fetch_ms - trace.facet_ms;
+    st.second_passes += trace.passes > 1 && !trace.common_fallback ? 1 : 0;
+    st.common += trace.common_terms > 0 ? 1 : 0;
+    st.common_proven += trace.common_proven ? 1 : 0;
+    st.common_fallback += trace.common_fallback ? 1 : 0;
     return base::Status::Ok();
   };
   std::vector<Path> order = {kTop10, kTop100};
@@ -395,6 +420,12 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
     l.fetch_ms = st.fetch_ms / qn;
     l.rest_ms = st.rest_ms / qn;
     l.second_pass_share = static_cast<double>(st.second_passes) / qn;
+    l.facet_ms = st.facet_ms / qn;
+    l.plan_ms = st.plan_ms / qn;
+    l.response_ms = st.response_ms / qn;
+    l.common_share = static_cast<double>(st.common) / qn;
+    l.common_proven_share = static_cast<double>(st.common_proven) / qn;
+    l.common_fallback_share = static_cast<double>(st.common_fallback) / qn;
   };
   fill(kTop10, out.top10);
   fill(kTop100, out.top100);
@@ -462,7 +493,11 @@ std::string RetrievalEvalJson(const RetrievalEval& e) {
          Fixed(l.p99_ms, 3) + "," + Key("ndcg@10") + Fixed(l.ndcg10, 4) + "," + Key("match_ms") +
          Fixed(l.match_ms, 3) + "," + Key("cover_ms") + Fixed(l.cover_ms, 3) + "," +
          Key("fetch_ms") + Fixed(l.fetch_ms, 3) + "," + Key("rest_ms") + Fixed(l.rest_ms, 3) + "," +
-         Key("second_pass_share") + Fixed(l.second_pass_share, 3) + "}";
+         Key("second_pass_share") + Fixed(l.second_pass_share, 3) + "," + Key("facet_ms") +
+         Fixed(l.facet_ms, 3) + "," + Key("common_share") + Fixed(l.common_share, 3) + "," +
+         Key("common_proven_share") + Fixed(l.common_proven_share, 3) + "," +
+         Key("common_fallback_share") + Fixed(l.common_fallback_share, 3) + "," + Key("plan_ms") +
+         Fixed(l.plan_ms, 3) + "," + Key("response_ms") + Fixed(l.response_ms, 3) + "}";
   };
   o += "," + Key("latency_path") + "\"api top-10 (page_size 10, facets, snippets)\"";
   o += "," + Key("top10_mismatches") + std::to_string(e.top10_mismatches);

@@ -42,6 +42,15 @@ struct PathLatency {
   double fetch_ms = 0;
   double rest_ms = 0;
   double second_pass_share = 0;  // queries whose search needed the second matcher pass
+  double facet_ms = 0;           // the facet sample's pass (mean ms per query)
+  // Parts of rest_ms: BuildPlan, and ToSearchResponse (matched words, snippets; top-10 only).
+  double plan_ms = 0;
+  double response_ms = 0;
+  // Queries whose matcher left common terms out (SearchOptions::common_term_share); of all
+  // queries, those where the page was proven the whole OR's, and those that ran it after all.
+  double common_share = 0;
+  double common_proven_share = 0;
+  double common_fallback_share = 0;
 };
 
 struct RetrievalEval {
@@ -92,6 +101,14 @@ struct RetrievalOptions {
   size_t first_pass_depth = 0;
   double coverage_bonus = -1;
   bool merge_bigrams = false;
+  // Passed to the default paths' SearchOptions when ≥ 0 (`--common-share PERCENT`,
+  // `--common-min-docs N`, `--common-exact`, `--rerank-depth N`); < 0 = the index's defaults.
+  double common_term_share = -1;
+  int64_t common_term_min_docs = -1;
+  bool common_terms_exact = false;
+  size_t rerank_depth = 0;
+  // `--facet-sample N`: the default top-10 path's SearchOptions::check_at_least (0 = default).
+  size_t facet_sample = 0;
   int threads = 2;  // analysis threads while indexing
   double title_weight = 2;
   // When set, the ranking is written there: query-id<TAB>corpus-id<TAB>rank (1-based, top 100).

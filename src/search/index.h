@@ -46,6 +46,12 @@ struct SearchTrace {
   double match_ms = 0;  // Xapian's matcher (slowest shard per pass, passes added up)
   double cover_ms = 0;  // coverage from the posting lists (slowest shard per pass, added up)
   double fetch_ms = 0;  // reading the hits' records (or their ids)
+  double facet_ms = 0;  // the facet sample's own matcher pass (slowest shard)
+  // Common terms (SearchOptions::common_term_share) left out of the matcher's OR; whether the
+  // page was proven to be the one of the whole OR; whether the whole OR had to run after all.
+  int common_terms = 0;
+  bool common_proven = false;
+  bool common_fallback = false;
 };
 
 struct RawResults {
@@ -62,6 +68,10 @@ struct RawResults {
 
 // Matches looked at for facet counts when SearchOptions::check_at_least is 0.
 inline constexpr size_t kFacetSample = 1000;
+// Defaults of SearchOptions::common_term_share / common_term_min_docs (bench/README.md,
+// "Latency pass 3").
+inline constexpr double kCommonTermShare = 0.05;
+inline constexpr int64_t kCommonTermMinDocs = 10000;
 
 struct SearchOptions {
   size_t offset = 0;
@@ -87,6 +97,20 @@ struct SearchOptions {
   // EXPERIMENT with coverage_bonus (`--merge-bigrams`): bigram terms equal to a word term of the
   // plan folded into it (weights added).
   bool merge_bigrams = false;
+  // Common terms: a query term found in more than this share of the documents and in more than
+  // common_term_min_docs documents is left out of the matcher's OR (its posting list is what
+  // made a query slow at 1,000,000 documents); its BM25 part and coverage are added for the
+  // matches from its posting list afterwards. The matches reranked are then the best by the
+  // other terms' BM25 — the same as the whole OR's unless a common term's part reorders the
+  // border of the rerank depth (SearchTrace::common_proven says when that is excluded). Not
+  // used with full_depth, first_pass_depth or coverage_bonus. 0 = off.
+  double common_term_share = kCommonTermShare;
+  int64_t common_term_min_docs = kCommonTermMinDocs;
+  // With common terms left out: run the whole OR whenever the page is not proven the same
+  // (exact ranking, slower).
+  bool common_terms_exact = false;
+  // EXPERIMENT, changes the ranking: matches reranked by coordination (0 = kRerankDepth, 100).
+  size_t rerank_depth = 0;
   // Hits carry only their type and id (the document records are not read): for callers that
   // show nothing but need the ranking (the evaluation harness's top-100 pass).
   bool ids_only = false;

@@ -8,12 +8,15 @@
 #include <functional>
 #include <future>
 #include <iterator>
+#include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "base/clock.h"
 #include "search/analysis.h"
+#include "search/cli.h"
 #include "search/eval.h"
 #include "search/hotspots.h"
 #include "search/index.h"
@@ -503,6 +506,175 @@ TEST(SearchShardTest, FacetCountsSayWhetherTheyAreExact) {
     EXPECT_FALSE(none->facets_exact) << legacy;
     EXPECT_TRUE(none->facets.empty()) << legacy;
   }
+  idx.reset();
+}
+
+// Common terms (in more than common_term_share of the documents) are left out of the matcher's
+// query and their BM25 parts added from their posting lists: every hit keeps exactly the score
+// the whole query gives it (1e-9) and its matched terms; when the trace says the page is proven,
+// or with common_terms_exact, the page is the whole query's page.
+TEST(SearchShardTest, CommonTermsLeftOutOfTheMatcherKeepTheScores) {
+  ASSERT_NE(A(), nullptr);
+  auto idx = TopicIndex("commonterms", 2);
+  int split = 0, proven_or_exact = 0, fallbacks = 0;
+  // "面向" and "应用" are in every body, "激光雷达" etc. in an eighth, "xxxxxxxxxx" in 54
+  // documents (fewer than the rerank depth: the whole query runs after all).
+  for (const std::string q : {"面向激光雷达的应用", "锂电池 应用 芯片", "量子通信应用",
+                              "面向工业机器人、碳纤维的应用", "面向应用 xxxxxxxxxx"}) {
+    auto plan = BuildPlan(An(), {.q = q});
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    SearchOptions whole{
+        .limit = 600, .matched_terms = true, .full_depth = true, .rerank_depth = 600};
+    auto all = idx->Search(*plan, whole);
+    ASSERT_TRUE(all.ok());
+    std::map<std::string, const RawHit*> by_id;
+    for (const RawHit& h : all->hits) {
+      by_id[h.doc.id] = &h;
+    }
+    for (bool exact : {false, true}) {
+      SearchOptions fast{.limit = 10,
+                         .matched_terms = true,
+                         .common_term_share = 0.5,
+                         .common_term_min_docs = 0,
+                         .common_terms_exact = exact};
+      SearchOptions full = fast;
+      full.full_depth = true;
+      auto a = idx->Search(*plan, fast);
+      auto b = idx->Search(*plan, full);
+      ASSERT_TRUE(a.ok() && b.ok());
+      EXPECT_GT(a->trace.common_terms, 0) << q;
+      EXPECT_EQ(b->trace.common_terms, 0) << q;
+      split += 1;
+      fallbacks += a->trace.common_fallback ? 1 : 0;
+      ASSERT_EQ(a->hits.size(), 10u) << q;
+      // Every hit scores as the whole query scores it (coordination over the same terms).
+      for (const RawHit& h : a->hits) {
+        auto it = by_id.find(h.doc.id);
+        ASSERT_NE(it, by_id.end()) << q << " " << h.doc.id;
+        EXPECT_NEAR(h.score, it->second->score, 1e-9) << q << " " << h.doc.id;
+        std::set<std::string> ma(h.matched_terms.begin(), h.matched_terms.end());
+        std::set<std::string> mb(it->second->matched_terms.begin(),
+                                 it->second->matched_terms.end());
+        EXPECT_EQ(ma, mb) << q << " " << h.doc.id;
+      }
+      if (exact || a->trace.common_proven) {
+        ++proven_or_exact;
+        for (size_t i = 0; i < a->hits.size(); ++i) {
+          EXPECT_EQ(a->hits[i].doc.id, b->hits[i].doc.id) << q << " #" << i;
+          EXPECT_NEAR(a->hits[i].score, b->hits[i].score, 1e-9) << q << " #" << i;
+        }
+      }
+      if (exact) {
+        EXPECT_TRUE(a->trace.common_proven || a->trace.common_fallback) << q;
+      }
+    }
+    // Without facets the total still counts the common terms' matches (every document here).
+    auto c = idx->Search(*plan, {.limit = 10, .common_term_share = 0.5, .common_term_min_docs = 0});
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c->total, 600) << q;
+  }
+  EXPECT_EQ(split, 10);
+  EXPECT_GE(fallbacks, 2);  // the whole query's scores after a fallback (common parts not added)
+  EXPECT_GE(proven_or_exact, 4);
+  // Below the minimum number of documents (the default 10,000) nothing is left out.
+  auto plan = BuildPlan(An(), {.q = "面向激光雷达的应用"});
+  ASSERT_TRUE(plan.ok());
+  auto d = idx->Search(*plan, {.limit = 10, .common_term_share = 0.5});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->trace.common_terms, 0);
+  idx.reset();
+}
+
+// The facet sample runs as its own unweighted pass over the first matches in document order,
+// so the ranking's matcher can prune: the page is the same as without facets, and the counts
+// are exact when the query has fewer matches than the sample.
+TEST(SearchShardTest, FacetSampleIsAPassOfItsOwn) {
+  ASSERT_NE(A(), nullptr);
+  auto idx = TopicIndex("facetpass", 2);
+  auto plan = BuildPlan(An(), {.q = "激光雷达在工业机器人的应用"});
+  ASSERT_TRUE(plan.ok());
+  auto with = idx->Search(*plan, {.limit = 10, .facets = true});
+  auto without = idx->Search(*plan, {.limit = 10});
+  auto inline_way = idx->Search(*plan, {.limit = 10, .facets = true, .full_depth = true});
+  ASSERT_TRUE(with.ok() && without.ok() && inline_way.ok());
+  ASSERT_EQ(with->hits.size(), 10u);
+  for (size_t i = 0; i < with->hits.size(); ++i) {
+    EXPECT_EQ(with->hits[i].doc.id, without->hits[i].doc.id);
+    EXPECT_EQ(with->hits[i].doc.id, inline_way->hits[i].doc.id);
+  }
+  EXPECT_GT(with->trace.facet_ms, 0);
+  EXPECT_EQ(inline_way->trace.facet_ms, 0);
+  // All 600 documents match ("应用" is in every body) and fewer than kFacetSample: exact.
+  EXPECT_TRUE(with->facets_exact);
+  EXPECT_EQ(with->total, 600);
+  int64_t counted = 0;
+  for (const FacetCount& c : with->facets["district"]) {
+    counted += c.count;
+  }
+  EXPECT_EQ(counted, 600);
+  ASSERT_EQ(with->facets["district"].size(), inline_way->facets["district"].size());
+  for (size_t i = 0; i < with->facets["district"].size(); ++i) {
+    EXPECT_EQ(with->facets["district"][i].value, inline_way->facets["district"][i].value);
+    EXPECT_EQ(with->facets["district"][i].count, inline_way->facets["district"][i].count);
+  }
+  // A sample smaller than the matches: estimates, and the page does not change.
+  auto sample = idx->Search(*plan, {.limit = 10, .facets = true, .check_at_least = 20});
+  ASSERT_TRUE(sample.ok());
+  EXPECT_FALSE(sample->facets_exact);
+  counted = 0;
+  for (const FacetCount& c : sample->facets["district"]) {
+    counted += c.count;
+  }
+  EXPECT_EQ(counted, 20);  // 10 per shard
+  for (size_t i = 0; i < sample->hits.size(); ++i) {
+    EXPECT_EQ(sample->hits[i].doc.id, without->hits[i].doc.id);
+  }
+  idx.reset();
+}
+
+// A page's snippets are built on two threads: each hit keeps its own snippet, matched words and
+// place, as if built one by one.
+TEST(SearchShardTest, PageSnippetsMatchTheirOwnHits) {
+  ASSERT_NE(A(), nullptr);
+  auto idx = TopicIndex("snippets", 2);
+  auto plan = BuildPlan(An(), {.q = "激光雷达在工业机器人的应用"});
+  ASSERT_TRUE(plan.ok());
+  auto raw = idx->Search(*plan, {.limit = 10, .matched_terms = true});
+  ASSERT_TRUE(raw.ok());
+  ASSERT_EQ(raw->hits.size(), 10u);
+  SearchResponse resp = ToSearchResponse(An(), *plan, {.q = "激光雷达在工业机器人的应用"}, *raw);
+  ASSERT_EQ(resp.hits.size(), 10u);
+  for (size_t i = 0; i < resp.hits.size(); ++i) {
+    const RawHit& h = raw->hits[i];
+    EXPECT_EQ(resp.hits[i].doc.id, h.doc.id);
+    EXPECT_EQ(resp.hits[i].score, h.score);
+    const Field* body = nullptr;
+    for (const Field& f : h.doc.fields) {
+      if (body == nullptr || f.text.size() > body->text.size()) {
+        body = &f;
+      }
+    }
+    ASSERT_NE(body, nullptr);
+    std::set<std::string> terms(h.matched_terms.begin(), h.matched_terms.end());
+    EXPECT_EQ(resp.hits[i].snippet, Snippet(An(), body->text, terms)) << i;
+    EXPECT_NE(resp.hits[i].snippet.find("<mark>"), std::string::npos) << i;
+    EXPECT_FALSE(resp.hits[i].matched.empty()) << i;
+  }
+  idx.reset();
+}
+
+// The rerank-depth experiment: coordination reranks that many BM25 matches.
+TEST(SearchShardTest, RerankDepthSetsHowManyMatchesAreReranked) {
+  ASSERT_NE(A(), nullptr);
+  auto idx = TopicIndex("rerankdepth", 2);
+  auto plan = BuildPlan(An(), {.q = "激光雷达在工业机器人的应用"});
+  ASSERT_TRUE(plan.ok());
+  auto shallow = idx->Search(*plan, {.limit = 10, .rerank_depth = 30});
+  auto deep = idx->Search(*plan, {.limit = 10});
+  ASSERT_TRUE(shallow.ok() && deep.ok());
+  EXPECT_EQ(shallow->trace.depth, 30u);
+  EXPECT_EQ(deep->trace.depth, 100u);
+  EXPECT_EQ(shallow->hits.size(), 10u);
   idx.reset();
 }
 
@@ -1046,6 +1218,50 @@ TEST(RetrievalQualityTest, CompareLegacyRunsThePreviousPathsAlike) {
   EXPECT_NE(json.find("\"top10_full_depth\""), std::string::npos);
   EXPECT_LT(json.find("\"latency_p50_ms\""), json.find("\"p50_ms\""));  // peers read the first
   std::filesystem::remove_all(options.index_dir);
+}
+
+// `kechan eval retrieval` passes the common-term split and the experiments to the default paths
+// and reports them per path; the fixture stays at or above its floor with the split forced on
+// (every term counts as common from 10% of the documents, no minimum). Bad values are usage
+// errors naming the flag.
+TEST(RetrievalQualityTest, CommonTermFlagsReachTheEvaluation) {
+  const std::string dir = "tests/fixtures/search/retrieval/";
+  const std::vector<std::string> files = {
+      "retrieval",           "--corpus", dir + "corpus.jsonl", "--queries",
+      dir + "queries.jsonl", "--qrels",  dir + "qrels.tsv",    "--json"};
+  auto number_after = [](const std::string& json, const std::string& key, size_t from) {
+    size_t at = json.find("\"" + key + "\":", from);
+    EXPECT_NE(at, std::string::npos) << key;
+    return at == std::string::npos ? -1.0 : std::stod(json.substr(at + key.size() + 3));
+  };
+  std::vector<std::string> args = files;
+  for (const char* a : {"--common-share", "10", "--common-min-docs", "0", "--facet-sample", "200",
+                        "--rerank-depth", "100"}) {
+    args.emplace_back(a);
+  }
+  std::ostringstream out, err;
+  ASSERT_EQ(RunEvalCommand(args, out, err), 0) << err.str();
+  const std::string json = out.str();
+  EXPECT_GE(number_after(json, "ndcg@10", 0), 0.853);
+  const size_t top10 = json.find("\"top10\":{");
+  ASSERT_NE(top10, std::string::npos);
+  EXPECT_GT(number_after(json, "common_share", top10), 0);
+  EXPECT_GE(number_after(json, "facet_ms", top10), 0);
+  EXPECT_GE(number_after(json, "response_ms", top10), 0);
+  EXPECT_EQ(number_after(json, "top10_mismatches", 0), 0);
+  for (const auto& [flag, value] :
+       std::vector<std::pair<std::string, std::string>>{{"--common-share", "200"},
+                                                        {"--common-min-docs", "-1"},
+                                                        {"--rerank-depth", "0"},
+                                                        {"--facet-sample", "many"}}) {
+    std::vector<std::string> bad = files;
+    bad.push_back(flag);
+    bad.push_back(value);
+    std::ostringstream bad_out, bad_err;
+    EXPECT_EQ(RunEvalCommand(bad, bad_out, bad_err), 2) << flag;
+    EXPECT_NE(bad_err.str().find(flag), std::string::npos) << flag << ": " << bad_err.str();
+    EXPECT_TRUE(bad_out.str().empty()) << flag;
+  }
 }
 
 // The indexing path (CountTerms) gives exactly the terms and multiplicities of Analyze.

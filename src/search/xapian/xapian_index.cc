@@ -61,9 +61,23 @@ base::Status FromXapian(const Xapian::Error& e, const std::string& dir) {
 // Counts facet values (several per document, kSep-separated) over the matches looked at.
 class FacetSpy : public Xapian::MatchSpy {
  public:
+  // Reads only the facets whose value slot holds a value in some document of `db` (a slot no
+  // document uses needs no read per match).
+  void OnlyUsedSlots(const Xapian::Database& db) {
+    const auto& names = FacetNames();
+    used_.clear();
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (db.get_value_freq(kFacetSlot0 + static_cast<Xapian::valueno>(i)) > 0) {
+        used_.push_back(i);
+      }
+    }
+    only_used_ = true;
+  }
   void operator()(const Xapian::Document& doc, double /*wt*/) override {
     const auto& names = FacetNames();
-    for (size_t i = 0; i < names.size(); ++i) {
+    const size_t count = only_used_ ? used_.size() : names.size();
+    for (size_t j = 0; j < count; ++j) {
+      const size_t i = only_used_ ? used_[j] : j;
       std::string v = doc.get_value(kFacetSlot0 + static_cast<Xapian::valueno>(i));
       if (v.empty()) {
         continue;
@@ -118,6 +132,8 @@ class FacetSpy : public Xapian::MatchSpy {
   }
 
   std::map<std::string, std::map<std::string, int64_t>> counts_;
+  bool only_used_ = false;
+  std::vector<size_t> used_;  // indexes into FacetNames()
 };
 
 // Ranking: Xapian's BM25 (k1 1.0, b 0.5), then coordination over the first kRerankDepth matches
@@ -285,9 +301,14 @@ class GlobalBm25 : public Xapian::Weight {
   }
   double get_sumpart(Xapian::termcount wdf, Xapian::termcount len,
                      Xapian::termcount /*uniqterms*/) const override {
-    double normlen = std::max(len * len_factor_, kMinNormLen);
-    double w = wdf;
-    return termweight_ * (w / (kBm25K1 * (normlen * kBm25B + (1 - kBm25B)) + w)) + extra_;
+    return Part(termweight_, wdf, len, len_factor_) + extra_;
+  }
+  // One term's BM25 part: `termweight` = (k1 + 1) × the term's scale factor (weight × idf),
+  // `len_factor` = 1 / the average document length. Also used for common terms' parts added
+  // after the matcher (the same arithmetic, so the same scores).
+  static double Part(double termweight, double wdf, double len, double len_factor) {
+    double normlen = std::max(len * len_factor, kMinNormLen);
+    return termweight * (wdf / (kBm25K1 * (normlen * kBm25B + (1 - kBm25B)) + wdf));
   }
   double get_maxpart() const override {
     double wdf_max = get_wdf_upper_bound();
@@ -298,9 +319,9 @@ class GlobalBm25 : public Xapian::Weight {
   }
   double get_sumextra(Xapian::termcount, Xapian::termcount) const override { return 0; }
   double get_maxextra() const override { return 0; }
+  static constexpr double kMinNormLen = 0.5;
 
  private:
-  static constexpr double kMinNormLen = 0.5;
   double average_length_;
   double bonus_;
   double extra_ = 0;
@@ -356,20 +377,29 @@ struct ShardMatch {
   Xapian::docid global = 0;  // the document number in the combined database (ties as Xapian)
   double covered = 0;
   std::vector<std::string> matched;
+  double length = -1;  // the document's length, once read (common terms' BM25 parts)
 };
 
 // The query terms a plan asks for, sorted by term, with their summed weight.
 struct AskedTerm {
   std::string term;
   double weight = 0;
+  // A common term left out of the matcher's query: (k1 + 1) × its scale (weight × idf), for
+  // its BM25 part added to the matches here (0 = the matcher scored it).
+  double common_termweight = 0;
 };
 
 // Coverage of a shard's matches from the posting lists instead of each match's term list:
 // for every asked term, one pass over its posting list skipping to the matches in document
 // order. Posting lists are stored uncompressed and skip by chunk; term lists are zlib-compressed
 // and read whole, which made coverage most of a query's time (perf: zlib 26%, pread 18%).
+//
+// With `add_common` (the matcher's query left the common terms out), a common term's BM25 part
+// (AskedTerm::common_termweight) is added to the matches it is in, from the same posting list
+// (wdf, document length): `len_factor` = 1 / average length.
 void CoverFromPostings(Xapian::Database& db, const std::vector<AskedTerm>& asked,
-                       std::vector<ShardMatch>& matches, bool want_terms) {
+                       std::vector<ShardMatch>& matches, bool want_terms, bool add_common,
+                       double len_factor) {
   std::vector<size_t> order(matches.size());
   for (size_t i = 0; i < order.size(); ++i) {
     order[i] = i;
@@ -387,6 +417,12 @@ void CoverFromPostings(Xapian::Database& db, const std::vector<AskedTerm>& asked
       p.skip_to(m.local);
       if (p != end && *p == m.local) {
         m.covered += t.weight;
+        if (add_common && t.common_termweight > 0) {
+          if (m.length < 0) {
+            m.length = p.get_doclength();
+          }
+          m.bm25 += GlobalBm25::Part(t.common_termweight, p.get_wdf(), m.length, len_factor);
+        }
         if (want_terms) {
           m.matched.push_back(t.term);
         }
@@ -701,29 +737,78 @@ class XapianIndex : public Index {
     const size_t n = dbs_.size();
     Xapian::Database all = Reader();
     const double docs = all.get_doccount();
-    std::vector<AskedTerm> asked;
-    double total_weight = 0;
-    {
-      std::map<std::string, double> by_term;
-      for (const PlanTerm& t : plan.terms) {
-        by_term[t.term] += t.weight;
-        total_weight += t.synonym ? 0 : t.weight;
-      }
-      for (auto& [term, w] : by_term) {
-        asked.push_back({term, w});
-      }
-    }
     std::vector<double> idf(plan.terms.size());
+    std::vector<double> termfreq(plan.terms.size());
     for (size_t i = 0; i < plan.terms.size(); ++i) {
-      idf[i] = Bm25Idf(docs, all.get_termfreq(plan.terms[i].term));
+      termfreq[i] = all.get_termfreq(plan.terms[i].term);
+      idf[i] = Bm25Idf(docs, termfreq[i]);
     }
-    const GlobalBm25 weight(all.get_avlength(), additive ? options.coverage_bonus : 0);
+    const double average_length = all.get_avlength();
+    const double len_factor = average_length != 0 ? 1 / average_length : 0;
+    const GlobalBm25 weight(average_length, additive ? options.coverage_bonus : 0);
     const bool rerank = plan.terms.size() > 1 && !additive;
     const size_t want = options.offset + options.limit;
-    const size_t full_depth = rerank ? std::max(want, kRerankDepth) : want;
+    const size_t rerank_depth = options.rerank_depth > 0 ? options.rerank_depth : kRerankDepth;
+    const size_t full_depth = rerank ? std::max(want, rerank_depth) : want;
     const size_t check_total =
         options.check_at_least ? options.check_at_least : (options.facets ? kFacetSample : 0);
     const auto check = static_cast<Xapian::doccount>((check_total + n - 1) / n);
+
+    // Common terms (SearchOptions::common_term_share): left out of the matcher's query.
+    std::vector<bool> common(plan.terms.size(), false);
+    size_t common_count = 0;
+    if (rerank && !options.full_depth && options.first_pass_depth == 0 &&
+        options.common_term_share > 0) {
+      const double limit = std::max(options.common_term_share * docs,
+                                    static_cast<double>(options.common_term_min_docs));
+      for (size_t i = 0; i < plan.terms.size(); ++i) {
+        common[i] = termfreq[i] > limit;
+        common_count += common[i] ? 1 : 0;
+      }
+      if (common_count == plan.terms.size()) {  // nothing rarer to drive the matcher
+        common.assign(plan.terms.size(), false);
+        common_count = 0;
+      }
+    }
+    // The plan of the matcher's query (without the common terms) and their idf.
+    QueryPlan matcher_plan;
+    std::vector<double> matcher_idf;
+    if (common_count > 0) {
+      matcher_plan = plan;
+      matcher_plan.terms.clear();
+      for (size_t i = 0; i < plan.terms.size(); ++i) {
+        if (!common[i]) {
+          matcher_plan.terms.push_back(plan.terms[i]);
+          matcher_idf.push_back(idf[i]);
+        }
+      }
+    }
+    // An upper bound of what the common terms can add to a document's BM25 (each term's part
+    // at its highest wdf and the shortest normalised length).
+    double common_max = 0;
+    std::vector<AskedTerm> asked;
+    double total_weight = 0;
+    {
+      std::map<std::string, AskedTerm> by_term;
+      for (size_t i = 0; i < plan.terms.size(); ++i) {
+        const PlanTerm& t = plan.terms[i];
+        AskedTerm& a = by_term[t.term];
+        a.term = t.term;
+        a.weight += t.weight;
+        total_weight += t.synonym ? 0 : t.weight;
+        if (common[i]) {
+          const double termweight = (kBm25K1 + 1) * t.weight * idf[i];
+          a.common_termweight += termweight;
+          const double wdf_max = all.get_wdf_upper_bound(t.term);
+          common_max +=
+              termweight *
+              (wdf_max / (kBm25K1 * (GlobalBm25::kMinNormLen * kBm25B + (1 - kBm25B)) + wdf_max));
+        }
+      }
+      for (auto& [term, a] : by_term) {
+        asked.push_back(std::move(a));
+      }
+    }
     const bool need_terms = rerank || options.matched_terms;
 
     struct ShardResult {
@@ -733,20 +818,29 @@ class XapianIndex : public Index {
       FacetSpy spy;
       double match_ms = 0;
       double cover_ms = 0;
+      double facet_ms = 0;
+      double lowest_matcher_bm25 = 0;  // with common terms left out: the lowest of a full list
       std::optional<base::Status> error;
     };
     // One pass: every shard's best `depth` matches with BM25 ≥ `cutoff`, merged in the combined
     // database's order (BM25 descending, then document number) and cut to `depth`, with their
-    // coordinated scores. Facets are counted (by `results`' spies) when `facets` is set.
+    // coordinated scores. With `split`, the matcher's query leaves the common terms out and their
+    // parts are added to the matches' BM25 before the merge. Facets are counted (by `results`'
+    // spies) when `facets` is set: with the ranking's own matcher when `facets_inline` (the
+    // previous way, which keeps Xapian from pruning until `check` matches are seen), else in a
+    // separate pass over the first `check` matches in document order, unweighted.
     struct Pass {
       std::vector<ShardResult> results;
       std::vector<ShardMatch> merged;  // by BM25
       bool complete = true;            // every shard returned fewer than `depth`: no more matches
+      bool proven = false;             // split: no match left out can be among the `depth` best
     };
     RawResults out;
-    auto run_pass = [&](size_t depth, double cutoff, bool facets) -> base::Result<Pass> {
+    auto run_pass = [&](size_t depth, double cutoff, bool facets,
+                        bool split) -> base::Result<Pass> {
       Pass pass;
       pass.results = std::vector<ShardResult>(n);
+      const bool facets_inline = options.full_depth || options.first_pass_depth > 0 || additive;
       auto search_shard = [&](size_t k) {
         ShardResult& r = pass.results[k];
         try {
@@ -754,16 +848,18 @@ class XapianIndex : public Index {
           // Each thread builds its own query: Xapian's objects are reference-counted without
           // atomics, so no Xapian object is shared between the threads.
           Xapian::Enquire enquire(dbs_[k]);
-          enquire.set_query(BuildQuery(plan, &idf));
+          enquire.set_query(split ? BuildQuery(matcher_plan, &matcher_idf)
+                                  : BuildQuery(plan, &idf));
           enquire.set_weighting_scheme(weight);
-          if (facets) {
+          if (facets && facets_inline) {
             enquire.add_matchspy(&r.spy);
           }
           if (cutoff > 0) {
             enquire.set_cutoff(0, cutoff);
           }
-          Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(depth),
-                                               facets ? check : Xapian::doccount{0});
+          Xapian::MSet mset =
+              enquire.get_mset(0, static_cast<Xapian::doccount>(depth),
+                               facets && facets_inline ? check : Xapian::doccount{0});
           r.estimated = mset.get_matches_estimated();
           r.upper_bound = mset.get_matches_upper_bound();
           r.matches.reserve(mset.size());
@@ -774,18 +870,34 @@ class XapianIndex : public Index {
             m.shard = k;
             m.local = *it;
             m.global = static_cast<Xapian::docid>((m.local - 1) * n + k + 1);
+            r.lowest_matcher_bm25 = m.bm25;
             r.matches.push_back(std::move(m));
           }
           r.match_ms = ms_since(t0);
-          if (need_terms) {
+          if (need_terms || split) {
             auto t1 = SteadyClock::now();
-            CoverFromPostings(dbs_[k], asked, r.matches, options.matched_terms);
+            CoverFromPostings(dbs_[k], asked, r.matches, options.matched_terms, split, len_factor);
             if (rerank) {
               for (ShardMatch& m : r.matches) {
                 m.score = Coordinate(m.bm25, m.covered, total_weight);
               }
             }
             r.cover_ms = ms_since(t1);
+          }
+          if (facets && !facets_inline) {
+            // The facet sample: the first `check` matches of the whole query in document order
+            // (as the inline way counts them), unweighted, so Xapian stops after `check`.
+            auto t2 = SteadyClock::now();
+            Xapian::Enquire sample(dbs_[k]);
+            sample.set_query(BuildQuery(plan));
+            sample.set_weighting_scheme(Xapian::BoolWeight());
+            sample.set_docid_order(Xapian::Enquire::ASCENDING);
+            r.spy.OnlyUsedSlots(dbs_[k]);
+            sample.add_matchspy(&r.spy);
+            Xapian::MSet counted = sample.get_mset(0, 0, check);
+            r.estimated = counted.get_matches_estimated();
+            r.upper_bound = counted.get_matches_upper_bound();
+            r.facet_ms = ms_since(t2);
           }
         } catch (const Xapian::Error& e) {
           r.error = FromXapian(e, dirs_[k]);
@@ -799,14 +911,20 @@ class XapianIndex : public Index {
       for (auto& t : threads) {
         t.join();
       }
-      double match_ms = 0, cover_ms = 0;
+      double match_ms = 0, cover_ms = 0, facet_ms = 0;
+      // With `split`: a match a shard left out has at most that shard's lowest matcher BM25
+      // (or none of the matcher's terms when the shard's list was not full) plus common_max.
+      double left_out_max = 0;
       for (ShardResult& r : pass.results) {
         if (r.error) {
           return *r.error;
         }
         match_ms = std::max(match_ms, r.match_ms);
         cover_ms = std::max(cover_ms, r.cover_ms);
-        pass.complete = pass.complete && r.matches.size() < depth;
+        facet_ms = std::max(facet_ms, r.facet_ms);
+        const bool full = r.matches.size() >= depth;
+        pass.complete = pass.complete && !full;
+        left_out_max = std::max(left_out_max, (full ? r.lowest_matcher_bm25 : 0) + common_max);
         for (ShardMatch& m : r.matches) {
           pass.merged.push_back(std::move(m));
         }
@@ -819,10 +937,12 @@ class XapianIndex : public Index {
       if (pass.merged.size() > depth) {
         pass.merged.resize(depth);
       }
+      pass.proven = split && pass.merged.size() >= depth && pass.merged.back().bm25 > left_out_max;
       ++out.trace.passes;
       out.trace.depth = pass.merged.size();
       out.trace.match_ms += match_ms;
       out.trace.cover_ms += cover_ms;
+      out.trace.facet_ms += facet_ms;
       return pass;
     };
     // Coordinated order; equal scores keep their BM25 order (as LegacySearch's stable sort).
@@ -837,9 +957,29 @@ class XapianIndex : public Index {
     const size_t first_depth = options.full_depth || options.first_pass_depth == 0
                                    ? full_depth
                                    : std::min(full_depth, std::max(want, options.first_pass_depth));
-    KECHAN_ASSIGN_OR_RETURN(Pass first, run_pass(first_depth, 0, options.facets));
+    const bool split = common_count > 0;
+    KECHAN_ASSIGN_OR_RETURN(Pass first, run_pass(first_depth, 0, options.facets, split));
+    out.trace.common_terms = static_cast<int>(common_count);
+    out.trace.common_proven = first.proven;
+    if (split && !first.proven &&
+        (first.merged.size() < first_depth || options.common_terms_exact)) {
+      // Fewer matches of the rarer terms than the rerank depth (documents with only common terms
+      // may belong to it), or an exact ranking asked for: the whole OR after all (facets kept).
+      std::vector<ShardResult> facet_results = std::move(first.results);
+      KECHAN_ASSIGN_OR_RETURN(first, run_pass(first_depth, 0, false, false));
+      first.results = std::move(facet_results);
+      out.trace.common_fallback = true;
+    }
     for (const ShardResult& r : first.results) {
       out.total += r.estimated;
+    }
+    if (split && !options.facets && plan.types.empty() && plan.filters.empty() &&
+        plan.ranges.empty() && plan.exclude_keys.empty()) {
+      // The matcher counted the rarer terms' matches only (or pruned the whole OR early after a
+      // fallback); the whole OR has at least as many as its most frequent term.
+      for (size_t i = 0; i < plan.terms.size(); ++i) {
+        out.total = std::max(out.total, static_cast<int64_t>(termfreq[i]));
+      }
     }
     if (options.facets) {
       std::vector<const FacetSpy*> spies;
@@ -859,7 +999,7 @@ class XapianIndex : public Index {
       // by a relative 1e-12 against rounding in Xapian's weight sums; a lower cutoff only keeps
       // more of the prefix).
       const double cutoff = ranked[want - 1].score * (1 - 1e-12);
-      KECHAN_ASSIGN_OR_RETURN(Pass second, run_pass(full_depth, cutoff, false));
+      KECHAN_ASSIGN_OR_RETURN(Pass second, run_pass(full_depth, cutoff, false, false));
       ranked = std::move(second.merged);
       by_score(ranked);
     }
