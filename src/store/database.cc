@@ -1,5 +1,6 @@
 #include "store/database.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -7,6 +8,7 @@
 #include <type_traits>
 
 #include "store/postgres/pg_database.h"
+#include "store/sql_text.h"
 #include "store/sqlite/sqlite_database.h"
 
 namespace kechan::store {
@@ -23,6 +25,38 @@ std::string FormatDouble(double d) {
 }
 
 }  // namespace
+
+Result<int64_t> Tx::AppendRows(std::string_view table, std::span<const std::string> columns,
+                               std::span<const Value> values) {
+  KECHAN_ASSIGN_OR_RETURN(size_t rows, internal::AppendRowCount(table, columns, values.size()));
+  constexpr size_t kRowsPerStatement = 200;
+  const size_t width = columns.size();
+  std::string head = "INSERT INTO " + std::string(table) + " (";
+  for (size_t c = 0; c < width; ++c) {
+    head += (c ? ", " : "") + columns[c];
+  }
+  head += ") VALUES ";
+  std::string one = "(";
+  for (size_t c = 0; c < width; ++c) {
+    one += c ? ", ?" : "?";
+  }
+  one += ")";
+  int64_t written = 0;
+  std::string sql;
+  for (size_t first = 0; first < rows; first += kRowsPerStatement) {
+    const size_t n = std::min(kRowsPerStatement, rows - first);
+    sql = head;
+    for (size_t k = 0; k < n; ++k) {
+      if (k > 0) {
+        sql += ", ";
+      }
+      sql += one;
+    }
+    KECHAN_ASSIGN_OR_RETURN(int64_t changed, Exec(sql, values.subspan(first * width, n * width)));
+    written += changed;
+  }
+  return written;
+}
 
 // Conversions between column types are lenient so code written against one backend reads the
 // other: integers widen to double, doubles truncate to integers, text parses as a number (0 when it

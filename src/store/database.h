@@ -69,6 +69,18 @@ class Tx {
   virtual Result<int64_t> Exec(std::string_view sql, std::span<const Value> params) = 0;
   // Runs a query and returns all rows (same error mapping as Exec).
   virtual Result<Rows> Query(std::string_view sql, std::span<const Value> params) = 0;
+  // Appends rows to `table`: `values` holds columns.size() values per row, in `columns` order
+  // (a row count of values.size() / columns.size(); kInvalidArgument when that does not divide).
+  // Returns the number of rows written. The rows meet the same defaults, constraints, foreign
+  // keys and triggers as INSERT, with the same error mapping as Exec; an error aborts the
+  // transaction (all or nothing with it). Nothing is returned per row: use INSERT ... RETURNING
+  // when generated ids are needed. `table` and `columns` are SQL identifiers from the caller's
+  // code, never user input. PostgreSQL streams the rows with COPY ... FROM STDIN (one round trip,
+  // no statement to parse or plan, batched heap writes); the default runs multi-row INSERTs of up
+  // to 200 rows (SQLite). Bound like Exec's parameters: a {{blob}} column takes any bytes, text no
+  // NUL (PostgreSQL).
+  virtual Result<int64_t> AppendRows(std::string_view table, std::span<const std::string> columns,
+                                     std::span<const Value> values);
   // Commits. After a failed commit the transaction is rolled back.
   virtual Status Commit() = 0;
   virtual Dialect dialect() const = 0;

@@ -244,4 +244,44 @@ std::string FirstKeyword(std::string_view sql) {
   return word;
 }
 
+namespace {
+bool PlainIdentifier(std::string_view s) {
+  if (s.empty() || s.size() > 63) {
+    return false;
+  }
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    if (!letter && !(i > 0 && c >= '0' && c <= '9')) {
+      return false;
+    }
+  }
+  return true;
+}
+}  // namespace
+
+base::Result<size_t> AppendRowCount(std::string_view table, std::span<const std::string> columns,
+                                    size_t value_count) {
+  auto bad = [](const std::string& why) {
+    return base::InvalidArgument("", "store.append_rows", "AppendRows: " + why,
+                                 "批量写入参数无效：" + why);
+  };
+  if (!PlainIdentifier(table)) {
+    return bad("the table name \"" + std::string(table) + "\" is not a plain identifier");
+  }
+  if (columns.empty()) {
+    return bad("no columns");
+  }
+  for (const std::string& c : columns) {
+    if (!PlainIdentifier(c)) {
+      return bad("the column name \"" + c + "\" is not a plain identifier");
+    }
+  }
+  if (value_count % columns.size() != 0) {
+    return bad(std::to_string(value_count) + " values do not make rows of " +
+               std::to_string(columns.size()) + " columns");
+  }
+  return value_count / columns.size();
+}
+
 }  // namespace kechan::store::internal

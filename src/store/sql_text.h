@@ -2,9 +2,13 @@
 // splitting a script into statements and rewriting `?` placeholders for PostgreSQL.
 #pragma once
 
+#include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "base/result.h"
 
 namespace kechan::store::internal {
 
@@ -26,5 +30,11 @@ RewrittenSql RewritePlaceholders(std::string_view sql);
 
 // Returns the first keyword of `sql` in upper case, skipping blanks and comments ("" if none).
 std::string FirstKeyword(std::string_view sql);
+
+// Checks the shape of a Tx::AppendRows call and returns its row count: `table` and every column
+// a plain identifier ([A-Za-z_][A-Za-z0-9_]*, no quoting needed on either backend), at least one
+// column, and `value_count` a multiple of the column count. kInvalidArgument otherwise.
+base::Result<size_t> AppendRowCount(std::string_view table, std::span<const std::string> columns,
+                                    size_t value_count);
 
 }  // namespace kechan::store::internal

@@ -319,6 +319,143 @@ TEST_P(StoreContractTest, ConstraintViolationsMapToCodesAndPoisonTheTransaction)
   EXPECT_EQ(CountRows("users"), 1);
 }
 
+TEST_P(StoreContractTest, AppendRowsWritesEveryValueTypeVerbatim) {
+  const bool pg = db_->dialect() == Dialect::kPostgres;
+  // Characters the PostgreSQL adapter's COPY text format must escape, and SQL-looking text.
+  const std::string tricky = "tab\there\nnew line\r\\N back\\slash \\. x'); DROP TABLE ap; -- ?";
+  const std::string chinese = "成都建圈强链，“满园、满楼、满产”";
+  const std::string bytes("\x00\x01\xff\\\t\n binary\x00", 14);
+  const std::vector<std::string> cols{"k", "i", "r", "t", "n", "b", "flag"};
+  std::vector<Value> values;
+  constexpr int64_t kRows = 450;  // more than one multi-row INSERT of the default (200 rows)
+  for (int64_t k = 1; k <= kRows; ++k) {
+    for (Value v : {Value(k), Value(k == 1 ? int64_t{-9223372036854775807LL - 1} : k * 1000),
+                    Value(k == 1 ? 0.1 : 2.5 * static_cast<double>(k)),
+                    Value(k == 1   ? tricky
+                          : k == 2 ? chinese
+                                   : "row " + std::to_string(k)),
+                    k == 1 ? Value(nullptr) : Value(std::string()),
+                    k == 1 ? Value(bytes) : Value(nullptr), Value(int64_t{k % 2})}) {
+      values.push_back(std::move(v));
+    }
+  }
+  Status s = WithWriteTx(*db_, [&](Tx& tx) -> Status {
+    KECHAN_RETURN_IF_ERROR(
+        tx.Exec(std::string("CREATE TABLE ap (k INTEGER PRIMARY KEY, i BIGINT NOT NULL, ") +
+                "r DOUBLE PRECISION, t TEXT NOT NULL, n TEXT, b " + (pg ? "BYTEA" : "BLOB") +
+                ", flag INTEGER NOT NULL DEFAULT 0, d TEXT NOT NULL DEFAULT 'dflt')")
+            .status());
+    KECHAN_ASSIGN_OR_RETURN(int64_t written, tx.AppendRows("ap", cols, values));
+    EXPECT_EQ(written, kRows);
+    KECHAN_ASSIGN_OR_RETURN(int64_t none, tx.AppendRows("ap", cols, {}));
+    EXPECT_EQ(none, 0);
+    // Visible to the same transaction at once.
+    KECHAN_ASSIGN_OR_RETURN(Rows inside, tx.Query("SELECT COUNT(*) FROM ap"));
+    EXPECT_EQ(inside.rows.at(0).Int(0), kRows);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s;
+
+  auto tx = db_->Begin(TxKind::kRead);
+  ASSERT_TRUE(tx.ok()) << tx.status();
+  auto rows = (*tx)->Query("SELECT k, i, r, t, n, b, flag, d FROM ap ORDER BY k");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), static_cast<size_t>(kRows));
+  const Row& a = rows->rows[0];
+  EXPECT_EQ(a.Int(1), -9223372036854775807LL - 1);
+  EXPECT_EQ(a.Real(2), 0.1);  // exact round trip
+  EXPECT_EQ(a.Text(3), tricky);
+  EXPECT_TRUE(a.IsNull(4));
+  EXPECT_EQ(a.Text(5), bytes);
+  EXPECT_EQ(a.Int(6), 1);
+  EXPECT_EQ(a.Text(7), "dflt");  // a column not named takes its default
+  const Row& b = rows->rows[1];
+  EXPECT_EQ(b.Text(3), chinese);
+  EXPECT_FALSE(b.IsNull(4));  // empty text is not NULL
+  EXPECT_EQ(b.Text(4), "");
+  EXPECT_TRUE(b.IsNull(5));
+  const Row& last = rows->rows[kRows - 1];
+  EXPECT_EQ(last.Int(0), kRows);
+  EXPECT_EQ(last.Int(1), kRows * 1000);
+  EXPECT_EQ(last.Real(2), 2.5 * kRows);
+  EXPECT_EQ(last.Text(3), "row " + std::to_string(kRows));
+  EXPECT_EQ(last.Int(6), kRows % 2);
+}
+
+TEST_P(StoreContractTest, AppendRowsViolationsMapToCodesAbortAndWriteNothing) {
+  ASSERT_TRUE(WithWriteTx(*db_, [](Tx& tx) -> Status {
+                KECHAN_RETURN_IF_ERROR(
+                    tx.Exec("CREATE TABLE parents (id INTEGER PRIMARY KEY)").status());
+                KECHAN_RETURN_IF_ERROR(
+                    tx.Exec("CREATE TABLE kids (id INTEGER PRIMARY KEY, parent_id INTEGER NOT "
+                            "NULL REFERENCES parents (id), age INTEGER CHECK (age >= 0))")
+                        .status());
+                return tx.Exec("INSERT INTO parents (id) VALUES (1)").status();
+              }).ok());
+  const std::vector<std::string> cols{"id", "parent_id", "age"};
+  struct Case {
+    std::string name;
+    std::vector<Value> values;  // the second row is the bad one
+    Code code;
+  };
+  const std::vector<Case> cases = {
+      {"unknown parent",
+       {int64_t{1}, int64_t{1}, int64_t{5}, int64_t{2}, int64_t{99}, int64_t{5}},
+       Code::kInvalidArgument},
+      {"check",
+       {int64_t{1}, int64_t{1}, int64_t{5}, int64_t{2}, int64_t{1}, int64_t{-1}},
+       Code::kInvalidArgument},
+      {"not null",
+       {int64_t{1}, int64_t{1}, int64_t{5}, int64_t{2}, nullptr, int64_t{1}},
+       Code::kInvalidArgument},
+      {"duplicate key",
+       {int64_t{1}, int64_t{1}, int64_t{5}, int64_t{1}, int64_t{1}, int64_t{6}},
+       Code::kAlreadyExists},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto tx = db_->Begin(TxKind::kWrite);
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    ASSERT_TRUE((*tx)->Exec("INSERT INTO kids (id, parent_id) VALUES (10, 1)").ok());
+    auto r = (*tx)->AppendRows("kids", cols, c.values);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), c.code) << r.status();
+    // The transaction is aborted, as after any failed statement.
+    auto after = (*tx)->Query("SELECT COUNT(*) FROM kids");
+    ASSERT_FALSE(after.ok());
+    EXPECT_EQ(after.status().code(), Code::kFailedPrecondition);
+    EXPECT_FALSE((*tx)->Commit().ok());
+    tx->reset();
+    EXPECT_EQ(CountRows("kids"), 0);  // nothing written, not even the good row or the Exec
+  }
+}
+
+TEST_P(StoreContractTest, AppendRowsRejectsMalformedCallsWithoutAborting) {
+  ASSERT_TRUE(WithWriteTx(*db_, [](Tx& tx) {
+                return tx.Exec("CREATE TABLE shapes (a INTEGER, b TEXT)").status();
+              }).ok());
+  auto tx = db_->Begin(TxKind::kWrite);
+  ASSERT_TRUE(tx.ok()) << tx.status();
+  const std::vector<std::string> ab{"a", "b"};
+  const std::vector<Value> three{int64_t{1}, std::string("x"), int64_t{2}};
+  auto uneven = (*tx)->AppendRows("shapes", ab, three);
+  EXPECT_EQ(uneven.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(uneven.status().reason(), "store.append_rows");
+  const std::vector<Value> two{int64_t{1}, std::string("x")};
+  auto no_columns = (*tx)->AppendRows("shapes", std::vector<std::string>{}, two);
+  EXPECT_EQ(no_columns.status().code(), Code::kInvalidArgument);
+  auto bad_table = (*tx)->AppendRows("shapes; DROP TABLE shapes", ab, two);
+  EXPECT_EQ(bad_table.status().code(), Code::kInvalidArgument);
+  auto bad_column = (*tx)->AppendRows("shapes", std::vector<std::string>{"a", "b) --"}, two);
+  EXPECT_EQ(bad_column.status().code(), Code::kInvalidArgument);
+  // Nothing was sent: the transaction goes on and commits.
+  auto ok = (*tx)->AppendRows("shapes", ab, two);
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(*ok, 1);
+  ASSERT_TRUE((*tx)->Commit().ok());
+  EXPECT_EQ(CountRows("shapes"), 1);
+}
+
 TEST_P(StoreContractTest, ReadTransactionsRejectWrites) {
   ASSERT_TRUE(WithWriteTx(*db_, [](Tx& tx) {
                 return tx.Exec("CREATE TABLE ro (k INTEGER PRIMARY KEY)").status();

@@ -298,7 +298,158 @@ class Connection {
     return static_cast<int64_t>(tuples != nullptr && *tuples != '\0' ? std::atoll(tuples) : 0);
   }
 
+  // COPY `table` (`columns`) FROM STDIN in text format; returns the number of rows copied. The
+  // shape was checked by the caller (internal::AppendRowCount).
+  Result<int64_t> Copy(std::string_view table, std::span<const std::string> columns,
+                       std::span<const Value> values) {
+    std::string target = std::string(table) + " (";
+    for (size_t c = 0; c < columns.size(); ++c) {
+      target += (c ? ", " : "") + columns[c];
+    }
+    target += ")";
+    KECHAN_ASSIGN_OR_RETURN(const std::vector<Oid>* types, ColumnTypes(table, target));
+    if (types->size() != columns.size()) {
+      return base::Internal("store.copy_columns", "COPY " + target + ": column types not known");
+    }
+    const std::string copy = "COPY " + target + " FROM STDIN";
+    PgResult start(PQexec(conn_, copy.c_str()));
+    if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN) {
+      return MapError(conn_, start.get());
+    }
+    start.reset();
+    constexpr size_t kFlushBytes = 1 << 18;
+    const size_t width = columns.size();
+    std::string buf;
+    buf.reserve(kFlushBytes + 4096);
+    Status encode_error = Status::Ok();
+    bool send_failed = false;
+    for (size_t i = 0; i < values.size() && encode_error.ok(); ++i) {
+      const size_t col = i % width;
+      if (col > 0) {
+        buf += '\t';
+      }
+      encode_error = AppendCopyValue(values[i], (*types)[col], &buf);
+      if (col + 1 == width) {
+        buf += '\n';
+        if (buf.size() >= kFlushBytes) {
+          if (PQputCopyData(conn_, buf.data(), static_cast<int>(buf.size())) != 1) {
+            send_failed = true;
+            break;
+          }
+          buf.clear();
+        }
+      }
+    }
+    if (!send_failed && encode_error.ok() && !buf.empty() &&
+        PQputCopyData(conn_, buf.data(), static_cast<int>(buf.size())) != 1) {
+      send_failed = true;
+    }
+    if (PQputCopyEnd(conn_, encode_error.ok() ? nullptr : "a value could not be encoded") != 1) {
+      send_failed = true;
+    }
+    // Drain every result: the COPY's own (its row count or the server's error), then the end.
+    Result<int64_t> out = int64_t{0};
+    bool have = false;
+    while (PGresult* raw = PQgetResult(conn_)) {
+      PgResult res(raw);
+      if (have) {
+        continue;
+      }
+      have = true;
+      if (PQresultStatus(res.get()) == PGRES_COMMAND_OK) {
+        const char* tuples = PQcmdTuples(res.get());
+        out = static_cast<int64_t>(tuples != nullptr && *tuples != '\0' ? std::atoll(tuples) : 0);
+      } else {
+        out = MapError(conn_, res.get());
+      }
+      if (PQstatus(conn_) == CONNECTION_BAD) {
+        break;
+      }
+    }
+    if (!encode_error.ok()) {
+      return encode_error;
+    }
+    if (!have || (send_failed && out.ok())) {
+      return internal::Busy("COPY " + std::string(table) + ": " +
+                            TrimMessage(PQerrorMessage(conn_)));
+    }
+    return out;
+  }
+
  private:
+  // The server's type of each column of `target` ("table (a, b)"), learned once per connection
+  // from an empty query.
+  Result<const std::vector<Oid>*> ColumnTypes(std::string_view table, const std::string& target) {
+    auto it = column_types_.find(target);
+    if (it != column_types_.end()) {
+      return &it->second;
+    }
+    const size_t open = target.find('(');
+    const std::string sql = "SELECT " + target.substr(open + 1, target.size() - open - 2) +
+                            " FROM " + std::string(table) + " WHERE false";
+    PgResult res(PQexec(conn_, sql.c_str()));
+    if (!res || PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
+      return MapError(conn_, res.get());
+    }
+    std::vector<Oid> types;
+    for (int c = 0; c < PQnfields(res.get()); ++c) {
+      types.push_back(PQftype(res.get(), c));
+    }
+    return &column_types_.emplace(target, std::move(types)).first->second;
+  }
+
+  // Appends one value in COPY text format: \N for NULL, backslash escapes for text, bytea as
+  // escaped hex.
+  static Status AppendCopyValue(const Value& v, Oid type, std::string* out) {
+    if (std::holds_alternative<std::nullptr_t>(v)) {
+      *out += "\\N";
+      return Status::Ok();
+    }
+    if (const auto* iv = std::get_if<int64_t>(&v)) {
+      char buf[24];
+      auto res = std::to_chars(buf, buf + sizeof(buf), *iv);
+      out->append(buf, res.ptr);
+      return Status::Ok();
+    }
+    if (const auto* dv = std::get_if<double>(&v)) {
+      *out += FormatDouble(*dv);
+      return Status::Ok();
+    }
+    const std::string& s = std::get<std::string>(v);
+    if (type == kByteaOid) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      *out += "\\\\x";  // the bytea hex prefix \x, its backslash escaped for COPY
+      for (unsigned char c : s) {
+        *out += kHex[c >> 4];
+        *out += kHex[c & 15];
+      }
+      return Status::Ok();
+    }
+    for (char c : s) {
+      switch (c) {
+        case '\0':
+          return base::InvalidArgument("", "store.nul_in_text",
+                                       "Text values cannot contain a NUL character",
+                                       "文本中不能包含 NUL 字符");
+        case '\\':
+          *out += "\\\\";
+          break;
+        case '\n':
+          *out += "\\n";
+          break;
+        case '\r':
+          *out += "\\r";
+          break;
+        case '\t':
+          *out += "\\t";
+          break;
+        default:
+          *out += c;
+      }
+    }
+    return Status::Ok();
+  }
+
   // Returns the prepared statement for `key`, preparing it (and learning the parameter types the
   // server inferred) on first use.
   Result<const Prepared*> Prepare(const std::string& key, const internal::RewrittenSql& rewritten) {
@@ -332,6 +483,7 @@ class Connection {
 
   PGconn* conn_;
   std::unordered_map<std::string, Prepared> cache_;
+  std::unordered_map<std::string, std::vector<Oid>> column_types_;  // Copy's target -> types
   uint64_t next_id_ = 0;
 };
 
@@ -362,6 +514,20 @@ class PgTx final : public Tx {
       return r.status();
     }
     return rows;
+  }
+
+  Result<int64_t> AppendRows(std::string_view table, std::span<const std::string> columns,
+                             std::span<const Value> values) override {
+    KECHAN_ASSIGN_OR_RETURN(size_t rows, internal::AppendRowCount(table, columns, values.size()));
+    KECHAN_RETURN_IF_ERROR(Usable());
+    if (rows == 0) {
+      return int64_t{0};
+    }
+    auto r = conn_->Copy(table, columns, values);
+    if (!r.ok()) {
+      aborted_ = r.status();
+    }
+    return r;
   }
 
   Status Commit() override {
