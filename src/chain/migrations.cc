@@ -397,6 +397,58 @@ CREATE INDEX chain_links_masters ON chain_links (node_id, enterprise_id, valid_f
                                                  role) WHERE role = 'chain_master';
 )sql",
   });
+  // SQLite: chain_links' foreign keys DEFERRABLE INITIALLY DEFERRED, so that the import's
+  // multi-row INSERTs into it keep no statement journal (bench/README.md, chain import). SQLite
+  // keeps one (a copy of every page the statement changes that the transaction had already
+  // written) when a statement may write several rows and "may abort": an immediate foreign key
+  // does that whatever the statement's conflict clause, and so does a NOT NULL, CHECK or UNIQUE
+  // constraint with the default ABORT action, which INSERT OR ROLLBACK replaces (repo.cc,
+  // MultiRow). Both are needed: with only one of them the journal stays. A dangling id now fails
+  // at COMMIT (a constraint Status; the store rolls the transaction back) instead of at the
+  // INSERT. SQLite cannot alter a constraint, so the table is rebuilt: new table, rows copied
+  // with their ids, the AUTOINCREMENT counter carried over, old table dropped (no table refers
+  // to chain_links, so nothing is checked), new one renamed, the indexes of migrations 1, 5 and
+  // 7 made again. PostgreSQL has no statement journal: its keys stay immediate, nothing to do.
+  out.push_back(store::Migration{
+      .module = "chain",
+      .version = 8,
+      .name = "deferred_link_foreign_keys",
+      .sql = R"sql(
+CREATE TABLE chain_links_v8 (
+  id {{id}},
+  enterprise_id BIGINT NOT NULL REFERENCES chain_enterprises (id) DEFERRABLE INITIALLY DEFERRED,
+  node_id BIGINT NOT NULL REFERENCES chain_nodes (id) DEFERRABLE INITIALLY DEFERRED,
+  role TEXT NOT NULL CHECK (role IN ('chain_master', 'supplier', 'user', 'service')),
+  products TEXT NOT NULL DEFAULT '',
+  capacity DOUBLE PRECISION NOT NULL DEFAULT 0 CHECK (capacity >= 0),
+  revenue_fen BIGINT NOT NULL DEFAULT 0 CHECK (revenue_fen >= 0),
+  locality TEXT NOT NULL CHECK (locality IN ('local', 'external')),
+  source TEXT NOT NULL DEFAULT '',
+  source_date TEXT,
+  valid_from TEXT NOT NULL DEFAULT '1970-01-01',
+  valid_to TEXT,
+  created_at BIGINT NOT NULL
+);
+INSERT INTO chain_links_v8 (id, enterprise_id, node_id, role, products, capacity, revenue_fen,
+                            locality, source, source_date, valid_from, valid_to, created_at)
+SELECT id, enterprise_id, node_id, role, products, capacity, revenue_fen, locality, source,
+       source_date, valid_from, valid_to, created_at
+FROM chain_links ORDER BY id;
+INSERT INTO sqlite_sequence (name, seq)
+SELECT 'chain_links_v8', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence
+                                             WHERE name = 'chain_links_v8');
+UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT seq FROM sqlite_sequence
+                                                     WHERE name = 'chain_links'), 0))
+WHERE name = 'chain_links_v8';
+DROP TABLE chain_links;
+ALTER TABLE chain_links_v8 RENAME TO chain_links;
+CREATE UNIQUE INDEX chain_links_key ON chain_links (enterprise_id, node_id, role);
+CREATE INDEX chain_links_node_role ON chain_links (node_id, role, locality, enterprise_id);
+CREATE INDEX chain_links_masters ON chain_links (node_id, enterprise_id, valid_from, valid_to,
+                                                 role) WHERE role = 'chain_master';
+)sql",
+      .postgres_sql = "-- PostgreSQL: nothing to do (see above).\n",
+  });
   return out;
 }
 

@@ -1077,13 +1077,25 @@ base::Status SaveNodeAggregate(store::Tx& tx, NodeId node, const NodeAggregate& 
 
 base::Status ListLinksOfNode(store::Tx& tx, NodeId node, std::vector<Link>* links,
                              std::map<EnterpriseId, Validity>* firms) {
+  // PostgreSQL plans the plain join as a hash join over a sequential scan of every enterprise
+  // (≈ 2,700 links of a node against 250,000 firms: 72–114 ms a node, growing with the firms; the
+  // diff from before any record reads every node of a chain this way). The LATERAL subquery
+  // (OFFSET 0 keeps it from being flattened back into that join) looks each firm up by its
+  // primary key instead: 32 ms, independent of the number of firms. SQLite has no LATERAL and
+  // already loops over the index.
+  static const std::string kColumns =
+      "SELECT l.id, l.enterprise_id, l.node_id, l.role, l.capacity, l.revenue_fen, l.locality, "
+      "l.valid_from, l.valid_to, e.valid_from, e.valid_to FROM chain_links l ";
+  static const std::string kPg =
+      kColumns +
+      "JOIN LATERAL (SELECT x.valid_from, x.valid_to FROM chain_enterprises x WHERE x.id = "
+      "l.enterprise_id OFFSET 0) e ON true WHERE l.node_id = ? ORDER BY l.id";
+  static const std::string kSqlite =
+      kColumns +
+      "JOIN chain_enterprises e ON e.id = l.enterprise_id WHERE l.node_id = ? ORDER BY l.id";
   KECHAN_ASSIGN_OR_RETURN(
       store::Rows rows,
-      tx.Query("SELECT l.id, l.enterprise_id, l.node_id, l.role, l.capacity, l.revenue_fen, "
-               "l.locality, l.valid_from, l.valid_to, e.valid_from, e.valid_to FROM chain_links l "
-               "JOIN chain_enterprises e ON e.id = l.enterprise_id WHERE l.node_id = ? ORDER BY "
-               "l.id",
-               {node.value}));
+      tx.Query(tx.dialect() == store::Dialect::kPostgres ? kPg : kSqlite, {node.value}));
   links->reserve(links->size() + rows.size());
   for (const auto& r : rows.rows) {
     Link l;
@@ -1355,22 +1367,25 @@ base::Result<std::vector<Link>> ListLinksOfFirmsInChain(store::Tx& tx, ChainId c
 }
 
 // ---- bulk inserts (imports) ------------------------------------------------------------------
-// An import's rows go in multi-row statements of kRowsPerInsert rows, prepared once and reused
-// from the store's statement cache. On SQLite such a statement (several rows, or RETURNING, which
-// runs as a trigger) keeps a statement journal: a copy of every page it changes that an earlier
-// statement of the transaction had written, so that it alone can be rolled back. An import's
-// index entries land on pages all over chain_links_node_role, so that journal takes about 1 GB of
-// temporary-file writes per 50,000 firms with 250,000 links (strace of kechan_bench_chain:
-// 518,000 pwrite calls to the etilqs_* file against 32,000 to the WAL). One row per statement
-// (ids from last_insert_rowid()) keeps no journal, but costs more than it saves: each statement
-// also reads and writes the AUTOINCREMENT counter in sqlite_sequence and goes through the store
-// once more — measured in the same run, 48,834 records/s against 50,610 and 51,626 with 200 rows
-// (250,000 firms over 8 chains), 46,118 against 52,045 at one chain. So 200 rows it is;
+// PostgreSQL: an import's enterprises, yearly facts, links and new firms' chain_chain_firms rows
+// go through COPY (store::Tx::AppendRows; UseCopy below). SQLite, and PostgreSQL where ON
+// CONFLICT or RETURNING is needed: an import's rows go in multi-row statements of kRowsPerInsert
+// rows, prepared once and reused from the store's statement cache. On SQLite such a statement
+// (several rows, or RETURNING, which runs as a trigger) keeps a statement journal: a copy of every
+// page it changes that an earlier statement of the transaction had written, so that it alone can be
+// rolled back. An import's index entries land on pages all over chain_links_node_role, so that
+// journal takes about 1 GB of temporary-file writes per 50,000 firms with 250,000 links (strace of
+// kechan_bench_chain: 518,000 pwrite calls to the etilqs_* file against 32,000 to the WAL). One row
+// per statement (ids from last_insert_rowid()) keeps no journal, but costs more than it saves: each
+// statement also reads and writes the AUTOINCREMENT counter in sqlite_sequence and goes through the
+// store once more — measured in the same run, 48,834 records/s against 50,610 and 51,626 with 200
+// rows (250,000 firms over 8 chains), 46,118 against 52,045 at one chain. So 200 rows it is;
 // SetSqliteRowsPerInsert(1) keeps the other way for a benchmark to compare. The journal is kept
-// in memory since the store sets temp_store=MEMORY. It cannot be avoided from here: SQLite keeps
-// one for any statement that may write several rows and may abort, and the immediate foreign keys
-// of these tables make a multi-row INSERT "may abort" whatever its conflict clause (neither
-// INSERT OR ROLLBACK nor PRAGMA defer_foreign_keys removes it; bench/README.md, fifth step).
+// in memory since the store sets temp_store=MEMORY. SQLite keeps one for any statement that may
+// write several rows and may abort: a constraint with the default ABORT action (NOT NULL, CHECK,
+// UNIQUE) or an immediate foreign key makes it so. MultiRow writes INSERT OR ROLLBACK on SQLite
+// and chain_links' foreign keys are deferred (migration 8), so the link inserts keep none (9/10
+// of the journal; PRAGMA defer_foreign_keys does not help, it leaves the keys "immediate").
 namespace {
 constexpr size_t kRowsPerInsert = 200;
 size_t sqlite_rows_per_insert = kRowsPerInsert;  // SetSqliteRowsPerInsert
@@ -1393,7 +1408,13 @@ base::Status MultiRow(store::Tx& tx, const std::string& head, const std::string&
   const std::string one = "(" + Marks(width) + ")";
   for (size_t i = 0; i < rows; i += per) {
     const size_t n = std::min(per, rows - i);
-    std::string sql = head;
+    // SQLite: OR ROLLBACK instead of the default ABORT. With the deferred foreign keys of
+    // chain_links (chain migration 8) the statement then cannot "abort" and SQLite keeps no
+    // statement journal for it. Nothing else changes: after any failed statement the store
+    // only lets the transaction roll back (a ROLLBACK conflict has already done it).
+    std::string sql = tx.dialect() == store::Dialect::kSqlite && head.starts_with("INSERT INTO ")
+                          ? "INSERT OR ROLLBACK INTO " + head.substr(12)
+                          : head;
     for (size_t k = 0; k < n; ++k) {
       sql += k ? ", " + one : one;
     }
@@ -1413,6 +1434,43 @@ base::Result<int64_t> LastInsertId(store::Tx& tx) {
   KECHAN_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT last_insert_rowid()"));
   return rows.rows.at(0).Int(0);
 }
+// PostgreSQL: the imports' rows go through COPY (store::Tx::AppendRows) instead of multi-row
+// INSERTs: one stream per table and slice, no statement text, batched heap writes. The same
+// constraints, foreign keys and triggers apply as to INSERT. COPY returns no ids, so the rows
+// that need theirs take them from the table's identity sequence first (ReserveIds).
+bool UseCopy(const store::Tx& tx) { return tx.dialect() == store::Dialect::kPostgres; }
+// The column names of "a, b, c" lists, in order, as AppendRows takes them.
+std::vector<std::string> CopyColumns(std::initializer_list<std::string_view> lists) {
+  std::vector<std::string> out;
+  for (std::string_view list : lists) {
+    for (std::string_view name : ColumnNames(list)) {
+      out.emplace_back(name);
+    }
+  }
+  return out;
+}
+// PostgreSQL: `n` new ids of `table`'s identity column, ascending, as INSERT would take them.
+base::Result<std::vector<int64_t>> ReserveIds(store::Tx& tx, const std::string& table, size_t n) {
+  std::vector<int64_t> ids;
+  if (n == 0) {
+    return ids;
+  }
+  KECHAN_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      tx.Query("SELECT nextval(s.seq) FROM (SELECT CAST(pg_get_serial_sequence(?, 'id') AS "
+               "regclass) AS seq) s, generate_series(1, CAST(? AS BIGINT)) ORDER BY 1",
+               {table, static_cast<int64_t>(n)}));
+  if (rows.size() != n) {
+    return base::Internal("chain.reserve_ids", "the id sequence of " + table + " gave " +
+                                                   std::to_string(rows.size()) + " ids, not " +
+                                                   std::to_string(n));
+  }
+  ids.reserve(n);
+  for (const auto& r : rows.rows) {
+    ids.push_back(r.Int(0));
+  }
+  return ids;
+}
 }  // namespace
 
 void SetSqliteRowsPerInsert(size_t rows) { sqlite_rows_per_insert = rows; }
@@ -1424,7 +1482,8 @@ base::Status ReadModelWriter::Added(const Link& l, ChainId chain, const Enterpri
                                   .firm = firm.id,
                                   .district = firm.district,
                                   .above_size = firm.above_size,
-                                  .validity = firm.validity});
+                                  .validity = firm.validity,
+                                  .new_firm = new_firm});
   }
   if (!IsProducer(l.role)) {
     return base::Status::Ok();
@@ -1487,6 +1546,19 @@ base::Status ReadModelWriter::FlushMembers() {
       "INSERT INTO chain_chain_firms (chain_id, enterprise_id, district, above_size, valid_from, "
       "valid_to) VALUES ";
   const std::string on_conflict = " ON CONFLICT (chain_id, enterprise_id) DO NOTHING";
+  if (UseCopy(tx_) && std::all_of(member_rows_.begin(), member_rows_.end(),
+                                  [](const Member& m) { return m.new_firm; })) {
+    // Firms inserted in this transaction have no row yet: every row is new, none can conflict
+    // (no other transaction sees the firm before the commit). COPY, and count them all.
+    static const std::vector<std::string> columns =
+        CopyColumns({"chain_id, enterprise_id, district, above_size, valid_from, valid_to"});
+    KECHAN_RETURN_IF_ERROR(Done(tx_.AppendRows("chain_chain_firms", columns, params)));
+    for (const Member& m : member_rows_) {
+      CountAdded(m.chain, m.validity.valid_from, m.validity.valid_to);
+    }
+    member_rows_.clear();
+    return base::Status::Ok();
+  }
   if (OneRowPerStatement(tx_)) {
     const std::string sql = insert + "(" + Marks(6) + ")" + on_conflict;
     for (size_t i = 0; i < member_rows_.size(); ++i) {
@@ -1553,6 +1625,23 @@ base::Status InsertEnterprises(store::Tx& tx, const std::vector<Enterprise*>& es
     by_uscc[e->uscc] = e;
   }
   static const std::string insert = InsertHead("chain_enterprises", kEnterpriseWriteCols, kStamps);
+  if (UseCopy(tx)) {
+    KECHAN_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
+                            ReserveIds(tx, "chain_enterprises", es.size()));
+    static const std::vector<std::string> columns =
+        CopyColumns({"id", kEnterpriseWriteCols, kStamps});
+    std::vector<Value> rows;
+    rows.reserve(es.size() * (width + 1));
+    for (size_t i = 0; i < es.size(); ++i) {
+      es[i]->id = EnterpriseId{ids[i]};
+      rows.emplace_back(ids[i]);
+      for (size_t k = i * width; k < (i + 1) * width; ++k) {
+        rows.push_back(std::move(p[k]));
+      }
+    }
+    KECHAN_RETURN_IF_ERROR(Done(tx.AppendRows("chain_enterprises", columns, rows)));
+    p.clear();  // nothing left for the multi-row statements below
+  }
   if (OneRowPerStatement(tx)) {
     const std::string sql = insert + "(" + Marks(width) + ")";
     for (size_t i = 0; i < es.size(); ++i) {
@@ -1587,6 +1676,11 @@ base::Status InsertEnterprises(store::Tx& tx, const std::vector<Enterprise*>& es
       KECHAN_RETURN_IF_ERROR(WriteFacts(tx, tiers_only, e->id));
     }
   }
+  if (UseCopy(tx)) {
+    static const std::vector<std::string> columns =
+        CopyColumns({"enterprise_id, year, revenue_fen, rd_fen, digital_level"});
+    return Done(tx.AppendRows("chain_enterprise_years", columns, years));
+  }
   return MultiRow(tx, kYearsInsert, "", kYearWidth, years,
                   [](const store::Rows&) { return base::Status::Ok(); });
 }
@@ -1600,7 +1694,29 @@ base::Status InsertLinks(store::Tx& tx, const std::vector<const Link*>& ls, int6
   std::vector<Value> p;
   for (size_t first = 0; first < ls.size(); first += kSlice) {
     const size_t last = std::min(ls.size(), first + kSlice);
-    if (OneRowPerStatement(tx)) {
+    if (UseCopy(tx)) {
+      static const std::vector<std::string> columns = CopyColumns({kLinkCols, "created_at"});
+      static const std::vector<std::string> with_id = CopyColumns({"id", kLinkCols, "created_at"});
+      std::vector<int64_t> reserved;
+      if (ids != nullptr) {
+        KECHAN_ASSIGN_OR_RETURN(reserved, ReserveIds(tx, "chain_links", last - first));
+      }
+      p.clear();
+      p.reserve((last - first) * (width + 1));
+      for (size_t i = first; i < last; ++i) {
+        if (ids != nullptr) {
+          p.emplace_back(reserved[i - first]);
+        }
+        for (Value& v : LinkParams(*ls[i], now)) {
+          p.push_back(std::move(v));
+        }
+      }
+      KECHAN_RETURN_IF_ERROR(
+          Done(tx.AppendRows("chain_links", ids != nullptr ? with_id : columns, p)));
+      if (ids != nullptr) {
+        ids->insert(ids->end(), reserved.begin(), reserved.end());
+      }
+    } else if (OneRowPerStatement(tx)) {
       for (size_t i = first; i < last; ++i) {
         const std::vector<Value> row = LinkParams(*ls[i], now);
         KECHAN_RETURN_IF_ERROR(Done(tx.Exec(one_row, std::span<const Value>(row))));

@@ -237,6 +237,7 @@ class ReadModelWriter {
     std::string district;
     bool above_size = false;
     Validity validity;
+    bool new_firm = false;  // inserted in this transaction: no chain_chain_firms row yet
   };
   std::vector<Member> member_rows_;
 };
@@ -244,9 +245,10 @@ class ReadModelWriter {
 // Imports: inserts the enterprises with their yearly facts and tiers in bulk (as InsertLinks)
 // and sets each one's id (their USCCs must be distinct). Errors as InsertEnterprise.
 base::Status InsertEnterprises(store::Tx& tx, const std::vector<Enterprise*>& es, int64_t now);
-// Inserts the links in bulk (multi-row statements, see repo.cc "bulk inserts"). With `ids`, appends
-// the new links' ids to it (in no particular order); without, they are not read back. `progress`,
-// when set, receives the number of links written so far every 10,000 links and at the end.
+// Inserts the links in bulk (multi-row statements; COPY on PostgreSQL; see repo.cc "bulk
+// inserts"). With `ids`, appends the new links' ids to it (in no particular order); without, they
+// are not read back. `progress`, when set, receives the number of links written so far every
+// 10,000 links and at the end. A link to a missing node or enterprise: kInvalidArgument.
 base::Status InsertLinks(store::Tx& tx, const std::vector<const Link*>& ls, int64_t now,
                          std::vector<int64_t>* ids = nullptr,
                          const std::function<void(size_t)>& progress = {});

@@ -325,6 +325,118 @@ TEST_P(RepoTest, SingleAndBulkLinkInsertsStoreTheSameColumns) {
   ExpectSameLink((*stored)[1], bulk);
 }
 
+// The bulk inserts (COPY on PostgreSQL, multi-row INSERTs on SQLite) keep the foreign keys: a
+// link to a node or an enterprise that does not exist is refused with kInvalidArgument (at the
+// insert; SQLite at the commit) and the transaction writes nothing, whether or not the ids are
+// read back.
+TEST_P(RepoTest, BulkLinkInsertOfAnUnknownNodeOrEnterpriseIsRefusedAndWritesNothing) {
+  MakeTaxonomy();
+  Enterprise e;
+  e.uscc = U("MA6CX021");
+  e.name = "丙企业";
+  auto eid = repo::InsertEnterprise(*tx_, e, 1);
+  ASSERT_TRUE(eid.ok()) << eid.status();
+  ASSERT_TRUE(tx_->Commit().ok());
+  tx_.reset();
+
+  Link good;
+  good.enterprise_id = *eid;
+  good.node_id = nodes_[0];
+  Link bad_node = good;
+  bad_node.node_id = NodeId{nodes_[1].value + 1000};
+  Link bad_firm = good;
+  bad_firm.node_id = nodes_[1];
+  bad_firm.enterprise_id = EnterpriseId{eid->value + 1000};
+  for (const Link* bad : {&bad_node, &bad_firm}) {
+    for (bool read_ids : {false, true}) {
+      SCOPED_TRACE(std::string(bad == &bad_node ? "unknown node" : "unknown enterprise") +
+                   (read_ids ? ", ids read back" : ""));
+      auto tx = test_db_.db().Begin(store::TxKind::kWrite);
+      ASSERT_TRUE(tx.ok()) << tx.status();
+      std::vector<int64_t> ids;
+      base::Status s = repo::InsertLinks(**tx, {&good, bad}, 5, read_ids ? &ids : nullptr);
+      if (s.ok()) {
+        // SQLite checks the links' keys at the commit (deferred, chain migration 8).
+        ASSERT_EQ(GetParam(), store::TestBackend::kSqlite);
+        s = (*tx)->Commit();
+      } else {
+        EXPECT_FALSE((*tx)->Commit().ok());  // the transaction is aborted: it cannot commit
+      }
+      ASSERT_FALSE(s.ok());
+      EXPECT_EQ(s.code(), base::Code::kInvalidArgument) << s;
+    }
+  }
+  auto tx = test_db_.db().Begin(store::TxKind::kRead);
+  ASSERT_TRUE(tx.ok()) << tx.status();
+  auto links = repo::Count(**tx, "chain_links");
+  ASSERT_TRUE(links.ok()) << links.status();
+  EXPECT_EQ(*links, 0);
+}
+
+// An import's new firms: each gets its own id, in order, their rows, facts and links are stored,
+// and the read models count each firm once per chain (PostgreSQL copies these rows).
+TEST_P(RepoTest, BulkImportOfNewFirmsStoresThemAndCountsEachOncePerChain) {
+  MakeTaxonomy();
+  std::vector<Enterprise> firms(3);
+  std::vector<Enterprise*> ptrs;
+  for (size_t i = 0; i < firms.size(); ++i) {
+    firms[i].uscc = U(("MA6CX03" + std::to_string(i)).c_str());
+    firms[i].name = "新企业" + std::to_string(i);
+    firms[i].district = i == 0 ? "武侯区" : "高新区";
+    firms[i].above_size = i != 1;
+    firms[i].revenue = {{2024, base::Money::FromFen(100 + static_cast<int64_t>(i))}};
+    firms[i].validity = {.valid_from = D("2020-01-01"),
+                         .valid_to = i == 2 ? std::optional(D("2030-01-01")) : std::nullopt};
+    ptrs.push_back(&firms[i]);
+  }
+  ASSERT_TRUE(repo::InsertEnterprises(*tx_, ptrs, 1).ok());
+  for (size_t i = 0; i < firms.size(); ++i) {
+    ASSERT_TRUE(firms[i].id.valid());
+    if (i > 0) {
+      EXPECT_GT(firms[i].id.value, firms[i - 1].id.value);
+    }
+    auto row = repo::FindEnterprise(*tx_, firms[i].id);
+    ASSERT_TRUE(row.ok() && row->has_value());
+    ExpectSameEnterprise(**row, firms[i]);
+  }
+  // Two links per firm, at both nodes of the one chain: one chain_chain_firms row per firm.
+  std::vector<Link> links;
+  for (const Enterprise& f : firms) {
+    for (NodeId n : nodes_) {
+      Link l;
+      l.enterprise_id = f.id;
+      l.node_id = n;
+      l.capacity = 2;
+      links.push_back(l);
+    }
+  }
+  repo::ReadModelWriter models(*tx_, 1);
+  std::vector<const Link*> link_ptrs;
+  for (size_t i = 0; i < links.size(); ++i) {
+    ASSERT_TRUE(models.Added(links[i], chain_, firms[i / 2], /*new_firm=*/true).ok());
+    link_ptrs.push_back(&links[i]);
+  }
+  ASSERT_TRUE(repo::InsertLinks(*tx_, link_ptrs, 1, nullptr).ok());
+  ASSERT_TRUE(models.Flush().ok());
+  auto count = repo::Count(*tx_, "chain_links");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 6);
+  auto members = repo::Count(*tx_, "chain_chain_firms");
+  ASSERT_TRUE(members.ok());
+  EXPECT_EQ(*members, 3);
+  auto chain_count = repo::FindChainCount(*tx_, chain_);
+  ASSERT_TRUE(chain_count.ok() && chain_count->has_value()) << chain_count.status();
+  EXPECT_EQ((*chain_count)->open_firms, 2);  // the third is end-dated
+  EXPECT_EQ((*chain_count)->dated_until, D("2030-01-01"));
+  auto on = repo::CountChainFirmsOn(*tx_, chain_, D("2025-06-01"));
+  ASSERT_TRUE(on.ok()) << on.status();
+  EXPECT_EQ(*on, 3);
+  auto agg = repo::FindNodeAggregate(*tx_, nodes_[0]);
+  ASSERT_TRUE(agg.ok() && agg->has_value());
+  EXPECT_EQ((*agg)->local_firms, 2);  // the open firms: the end-dated one is not summed
+  EXPECT_DOUBLE_EQ((*agg)->cap_sum, 4);
+}
+
 TEST_P(RepoTest, SavingANodeAggregateTwiceKeepsTheSecond) {
   MakeTaxonomy();
   NodeAggregate a;

@@ -1,0 +1,322 @@
+// Chain migration 8 (SQLite: chain_links rebuilt with DEFERRABLE INITIALLY DEFERRED foreign keys,
+// PostgreSQL: nothing) on a database that holds links at version 7, and what a dangling link id
+// does afterwards: on SQLite the INSERT passes and COMMIT fails with a constraint Status, nothing
+// stays and the writer is usable again; on PostgreSQL the INSERT fails as before.
+#include "chain/migrations.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "auth/migrations.h"
+#include "auth/uscc.h"
+#include "chain/repo.h"
+#include "store/migrations.h"
+#include "store/test_schema.h"
+
+namespace kechan::chain {
+namespace {
+
+using store::Value;
+
+std::string U(const char* body) { return auth::MakeUscc('9', '1', "510100", body).value(); }
+
+// The chain migrations up to `version`.
+std::vector<store::Migration> ChainUpTo(int version) {
+  std::vector<store::Migration> out;
+  for (store::Migration& m : Migrations()) {
+    if (m.version <= version) {
+      out.push_back(std::move(m));
+    }
+  }
+  return out;
+}
+
+std::vector<store::Migration> AllOf() {
+  std::vector<store::Migration> out = auth::Migrations();
+  for (store::Migration& m : Migrations()) {
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+// `sql` with every run of blanks as one space (sqlite_master keeps a CREATE as written).
+std::string Squeezed(std::string sql) {
+  std::string out;
+  for (char c : sql) {
+    const bool blank = c == ' ' || c == '\n' || c == '\t';
+    if (blank) {
+      if (!out.empty() && out.back() != ' ') {
+        out += ' ';
+      }
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Every row of `sql` as one line of text (NULL as "<null>"), in the query's order.
+std::vector<std::string> Lines(store::Tx& tx, const std::string& sql) {
+  auto rows = tx.Query(sql);
+  EXPECT_TRUE(rows.ok()) << rows.status();
+  std::vector<std::string> out;
+  if (!rows.ok()) {
+    return out;
+  }
+  for (const auto& r : rows->rows) {
+    std::string line;
+    for (size_t i = 0; i < r.size(); ++i) {
+      line += (i ? "|" : "") + (r.IsNull(i) ? std::string("<null>") : r.Text(i));
+    }
+    out.push_back(line);
+  }
+  return out;
+}
+
+int64_t Count(store::Database& db, const std::string& sql) {
+  auto tx = db.Begin(store::TxKind::kRead);
+  EXPECT_TRUE(tx.ok()) << tx.status();
+  auto rows = (*tx)->Query(sql);
+  EXPECT_TRUE(rows.ok()) << rows.status();
+  return rows.ok() ? rows->rows.at(0).Int(0) : -1;
+}
+
+// A cluster, a chain, two nodes and three enterprises; returns the node and enterprise ids.
+struct Taxonomy {
+  std::vector<NodeId> nodes;
+  std::vector<EnterpriseId> firms;
+};
+
+Taxonomy MakeTaxonomy(store::Tx& tx) {
+  Taxonomy t;
+  Cluster cl;
+  cl.code = "M-CL";
+  cl.name = "集群";
+  auto cid = repo::InsertCluster(tx, cl, 1);
+  EXPECT_TRUE(cid.ok()) << cid.status();
+  Chain ch;
+  ch.cluster_id = cid.ok() ? *cid : ClusterId{};
+  ch.code = "M-CH";
+  ch.name = "链";
+  auto chid = repo::InsertChain(tx, ch, 1);
+  EXPECT_TRUE(chid.ok()) << chid.status();
+  for (const char* code : {"N1", "N2"}) {
+    Node n;
+    n.chain_id = chid.ok() ? *chid : ChainId{};
+    n.code = code;
+    n.name = code;
+    auto id = repo::InsertNode(tx, n, 1);
+    EXPECT_TRUE(id.ok()) << id.status();
+    t.nodes.push_back(id.ok() ? *id : NodeId{});
+  }
+  for (const char* body : {"MA8DF001", "MA8DF002", "MA8DF003"}) {
+    Enterprise e;
+    e.uscc = U(body);
+    e.name = std::string("企业") + body;
+    e.district = "高新区";
+    auto id = repo::InsertEnterprise(tx, e, 1);
+    EXPECT_TRUE(id.ok()) << id.status();
+    t.firms.push_back(id.ok() ? *id : EnterpriseId{});
+  }
+  return t;
+}
+
+Link MakeLink(EnterpriseId firm, NodeId node, LinkRole role) {
+  Link l;
+  l.enterprise_id = firm;
+  l.node_id = node;
+  l.role = role;
+  l.products = {"射频芯片", "模组"};
+  l.capacity = 12.5;
+  l.revenue = base::Money::FromFen(123456);
+  l.locality = Locality::kLocal;
+  l.provenance = {.source = "test", .source_date = base::Date::Parse("2025-03-01").value()};
+  return l;
+}
+
+constexpr char kLinkIndexes[] =
+    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'chain_links' "
+    "ORDER BY name";
+
+TEST(ChainMigrationTest, LinksRebuiltWithDeferredKeysKeepRowsIndexesAndCounter) {
+  auto t = store::TestDatabase::Create(store::TestBackend::kSqlite, "kechan_chain_migrations_test",
+                                       {auth::Migrations(), ChainUpTo(7)});
+  ASSERT_TRUE(t.ok()) << t.status();
+  store::Database& db = t->db();
+  Taxonomy tax;
+  std::vector<std::string> links_before;
+  std::vector<std::string> indexes_before;
+  std::vector<std::string> columns_before;
+  {
+    auto tx = db.Begin(store::TxKind::kWrite);
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    tax = MakeTaxonomy(**tx);
+    Link master = MakeLink(tax.firms[0], tax.nodes[0], LinkRole::kChainMaster);
+    Link ended = MakeLink(tax.firms[1], tax.nodes[0], LinkRole::kSupplier);
+    ended.locality = Locality::kExternal;
+    ended.validity = {.valid_from = base::Date::Parse("2020-01-01").value(),
+                      .valid_to = base::Date::Parse("2024-12-31").value()};
+    Link user = MakeLink(tax.firms[2], tax.nodes[1], LinkRole::kUser);
+    user.provenance.source_date = std::nullopt;
+    Link last = MakeLink(tax.firms[2], tax.nodes[0], LinkRole::kService);
+    for (const Link* l : {&master, &ended, &user, &last}) {
+      auto id = repo::InsertLink(**tx, *l, 5);
+      ASSERT_TRUE(id.ok()) << id.status();
+    }
+    // The newest link deleted: the AUTOINCREMENT counter is above the largest id left.
+    ASSERT_TRUE(
+        (*tx)->Exec("DELETE FROM chain_links WHERE id = (SELECT MAX(id) FROM chain_links)").ok());
+    links_before = Lines(**tx, "SELECT * FROM chain_links ORDER BY id");
+    indexes_before = Lines(**tx, kLinkIndexes);
+    columns_before = Lines(**tx, "SELECT * FROM pragma_table_info('chain_links') ORDER BY cid");
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  ASSERT_EQ(links_before.size(), 3u);
+  ASSERT_EQ(indexes_before.size(), 3u);  // key, masters, node_role
+
+  auto report = store::Migrate(db, AllOf());
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->applied, 1);
+
+  {
+    auto tx = db.Begin(store::TxKind::kRead);
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    EXPECT_EQ(Lines(**tx, "SELECT * FROM chain_links ORDER BY id"), links_before);
+    EXPECT_EQ(Lines(**tx, "SELECT * FROM pragma_table_info('chain_links') ORDER BY cid"),
+              columns_before);
+    std::vector<std::string> indexes = Lines(**tx, kLinkIndexes);
+    ASSERT_EQ(indexes.size(), indexes_before.size());
+    for (size_t i = 0; i < indexes.size(); ++i) {
+      EXPECT_EQ(Squeezed(indexes[i]), Squeezed(indexes_before[i]));
+    }
+    EXPECT_EQ(Lines(**tx, "SELECT seq FROM sqlite_sequence WHERE name = 'chain_links'"),
+              std::vector<std::string>{"4"});
+    EXPECT_TRUE(Lines(**tx, "SELECT name FROM sqlite_master WHERE name LIKE '%_v8'").empty());
+    std::vector<std::string> table =
+        Lines(**tx, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'chain_links'");
+    ASSERT_EQ(table.size(), 1u);
+    size_t deferred = 0;
+    for (size_t p = table[0].find("DEFERRABLE INITIALLY DEFERRED"); p != std::string::npos;
+         p = table[0].find("DEFERRABLE INITIALLY DEFERRED", p + 1)) {
+      ++deferred;
+    }
+    EXPECT_EQ(deferred, 2u);  // enterprise_id and node_id
+    EXPECT_EQ(
+        Lines(**tx, "SELECT \"table\" FROM pragma_foreign_key_list('chain_links') ORDER BY 1"),
+        (std::vector<std::string>{"chain_enterprises", "chain_nodes"}));
+    EXPECT_TRUE(Lines(**tx, "PRAGMA foreign_key_check").empty());
+    EXPECT_EQ(Lines(**tx, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
+  }
+
+  // A new link continues after the deleted one's id.
+  {
+    auto tx = db.Begin(store::TxKind::kWrite);
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    auto id = repo::InsertLink(**tx, MakeLink(tax.firms[1], tax.nodes[1], LinkRole::kSupplier), 6);
+    ASSERT_TRUE(id.ok()) << id.status();
+    EXPECT_EQ(id->value, 5);
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+
+  // The keys still hold, at COMMIT: a link to a missing node goes in, the commit fails, nothing
+  // of the transaction stays and the writer works again.
+  {
+    auto tx = db.Begin(store::TxKind::kWrite);
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    auto ok = repo::InsertLink(**tx, MakeLink(tax.firms[0], tax.nodes[1], LinkRole::kUser), 7);
+    ASSERT_TRUE(ok.ok()) << ok.status();
+    auto dangling =
+        repo::InsertLink(**tx, MakeLink(tax.firms[0], NodeId{999999}, LinkRole::kSupplier), 7);
+    ASSERT_TRUE(dangling.ok()) << dangling.status();  // deferred: no error yet
+    base::Status committed = (*tx)->Commit();
+    EXPECT_FALSE(committed.ok());
+    EXPECT_EQ(committed.code(), base::Code::kInvalidArgument) << committed;
+    EXPECT_EQ(committed.reason(), "store.constraint_violation") << committed;
+    EXPECT_NE(committed.message_en().find("FOREIGN KEY"), std::string::npos) << committed;
+  }
+  EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM chain_links"), 4);
+  {
+    auto tx = db.Begin(store::TxKind::kWrite);
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    auto id = repo::InsertLink(**tx, MakeLink(tax.firms[0], tax.nodes[1], LinkRole::kUser), 8);
+    ASSERT_TRUE(id.ok()) << id.status();
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM chain_links"), 5);
+  EXPECT_TRUE(t->Close().ok());
+}
+
+class ChainMigrationBackendTest : public ::testing::TestWithParam<store::TestBackend> {};
+
+// The import's bulk insert with a link to a missing enterprise: SQLite reports it at COMMIT,
+// PostgreSQL (keys left immediate by migration 8) at the insert; either way a constraint Status
+// and none of the batch's links stay.
+TEST_P(ChainMigrationBackendTest, DanglingBulkLinkFailsAndNothingStays) {
+  auto t = store::TestDatabase::Create(GetParam(), "kechan_chain_migrations_test",
+                                       {auth::Migrations(), Migrations()});
+  ASSERT_TRUE(t.ok()) << t.status();
+  if (t->skipped()) {
+    GTEST_SKIP() << t->skip_reason();
+  }
+  store::Database& db = t->db();
+  Taxonomy tax;
+  {
+    auto tx = db.Begin(store::TxKind::kWrite);
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    tax = MakeTaxonomy(**tx);
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  const bool sqlite = GetParam() == store::TestBackend::kSqlite;
+  if (!sqlite) {
+    // PostgreSQL keeps its immediate keys.
+    EXPECT_EQ(Count(db,
+                    "SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'chain_links'::regclass "
+                    "AND contype = 'f' AND NOT condeferrable"),
+              2);
+  }
+  EXPECT_EQ(Count(db,
+                  "SELECT COUNT(*) FROM schema_migrations WHERE module = 'chain' AND "
+                  "version = 8"),
+            1);
+  {
+    auto tx = db.Begin(store::TxKind::kWrite);
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    // Every (enterprise, node, role) once: 3 firms x 2 nodes x 4 roles, then the dangling one.
+    std::vector<Link> links;
+    for (size_t i = 0; i < 24; ++i) {
+      links.push_back(
+          MakeLink(tax.firms[i % 3], tax.nodes[i / 3 % 2], static_cast<LinkRole>(i / 6)));
+    }
+    links.push_back(MakeLink(EnterpriseId{999999}, tax.nodes[0], LinkRole::kSupplier));
+    std::vector<const Link*> ptrs;
+    for (const Link& l : links) {
+      ptrs.push_back(&l);
+    }
+    std::vector<int64_t> ids;
+    base::Status inserted = repo::InsertLinks(**tx, ptrs, 9, &ids, nullptr);
+    base::Status failed = inserted;
+    if (sqlite) {
+      EXPECT_TRUE(inserted.ok()) << inserted;  // deferred: reported at COMMIT
+      failed = (*tx)->Commit();
+    } else {
+      EXPECT_FALSE(inserted.ok());  // immediate, as before migration 8
+    }
+    EXPECT_FALSE(failed.ok());
+    EXPECT_EQ(failed.code(), base::Code::kInvalidArgument) << failed;
+    EXPECT_EQ(failed.reason(), "store.constraint_violation") << failed;
+  }
+  EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM chain_links"), 0);
+  EXPECT_TRUE(t->Close().ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ChainMigrationBackendTest,
+                         ::testing::Values(store::TestBackend::kSqlite,
+                                           store::TestBackend::kPostgres),
+                         [](const auto& info) { return std::string(TestBackendName(info.param)); });
+
+}  // namespace
+}  // namespace kechan::chain
