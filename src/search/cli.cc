@@ -38,6 +38,7 @@ const char* kEvalHelp =
     "                             [--first-pass N] [--bonus TENTHS [--merge-bigrams]]\n"
     "                             [--common-share PERCENT] [--common-min-docs N]\n"
     "                             [--common-exact] [--rerank-depth N] [--facet-sample N]\n"
+    "                             [--defer-inner LEVEL] [--defer-min-docs N]\n"
     "       kechan eval routing --examples ex.jsonl --queries q.jsonl\n"
     "                           [--model knn|fasttext|ensemble|all] [--k 10] [--json]\n"
     "corpus lines {\"_id\",\"title\",\"text\"}; queries {\"_id\",\"text\"}; qrels TSV with header\n"
@@ -51,6 +52,9 @@ const char* kEvalHelp =
     "documents stay out of the matcher (0 = off; defaults 5% and 10000); --common-exact runs\n"
     "the whole query when the page is not proven the same. --rerank-depth N (experiment).\n"
     "--facet-sample N: matches counted for the top-10 path's facets (default 1000).\n"
+    "--defer-inner LEVEL: terms inside a query word stay out of the matcher (1 = bigrams,\n"
+    "2 = also shorter words, the default; 0 = off) when in more than --defer-min-docs N\n"
+    "documents (default 10000).\n"
     "检索评测输出 nDCG@10、MRR@10、Recall@1/10/100、延迟；分派评测输出准确率与宏 F1。\n";
 const char* kTrainHelp =
     "usage: kechan train-routing (--data DIR | --db URL) [--label department|type]\n"
@@ -112,7 +116,8 @@ std::string TempIndexDir() {
 int EvalRetrieval(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   auto p = ParseArgs(args,
                      {"corpus", "queries", "qrels", "threads", "run", "index", "first-pass",
-                      "bonus", "common-share", "common-min-docs", "rerank-depth", "facet-sample"},
+                      "bonus", "common-share", "common-min-docs", "rerank-depth", "facet-sample",
+                      "defer-inner", "defer-min-docs"},
                      {"json", "reuse", "compare-legacy", "merge-bigrams", "common-exact"});
   if (!p.ok()) {
     return ReportError(p.status(), err);
@@ -133,6 +138,9 @@ int EvalRetrieval(const std::vector<std::string>& args, std::ostream& out, std::
                             IntFlag(*p, "common-min-docs", -1, 0, 1000000000));
     KECHAN_ASSIGN_OR_RETURN(int64_t rerank_depth, IntFlag(*p, "rerank-depth", 0, 1, 1000));
     KECHAN_ASSIGN_OR_RETURN(int64_t facet_sample, IntFlag(*p, "facet-sample", 0, 1, 100000));
+    KECHAN_ASSIGN_OR_RETURN(int64_t defer_inner, IntFlag(*p, "defer-inner", -1, 0, 2));
+    KECHAN_ASSIGN_OR_RETURN(int64_t defer_min_docs,
+                            IntFlag(*p, "defer-min-docs", -1, 0, 1000000000));
     KECHAN_ASSIGN_OR_RETURN(std::string corpus_text, ReadFile(corpus_path, "--corpus"));
     KECHAN_ASSIGN_OR_RETURN(std::string queries_text, ReadFile(queries_path, "--queries"));
     KECHAN_ASSIGN_OR_RETURN(std::string qrels_text, ReadFile(qrels_path, "--qrels"));
@@ -157,6 +165,8 @@ int EvalRetrieval(const std::vector<std::string>& args, std::ostream& out, std::
              .common_term_min_docs = common_min_docs,
              .common_terms_exact = p->switches.count("common-exact") > 0,
              .rerank_depth = static_cast<size_t>(rerank_depth),
+             .defer_inner_terms = static_cast<int>(defer_inner),
+             .defer_inner_min_docs = defer_min_docs,
              .facet_sample = static_cast<size_t>(facet_sample),
              .threads = static_cast<int>(threads),
              .run_path = p->flags.count("run") ? p->flags.at("run") : ""}));

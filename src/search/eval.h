@@ -51,6 +51,8 @@ struct PathLatency {
   double common_share = 0;
   double common_proven_share = 0;
   double common_fallback_share = 0;
+  // Queries whose matcher left terms inside a query word out (SearchOptions::defer_inner_terms).
+  double inner_share = 0;
 };
 
 struct RetrievalEval {
@@ -107,6 +109,10 @@ struct RetrievalOptions {
   int64_t common_term_min_docs = -1;
   bool common_terms_exact = false;
   size_t rerank_depth = 0;
+  // `--defer-inner LEVEL`, `--defer-min-docs N`: SearchOptions::defer_inner_terms /
+  // defer_inner_min_docs when ≥ 0; < 0 = the index's defaults.
+  int defer_inner_terms = -1;
+  int64_t defer_inner_min_docs = -1;
   // `--facet-sample N`: the default top-10 path's SearchOptions::check_at_least (0 = default).
   size_t facet_sample = 0;
   int threads = 2;  // analysis threads while indexing

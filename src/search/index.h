@@ -50,6 +50,9 @@ struct SearchTrace {
   // Common terms (SearchOptions::common_term_share) left out of the matcher's OR; whether the
   // page was proven to be the one of the whole OR; whether the whole OR had to run after all.
   int common_terms = 0;
+  // Of those, terms left out because they lie inside a query word the matcher keeps
+  // (SearchOptions::defer_inner_terms): bigrams, and with level 2 also shorter words.
+  int inner_terms = 0;
   bool common_proven = false;
   bool common_fallback = false;
 };
@@ -72,6 +75,8 @@ inline constexpr size_t kFacetSample = 1000;
 // "Latency pass 3").
 inline constexpr double kCommonTermShare = 0.05;
 inline constexpr int64_t kCommonTermMinDocs = 10000;
+// Default of SearchOptions::defer_inner_terms (bench/README.md, "Latency pass 4").
+inline constexpr int kDeferInnerTerms = 2;
 
 struct SearchOptions {
   size_t offset = 0;
@@ -109,6 +114,16 @@ struct SearchOptions {
   // With common terms left out: run the whole OR whenever the page is not proven the same
   // (exact ranking, slower).
   bool common_terms_exact = false;
+  // Terms inside a query word, left out of the matcher's OR like the common terms (scored and
+  // covered afterwards from their posting lists): 1 = a bigram whose two characters lie inside
+  // a word term of the query that the matcher keeps ("B机场" beside "机场"; every document with
+  // the word also has the bigram); 2 = also a word inside a longer word of the query ("通量"
+  // beside "高通量"). Only terms in more than defer_inner_min_docs documents (their posting lists
+  // are what costs). Same conditions as common_term_share. 0 = off. At 1M: the matcher's mean
+  // 25 -> 15 ms, nDCG@10 0.6941 -> 0.6951 (level 1: 17 ms, 0.6947); leaving out every bigram
+  // over the minimum instead (words only in the OR) fell to 0.668.
+  int defer_inner_terms = kDeferInnerTerms;
+  int64_t defer_inner_min_docs = kCommonTermMinDocs;
   // EXPERIMENT, changes the ranking: matches reranked by coordination (0 = kRerankDepth, 100).
   size_t rerank_depth = 0;
   // Hits carry only their type and id (the document records are not read): for callers that

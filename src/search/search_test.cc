@@ -509,6 +509,45 @@ TEST(SearchShardTest, FacetCountsSayWhetherTheyAreExact) {
   idx.reset();
 }
 
+// The hits of a whole-query search by document id.
+std::map<std::string, const RawHit*> HitsById(const RawResults& all) {
+  std::map<std::string, const RawHit*> by_id;
+  for (const RawHit& h : all.hits) {
+    by_id[h.doc.id] = &h;
+  }
+  return by_id;
+}
+
+// Checks a search that left terms out of the matcher (`a`) against the whole query: every hit
+// keeps exactly the whole query's score (1e-9) and matched terms (`by_id`); with `exact`, or when
+// the trace says the page is proven, the page is the full-depth page `b`. Returns whether the
+// pages were compared.
+bool ExpectWholeQueryScores(const RawResults& a, const RawResults& b,
+                            const std::map<std::string, const RawHit*>& by_id, bool exact,
+                            const std::string& q) {
+  EXPECT_EQ(a.hits.size(), 10u) << q;
+  for (const RawHit& h : a.hits) {
+    auto it = by_id.find(h.doc.id);
+    if (it == by_id.end()) {
+      ADD_FAILURE() << q << " " << h.doc.id << " is not a hit of the whole query";
+      continue;
+    }
+    EXPECT_NEAR(h.score, it->second->score, 1e-9) << q << " " << h.doc.id;
+    std::set<std::string> ma(h.matched_terms.begin(), h.matched_terms.end());
+    std::set<std::string> mb(it->second->matched_terms.begin(), it->second->matched_terms.end());
+    EXPECT_EQ(ma, mb) << q << " " << h.doc.id;
+  }
+  if (!exact && !a.trace.common_proven) {
+    return false;
+  }
+  EXPECT_EQ(a.hits.size(), b.hits.size()) << q;
+  for (size_t i = 0; i < a.hits.size() && i < b.hits.size(); ++i) {
+    EXPECT_EQ(a.hits[i].doc.id, b.hits[i].doc.id) << q << " #" << i;
+    EXPECT_NEAR(a.hits[i].score, b.hits[i].score, 1e-9) << q << " #" << i;
+  }
+  return true;
+}
+
 // Common terms (in more than common_term_share of the documents) are left out of the matcher's
 // query and their BM25 parts added from their posting lists: every hit keeps exactly the score
 // the whole query gives it (1e-9) and its matched terms; when the trace says the page is proven,
@@ -527,10 +566,7 @@ TEST(SearchShardTest, CommonTermsLeftOutOfTheMatcherKeepTheScores) {
         .limit = 600, .matched_terms = true, .full_depth = true, .rerank_depth = 600};
     auto all = idx->Search(*plan, whole);
     ASSERT_TRUE(all.ok());
-    std::map<std::string, const RawHit*> by_id;
-    for (const RawHit& h : all->hits) {
-      by_id[h.doc.id] = &h;
-    }
+    const std::map<std::string, const RawHit*> by_id = HitsById(*all);
     for (bool exact : {false, true}) {
       SearchOptions fast{.limit = 10,
                          .matched_terms = true,
@@ -546,24 +582,8 @@ TEST(SearchShardTest, CommonTermsLeftOutOfTheMatcherKeepTheScores) {
       EXPECT_EQ(b->trace.common_terms, 0) << q;
       split += 1;
       fallbacks += a->trace.common_fallback ? 1 : 0;
-      ASSERT_EQ(a->hits.size(), 10u) << q;
       // Every hit scores as the whole query scores it (coordination over the same terms).
-      for (const RawHit& h : a->hits) {
-        auto it = by_id.find(h.doc.id);
-        ASSERT_NE(it, by_id.end()) << q << " " << h.doc.id;
-        EXPECT_NEAR(h.score, it->second->score, 1e-9) << q << " " << h.doc.id;
-        std::set<std::string> ma(h.matched_terms.begin(), h.matched_terms.end());
-        std::set<std::string> mb(it->second->matched_terms.begin(),
-                                 it->second->matched_terms.end());
-        EXPECT_EQ(ma, mb) << q << " " << h.doc.id;
-      }
-      if (exact || a->trace.common_proven) {
-        ++proven_or_exact;
-        for (size_t i = 0; i < a->hits.size(); ++i) {
-          EXPECT_EQ(a->hits[i].doc.id, b->hits[i].doc.id) << q << " #" << i;
-          EXPECT_NEAR(a->hits[i].score, b->hits[i].score, 1e-9) << q << " #" << i;
-        }
-      }
+      proven_or_exact += ExpectWholeQueryScores(*a, *b, by_id, exact, q) ? 1 : 0;
       if (exact) {
         EXPECT_TRUE(a->trace.common_proven || a->trace.common_fallback) << q;
       }
@@ -582,6 +602,93 @@ TEST(SearchShardTest, CommonTermsLeftOutOfTheMatcherKeepTheScores) {
   auto d = idx->Search(*plan, {.limit = 10, .common_term_share = 0.5});
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->trace.common_terms, 0);
+  idx.reset();
+}
+
+// Terms inside a query word (SearchOptions::defer_inner_terms) stay out of the matcher's OR and
+// are scored afterwards from their posting lists: every hit keeps the score and matched terms
+// the whole query gives it; when the page is proven (or the exact mode runs the whole OR) it is
+// the whole query's page. Level 1 leaves out exactly the bigrams inside a word of the query,
+// level 2 also the words inside a longer one; below defer_inner_min_docs nothing is left out.
+TEST(SearchShardTest, TermsInsideAQueryWordLeftOutOfTheMatcherKeepTheScores) {
+  ASSERT_NE(A(), nullptr);
+  auto idx = TopicIndex("innerterms", 2);
+  auto is_bigram = [](const std::string& t) { return t.rfind(kBigramPrefix, 0) == 0; };
+  int proven_or_exact = 0;
+  for (const std::string q :
+       {"激光雷达在工业机器人的应用", "锂电池隔膜 芯片", "量子通信", "面向石墨烯、碳纤维的应用"}) {
+    auto plan = BuildPlan(An(), {.q = q});
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    // Level 1's expected count: bigrams whose characters lie in a word term of the query.
+    int inside = 0;
+    for (const PlanTerm& b : plan->terms) {
+      if (!is_bigram(b.term)) {
+        continue;
+      }
+      const std::string chars = b.term.substr(kBigramPrefix.size());
+      for (const PlanTerm& w : plan->terms) {
+        if (!is_bigram(w.term) && w.term.find(chars) != std::string::npos) {
+          ++inside;
+          break;
+        }
+      }
+    }
+    ASSERT_GT(inside, 0) << q;
+    SearchOptions whole{
+        .limit = 600, .matched_terms = true, .full_depth = true, .rerank_depth = 600};
+    auto all = idx->Search(*plan, whole);
+    ASSERT_TRUE(all.ok());
+    const std::map<std::string, const RawHit*> by_id = HitsById(*all);
+    int level1_inner = 0;
+    for (int level : {1, 2}) {
+      for (bool exact : {false, true}) {
+        SearchOptions fast{.limit = 10,
+                           .matched_terms = true,
+                           .common_term_share = 0,
+                           .common_terms_exact = exact,
+                           .defer_inner_terms = level,
+                           .defer_inner_min_docs = 0};
+        SearchOptions full = fast;
+        full.full_depth = true;
+        auto a = idx->Search(*plan, fast);
+        auto b = idx->Search(*plan, full);
+        ASSERT_TRUE(a.ok() && b.ok());
+        EXPECT_EQ(b->trace.inner_terms, 0) << q;
+        if (level == 1) {
+          EXPECT_EQ(a->trace.inner_terms, inside) << q;
+          level1_inner = a->trace.inner_terms;
+        } else {
+          EXPECT_GE(a->trace.inner_terms, level1_inner) << q;
+        }
+        EXPECT_EQ(a->trace.common_terms, a->trace.inner_terms) << q;
+        proven_or_exact += ExpectWholeQueryScores(*a, *b, by_id, exact, q) ? 1 : 0;
+      }
+    }
+  }
+  EXPECT_GE(proven_or_exact, 8);
+  // "激光雷达" holds the words "激光" and "雷达" (jieba's search mode): level 2 leaves them out
+  // too.
+  auto plan = BuildPlan(An(), {.q = "激光雷达"});
+  ASSERT_TRUE(plan.ok());
+  auto l1 = idx->Search(
+      *plan,
+      {.limit = 10, .common_term_share = 0, .defer_inner_terms = 1, .defer_inner_min_docs = 0});
+  auto l2 = idx->Search(
+      *plan,
+      {.limit = 10, .common_term_share = 0, .defer_inner_terms = 2, .defer_inner_min_docs = 0});
+  ASSERT_TRUE(l1.ok() && l2.ok());
+  EXPECT_EQ(l1->trace.inner_terms, 3);  // B激光 B光雷 B雷达
+  EXPECT_EQ(l2->trace.inner_terms, 5);  // and 激光 雷达
+  // English words are not looked inside; below the minimum number of documents (the default
+  // 10,000) nothing is left out.
+  auto english = BuildPlan(An(), {.q = "chain ai"});
+  ASSERT_TRUE(english.ok());
+  auto e = idx->Search(*english, {.limit = 10, .defer_inner_terms = 2, .defer_inner_min_docs = 0});
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->trace.inner_terms, 0);
+  auto d = idx->Search(*plan, {.limit = 10, .defer_inner_terms = 2});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->trace.inner_terms, 0);
   idx.reset();
 }
 
@@ -1236,7 +1343,7 @@ TEST(RetrievalQualityTest, CommonTermFlagsReachTheEvaluation) {
   };
   std::vector<std::string> args = files;
   for (const char* a : {"--common-share", "10", "--common-min-docs", "0", "--facet-sample", "200",
-                        "--rerank-depth", "100"}) {
+                        "--rerank-depth", "100", "--defer-inner", "1", "--defer-min-docs", "0"}) {
     args.emplace_back(a);
   }
   std::ostringstream out, err;
@@ -1246,6 +1353,7 @@ TEST(RetrievalQualityTest, CommonTermFlagsReachTheEvaluation) {
   const size_t top10 = json.find("\"top10\":{");
   ASSERT_NE(top10, std::string::npos);
   EXPECT_GT(number_after(json, "common_share", top10), 0);
+  EXPECT_GT(number_after(json, "inner_share", top10), 0);
   EXPECT_GE(number_after(json, "facet_ms", top10), 0);
   EXPECT_GE(number_after(json, "response_ms", top10), 0);
   EXPECT_EQ(number_after(json, "top10_mismatches", 0), 0);
@@ -1253,6 +1361,7 @@ TEST(RetrievalQualityTest, CommonTermFlagsReachTheEvaluation) {
        std::vector<std::pair<std::string, std::string>>{{"--common-share", "200"},
                                                         {"--common-min-docs", "-1"},
                                                         {"--rerank-depth", "0"},
+                                                        {"--defer-inner", "3"},
                                                         {"--facet-sample", "many"}}) {
     std::vector<std::string> bad = files;
     bad.push_back(flag);

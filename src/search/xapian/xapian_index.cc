@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/utf8.h"
+
 namespace kechan::search {
 namespace {
 
@@ -765,10 +767,56 @@ class XapianIndex : public Index {
         common[i] = termfreq[i] > limit;
         common_count += common[i] ? 1 : 0;
       }
-      if (common_count == plan.terms.size()) {  // nothing rarer to drive the matcher
-        common.assign(plan.terms.size(), false);
-        common_count = 0;
+    }
+    // Terms inside a query word the matcher keeps (SearchOptions::defer_inner_terms): sub-words
+    // first (level 2), then bigrams, each against the words still in the matcher.
+    size_t inner_count = 0;
+    if (rerank && !options.full_depth && options.first_pass_depth == 0 &&
+        options.defer_inner_terms > 0) {
+      auto is_bigram = [&](size_t i) {
+        const std::string& t = plan.terms[i].term;
+        return t.size() > kBigramPrefix.size() && t.rfind(kBigramPrefix, 0) == 0;
+      };
+      // True when `inner` lies inside (or, for a bigram, equals) a word term j != i that the
+      // matcher keeps (longer than `inner` when `proper`).
+      auto inside_kept_word = [&](size_t i, std::string_view inner, bool proper) {
+        for (size_t j = 0; j < plan.terms.size(); ++j) {
+          const std::string& w = plan.terms[j].term;
+          if (j == i || common[j] || is_bigram(j) || w.size() < inner.size() ||
+              (proper && w.size() == inner.size())) {
+            continue;
+          }
+          if (w.find(inner) != std::string::npos) {
+            return true;
+          }
+        }
+        return false;
+      };
+      const auto min_docs = static_cast<double>(options.defer_inner_min_docs);
+      for (int pass = options.defer_inner_terms >= 2 ? 0 : 1; pass < 2; ++pass) {
+        for (size_t i = 0; i < plan.terms.size(); ++i) {
+          if (common[i] || termfreq[i] <= min_docs || is_bigram(i) != (pass == 1)) {
+            continue;
+          }
+          std::string_view inner(plan.terms[i].term);
+          if (pass == 1) {
+            inner.remove_prefix(kBigramPrefix.size());
+          } else if (static_cast<unsigned char>(inner[0]) < 0x80 ||
+                     base::CodePointCount(inner) < 2) {
+            continue;  // English stems and numbers: a substring is not a word inside a word
+          }
+          if (inside_kept_word(i, inner, pass == 0)) {
+            common[i] = true;
+            ++common_count;
+            ++inner_count;
+          }
+        }
       }
+    }
+    if (common_count == plan.terms.size()) {  // nothing rarer to drive the matcher
+      common.assign(plan.terms.size(), false);
+      common_count = 0;
+      inner_count = 0;
     }
     // The plan of the matcher's query (without the common terms) and their idf.
     QueryPlan matcher_plan;
@@ -960,6 +1008,7 @@ class XapianIndex : public Index {
     const bool split = common_count > 0;
     KECHAN_ASSIGN_OR_RETURN(Pass first, run_pass(first_depth, 0, options.facets, split));
     out.trace.common_terms = static_cast<int>(common_count);
+    out.trace.inner_terms = static_cast<int>(inner_count);
     out.trace.common_proven = first.proven;
     if (split && !first.proven &&
         (first.merged.size() < first_depth || options.common_terms_exact)) {
