@@ -478,6 +478,42 @@ class ReadModelTest : public ::testing::TestWithParam<store::TestBackend> {
       EXPECT_EQ(agg.open_from, want.open_from) << node.value;
       EXPECT_EQ(agg.dated_until, want.dated_until) << node.value;
     }
+    // The many-node read (one statement on PostgreSQL) gives every node what the one-node read
+    // gives, links in the same order, and the same validity for every firm.
+    std::vector<NodeId> all;
+    for (const Node& n : nodes_) {
+      all.push_back(n.id);
+    }
+    std::map<NodeId, std::vector<Link>> bulk;
+    std::map<EnterpriseId, Validity> bulk_firms;
+    ASSERT_TRUE(repo::ListLinksOfNodes(**tx, all, &bulk, &bulk_firms).ok());
+    EXPECT_EQ(bulk.size(), all.size());
+    size_t compared = 0;
+    for (NodeId node : all) {
+      std::vector<Link> links;
+      std::map<EnterpriseId, Validity> firms;
+      ASSERT_TRUE(repo::ListLinksOfNode(**tx, node, &links, &firms).ok());
+      const std::vector<Link>& got = bulk[node];
+      ASSERT_EQ(got.size(), links.size()) << node.value;
+      for (size_t i = 0; i < links.size(); ++i) {
+        EXPECT_EQ(got[i].id, links[i].id);
+        EXPECT_EQ(got[i].enterprise_id, links[i].enterprise_id);
+        EXPECT_EQ(got[i].node_id, node);
+        EXPECT_EQ(got[i].role, links[i].role);
+        EXPECT_EQ(got[i].locality, links[i].locality);
+        EXPECT_EQ(got[i].capacity, links[i].capacity);
+        EXPECT_EQ(got[i].revenue, links[i].revenue);
+        EXPECT_EQ(got[i].validity.valid_from, links[i].validity.valid_from);
+        EXPECT_EQ(got[i].validity.valid_to, links[i].validity.valid_to);
+      }
+      for (const auto& [firm, v] : firms) {
+        ASSERT_TRUE(bulk_firms.contains(firm)) << firm.value;
+        EXPECT_EQ(bulk_firms[firm].valid_from, v.valid_from);
+        EXPECT_EQ(bulk_firms[firm].valid_to, v.valid_to);
+      }
+      compared += links.size();
+    }
+    EXPECT_GT(compared, 0u);
   }
 
   // The list with chain + district + above-size filters equals filtering the snapshots' firms.
