@@ -1,6 +1,7 @@
 #include "chain/service.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
@@ -1695,9 +1696,8 @@ class ChainCliTest : public ChainImportTest {
   }
   std::string WriteFile(const std::string& text) {
     auto path =
-        std::filesystem::temp_directory_path() /
-        ("kechan_chain_cli_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-         "_" + std::to_string(++files_) + ".csv");
+        std::filesystem::temp_directory_path() / ("kechan_chain_cli_" + std::to_string(::getpid()) +
+                                                  "_" + std::to_string(++files_) + ".csv");
     std::ofstream(path) << text;
     paths_.push_back(path);
     return path.string();
