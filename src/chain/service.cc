@@ -692,6 +692,9 @@ Result<ChainDiff> DiffFromModels(store::Tx& tx, ChainId chain, const std::vector
   for (const Node* n : by_id) {
     const bool on_from = IsValidOn(n->validity, from);
     const bool on_to = IsValidOn(n->validity, to);
+    if (!on_from && !on_to) {
+      continue;  // no producer firm on either day: nothing to read
+    }
     if (on_from && on_to) {
       if (auto it = aggs.find(n->id);
           it != aggs.end() && it->second.HoldsOn(from) && it->second.HoldsOn(to)) {
