@@ -149,7 +149,11 @@ constexpr size_t kRerankDepth = 100;
 // The plan as a Xapian query: an OR of its terms, each scaled by its weight (and by `idf[i]`
 // when given, for GlobalBm25), under the filters.
 Xapian::Query BuildQuery(const QueryPlan& plan, const std::vector<double>* idf = nullptr) {
-  Xapian::Query text = Xapian::Query::MatchAll;
+  // Not a copy of the static Xapian::Query::MatchAll: shard threads build their queries at the
+  // same time, and Xapian's reference counts are not atomic, so copying that one shared object
+  // from several threads corrupted its count (an ASan use-after-free seen in CI, a segfault in
+  // a bench). An empty term is Xapian's match-all query, made fresh here.
+  Xapian::Query text{std::string()};
   if (!plan.terms.empty()) {
     std::vector<Xapian::Query> parts;
     parts.reserve(plan.terms.size());
