@@ -604,7 +604,13 @@ Result<ClockRecomputeStatus> ClockRecomputeRunner::Start(std::string actor, Micr
   status_ = started;
   old = std::move(thread_);
   if (old.joinable()) {
-    old.join();  // finished already (its state is not "running")
+    // Finished already (its state is not "running"), but it may still be joining its heartbeat
+    // thread, which needs mu_ to see that: join without holding mu_ (holding it deadlocked when
+    // a job was started right after the previous one ended). status_ reads "running" meanwhile,
+    // so no other Start gets in.
+    lock.unlock();
+    old.join();
+    lock.lock();
   }
   const int64_t id = started.id;
   thread_ = std::thread([this, id, work = std::move(work)] {

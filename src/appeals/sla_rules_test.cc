@@ -393,6 +393,18 @@ TEST_P(AppealSlaRulesTest, RoutesReadWriteAndRecompute) {
       base::Code::kPermissionDenied);
 }
 
+// A job started right after the previous one ended: Start used to join the old job's thread while
+// holding the runner's lock, which the old job's heartbeat thread needed to end — a deadlock when
+// the heartbeat thread had not woken yet (seen as a 600 s timeout of the route test above).
+TEST_P(AppealSlaRulesTest, BackToBackRecomputationsDoNotDeadlock) {
+  Dispatched();
+  for (int i = 0; i < 200; ++i) {
+    auto started = service_->StartClockRecompute(op_);
+    ASSERT_TRUE(started.ok()) << started.status();
+    ASSERT_EQ(service_->WaitClockRecompute().state, "done") << i;
+  }
+}
+
 // The recomputation job is kept in appeal_recompute_jobs: a restarted server (a new service on
 // the same database) reads the finished job; a job another server left "running" reads as failed
 // with reason sla.recompute_interrupted (also through the route, and recorded on the row), and
