@@ -449,6 +449,41 @@ CREATE INDEX chain_links_masters ON chain_links (node_id, enterprise_id, valid_f
 )sql",
       .postgres_sql = "-- PostgreSQL: nothing to do (see above).\n",
   });
+  // PostgreSQL: chain_links without foreign keys; its parents kept instead (docs/decisions/
+  // 0010). The keys' per-row checks cost a third of a big import's time on PostgreSQL (two RI
+  // trigger calls for each of 5 million links at 1M firms; bench/README.md, chain, eighth and
+  // ninth steps), and a statement-level trigger costs as much. What they guarded against is
+  // covered another way: (1) enterprises and nodes are never removed and never renumbered (their
+  // history is kept by validity dates), which the triggers below make the database refuse —
+  // DELETE, TRUNCATE, an UPDATE that changes id; (2) every insert into chain_links goes through
+  // repo::InsertLink / InsertLinks, which on PostgreSQL first check that every referenced
+  // enterprise and node exists, in the same transaction, with one set query per table (an id
+  // that exists then exists for good, by (1)). Links are never updated. SQLite keeps its keys
+  // (deferred, migration 8): its checks are cheap and the import goal is met there.
+  out.push_back(store::Migration{
+      .module = "chain",
+      .version = 9,
+      .name = "links_checked_by_the_writer_parents_kept",
+      .sql = "-- SQLite: nothing to do (see above).\n",
+      .postgres_sql = R"sql(
+ALTER TABLE chain_links DROP CONSTRAINT chain_links_enterprise_id_fkey;
+ALTER TABLE chain_links DROP CONSTRAINT chain_links_node_id_fkey;
+CREATE FUNCTION chain_refuse_removal() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'rows of % are never removed or renumbered: end their validity instead', TG_TABLE_NAME
+    USING ERRCODE = 'restrict_violation';
+END;
+$$;
+CREATE TRIGGER chain_enterprises_kept BEFORE DELETE OR TRUNCATE ON chain_enterprises
+  FOR EACH STATEMENT EXECUTE FUNCTION chain_refuse_removal();
+CREATE TRIGGER chain_enterprises_id_kept BEFORE UPDATE OF id ON chain_enterprises
+  FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION chain_refuse_removal();
+CREATE TRIGGER chain_nodes_kept BEFORE DELETE OR TRUNCATE ON chain_nodes
+  FOR EACH STATEMENT EXECUTE FUNCTION chain_refuse_removal();
+CREATE TRIGGER chain_nodes_id_kept BEFORE UPDATE OF id ON chain_nodes
+  FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION chain_refuse_removal();
+)sql",
+  });
   return out;
 }
 

@@ -1,7 +1,9 @@
-// Chain migration 8 (SQLite: chain_links rebuilt with DEFERRABLE INITIALLY DEFERRED foreign keys,
-// PostgreSQL: nothing) on a database that holds links at version 7, and what a dangling link id
-// does afterwards: on SQLite the INSERT passes and COMMIT fails with a constraint Status, nothing
-// stays and the writer is usable again; on PostgreSQL the INSERT fails as before.
+// Chain migrations 8 (SQLite: chain_links rebuilt with DEFERRABLE INITIALLY DEFERRED foreign keys,
+// PostgreSQL: nothing) and 9 (PostgreSQL: chain_links' keys dropped, enterprises and nodes kept by
+// triggers, the writer checks what links refer to; SQLite: nothing) on a database that holds links
+// at version 7, and what a dangling link id does afterwards: on SQLite the INSERT passes and COMMIT
+// fails with a constraint Status, nothing stays and the writer is usable again; on PostgreSQL the
+// INSERT fails as before.
 #include "chain/migrations.h"
 
 #include <gtest/gtest.h>
@@ -44,7 +46,7 @@ std::vector<store::Migration> AllOf() {
 }
 
 // `sql` with every run of blanks as one space (sqlite_master keeps a CREATE as written).
-std::string Squeezed(std::string sql) {
+std::string Squeezed(const std::string& sql) {
   std::string out;
   for (char c : sql) {
     const bool blank = c == ' ' || c == '\n' || c == '\t';
@@ -180,7 +182,7 @@ TEST(ChainMigrationTest, LinksRebuiltWithDeferredKeysKeepRowsIndexesAndCounter) 
 
   auto report = store::Migrate(db, AllOf());
   ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_EQ(report->applied, 1);
+  EXPECT_EQ(report->applied, 2);  // 8, and 9 (nothing to do on SQLite)
 
   {
     auto tx = db.Begin(store::TxKind::kRead);
@@ -252,9 +254,9 @@ TEST(ChainMigrationTest, LinksRebuiltWithDeferredKeysKeepRowsIndexesAndCounter) 
 
 class ChainMigrationBackendTest : public ::testing::TestWithParam<store::TestBackend> {};
 
-// The import's bulk insert with a link to a missing enterprise: SQLite reports it at COMMIT,
-// PostgreSQL (keys left immediate by migration 8) at the insert; either way a constraint Status
-// and none of the batch's links stay.
+// The import's bulk insert with a link to a missing enterprise: SQLite's deferred keys report it at
+// COMMIT (a constraint Status), PostgreSQL's writer check (no keys on chain_links since migration
+// 9) at the insert, naming the field; either way none of the batch's links stay.
 TEST_P(ChainMigrationBackendTest, DanglingBulkLinkFailsAndNothingStays) {
   auto t = store::TestDatabase::Create(GetParam(), "kechan_chain_migrations_test",
                                        {auth::Migrations(), Migrations()});
@@ -272,21 +274,22 @@ TEST_P(ChainMigrationBackendTest, DanglingBulkLinkFailsAndNothingStays) {
   }
   const bool sqlite = GetParam() == store::TestBackend::kSqlite;
   if (!sqlite) {
-    // PostgreSQL keeps its immediate keys.
+    // PostgreSQL: no keys on chain_links (migration 9).
     EXPECT_EQ(Count(db,
                     "SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'chain_links'::regclass "
-                    "AND contype = 'f' AND NOT condeferrable"),
-              2);
+                    "AND contype = 'f'"),
+              0);
   }
   EXPECT_EQ(Count(db,
                   "SELECT COUNT(*) FROM schema_migrations WHERE module = 'chain' AND "
-                  "version = 8"),
-            1);
+                  "version IN (8, 9)"),
+            2);
   {
     auto tx = db.Begin(store::TxKind::kWrite);
     ASSERT_TRUE(tx.ok()) << tx.status();
     // Every (enterprise, node, role) once: 3 firms x 2 nodes x 4 roles, then the dangling one.
     std::vector<Link> links;
+    links.reserve(25);
     for (size_t i = 0; i < 24; ++i) {
       links.push_back(
           MakeLink(tax.firms[i % 3], tax.nodes[i / 3 % 2], static_cast<LinkRole>(i / 6)));
@@ -303,13 +306,83 @@ TEST_P(ChainMigrationBackendTest, DanglingBulkLinkFailsAndNothingStays) {
       EXPECT_TRUE(inserted.ok()) << inserted;  // deferred: reported at COMMIT
       failed = (*tx)->Commit();
     } else {
-      EXPECT_FALSE(inserted.ok());  // immediate, as before migration 8
+      EXPECT_FALSE(inserted.ok());  // the writer's check, before the COPY
     }
     EXPECT_FALSE(failed.ok());
     EXPECT_EQ(failed.code(), base::Code::kInvalidArgument) << failed;
-    EXPECT_EQ(failed.reason(), "store.constraint_violation") << failed;
+    if (sqlite) {
+      EXPECT_EQ(failed.reason(), "store.constraint_violation") << failed;
+    } else {
+      EXPECT_EQ(failed.reason(), "link.unknown_target") << failed;
+      EXPECT_EQ(failed.field(), "enterprise_id") << failed;
+      EXPECT_NE(failed.message_en().find("999999"), std::string::npos) << failed;
+    }
   }
   EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM chain_links"), 0);
+  EXPECT_TRUE(t->Close().ok());
+}
+
+// What the links' keys guarded against on PostgreSQL is kept another way (migration 9): an
+// enterprise or a node is never removed or renumbered — DELETE (even of an unlinked row),
+// TRUNCATE and an UPDATE of id are refused, other updates pass. SQLite keeps the keys: removing a
+// linked enterprise fails at the commit, as before.
+TEST_P(ChainMigrationBackendTest, LinkedEnterprisesAndNodesCannotBeRemovedOrRenumbered) {
+  auto t = store::TestDatabase::Create(GetParam(), "kechan_chain_migrations_test",
+                                       {auth::Migrations(), Migrations()});
+  ASSERT_TRUE(t.ok()) << t.status();
+  if (t->skipped()) {
+    GTEST_SKIP() << t->skip_reason();
+  }
+  store::Database& db = t->db();
+  Taxonomy tax;
+  {
+    auto tx = db.Begin(store::TxKind::kWrite);
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    tax = MakeTaxonomy(**tx);
+    auto id = repo::InsertLink(**tx, MakeLink(tax.firms[0], tax.nodes[0], LinkRole::kSupplier), 3);
+    ASSERT_TRUE(id.ok()) << id.status();
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  const std::string firm = std::to_string(tax.firms[0].value);
+  const std::string node = std::to_string(tax.nodes[0].value);
+  // Each statement in its own transaction; every one must fail (at the statement or the commit).
+  auto refused = [&](const std::string& sql) {
+    SCOPED_TRACE(sql);
+    auto tx = db.Begin(store::TxKind::kWrite);
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    base::Status s = (*tx)->Exec(sql).status();
+    if (s.ok()) {
+      s = (*tx)->Commit();
+    }
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.code(), base::Code::kInvalidArgument) << s;
+    if (GetParam() == store::TestBackend::kPostgres) {  // the trigger, not another table's key
+      EXPECT_NE(s.message_en().find("never removed or renumbered"), std::string::npos) << s;
+    }
+  };
+  refused("DELETE FROM chain_enterprises WHERE id = " + firm);
+  refused("DELETE FROM chain_nodes WHERE id = " + node);
+  if (GetParam() == store::TestBackend::kPostgres) {
+    refused("DELETE FROM chain_enterprises WHERE id = " + std::to_string(tax.firms[2].value));
+    refused("DELETE FROM chain_nodes WHERE id = " + std::to_string(tax.nodes[1].value));
+    refused("TRUNCATE chain_enterprises CASCADE");
+    refused("TRUNCATE chain_nodes CASCADE");
+    refused("UPDATE chain_enterprises SET id = id + 1000 WHERE id = " + firm);
+    refused("UPDATE chain_nodes SET id = id + 1000 WHERE id = " + node);
+  }
+  {
+    auto tx = db.Begin(store::TxKind::kWrite);
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    ASSERT_TRUE(
+        (*tx)
+            ->Exec("UPDATE chain_enterprises SET name = 'renamed', id = id WHERE id = " + firm)
+            .ok());
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM chain_enterprises"), 3);
+  EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM chain_nodes"), 2);
+  EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM chain_links"), 1);
+  EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM chain_enterprises WHERE name = 'renamed'"), 1);
   EXPECT_TRUE(t->Close().ok());
 }
 

@@ -706,8 +706,66 @@ base::Result<std::vector<Enterprise>> ListEnterprisesOfChain(store::Tx& tx, Chai
 }
 
 // ---- links ----------------------------------------------------------------------------------
+namespace {
+// PostgreSQL has no foreign keys on chain_links (chain migration 9): the writer checks what a
+// link refers to, here, in the writing transaction. Enterprises and nodes are never removed or
+// renumbered (the migration's triggers refuse it), so an id found now stays valid. One statement
+// per table for all the links' distinct ids, sent as one text parameter (a 50,000-firm import
+// batch refers to 50,000 firms; an IN list would take 100 statements). `kind` names the table in
+// messages.
+base::Status CheckIdsExist(store::Tx& tx, std::vector<int64_t> ids, const char* table,
+                           const char* field, const char* kind_en, const char* kind_zh) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  if (ids.empty()) {
+    return base::Status::Ok();
+  }
+  std::string list;
+  list.reserve(ids.size() * 8);
+  for (int64_t id : ids) {
+    if (!list.empty()) {
+      list += ',';
+    }
+    list += std::to_string(id);
+  }
+  KECHAN_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      tx.Query(std::string("SELECT u.id FROM unnest(CAST(string_to_array(?, ',') AS BIGINT[])) "
+                           "AS u(id) WHERE NOT EXISTS (SELECT 1 FROM ") +
+                   table + " t WHERE t.id = u.id) ORDER BY u.id LIMIT 1",
+               {Value(std::move(list))}));
+  if (rows.rows.empty()) {
+    return base::Status::Ok();
+  }
+  const std::string missing = std::to_string(rows.rows[0].Int(0));
+  return base::InvalidArgument(
+      field, "link.unknown_target",
+      std::string("a link refers to ") + kind_en + " " + missing + ", which does not exist",
+      std::string("关联的") + kind_zh + " " + missing + " 不存在");
+}
+
+base::Status CheckLinkTargets(store::Tx& tx, const std::vector<const Link*>& ls) {
+  if (tx.dialect() != store::Dialect::kPostgres) {
+    return base::Status::Ok();  // SQLite keeps the foreign keys (deferred, migration 8)
+  }
+  std::vector<int64_t> firms;
+  std::vector<int64_t> nodes;
+  firms.reserve(ls.size());
+  nodes.reserve(ls.size());
+  for (const Link* l : ls) {
+    firms.push_back(l->enterprise_id.value);
+    nodes.push_back(l->node_id.value);
+  }
+  KECHAN_RETURN_IF_ERROR(
+      CheckIdsExist(tx, std::move(nodes), "chain_nodes", "node_id", "node", "节点"));
+  return CheckIdsExist(tx, std::move(firms), "chain_enterprises", "enterprise_id", "enterprise",
+                       "企业");
+}
+}  // namespace
+
 base::Result<LinkId> InsertLink(store::Tx& tx, const Link& l, int64_t now) {
   static const std::string kSql = InsertOne("chain_links", kLinkCols, "created_at");
+  KECHAN_RETURN_IF_ERROR(CheckLinkTargets(tx, {&l}));
   KECHAN_ASSIGN_OR_RETURN(int64_t id, InsertReturningId(tx, kSql, LinkParams(l, now)));
   return LinkId{id};
 }
@@ -1383,6 +1441,7 @@ base::Result<std::vector<Link>> ListExternalProducerLinks(store::Tx& tx,
     return std::vector<Link>();
   }
   std::vector<Value> p;
+  p.reserve(nodes.size() + 1);
   for (NodeId n : nodes) {
     p.emplace_back(n.value);
   }
@@ -1740,6 +1799,7 @@ base::Status InsertLinks(store::Tx& tx, const std::vector<const Link*>& ls, int6
   static const std::string one_row = InsertOne("chain_links", kLinkCols, "created_at");
   static const size_t width = ColumnNames(kLinkCols).size() + 1;  // + created_at
   constexpr size_t kSlice = 10000;  // links between two progress calls
+  KECHAN_RETURN_IF_ERROR(CheckLinkTargets(tx, ls));
   std::vector<Value> p;
   for (size_t first = 0; first < ls.size(); first += kSlice) {
     const size_t last = std::min(ls.size(), first + kSlice);
