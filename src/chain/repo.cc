@@ -1077,8 +1077,9 @@ base::Status SaveNodeAggregate(store::Tx& tx, NodeId node, const NodeAggregate& 
 }
 
 namespace {
-// One row of ListLinksOfNode / ListLinksOfNodes: the link, and its firm's validity in *firms.
-Link LinkWithFirmFrom(const store::Row& r, std::map<EnterpriseId, Validity>* firms) {
+// Columns 0..8 of a row of ListLinksOfNode / ListLinksOfNodes / ListLinksOfNodesSharingFirms: the
+// link.
+Link ReadLinkFrom(const store::Row& r) {
   Link l;
   l.id = LinkId{r.Int(0)};
   l.enterprise_id = EnterpriseId{r.Int(1)};
@@ -1089,6 +1090,12 @@ Link LinkWithFirmFrom(const store::Row& r, std::map<EnterpriseId, Validity>* fir
   l.locality = Or(ParseLocality(r.Text(6)), Locality::kLocal);
   l.validity.valid_from = DateAt(r, 7).value_or(base::Date());
   l.validity.valid_to = DateAt(r, 8);
+  return l;
+}
+// One row of ListLinksOfNode / ListLinksOfNodes: the link, and its firm's validity (columns 9,
+// 10) in *firms.
+Link LinkWithFirmFrom(const store::Row& r, std::map<EnterpriseId, Validity>* firms) {
+  Link l = ReadLinkFrom(r);
   Validity v;
   v.valid_from = DateAt(r, 9).value_or(base::Date());
   v.valid_to = DateAt(r, 10);
@@ -1136,6 +1143,62 @@ base::Status ListLinksOfNodes(store::Tx& tx, const std::vector<NodeId>& nodes,
     std::sort(of.begin(), of.end(), [](const Link& a, const Link& b) { return a.id < b.id; });
   }
   return base::Status::Ok();
+}
+
+base::Status ListLinksOfNodesSharingFirms(store::Tx& tx, const std::vector<NodeId>& nodes,
+                                          std::map<NodeId, std::vector<Link>>* links,
+                                          std::map<EnterpriseId, Validity>* firms) {
+  if (tx.dialect() != store::Dialect::kPostgres) {
+    return ListLinksOfNodes(tx, nodes, links, firms);  // SQLite: a key lookup per link is cheap
+  }
+  // PostgreSQL: the links alone (a bitmap scan of chain_links_node_role, no join), then the
+  // firms not in *firms yet by primary key, 500 a statement. A join of a few nodes' links with
+  // the enterprises is planned either as a hash join over a sequential scan of every enterprise
+  // (the cost of ListLinksOfNodes' statement whatever its number of nodes) or as a key lookup per
+  // link (ListLinksOfNode); a caller reading a chain's nodes a few at a time reads each firm's
+  // validity once here, though a firm has links at several nodes.
+  std::vector<NodeId> sorted = nodes;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  std::vector<EnterpriseId> missing;
+  KECHAN_RETURN_IF_ERROR(
+      ForEachInChunk(sorted, [&](const std::string& marks, std::vector<Value> p) -> base::Status {
+        KECHAN_ASSIGN_OR_RETURN(
+            store::Rows rows,
+            tx.Query("SELECT id, enterprise_id, node_id, role, capacity, revenue_fen, locality, "
+                     "valid_from, valid_to FROM chain_links WHERE node_id IN (" +
+                         marks + ")",
+                     p));
+        for (const auto& r : rows.rows) {
+          Link l = ReadLinkFrom(r);
+          if (!firms->contains(l.enterprise_id)) {
+            missing.push_back(l.enterprise_id);
+          }
+          (*links)[l.node_id].push_back(std::move(l));
+        }
+        return base::Status::Ok();
+      }));
+  for (NodeId node : sorted) {
+    std::vector<Link>& of = (*links)[node];
+    std::sort(of.begin(), of.end(), [](const Link& a, const Link& b) { return a.id < b.id; });
+  }
+  std::sort(missing.begin(), missing.end());
+  missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
+  return ForEachInChunk(
+      missing, [&](const std::string& marks, std::vector<Value> p) -> base::Status {
+        KECHAN_ASSIGN_OR_RETURN(
+            store::Rows rows,
+            tx.Query("SELECT id, valid_from, valid_to FROM chain_enterprises WHERE id IN (" +
+                         marks + ")",
+                     p));
+        for (const auto& r : rows.rows) {
+          Validity v;
+          v.valid_from = DateAt(r, 1).value_or(base::Date());
+          v.valid_to = DateAt(r, 2);
+          (*firms)[EnterpriseId{r.Int(0)}] = v;
+        }
+        return base::Status::Ok();
+      });
 }
 
 base::Status ListLinksOfNode(store::Tx& tx, NodeId node, std::vector<Link>* links,

@@ -135,6 +135,13 @@ base::Status ListLinksOfNode(store::Tx& tx, NodeId node, std::vector<Link>* link
 base::Status ListLinksOfNodes(store::Tx& tx, const std::vector<NodeId>& nodes,
                               std::map<NodeId, std::vector<Link>>* links,
                               std::map<EnterpriseId, Validity>* firms);
+// The same, for a caller reading many nodes a few at a time that keeps *firms between the calls:
+// the validity of a firm already in *firms is not read again (on PostgreSQL the links are read
+// without a join and only the new firms by key; on SQLite as ListLinksOfNodes). A link whose
+// enterprise is missing has none in *firms (chain_links' foreign key rules that out).
+base::Status ListLinksOfNodesSharingFirms(store::Tx& tx, const std::vector<NodeId>& nodes,
+                                          std::map<NodeId, std::vector<Link>>* links,
+                                          std::map<EnterpriseId, Validity>* firms);
 // Recomputes the node's aggregate from its links and stores it.
 base::Result<NodeAggregate> RecomputeNodeAggregate(store::Tx& tx, NodeId node, int64_t now);
 // The nodes the enterprise holds producer links at.
