@@ -534,7 +534,7 @@ class ReadModelTest : public ::testing::TestWithParam<store::TestBackend> {
           all.begin() + static_cast<std::ptrdiff_t>(first),
           all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), first + 3)));
       std::map<NodeId, std::vector<Link>> part;
-      ASSERT_TRUE(repo::ListLinksOfNodesSharingFirms(**tx, group, &part, &shared_firms).ok());
+      ASSERT_TRUE(repo::ListLinksOfNodes(**tx, group, &part, &shared_firms).ok());
       EXPECT_EQ(part.size(), group.size());
       for (NodeId node : group) {
         const std::vector<Link>& want = bulk[node];

@@ -671,7 +671,7 @@ Result<ChainDiff> DiffFromModels(store::Tx& tx, ChainId chain, const std::vector
       for (size_t i = first; i < end; ++i) {
         ids.push_back(wanted[i]->id);
       }
-      KECHAN_RETURN_IF_ERROR(repo::ListLinksOfNodesSharingFirms(tx, ids, &links, &firms));
+      KECHAN_RETURN_IF_ERROR(repo::ListLinksOfNodes(tx, ids, &links, &firms));
     } else {
       firms.clear();
       KECHAN_RETURN_IF_ERROR(
