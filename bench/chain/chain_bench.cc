@@ -19,6 +19,9 @@
 //   rate. --baseline-city 0: skip the old path's city-wide pass (one snapshot per chain; minutes
 //   at 1M on a loaded machine) and keep only its one-chain analysis. --diff-repeat N (default 5,
 //   0 = skip): the diff between two dates, a year back and from before any record, N times each.
+//   --diff-links-per-read N (default ChainService::kDefaultDiffLinksPerRead): about how many links
+//   the diff reads and holds at once (ChainService::SetDiffLinksPerRead), for a same-run
+//   comparison of time and peak RSS.
 //   --sqlite-rows-per-insert N: rows per INSERT statement of the imports on SQLite (default 200;
 //   1 = one prepared statement per row, without a statement journal), for a same-run comparison.
 //   --synchronous full|normal (SQLite, default full as the product opens it; before 2026-11-29
@@ -145,6 +148,7 @@ int main(int argc, char** argv) {
   int64_t link_rows = 0;
   bool baseline_city = true;
   int diff_repeat = 5;
+  size_t diff_links_per_read = ChainService::kDefaultDiffLinksPerRead;
   std::vector<std::string> writer_pragmas;
   bool synchronous_full = true;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -176,6 +180,8 @@ int main(int argc, char** argv) {
       baseline_city = value != "0";
     } else if (flag == "--diff-repeat") {
       diff_repeat = std::stoi(value);
+    } else if (flag == "--diff-links-per-read") {
+      diff_links_per_read = std::stoul(value);
     } else if (flag == "--synchronous") {
       synchronous_full = value != "normal";
     } else if (flag == "--writer-pragma") {
@@ -214,6 +220,7 @@ int main(int argc, char** argv) {
     }
   }
   ChainService service(*db, base::SystemClock::Get());
+  service.SetDiffLinksPerRead(diff_links_per_read);
   const Caller sys = Caller::System("bench");
 
   std::vector<Chain> chain_list;
@@ -417,13 +424,14 @@ int main(int argc, char** argv) {
     }
   }
   std::fprintf(stderr,
-               "{\"diff\":{\"year_back_changes\":%zu,\"year_back_p50_ms\":%.1f,"
+               "{\"diff\":{\"links_per_read\":%zu,\"year_back_changes\":%zu,"
+               "\"year_back_p50_ms\":%.1f,"
                "\"year_back_p95_ms\":%.1f,\"old_year_back_ms\":%.0f,\"before_all_changes\":%zu,"
                "\"before_all_p50_ms\":%.1f,\"before_all_p95_ms\":%.1f,"
                "\"old_before_all_ms\":%.0f}}\n",
-               diff_year_changes, Percentile(diff_year_ms, 0.5), Percentile(diff_year_ms, 0.95),
-               baseline_diff_year_ms, diff_all_changes, Percentile(diff_all_ms, 0.5),
-               Percentile(diff_all_ms, 0.95), baseline_diff_all_ms);
+               diff_links_per_read, diff_year_changes, Percentile(diff_year_ms, 0.5),
+               Percentile(diff_year_ms, 0.95), baseline_diff_year_ms, diff_all_changes,
+               Percentile(diff_all_ms, 0.5), Percentile(diff_all_ms, 0.95), baseline_diff_all_ms);
   // The reads this pass replaced, old and new side by side in the same run (interleaved, on the
   // first chain, as of today): the chain masters' links with all columns through
   // chain_links_node_role + a table lookup per link, their enterprise records with all columns,

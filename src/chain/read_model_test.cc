@@ -376,38 +376,49 @@ class ReadModelTest : public ::testing::TestWithParam<store::TestBackend> {
               when + " " + ch.code + " " + days[i].ToString() + ".." + days[j].ToString();
           SCOPED_TRACE(where);
           const ChainDiff want = DiffChain(*snap, days[i], days[j]);
-          auto got = service_->Diff(sys_, ch.id, days[i], days[j]);
-          EXPECT_TRUE(got.ok()) << got.status();
-          if (!got.ok()) {
-            continue;
-          }
-          const ChainDiff& d = got->diff;
-          EXPECT_EQ(d.from, want.from);
-          EXPECT_EQ(d.to, want.to);
-          EXPECT_EQ(d.nodes_added, want.nodes_added);
-          EXPECT_EQ(d.nodes_removed, want.nodes_removed);
-          EXPECT_DOUBLE_EQ(d.coverage_from, want.coverage_from);
-          EXPECT_DOUBLE_EQ(d.coverage_to, want.coverage_to);
-          EXPECT_DOUBLE_EQ(d.coverage_change, want.coverage_change);
-          EXPECT_EQ(d.gaps_opened, want.gaps_opened);
-          EXPECT_EQ(d.gaps_closed, want.gaps_closed);
-          EXPECT_EQ(got->code, ch.code);
-          EXPECT_EQ(got->node_codes.size(), snap->nodes.size());
-          EXPECT_EQ(d.firm_changes.size(), want.firm_changes.size());
-          std::map<EnterpriseId, std::string> want_names;
-          for (size_t k = 0; k < std::min(d.firm_changes.size(), want.firm_changes.size()); ++k) {
-            EXPECT_EQ(d.firm_changes[k].node_id, want.firm_changes[k].node_id);
-            EXPECT_EQ(d.firm_changes[k].code, want.firm_changes[k].code);
-            EXPECT_EQ(d.firm_changes[k].added, want.firm_changes[k].added);
-            EXPECT_EQ(d.firm_changes[k].removed, want.firm_changes[k].removed);
-            for (const auto* list : {&want.firm_changes[k].added, &want.firm_changes[k].removed}) {
-              for (EnterpriseId id : *list) {
-                want_names[id] = names[id];
+          // The default groups (on this data, when 8 nodes or more are read: two nodes, then the
+          // rest) and groups of about 5 links (a node or two each): the diff reads its nodes a
+          // group at a time.
+          for (size_t links_per_read : {ChainService::kDefaultDiffLinksPerRead, size_t{5}}) {
+            SCOPED_TRACE("links per read " + std::to_string(links_per_read));
+            service_->SetDiffLinksPerRead(links_per_read);
+            auto got = service_->Diff(sys_, ch.id, days[i], days[j]);
+            EXPECT_TRUE(got.ok()) << got.status();
+            if (!got.ok()) {
+              continue;
+            }
+            const ChainDiff& d = got->diff;
+            EXPECT_EQ(d.from, want.from);
+            EXPECT_EQ(d.to, want.to);
+            EXPECT_EQ(d.nodes_added, want.nodes_added);
+            EXPECT_EQ(d.nodes_removed, want.nodes_removed);
+            EXPECT_DOUBLE_EQ(d.coverage_from, want.coverage_from);
+            EXPECT_DOUBLE_EQ(d.coverage_to, want.coverage_to);
+            EXPECT_DOUBLE_EQ(d.coverage_change, want.coverage_change);
+            EXPECT_EQ(d.gaps_opened, want.gaps_opened);
+            EXPECT_EQ(d.gaps_closed, want.gaps_closed);
+            EXPECT_EQ(got->code, ch.code);
+            EXPECT_EQ(got->node_codes.size(), snap->nodes.size());
+            EXPECT_EQ(d.firm_changes.size(), want.firm_changes.size());
+            std::map<EnterpriseId, std::string> want_names;
+            for (size_t k = 0; k < std::min(d.firm_changes.size(), want.firm_changes.size()); ++k) {
+              EXPECT_EQ(d.firm_changes[k].node_id, want.firm_changes[k].node_id);
+              EXPECT_EQ(d.firm_changes[k].code, want.firm_changes[k].code);
+              EXPECT_EQ(d.firm_changes[k].added, want.firm_changes[k].added);
+              EXPECT_EQ(d.firm_changes[k].removed, want.firm_changes[k].removed);
+              for (const auto* list :
+                   {&want.firm_changes[k].added, &want.firm_changes[k].removed}) {
+                for (EnterpriseId id : *list) {
+                  want_names[id] = names[id];
+                }
+              }
+              if (links_per_read == ChainService::kDefaultDiffLinksPerRead) {
+                firm_changes +=
+                    want.firm_changes[k].added.size() + want.firm_changes[k].removed.size();
               }
             }
-            firm_changes += want.firm_changes[k].added.size() + want.firm_changes[k].removed.size();
+            EXPECT_EQ(got->firm_names, want_names);
           }
-          EXPECT_EQ(got->firm_names, want_names);
           node_changes += want.nodes_added.size() + want.nodes_removed.size();
         }
       }
@@ -514,6 +525,41 @@ class ReadModelTest : public ::testing::TestWithParam<store::TestBackend> {
       compared += links.size();
     }
     EXPECT_GT(compared, 0u);
+    // Read three nodes at a time with the firms kept across the reads (as the diff reads them):
+    // the same links, and every firm of a link in the shared map with its validity.
+    std::map<EnterpriseId, Validity> shared_firms;
+    size_t grouped = 0;
+    for (size_t first = 0; first < all.size(); first += 3) {
+      const std::vector<NodeId> group(
+          all.begin() + static_cast<std::ptrdiff_t>(first),
+          all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), first + 3)));
+      std::map<NodeId, std::vector<Link>> part;
+      ASSERT_TRUE(repo::ListLinksOfNodes(**tx, group, &part, &shared_firms).ok());
+      EXPECT_EQ(part.size(), group.size());
+      for (NodeId node : group) {
+        const std::vector<Link>& want = bulk[node];
+        const std::vector<Link>& got = part[node];
+        ASSERT_EQ(got.size(), want.size()) << node.value;
+        for (size_t i = 0; i < want.size(); ++i) {
+          EXPECT_EQ(got[i].id, want[i].id);
+          EXPECT_EQ(got[i].enterprise_id, want[i].enterprise_id);
+          EXPECT_EQ(got[i].node_id, node);
+          EXPECT_EQ(got[i].role, want[i].role);
+          EXPECT_EQ(got[i].locality, want[i].locality);
+          EXPECT_EQ(got[i].capacity, want[i].capacity);
+          EXPECT_EQ(got[i].revenue, want[i].revenue);
+          EXPECT_EQ(got[i].validity.valid_from, want[i].validity.valid_from);
+          EXPECT_EQ(got[i].validity.valid_to, want[i].validity.valid_to);
+          ASSERT_TRUE(shared_firms.contains(got[i].enterprise_id)) << got[i].enterprise_id.value;
+          EXPECT_EQ(shared_firms[got[i].enterprise_id].valid_from,
+                    bulk_firms[got[i].enterprise_id].valid_from);
+          EXPECT_EQ(shared_firms[got[i].enterprise_id].valid_to,
+                    bulk_firms[got[i].enterprise_id].valid_to);
+        }
+        grouped += got.size();
+      }
+    }
+    EXPECT_EQ(grouped, compared);
   }
 
   // The list with chain + district + above-size filters equals filtering the snapshots' firms.

@@ -1135,8 +1135,8 @@ base::Status SaveNodeAggregate(store::Tx& tx, NodeId node, const NodeAggregate& 
 }
 
 namespace {
-// One row of ListLinksOfNode / ListLinksOfNodes: the link, and its firm's validity in *firms.
-Link LinkWithFirmFrom(const store::Row& r, std::map<EnterpriseId, Validity>* firms) {
+// Columns 0..8 of a row of ListLinksOfNode / ListLinksOfNodes: the link.
+Link ReadLinkFrom(const store::Row& r) {
   Link l;
   l.id = LinkId{r.Int(0)};
   l.enterprise_id = EnterpriseId{r.Int(1)};
@@ -1147,6 +1147,11 @@ Link LinkWithFirmFrom(const store::Row& r, std::map<EnterpriseId, Validity>* fir
   l.locality = Or(ParseLocality(r.Text(6)), Locality::kLocal);
   l.validity.valid_from = DateAt(r, 7).value_or(base::Date());
   l.validity.valid_to = DateAt(r, 8);
+  return l;
+}
+// One row of ListLinksOfNode: the link, and its firm's validity (columns 9, 10) in *firms.
+Link LinkWithFirmFrom(const store::Row& r, std::map<EnterpriseId, Validity>* firms) {
+  Link l = ReadLinkFrom(r);
   Validity v;
   v.valid_from = DateAt(r, 9).value_or(base::Date());
   v.valid_to = DateAt(r, 10);
@@ -1166,25 +1171,32 @@ base::Status ListLinksOfNodes(store::Tx& tx, const std::vector<NodeId>& nodes,
     }
     return base::Status::Ok();
   }
-  // PostgreSQL: one statement for many nodes, where the plain join is the right plan — a hash
-  // join of every enterprise against the nodes' links (one sequential scan instead of a key
-  // lookup per link; the worst-case diff reads every node of a chain, ≈ 625,000 links at 1M).
-  // Unordered here (a sort of every row would cost more than sorting each node's links after).
+  // PostgreSQL: one statement for many nodes on chain_links alone (a bitmap scan of
+  // chain_links_node_role; unordered here, each node's links sorted after), then the firms not in
+  // *firms yet by primary key, 500 a statement. A join with the enterprises is planned either as
+  // a key lookup per link (ListLinksOfNode: ≈ 4.9 buffer accesses a link, the links of a node
+  // each on their own heap page) or as a hash join over a sequential scan of every enterprise,
+  // once per statement: a caller reading a chain's nodes a group at a time (the diff) would scan
+  // them once per group, where here each firm's validity is read once, though a firm has links
+  // at several nodes. All 60 nodes of a chain at 250k firms: 128 + 90 ms against 320–356 for the
+  // join (bench/README.md, ninth step).
   std::vector<NodeId> sorted = nodes;
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  std::vector<EnterpriseId> missing;
   KECHAN_RETURN_IF_ERROR(
       ForEachInChunk(sorted, [&](const std::string& marks, std::vector<Value> p) -> base::Status {
         KECHAN_ASSIGN_OR_RETURN(
             store::Rows rows,
-            tx.Query("SELECT l.id, l.enterprise_id, l.node_id, l.role, l.capacity, l.revenue_fen, "
-                     "l.locality, l.valid_from, l.valid_to, e.valid_from, e.valid_to FROM "
-                     "chain_links l JOIN chain_enterprises e ON e.id = l.enterprise_id WHERE "
-                     "l.node_id IN (" +
+            tx.Query("SELECT id, enterprise_id, node_id, role, capacity, revenue_fen, locality, "
+                     "valid_from, valid_to FROM chain_links WHERE node_id IN (" +
                          marks + ")",
                      p));
         for (const auto& r : rows.rows) {
-          Link l = LinkWithFirmFrom(r, firms);
+          Link l = ReadLinkFrom(r);
+          if (!firms->contains(l.enterprise_id)) {
+            missing.push_back(l.enterprise_id);
+          }
           (*links)[l.node_id].push_back(std::move(l));
         }
         return base::Status::Ok();
@@ -1193,7 +1205,23 @@ base::Status ListLinksOfNodes(store::Tx& tx, const std::vector<NodeId>& nodes,
     std::vector<Link>& of = (*links)[node];
     std::sort(of.begin(), of.end(), [](const Link& a, const Link& b) { return a.id < b.id; });
   }
-  return base::Status::Ok();
+  std::sort(missing.begin(), missing.end());
+  missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
+  return ForEachInChunk(
+      missing, [&](const std::string& marks, std::vector<Value> p) -> base::Status {
+        KECHAN_ASSIGN_OR_RETURN(
+            store::Rows rows,
+            tx.Query("SELECT id, valid_from, valid_to FROM chain_enterprises WHERE id IN (" +
+                         marks + ")",
+                     p));
+        for (const auto& r : rows.rows) {
+          Validity v;
+          v.valid_from = DateAt(r, 1).value_or(base::Date());
+          v.valid_to = DateAt(r, 2);
+          (*firms)[EnterpriseId{r.Int(0)}] = v;
+        }
+        return base::Status::Ok();
+      });
 }
 
 base::Status ListLinksOfNode(store::Tx& tx, NodeId node, std::vector<Link>* links,

@@ -395,26 +395,35 @@ struct NodeLinks {
   std::map<EnterpriseId, Validity> firms;
 };
 
-// The node's links from `cache` when it holds them, else read (and kept in `cache` when set).
-Result<const NodeLinks*> LinksOfNode(store::Tx& tx, NodeId node, std::map<NodeId, NodeLinks>* cache,
-                                     NodeLinks* scratch) {
-  if (cache != nullptr) {
-    if (auto it = cache->find(node); it != cache->end()) {
-      return &it->second;
-    }
+// The stats of node `n` on `d` (valid on `d`) computed from its links: model.h ComputeNodeStats
+// on a snapshot of just that node.
+NodeStats StatsOfNodeLinks(const Node& n, const NodeLinks& read, base::Date d) {
+  ChainSnapshot one;
+  one.nodes = {n};
+  one.links = read.links;
+  one.enterprises.reserve(read.firms.size());
+  for (const auto& [id, v] : read.firms) {
+    Enterprise e;
+    e.id = id;
+    e.validity = v;
+    one.enterprises.push_back(std::move(e));
   }
-  NodeLinks* out = cache != nullptr ? &(*cache)[node] : scratch;
-  KECHAN_RETURN_IF_ERROR(repo::ListLinksOfNode(tx, node, &out->links, &out->firms));
-  return out;
+  std::vector<NodeStats> st = ComputeNodeStats(one, d);
+  return std::move(st.at(0));
+}
+
+// Node stats in the order Analyze gives them: by code, then id.
+void SortStats(std::vector<NodeStats>* stats) {
+  std::sort(stats->begin(), stats->end(), [](const NodeStats& a, const NodeStats& b) {
+    return a.code != b.code ? a.code < b.code : a.node_id < b.node_id;
+  });
 }
 
 // The stats of the nodes valid on `d`, in code order: from a node's aggregate when it holds on
-// `d`, else computed from the node's links (model.h ComputeNodeStats on just that node; read
-// through `cache` when set, so a second day does not read them again).
+// `d`, else computed from the node's links.
 Result<std::vector<NodeStats>> NodeStatsOn(store::Tx& tx, const std::vector<Node>& nodes,
                                            const std::map<NodeId, NodeAggregate>& aggs,
-                                           base::Date d,
-                                           std::map<NodeId, NodeLinks>* cache = nullptr) {
+                                           base::Date d) {
   std::vector<NodeStats> out;
   out.reserve(nodes.size());
   for (const Node& n : nodes) {
@@ -425,23 +434,11 @@ Result<std::vector<NodeStats>> NodeStatsOn(store::Tx& tx, const std::vector<Node
       out.push_back(StatsFromAggregate(n, it->second));
       continue;
     }
-    NodeLinks scratch;
-    KECHAN_ASSIGN_OR_RETURN(const NodeLinks* read, LinksOfNode(tx, n.id, cache, &scratch));
-    ChainSnapshot one;
-    one.nodes = {n};
-    one.links = read == &scratch ? std::move(scratch.links) : read->links;
-    for (const auto& [id, v] : read->firms) {
-      Enterprise e;
-      e.id = id;
-      e.validity = v;
-      one.enterprises.push_back(std::move(e));
-    }
-    std::vector<NodeStats> st = ComputeNodeStats(one, d);
-    out.push_back(std::move(st.at(0)));
+    NodeLinks read;
+    KECHAN_RETURN_IF_ERROR(repo::ListLinksOfNode(tx, n.id, &read.links, &read.firms));
+    out.push_back(StatsOfNodeLinks(n, read, d));
   }
-  std::sort(out.begin(), out.end(), [](const NodeStats& a, const NodeStats& b) {
-    return a.code != b.code ? a.code < b.code : a.node_id < b.node_id;
-  });
+  SortStats(&out);
   return out;
 }
 
@@ -599,70 +596,39 @@ std::set<EnterpriseId> ProducerFirmsOn(const std::vector<Link>& links,
   return out;
 }
 
-// From this many nodes on, DiffFromModels reads the links of the nodes it needs in one go
-// (repo::ListLinksOfNodes) before it starts, instead of node by node. The diff a year back reads
-// none or a few nodes; the diff from before any record reads every node of the chain, where one
-// statement per node on PostgreSQL meant a key lookup of the firm per link (≈ 10,000 links a
-// node at 1M firms).
+// From this many nodes on, DiffFromModels reads the links of the nodes it needs with
+// repo::ListLinksOfNodes (on PostgreSQL one statement for a group of nodes) instead of node by
+// node. The diff a year back reads none or a few nodes; the diff from before any record reads
+// every node of the chain, where one statement per node on PostgreSQL meant a key lookup of the
+// firm per link (≈ 10,000 links a node at 1M firms).
 constexpr size_t kBulkLinkReadNodes = 8;
-
-// Puts into *read the links of every node DiffFromModels will read (a node valid on `from` or
-// `to` whose aggregate does not hold on that day; with `firm_changes`, also a node valid on
-// only one of the days, or whose aggregate does not hold on both), when they are at least
-// kBulkLinkReadNodes; else leaves *read as it is (each node is then read when needed).
-Status PrefetchLinksForDiff(store::Tx& tx, const std::vector<Node>& nodes,
-                            const std::map<NodeId, NodeAggregate>& aggs, base::Date from,
-                            base::Date to, bool firm_changes, std::map<NodeId, NodeLinks>* read) {
-  std::vector<NodeId> wanted;
-  for (const Node& n : nodes) {
-    const bool on_from = IsValidOn(n.validity, from);
-    const bool on_to = IsValidOn(n.validity, to);
-    const auto it = aggs.find(n.id);
-    const bool holds_from = it != aggs.end() && it->second.HoldsOn(from);
-    const bool holds_to = it != aggs.end() && it->second.HoldsOn(to);
-    const bool for_stats = (on_from && !holds_from) || (on_to && !holds_to);
-    const bool for_changes =
-        firm_changes && (on_from || on_to) && !(on_from && on_to && holds_from && holds_to);
-    if (for_stats || for_changes) {
-      wanted.push_back(n.id);
-    }
-  }
-  if (wanted.size() < kBulkLinkReadNodes) {
-    return Status::Ok();
-  }
-  std::map<NodeId, std::vector<Link>> links;
-  std::map<EnterpriseId, Validity> firms;
-  KECHAN_RETURN_IF_ERROR(repo::ListLinksOfNodes(tx, wanted, &links, &firms));
-  for (auto& [node, of] : links) {
-    NodeLinks& out = (*read)[node];
-    for (const Link& l : of) {
-      out.firms.emplace(l.enterprise_id, firms.at(l.enterprise_id));
-    }
-    out.links = std::move(of);
-  }
-  return Status::Ok();
-}
+// The first group of nodes DiffFromModels reads together; the next groups are sized so that
+// each holds about `links_per_read` links at the average links per node read so far. A group's
+// links are consumed into the diff and dropped before the next group is read, so the diff's
+// memory grows with `links_per_read`, not with the chain (the worst-case diff at 1M firms held
+// every node's ≈ 625,000 links and the statement's rows for them at once: 478 MiB peak against
+// 92). Fewer, larger groups are faster on PostgreSQL: a node's links lie on as many heap pages
+// as it has links, and a page holding links of several groups is read once per group.
+constexpr size_t kDiffFirstGroupNodes = 2;
 
 // model.h DiffChain read from the aggregates instead of the chain's whole snapshot (equal results;
 // see read_model_test.cc's randomized comparison). Coverage and gaps come from the node stats on
 // both days, as Analyze reads them. A node valid on both days whose aggregate holds on both has
-// the same producer firms on both (the aggregate's open firms), so it has no firm changes; only
-// the other nodes' links are read, once for both days. Without `firm_changes`, none are read.
+// the same producer firms on both (the aggregate's open firms), so it has no firm changes. The
+// other nodes valid on either day are read (only those whose aggregate does not hold on a day
+// they are valid, without `firm_changes`), in id order, a group at a time (kDiffFirstGroupNodes);
+// each is read once for both days and its stats and firm changes are taken before the next group
+// is read.
 Result<ChainDiff> DiffFromModels(store::Tx& tx, ChainId chain, const std::vector<Node>& nodes,
-                                 base::Date from, base::Date to, bool firm_changes) {
+                                 base::Date from, base::Date to, bool firm_changes,
+                                 size_t links_per_read) {
   KECHAN_ASSIGN_OR_RETURN(auto aggs, repo::LoadNodeAggregates(tx, chain));
-  std::map<NodeId, NodeLinks> read;  // the links of the nodes whose aggregate does not hold
-  KECHAN_RETURN_IF_ERROR(PrefetchLinksForDiff(tx, nodes, aggs, from, to, firm_changes, &read));
-  KECHAN_ASSIGN_OR_RETURN(std::vector<NodeStats> stats_from,
-                          NodeStatsOn(tx, nodes, aggs, from, &read));
-  KECHAN_ASSIGN_OR_RETURN(std::vector<NodeStats> stats_to, NodeStatsOn(tx, nodes, aggs, to, &read));
   ChainDiff d;
   d.from = from;
   d.to = to;
-  d.coverage_from = CoverageOfStats(stats_from);
-  d.coverage_to = CoverageOfStats(stats_to);
-  d.coverage_change = d.coverage_to - d.coverage_from;
-  std::vector<const Node*> by_id;  // the nodes valid on either day, by id
+  std::vector<NodeStats> stats_from;
+  std::vector<NodeStats> stats_to;
+  std::vector<const Node*> wanted;  // the nodes whose links are read
   for (const Node& n : nodes) {
     const bool on_from = IsValidOn(n.validity, from);
     const bool on_to = IsValidOn(n.validity, to);
@@ -671,13 +637,95 @@ Result<ChainDiff> DiffFromModels(store::Tx& tx, ChainId chain, const std::vector
     } else if (on_from && !on_to) {
       d.nodes_removed.push_back(n.id);
     }
-    if (on_from || on_to) {
-      by_id.push_back(&n);
+    const auto it = aggs.find(n.id);
+    const bool holds_from = it != aggs.end() && it->second.HoldsOn(from);
+    const bool holds_to = it != aggs.end() && it->second.HoldsOn(to);
+    if (on_from && holds_from) {
+      stats_from.push_back(StatsFromAggregate(n, it->second));
+    }
+    if (on_to && holds_to) {
+      stats_to.push_back(StatsFromAggregate(n, it->second));
+    }
+    const bool for_stats = (on_from && !holds_from) || (on_to && !holds_to);
+    const bool for_changes =
+        firm_changes && (on_from || on_to) && !(on_from && on_to && holds_from && holds_to);
+    if (for_stats || for_changes) {
+      wanted.push_back(&n);
     }
   }
   std::sort(d.nodes_added.begin(), d.nodes_added.end());
   std::sort(d.nodes_removed.begin(), d.nodes_removed.end());
-  std::sort(by_id.begin(), by_id.end(), [](const Node* a, const Node* b) { return a->id < b->id; });
+  std::sort(wanted.begin(), wanted.end(),
+            [](const Node* a, const Node* b) { return a->id < b->id; });
+  const bool bulk = wanted.size() >= kBulkLinkReadNodes;
+  // The validity of the firms read so far, kept across the groups (a firm has links at several
+  // nodes): one entry per firm of the chain at most, far smaller than the links.
+  std::map<EnterpriseId, Validity> firms;
+  size_t group = bulk ? kDiffFirstGroupNodes : 1;
+  size_t links_read = 0;
+  for (size_t first = 0; first < wanted.size();) {
+    const size_t end = std::min(wanted.size(), first + group);
+    std::map<NodeId, std::vector<Link>> links;
+    if (bulk) {
+      std::vector<NodeId> ids;
+      for (size_t i = first; i < end; ++i) {
+        ids.push_back(wanted[i]->id);
+      }
+      KECHAN_RETURN_IF_ERROR(repo::ListLinksOfNodes(tx, ids, &links, &firms));
+    } else {
+      firms.clear();
+      KECHAN_RETURN_IF_ERROR(
+          repo::ListLinksOfNode(tx, wanted[first]->id, &links[wanted[first]->id], &firms));
+    }
+    for (size_t i = first; i < end; ++i) {
+      const Node& n = *wanted[i];
+      NodeLinks read;
+      read.links = std::move(links[n.id]);
+      links_read += read.links.size();
+      for (const Link& l : read.links) {
+        if (auto f = firms.find(l.enterprise_id); f != firms.end()) {
+          read.firms.emplace(l.enterprise_id, f->second);
+        }
+      }
+      const bool on_from = IsValidOn(n.validity, from);
+      const bool on_to = IsValidOn(n.validity, to);
+      const auto it = aggs.find(n.id);
+      const bool holds_from = it != aggs.end() && it->second.HoldsOn(from);
+      const bool holds_to = it != aggs.end() && it->second.HoldsOn(to);
+      if (on_from && !holds_from) {
+        stats_from.push_back(StatsOfNodeLinks(n, read, from));
+      }
+      if (on_to && !holds_to) {
+        stats_to.push_back(StatsOfNodeLinks(n, read, to));
+      }
+      if (!firm_changes || (on_from && on_to && holds_from && holds_to)) {
+        continue;  // read for its stats only
+      }
+      const std::set<EnterpriseId> fa =
+          on_from ? ProducerFirmsOn(read.links, read.firms, from) : std::set<EnterpriseId>();
+      const std::set<EnterpriseId> fb =
+          on_to ? ProducerFirmsOn(read.links, read.firms, to) : std::set<EnterpriseId>();
+      NodeFirmChange c;
+      c.node_id = n.id;
+      c.code = n.code;
+      std::set_difference(fb.begin(), fb.end(), fa.begin(), fa.end(), std::back_inserter(c.added));
+      std::set_difference(fa.begin(), fa.end(), fb.begin(), fb.end(),
+                          std::back_inserter(c.removed));
+      if (!c.added.empty() || !c.removed.empty()) {
+        d.firm_changes.push_back(std::move(c));
+      }
+    }
+    first = end;
+    if (bulk) {
+      const size_t per_node = std::max<size_t>(1, links_read / first);
+      group = std::max<size_t>(1, links_per_read / per_node);
+    }
+  }
+  SortStats(&stats_from);
+  SortStats(&stats_to);
+  d.coverage_from = CoverageOfStats(stats_from);
+  d.coverage_to = CoverageOfStats(stats_to);
+  d.coverage_change = d.coverage_to - d.coverage_from;
   const std::vector<NodeId> gaps_from = GapsOfStats(stats_from);
   const std::vector<NodeId> gaps_to = GapsOfStats(stats_to);
   const std::set<NodeId> ga(gaps_from.begin(), gaps_from.end());
@@ -686,36 +734,6 @@ Result<ChainDiff> DiffFromModels(store::Tx& tx, ChainId chain, const std::vector
                       std::back_inserter(d.gaps_opened));
   std::set_difference(ga.begin(), ga.end(), gb.begin(), gb.end(),
                       std::back_inserter(d.gaps_closed));
-  if (!firm_changes) {
-    return d;
-  }
-  for (const Node* n : by_id) {
-    const bool on_from = IsValidOn(n->validity, from);
-    const bool on_to = IsValidOn(n->validity, to);
-    if (!on_from && !on_to) {
-      continue;  // no producer firm on either day: nothing to read
-    }
-    if (on_from && on_to) {
-      if (auto it = aggs.find(n->id);
-          it != aggs.end() && it->second.HoldsOn(from) && it->second.HoldsOn(to)) {
-        continue;
-      }
-    }
-    KECHAN_ASSIGN_OR_RETURN(const NodeLinks* l, LinksOfNode(tx, n->id, &read, nullptr));
-    const std::set<EnterpriseId> fa =
-        on_from ? ProducerFirmsOn(l->links, l->firms, from) : std::set<EnterpriseId>();
-    const std::set<EnterpriseId> fb =
-        on_to ? ProducerFirmsOn(l->links, l->firms, to) : std::set<EnterpriseId>();
-    read.erase(n->id);  // each node is visited once from here on
-    NodeFirmChange c;
-    c.node_id = n->id;
-    c.code = n->code;
-    std::set_difference(fb.begin(), fb.end(), fa.begin(), fa.end(), std::back_inserter(c.added));
-    std::set_difference(fa.begin(), fa.end(), fb.begin(), fb.end(), std::back_inserter(c.removed));
-    if (!c.added.empty() || !c.removed.empty()) {
-      d.firm_changes.push_back(std::move(c));
-    }
-  }
   return d;
 }
 
@@ -793,7 +811,8 @@ Result<ChainService::DiffResult> ChainService::Diff(const Caller& caller, ChainI
   }
   DiffResult out;
   KECHAN_ASSIGN_OR_RETURN(std::vector<Node> nodes, repo::ListNodes(*tx, id));
-  KECHAN_ASSIGN_OR_RETURN(out.diff, DiffFromModels(*tx, id, nodes, from, to, details));
+  KECHAN_ASSIGN_OR_RETURN(out.diff,
+                          DiffFromModels(*tx, id, nodes, from, to, details, diff_links_per_read_));
   out.code = chain->code;
   for (const auto& n : nodes) {
     out.node_codes[n.id] = n.code;

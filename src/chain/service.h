@@ -257,6 +257,12 @@ class ChainService {
     std::map<EnterpriseId, std::string> firm_names;  // firms named in firm_changes
   };
   base::Result<DiffResult> Diff(const Caller& caller, ChainId id, base::Date from, base::Date to);
+  // The links Diff holds at once, about: it reads the nodes it needs in groups sized from the
+  // links per node read so far, and drops a group's links before reading the next
+  // (kDefaultDiffLinksPerRead; a test sets a small one to go through many groups, a benchmark
+  // compares sizes). Call before use, not concurrently with Diff.
+  static constexpr size_t kDefaultDiffLinksPerRead = 100000;
+  void SetDiffLinksPerRead(size_t links) { diff_links_per_read_ = links; }
 
   // ---- major projects (产业地标 / 重大项目) -------------------------------------------------
   // Operators. ValidateProject's errors; NotFound "chain_id" / "park_id". Event
@@ -376,6 +382,7 @@ class ChainService {
   store::Database& db_;
   const base::Clock& clock_;
   std::unique_ptr<ImportJobs> jobs_;
+  size_t diff_links_per_read_ = kDefaultDiffLinksPerRead;
 };
 
 }  // namespace kechan::chain
