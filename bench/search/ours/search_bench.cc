@@ -222,7 +222,7 @@ int main(int argc, char** argv) {
       pending = std::async(std::launch::async, analyse, start + kBatch);
     }
     for (auto& d : done) {
-      (void)(*index)->Replace(d);
+      (void)(*index)->Replace(std::move(d));
     }
   }
   (void)(*index)->Commit();

@@ -483,9 +483,11 @@ class XapianIndex : public Index {
     }
   }
 
-  base::Status Replace(const IndexedDocument& in) override {
-    Op op{Op::Kind::kReplace, IdTerm(in.doc.type, in.doc.id), in, 0};
-    return Enqueue(std::move(op));
+  base::Status Replace(const IndexedDocument& in) override { return Replace(IndexedDocument(in)); }
+
+  base::Status Replace(IndexedDocument&& in) override {
+    std::string id_term = IdTerm(in.doc.type, in.doc.id);
+    return Enqueue(Op{Op::Kind::kReplace, std::move(id_term), std::move(in), 0});
   }
 
   base::Status Delete(std::string_view type, std::string_view id) override {
