@@ -140,4 +140,14 @@ base::Status TextAnalysis::CountTerms(std::string_view text, std::string_view fi
   return base::Status::Ok();
 }
 
+base::Status TextAnalysis::CollectTerms(std::string_view text, std::string_view field,
+                                        double weight, TermOccurrences& out) const {
+  KECHAN_ASSIGN_OR_RETURN(std::string normalized, analyzer_.normalizer().Normalize(text, field));
+  std::vector<text::Token> tokens = analyzer_.segmenter().CutForSearch(normalized);
+  GenerateTerms(normalized, tokens, [&](std::string&& term, TermKind, size_t, size_t) {
+    out.emplace_back(std::move(term), weight);
+  });
+  return base::Status::Ok();
+}
+
 }  // namespace kechan::search

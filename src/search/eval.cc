@@ -228,7 +228,7 @@ base::Status IndexCorpus(const TextAnalysis& analysis, const std::vector<CorpusD
         }
         return analysed[i].status().WithField("corpus[" + corpus[start + i].id + "]");
       }
-      KECHAN_RETURN_IF_ERROR(index.Replace(*analysed[i]));
+      KECHAN_RETURN_IF_ERROR(index.Replace(std::move(*analysed[i])));
     }
   }
   KECHAN_RETURN_IF_ERROR(index.Commit());

@@ -137,6 +137,11 @@ class Index {
   virtual ~Index() = default;
   // Adds or replaces the document with the same type and id.
   virtual base::Status Replace(const IndexedDocument& doc) = 0;
+  // The same, taking the document over: the adapter queues it without copying its terms and
+  // text (the indexing paths hand over documents they no longer need).
+  virtual base::Status Replace(IndexedDocument&& doc) {
+    return Replace(static_cast<const IndexedDocument&>(doc));
+  }
   // Removes the document; no error when absent.
   virtual base::Status Delete(std::string_view type, std::string_view id) = 0;
   // Makes changes durable (and visible to other processes).

@@ -83,7 +83,7 @@ base::Status Indexer::Flush(std::vector<Change>& changes) {
     } else if (!analysed[i]->ok()) {
       ++skipped_;
     } else {
-      KECHAN_RETURN_IF_ERROR(index_.Replace(**analysed[i]));
+      KECHAN_RETURN_IF_ERROR(index_.Replace(std::move(**analysed[i])));
     }
   }
   changes.clear();

@@ -3,6 +3,8 @@
 // thesaurus. They need Debian's python3-jieba and libopencc-data (like text/'s tests).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/utf8.h"
 #include "search/analysis.h"
 #include "search/cli.h"
 #include "search/eval.h"
@@ -1394,6 +1397,46 @@ TEST(AnalysisTest, CountTermsMatchesAnalyzeOnFixtureCorpus) {
   EXPECT_EQ(lines, 180u);
   TermCounts bad;
   EXPECT_EQ(An().CountTerms("\xff", "fields.body", 1, bad).field(), "fields.body");
+}
+
+// AnalyzeDocument (occurrences sorted and summed per term) gives the frequencies a map of
+// CountTerms sums gives: every field's weight applied, fractional weights summed in the same
+// order before rounding, at least 1, sorted by term. Each fixture document is indexed with its
+// text at weight 1 and its first 60 bytes again as a title at 1.7 and a note at 0.3.
+TEST(AnalysisTest, AnalyzeDocumentSumsLikeCountTermsOnFixtureCorpus) {
+  std::ifstream in("tests/fixtures/search/retrieval/corpus.jsonl");
+  ASSERT_TRUE(in);
+  std::string line;
+  size_t lines = 0;
+  while (std::getline(in, line)) {
+    std::string head = line.substr(0, 60);
+    while (!head.empty() && !base::IsValidUtf8(head)) {
+      head.pop_back();
+    }
+    Document d;
+    d.type = "doc";
+    d.id = std::to_string(lines);
+    d.fields = {{"text", line, 1.0}, {"title", head, 1.7}, {"note", head, 0.3}};
+    TermCounts counts;
+    for (const Field& f : d.fields) {
+      ASSERT_TRUE(An().CountTerms(f.text, "text", f.weight, counts).ok());
+    }
+    std::vector<std::pair<std::string, uint32_t>> expected;
+    for (const auto& [term, f] : counts) {
+      expected.emplace_back(term, static_cast<uint32_t>(std::max(1.0, std::round(f))));
+    }
+    std::sort(expected.begin(), expected.end());
+    auto got = AnalyzeDocument(An(), d);
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(got->terms, expected) << line;
+    ++lines;
+  }
+  EXPECT_EQ(lines, 180u);
+  Document bad;
+  bad.type = "doc";
+  bad.id = "1";
+  bad.fields = {{"body", "\xff", 1.0}};
+  EXPECT_EQ(AnalyzeDocument(An(), bad).status().field(), "fields.body");
 }
 
 // Hot spots: appeals about the same matter from different enterprises form one cluster,
