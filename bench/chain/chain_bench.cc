@@ -9,16 +9,18 @@
 //
 // usage: kechan_bench_chain --db URL [--enterprises 1000000] [--links-per 5] [--chains 8]
 //                           [--nodes 60] [--batch 50000] [--repeat 20] [--baseline-repeat 3]
-//                           [--phase all|import|measure] [--from 0] [--link-rows 0]
+//                           [--phase all|import|measure] [--from 0] [--link-rows 0] [--link-from 0]
 //   URL: a SQLite file path (a fresh file) or postgresql://... (an empty database).
 //   --phase import: create the taxonomy (when --from is 0) and import enterprises --from ..
 //   --enterprises - 1, then stop (so a big import can be split over several runs; each batch's
 //   data depends only on its first row number). --phase measure: the measurements only, on a
 //   database an import phase filled. --link-rows N (measure): afterwards imports N more links
 //   (role user, one per enterprise from the first) through the links importer and reports its
-//   rate. --baseline-city 0: skip the old path's city-wide pass (one snapshot per chain; minutes
-//   at 1M on a loaded machine) and keep only its one-chain analysis. --diff-repeat N (default 5,
-//   0 = skip): the diff between two dates, a year back and from before any record, N times each.
+//   rate; --link-from K starts at the K-th enterprise instead (so a database can take several
+//   such runs: a firm's second user link at N1 would be a duplicate). --baseline-city 0: skip the
+//   old path's city-wide pass (one snapshot per chain; minutes at 1M on a loaded machine) and keep
+//   only its one-chain analysis. --diff-repeat N (default 5, 0 = skip): the diff between two dates,
+//   a year back and from before any record, N times each.
 //   --diff-links-per-read N (default ChainService::kDefaultDiffLinksPerRead): about how many links
 //   the diff reads and holds at once (ChainService::SetDiffLinksPerRead), for a same-run
 //   comparison of time and peak RSS.
@@ -146,6 +148,7 @@ int main(int argc, char** argv) {
   std::string phase = "all";
   int64_t from = 0;
   int64_t link_rows = 0;
+  int64_t link_from = 0;
   bool baseline_city = true;
   int diff_repeat = 5;
   size_t diff_links_per_read = ChainService::kDefaultDiffLinksPerRead;
@@ -176,6 +179,8 @@ int main(int argc, char** argv) {
       from = std::stoll(value);
     } else if (flag == "--link-rows") {
       link_rows = std::stoll(value);
+    } else if (flag == "--link-from") {
+      link_from = std::stoll(value);
     } else if (flag == "--baseline-city") {
       baseline_city = value != "0";
     } else if (flag == "--diff-repeat") {
@@ -534,10 +539,11 @@ int main(int argc, char** argv) {
     std::vector<std::pair<std::string, std::string>> firms;  // (uscc, chain code)
     {
       auto tx = Must(db->Begin(store::TxKind::kRead));
-      std::vector<store::Value> params{link_rows};
+      std::vector<store::Value> params{link_rows, link_from};
       store::Rows rows = Must(tx->Query(
           "SELECT e.uscc, c.code FROM chain_enterprises e JOIN chain_chain_firms m ON "
-          "m.enterprise_id = e.id JOIN chain_chains c ON c.id = m.chain_id ORDER BY e.id LIMIT ?",
+          "m.enterprise_id = e.id JOIN chain_chains c ON c.id = m.chain_id ORDER BY e.id LIMIT ? "
+          "OFFSET ?",
           params));
       for (const auto& r : rows.rows) {
         firms.emplace_back(r.Text(0), r.Text(1));

@@ -687,10 +687,33 @@ Result<ImportReport> ChainService::ImportLinksTable(const Caller& caller, const 
   const auto& chains = taxonomy.chains;
   const auto& nodes = taxonomy.nodes;
   const auto& node_chains = taxonomy.node_chains;
-  std::unordered_map<std::string, EnterpriseId> enterprise_cache;
+  // What the rows refer to that is stored, read in bulk first (one statement per 500 USCCs or
+  // firms, not one or two per row: a round trip each on PostgreSQL): the firms of the rows' USCCs,
+  // and every link those firms already have, for the "already has this role" check.
+  std::map<std::string, EnterpriseId> known_firms;
+  std::set<std::tuple<int64_t, int64_t, LinkRole>> stored_links;
+  {
+    std::vector<std::string> usccs;
+    usccs.reserve(t.rows.size());
+    for (size_t r = 0; r < t.rows.size(); ++r) {
+      if (ColumnCount(t, r)) {
+        continue;
+      }
+      RowView row(col, t.rows[r]);
+      if (auto uscc = auth::NormalizeUscc(row.Get("uscc"), "uscc"); uscc.ok()) {
+        usccs.push_back(std::move(*uscc));
+      }
+    }
+    KECHAN_ASSIGN_OR_RETURN(known_firms, repo::EnterpriseIdsByUscc(*tx, usccs));
+    std::vector<EnterpriseId> ids;
+    ids.reserve(known_firms.size());
+    for (const auto& [uscc, id] : known_firms) {
+      ids.push_back(id);
+    }
+    KECHAN_ASSIGN_OR_RETURN(stored_links, repo::LinkKeysOfEnterprises(*tx, std::move(ids)));
+  }
   std::map<std::tuple<int64_t, int64_t, std::string>, int64_t> seen;  // (ent, node, role) -> row
   std::vector<Link> pending;
-  Status internal_error;
   for (size_t r = 0; r < t.rows.size(); ++r) {
     const int64_t rownum = t.row_numbers[r];
     Progress(options, "reading", static_cast<int64_t>(r) + 1, total);
@@ -705,20 +728,11 @@ Result<ImportReport> ChainService::ImportLinksTable(const Caller& caller, const 
       if (!uscc.ok()) {
         return Bad{"uscc", "invalid_uscc", uscc.status().message_en(), uscc.status().message_zh()};
       }
-      if (auto it = enterprise_cache.find(*uscc); it != enterprise_cache.end()) {
+      if (auto it = known_firms.find(*uscc); it != known_firms.end()) {
         l.enterprise_id = it->second;
       } else {
-        auto id = repo::FindEnterpriseIdByUscc(*tx, *uscc);
-        if (!id.ok()) {
-          internal_error = id.status();
-          return Bad{"uscc", "internal", id.status().message_en(), id.status().message_zh()};
-        }
-        if (!*id) {
-          return Bad{"uscc", "unknown_enterprise", "no enterprise with USCC " + *uscc,
-                     "不存在统一社会信用代码为 " + *uscc + " 的企业"};
-        }
-        l.enterprise_id = **id;
-        enterprise_cache[*uscc] = **id;
+        return Bad{"uscc", "unknown_enterprise", "no enterprise with USCC " + *uscc,
+                   "不存在统一社会信用代码为 " + *uscc + " 的企业"};
       }
       const std::string chain_code = row.Get("chain");
       if (chain_code.empty()) {
@@ -793,14 +807,7 @@ Result<ImportReport> ChainService::ImportLinksTable(const Caller& caller, const 
                    "the same enterprise, node and role repeat row " + std::to_string(it->second),
                    "企业、节点与角色与第 " + std::to_string(it->second) + " 行重复"};
       }
-      auto stored = tx->Query(
-          "SELECT 1 FROM chain_links WHERE enterprise_id = ? AND node_id = ? AND role = ?",
-          {l.enterprise_id.value, l.node_id.value, std::string(LinkRoleName(l.role))});
-      if (!stored.ok()) {
-        internal_error = stored.status();
-        return Bad{"node", "internal", stored.status().message_en(), stored.status().message_zh()};
-      }
-      if (!stored->empty()) {
+      if (stored_links.contains({l.enterprise_id.value, l.node_id.value, l.role})) {
         return Bad{"node", "duplicate",
                    "the enterprise already has role " + std::string(LinkRoleName(l.role)) +
                        " at node " + code,
@@ -813,9 +820,6 @@ Result<ImportReport> ChainService::ImportLinksTable(const Caller& caller, const 
     if (result) {
       report.errors.push_back(MakeError(rownum, std::move(*result)));
     }
-  }
-  if (!internal_error.ok()) {
-    return internal_error;
   }
   if ((!report.errors.empty() && !options.skip_bad) || pending.empty()) {
     return report;  // nothing written
@@ -851,6 +855,16 @@ Result<ImportReport> ChainService::ImportLinksTable(const Caller& caller, const 
     node_chain[id.value] = ChainId{key.first};
   }
   repo::ReadModelWriter models(*tx, now);
+  {
+    // What the read models already count of each producer link's (node, firm), in bulk.
+    std::vector<std::pair<NodeId, EnterpriseId>> keys;
+    for (const Link& l : pending) {
+      if (IsProducer(l.role)) {
+        keys.emplace_back(l.node_id, l.enterprise_id);
+      }
+    }
+    KECHAN_RETURN_IF_ERROR(models.PrefetchStored(std::move(keys)));
+  }
   // Every link goes to the read models before any is inserted (ReadModelWriter counts a firm's
   // stored links once); then all are inserted in multi-row statements, in index key order.
   std::vector<const Link*> all;

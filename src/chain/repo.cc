@@ -1640,7 +1640,11 @@ base::Status ReadModelWriter::Added(const Link& l, ChainId chain, const Enterpri
   auto amount = firms_.find(key);
   if (amount == firms_.end()) {
     FirmAmount before;
-    if (!new_firm && !firm.validity.valid_to) {
+    if (new_firm || firm.validity.valid_to) {
+      // nothing counted yet
+    } else if (auto known = stored_.find(key); known != stored_.end()) {
+      before = known->second;
+    } else {
       // What the aggregate already counts of this firm here: its other open producer links.
       KECHAN_ASSIGN_OR_RETURN(
           store::Rows rows,
@@ -1659,6 +1663,47 @@ base::Status ReadModelWriter::Added(const Link& l, ChainId chain, const Enterpri
   }
   AddLinkToAggregate(&node->second, l, firm.validity, &amount->second);
   return base::Status::Ok();
+}
+
+base::Status ReadModelWriter::PrefetchStored(std::vector<std::pair<NodeId, EnterpriseId>> keys) {
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::vector<std::pair<NodeId, EnterpriseId>> fresh;  // not read before; sorted
+  std::vector<EnterpriseId> firms;
+  fresh.reserve(keys.size());
+  firms.reserve(keys.size());
+  for (const auto& k : keys) {
+    if (stored_.emplace(k, FirmAmount{}).second) {
+      fresh.push_back(k);
+      firms.push_back(k.second);
+    }
+  }
+  std::sort(firms.begin(), firms.end());
+  firms.erase(std::unique(firms.begin(), firms.end()), firms.end());
+  // The same rows Added reads per pair, for many firms at once, in the key index's order; the
+  // rows of pairs not asked for are skipped.
+  return ForEachInChunk(firms, [&](const std::string& marks, std::vector<Value> p) -> base::Status {
+    KECHAN_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        tx_.Query("SELECT enterprise_id, node_id, locality, capacity, revenue_fen FROM chain_links "
+                  "WHERE enterprise_id IN (" +
+                      marks +
+                      ") AND role <> 'user' AND valid_to IS NULL ORDER BY enterprise_id, "
+                      "node_id, role",
+                  p));
+    for (const auto& r : rows.rows) {
+      auto it = stored_.find({NodeId{r.Int(1)}, EnterpriseId{r.Int(0)}});
+      if (it == stored_.end() || !std::binary_search(fresh.begin(), fresh.end(), it->first)) {
+        continue;
+      }
+      Link other;
+      other.locality = Or(ParseLocality(r.Text(2)), Locality::kLocal);
+      other.capacity = r.Real(3);
+      other.revenue = base::Money::FromFen(r.Int(4));
+      AddLinkTo(&it->second, other);
+    }
+    return base::Status::Ok();
+  });
 }
 
 base::Status ReadModelWriter::FlushMembers() {
@@ -1883,6 +1928,51 @@ base::Status InsertLinks(store::Tx& tx, const std::vector<const Link*>& ls, int6
     }
   }
   return base::Status::Ok();
+}
+
+base::Result<std::map<std::string, EnterpriseId>> EnterpriseIdsByUscc(
+    store::Tx& tx, const std::vector<std::string>& usccs) {
+  std::vector<std::string> sorted = usccs;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  std::map<std::string, EnterpriseId> out;
+  KECHAN_RETURN_IF_ERROR(
+      ForEachInChunk(sorted, [&](const std::string& marks, std::vector<Value> p) -> base::Status {
+        KECHAN_ASSIGN_OR_RETURN(
+            store::Rows rows,
+            tx.Query("SELECT uscc, id FROM chain_enterprises WHERE uscc IN (" + marks + ")",
+                     std::span<const Value>(p)));
+        for (const auto& r : rows.rows) {
+          out.emplace(r.Text(0), EnterpriseId{r.Int(1)});
+        }
+        return base::Status::Ok();
+      }));
+  return out;
+}
+
+base::Result<std::set<std::tuple<int64_t, int64_t, LinkRole>>> LinkKeysOfEnterprises(
+    store::Tx& tx, std::vector<EnterpriseId> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::set<std::tuple<int64_t, int64_t, LinkRole>> out;
+  KECHAN_RETURN_IF_ERROR(
+      ForEachInChunk(ids, [&](const std::string& marks, std::vector<Value> p) -> base::Status {
+        KECHAN_ASSIGN_OR_RETURN(
+            store::Rows rows,
+            tx.Query(
+                "SELECT enterprise_id, node_id, role FROM chain_links WHERE enterprise_id IN (" +
+                    marks + ")",
+                std::span<const Value>(p)));
+        for (const auto& r : rows.rows) {
+          auto role = ParseLinkRole(r.Text(2), "role");
+          if (!role.ok()) {
+            return role.status();
+          }
+          out.emplace(r.Int(0), r.Int(1), *role);
+        }
+        return base::Status::Ok();
+      }));
+  return out;
 }
 
 base::Result<std::set<std::string>> ExistingUsccs(store::Tx& tx,

@@ -10,7 +10,9 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "chain/model.h"
@@ -215,6 +217,11 @@ class ReadModelWriter {
   // `firm` is the link's enterprise as stored (id, district, above_size, validity); `new_firm`
   // when it was inserted in this transaction (it has no earlier links).
   base::Status Added(const Link& l, ChainId chain, const Enterprise& firm, bool new_firm);
+  // Reads in bulk what the aggregates already count of each (node, firm) of `keys` (the firm's
+  // open producer links there), which Added otherwise reads one pair at a time for a stored firm
+  // (a round trip each on PostgreSQL). Call before the Added calls of those links, in the same
+  // transaction; keys of firms added in this transaction need no prefetch.
+  base::Status PrefetchStored(std::vector<std::pair<NodeId, EnterpriseId>> keys);
   base::Status Flush();
 
  private:
@@ -233,6 +240,8 @@ class ReadModelWriter {
   };
   // What this writer has added per (node, firm); looked up once per link.
   std::unordered_map<std::pair<NodeId, EnterpriseId>, FirmAmount, NodeFirmHash> firms_;
+  // From PrefetchStored: what the stored links count per (node, firm) before this transaction.
+  std::unordered_map<std::pair<NodeId, EnterpriseId>, FirmAmount, NodeFirmHash> stored_;
   std::set<std::pair<ChainId, EnterpriseId>> members_;
   struct ChainCountDelta {
     int64_t open_firms = 0;
@@ -266,6 +275,12 @@ base::Status InsertLinks(store::Tx& tx, const std::vector<const Link*>& ls, int6
 // inserts"). For kechan_bench_chain's same-run comparison and tests. Not thread-safe: set it
 // before any import runs.
 void SetSqliteRowsPerInsert(size_t rows);
+// Of `usccs`, the enterprises that have one, by USCC (one statement per 500).
+base::Result<std::map<std::string, EnterpriseId>> EnterpriseIdsByUscc(
+    store::Tx& tx, const std::vector<std::string>& usccs);
+// The (enterprise, node, role) of every link stored for these enterprises (one statement per 500).
+base::Result<std::set<std::tuple<int64_t, int64_t, LinkRole>>> LinkKeysOfEnterprises(
+    store::Tx& tx, std::vector<EnterpriseId> ids);
 // Of `usccs`, those an enterprise already has.
 base::Result<std::set<std::string>> ExistingUsccs(store::Tx& tx,
                                                   const std::vector<std::string>& usccs);
