@@ -689,28 +689,41 @@ Result<ImportReport> ChainService::ImportLinksTable(const Caller& caller, const 
   const auto& node_chains = taxonomy.node_chains;
   // What the rows refer to that is stored, read in bulk first (one statement per 500 USCCs or
   // firms, not one or two per row: a round trip each on PostgreSQL): the firms of the rows' USCCs,
-  // and every link those firms already have, for the "already has this role" check.
+  // and the links those firms already have at the rows' nodes, for the "already has this role"
+  // check.
   std::map<std::string, EnterpriseId> known_firms;
   std::set<std::tuple<int64_t, int64_t, LinkRole>> stored_links;
   {
-    std::vector<std::string> usccs;
-    usccs.reserve(t.rows.size());
+    std::vector<std::pair<std::string, NodeId>> wanted;  // (USCC, node) of the rows that name both
+    wanted.reserve(t.rows.size());
     for (size_t r = 0; r < t.rows.size(); ++r) {
       if (ColumnCount(t, r)) {
         continue;
       }
       RowView row(col, t.rows[r]);
-      if (auto uscc = auth::NormalizeUscc(row.Get("uscc"), "uscc"); uscc.ok()) {
-        usccs.push_back(std::move(*uscc));
+      auto uscc = auth::NormalizeUscc(row.Get("uscc"), "uscc");
+      auto chain = chains.find(row.Get("chain"));
+      if (!uscc.ok() || chain == chains.end()) {
+        continue;
+      }
+      if (auto node = nodes.find({chain->second.value, row.Get("node")}); node != nodes.end()) {
+        wanted.emplace_back(std::move(*uscc), node->second);
       }
     }
-    KECHAN_ASSIGN_OR_RETURN(known_firms, repo::EnterpriseIdsByUscc(*tx, usccs));
-    std::vector<EnterpriseId> ids;
-    ids.reserve(known_firms.size());
-    for (const auto& [uscc, id] : known_firms) {
-      ids.push_back(id);
+    std::vector<std::string> usccs;
+    usccs.reserve(wanted.size());
+    for (const auto& w : wanted) {
+      usccs.push_back(w.first);
     }
-    KECHAN_ASSIGN_OR_RETURN(stored_links, repo::LinkKeysOfEnterprises(*tx, std::move(ids)));
+    KECHAN_ASSIGN_OR_RETURN(known_firms, repo::EnterpriseIdsByUscc(*tx, usccs));
+    std::vector<std::pair<EnterpriseId, NodeId>> pairs;
+    pairs.reserve(wanted.size());
+    for (const auto& [uscc, node] : wanted) {
+      if (auto it = known_firms.find(uscc); it != known_firms.end()) {
+        pairs.emplace_back(it->second, node);
+      }
+    }
+    KECHAN_ASSIGN_OR_RETURN(stored_links, repo::LinkKeysAt(*tx, std::move(pairs)));
   }
   std::map<std::tuple<int64_t, int64_t, std::string>, int64_t> seen;  // (ent, node, role) -> row
   std::vector<Link> pending;

@@ -1950,10 +1950,17 @@ base::Result<std::map<std::string, EnterpriseId>> EnterpriseIdsByUscc(
   return out;
 }
 
-base::Result<std::set<std::tuple<int64_t, int64_t, LinkRole>>> LinkKeysOfEnterprises(
-    store::Tx& tx, std::vector<EnterpriseId> ids) {
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+base::Result<std::set<std::tuple<int64_t, int64_t, LinkRole>>> LinkKeysAt(
+    store::Tx& tx, std::vector<std::pair<EnterpriseId, NodeId>> pairs) {
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  std::vector<EnterpriseId> ids;
+  ids.reserve(pairs.size());
+  for (const auto& p : pairs) {
+    if (ids.empty() || ids.back() != p.first) {
+      ids.push_back(p.first);
+    }
+  }
   std::set<std::tuple<int64_t, int64_t, LinkRole>> out;
   KECHAN_RETURN_IF_ERROR(
       ForEachInChunk(ids, [&](const std::string& marks, std::vector<Value> p) -> base::Status {
@@ -1964,11 +1971,15 @@ base::Result<std::set<std::tuple<int64_t, int64_t, LinkRole>>> LinkKeysOfEnterpr
                     marks + ")",
                 std::span<const Value>(p)));
         for (const auto& r : rows.rows) {
+          const std::pair<EnterpriseId, NodeId> at{EnterpriseId{r.Int(0)}, NodeId{r.Int(1)}};
+          if (!std::binary_search(pairs.begin(), pairs.end(), at)) {
+            continue;
+          }
           auto role = ParseLinkRole(r.Text(2), "role");
           if (!role.ok()) {
             return role.status();
           }
-          out.emplace(r.Int(0), r.Int(1), *role);
+          out.emplace(at.first.value, at.second.value, *role);
         }
         return base::Status::Ok();
       }));

@@ -278,9 +278,10 @@ void SetSqliteRowsPerInsert(size_t rows);
 // Of `usccs`, the enterprises that have one, by USCC (one statement per 500).
 base::Result<std::map<std::string, EnterpriseId>> EnterpriseIdsByUscc(
     store::Tx& tx, const std::vector<std::string>& usccs);
-// The (enterprise, node, role) of every link stored for these enterprises (one statement per 500).
-base::Result<std::set<std::tuple<int64_t, int64_t, LinkRole>>> LinkKeysOfEnterprises(
-    store::Tx& tx, std::vector<EnterpriseId> ids);
+// The (enterprise, node, role) of every link stored at these (enterprise, node) pairs (one
+// statement per 500 enterprises).
+base::Result<std::set<std::tuple<int64_t, int64_t, LinkRole>>> LinkKeysAt(
+    store::Tx& tx, std::vector<std::pair<EnterpriseId, NodeId>> pairs);
 // Of `usccs`, those an enterprise already has.
 base::Result<std::set<std::string>> ExistingUsccs(store::Tx& tx,
                                                   const std::vector<std::string>& usccs);
