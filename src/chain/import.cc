@@ -691,10 +691,13 @@ Result<ImportReport> ChainService::ImportLinksTable(const Caller& caller, const 
   // firms, not one or two per row: a round trip each on PostgreSQL): the firms of the rows' USCCs,
   // and the links those firms already have at the rows' nodes, for the "already has this role"
   // check.
-  std::map<std::string, EnterpriseId> known_firms;
+  std::unordered_map<std::string, EnterpriseId> known_firms;
   std::set<std::tuple<int64_t, int64_t, LinkRole>> stored_links;
+  std::vector<std::string> normalized(t.rows.size());  // each row's USCC, "" when invalid
   {
-    std::vector<std::pair<std::string, NodeId>> wanted;  // (USCC, node) of the rows that name both
+    std::vector<std::string> usccs;
+    std::vector<std::pair<size_t, NodeId>> wanted;  // (row, node) of the rows that name both
+    usccs.reserve(t.rows.size());
     wanted.reserve(t.rows.size());
     for (size_t r = 0; r < t.rows.size(); ++r) {
       if (ColumnCount(t, r)) {
@@ -702,24 +705,25 @@ Result<ImportReport> ChainService::ImportLinksTable(const Caller& caller, const 
       }
       RowView row(col, t.rows[r]);
       auto uscc = auth::NormalizeUscc(row.Get("uscc"), "uscc");
-      auto chain = chains.find(row.Get("chain"));
-      if (!uscc.ok() || chain == chains.end()) {
+      if (!uscc.ok()) {
         continue;
       }
-      if (auto node = nodes.find({chain->second.value, row.Get("node")}); node != nodes.end()) {
-        wanted.emplace_back(std::move(*uscc), node->second);
+      normalized[r] = std::move(*uscc);
+      usccs.push_back(normalized[r]);
+      if (auto chain = chains.find(row.Get("chain")); chain != chains.end()) {
+        if (auto node = nodes.find({chain->second.value, row.Get("node")}); node != nodes.end()) {
+          wanted.emplace_back(r, node->second);
+        }
       }
     }
-    std::vector<std::string> usccs;
-    usccs.reserve(wanted.size());
-    for (const auto& w : wanted) {
-      usccs.push_back(w.first);
-    }
-    KECHAN_ASSIGN_OR_RETURN(known_firms, repo::EnterpriseIdsByUscc(*tx, usccs));
+    using Found = std::map<std::string, EnterpriseId>;
+    KECHAN_ASSIGN_OR_RETURN(Found found, repo::EnterpriseIdsByUscc(*tx, usccs));
+    known_firms.reserve(found.size());
+    known_firms.insert(found.begin(), found.end());
     std::vector<std::pair<EnterpriseId, NodeId>> pairs;
     pairs.reserve(wanted.size());
-    for (const auto& [uscc, node] : wanted) {
-      if (auto it = known_firms.find(uscc); it != known_firms.end()) {
+    for (const auto& [r, node] : wanted) {
+      if (auto it = known_firms.find(normalized[r]); it != known_firms.end()) {
         pairs.emplace_back(it->second, node);
       }
     }
@@ -737,10 +741,11 @@ Result<ImportReport> ChainService::ImportLinksTable(const Caller& caller, const 
     RowView row(col, t.rows[r]);
     auto result = [&]() -> std::optional<Bad> {
       Link l;
-      auto uscc = auth::NormalizeUscc(row.Get("uscc"), "uscc");
-      if (!uscc.ok()) {
-        return Bad{"uscc", "invalid_uscc", uscc.status().message_en(), uscc.status().message_zh()};
+      if (normalized[r].empty()) {  // invalid: the error again, for its message
+        auto bad = auth::NormalizeUscc(row.Get("uscc"), "uscc");
+        return Bad{"uscc", "invalid_uscc", bad.status().message_en(), bad.status().message_zh()};
       }
+      const std::string* uscc = &normalized[r];
       if (auto it = known_firms.find(*uscc); it != known_firms.end()) {
         l.enterprise_id = it->second;
       } else {
