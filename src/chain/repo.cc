@@ -1665,6 +1665,58 @@ base::Status ReadModelWriter::Added(const Link& l, ChainId chain, const Enterpri
   return base::Status::Ok();
 }
 
+namespace {
+// Calls `fn(row)` for each row of `columns` (of chain_links l) of the links of these firms (sorted,
+// distinct) that pass `where` (may be empty; about l). The firms come from a file, so their
+// links may have been written moments ago, before PostgreSQL's statistics know of them: an IN
+// list of 500 firms is then estimated at a large part of the table and read by a sequential scan
+// per statement. On PostgreSQL one statement therefore walks the ids (one text parameter) and
+// reads each firm's links through a LATERAL subquery kept apart by OFFSET 0, which can only be
+// an index lookup per firm whatever the statistics say. SQLite: IN lists of 500 (always the
+// index).
+template <typename Fn>
+base::Status ForEachLinkOfFirms(store::Tx& tx, const std::vector<EnterpriseId>& firms,
+                                const std::string& columns, const std::string& where,
+                                const std::string& order, Fn&& fn) {
+  if (firms.empty()) {
+    return base::Status::Ok();
+  }
+  const std::string and_where = where.empty() ? "" : " AND " + where;
+  if (tx.dialect() == store::Dialect::kPostgres) {
+    std::string list;
+    list.reserve(firms.size() * 8);
+    for (EnterpriseId id : firms) {
+      if (!list.empty()) {
+        list += ',';
+      }
+      list += std::to_string(id.value);
+    }
+    KECHAN_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        tx.Query("SELECT " + columns +
+                     " FROM unnest(CAST(string_to_array(?, ',') AS BIGINT[])) AS k(e) CROSS JOIN "
+                     "LATERAL (SELECT * FROM chain_links x WHERE x.enterprise_id = k.e" +
+                     and_where + " OFFSET 0) l" + (order.empty() ? "" : " ORDER BY " + order),
+                 {Value(std::move(list))}));
+    for (const auto& r : rows.rows) {
+      KECHAN_RETURN_IF_ERROR(fn(r));
+    }
+    return base::Status::Ok();
+  }
+  return ForEachInChunk(firms, [&](const std::string& marks, std::vector<Value> p) -> base::Status {
+    KECHAN_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        tx.Query("SELECT " + columns + " FROM chain_links l WHERE l.enterprise_id IN (" + marks +
+                     ")" + and_where + (order.empty() ? "" : " ORDER BY " + order),
+                 p));
+    for (const auto& r : rows.rows) {
+      KECHAN_RETURN_IF_ERROR(fn(r));
+    }
+    return base::Status::Ok();
+  });
+}
+}  // namespace
+
 base::Status ReadModelWriter::PrefetchStored(std::vector<std::pair<NodeId, EnterpriseId>> keys) {
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
@@ -1682,28 +1734,21 @@ base::Status ReadModelWriter::PrefetchStored(std::vector<std::pair<NodeId, Enter
   firms.erase(std::unique(firms.begin(), firms.end()), firms.end());
   // The same rows Added reads per pair, for many firms at once, in the key index's order; the
   // rows of pairs not asked for are skipped.
-  return ForEachInChunk(firms, [&](const std::string& marks, std::vector<Value> p) -> base::Status {
-    KECHAN_ASSIGN_OR_RETURN(
-        store::Rows rows,
-        tx_.Query("SELECT enterprise_id, node_id, locality, capacity, revenue_fen FROM chain_links "
-                  "WHERE enterprise_id IN (" +
-                      marks +
-                      ") AND role <> 'user' AND valid_to IS NULL ORDER BY enterprise_id, "
-                      "node_id, role",
-                  p));
-    for (const auto& r : rows.rows) {
-      auto it = stored_.find({NodeId{r.Int(1)}, EnterpriseId{r.Int(0)}});
-      if (it == stored_.end() || !std::binary_search(fresh.begin(), fresh.end(), it->first)) {
-        continue;
-      }
-      Link other;
-      other.locality = Or(ParseLocality(r.Text(2)), Locality::kLocal);
-      other.capacity = r.Real(3);
-      other.revenue = base::Money::FromFen(r.Int(4));
-      AddLinkTo(&it->second, other);
-    }
-    return base::Status::Ok();
-  });
+  return ForEachLinkOfFirms(
+      tx_, firms, "l.enterprise_id, l.node_id, l.locality, l.capacity, l.revenue_fen",
+      "role <> 'user' AND valid_to IS NULL", "l.enterprise_id, l.node_id, l.role",
+      [&](const store::Row& r) -> base::Status {
+        auto it = stored_.find({NodeId{r.Int(1)}, EnterpriseId{r.Int(0)}});
+        if (it == stored_.end() || !std::binary_search(fresh.begin(), fresh.end(), it->first)) {
+          return base::Status::Ok();
+        }
+        Link other;
+        other.locality = Or(ParseLocality(r.Text(2)), Locality::kLocal);
+        other.capacity = r.Real(3);
+        other.revenue = base::Money::FromFen(r.Int(4));
+        AddLinkTo(&it->second, other);
+        return base::Status::Ok();
+      });
 }
 
 base::Status ReadModelWriter::FlushMembers() {
@@ -1962,25 +2007,18 @@ base::Result<std::set<std::tuple<int64_t, int64_t, LinkRole>>> LinkKeysAt(
     }
   }
   std::set<std::tuple<int64_t, int64_t, LinkRole>> out;
-  KECHAN_RETURN_IF_ERROR(
-      ForEachInChunk(ids, [&](const std::string& marks, std::vector<Value> p) -> base::Status {
-        KECHAN_ASSIGN_OR_RETURN(
-            store::Rows rows,
-            tx.Query(
-                "SELECT enterprise_id, node_id, role FROM chain_links WHERE enterprise_id IN (" +
-                    marks + ")",
-                std::span<const Value>(p)));
-        for (const auto& r : rows.rows) {
-          const std::pair<EnterpriseId, NodeId> at{EnterpriseId{r.Int(0)}, NodeId{r.Int(1)}};
-          if (!std::binary_search(pairs.begin(), pairs.end(), at)) {
-            continue;
-          }
-          auto role = ParseLinkRole(r.Text(2), "role");
-          if (!role.ok()) {
-            return role.status();
-          }
-          out.emplace(at.first.value, at.second.value, *role);
+  KECHAN_RETURN_IF_ERROR(ForEachLinkOfFirms(
+      tx, ids, "l.enterprise_id, l.node_id, l.role", "", "",
+      [&](const store::Row& r) -> base::Status {
+        const std::pair<EnterpriseId, NodeId> at{EnterpriseId{r.Int(0)}, NodeId{r.Int(1)}};
+        if (!std::binary_search(pairs.begin(), pairs.end(), at)) {
+          return base::Status::Ok();
         }
+        auto role = ParseLinkRole(r.Text(2), "role");
+        if (!role.ok()) {
+          return role.status();
+        }
+        out.emplace(at.first.value, at.second.value, *role);
         return base::Status::Ok();
       }));
   return out;
