@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -252,26 +253,38 @@ TEST(ChainMigrationTest, LinksRebuiltWithDeferredKeysKeepRowsIndexesAndCounter) 
   EXPECT_TRUE(t->Close().ok());
 }
 
-class ChainMigrationBackendTest : public ::testing::TestWithParam<store::TestBackend> {};
+// A database with every migration, and the taxonomy of MakeTaxonomy committed.
+class ChainMigrationBackendTest : public ::testing::TestWithParam<store::TestBackend> {
+ protected:
+  void SetUp() override {
+    auto t = store::TestDatabase::Create(GetParam(), "kechan_chain_migrations_test",
+                                         {auth::Migrations(), Migrations()});
+    ASSERT_TRUE(t.ok()) << t.status();
+    if (t->skipped()) {
+      GTEST_SKIP() << t->skip_reason();
+    }
+    t_.emplace(std::move(*t));
+    auto tx = t_->db().Begin(store::TxKind::kWrite);
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    tax_ = MakeTaxonomy(**tx);
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  void TearDown() override {
+    if (t_) {
+      EXPECT_TRUE(t_->Close().ok());
+    }
+  }
+
+  std::optional<store::TestDatabase> t_;
+  Taxonomy tax_;
+};
 
 // The import's bulk insert with a link to a missing enterprise: SQLite's deferred keys report it at
 // COMMIT (a constraint Status), PostgreSQL's writer check (no keys on chain_links since migration
 // 9) at the insert, naming the field; either way none of the batch's links stay.
 TEST_P(ChainMigrationBackendTest, DanglingBulkLinkFailsAndNothingStays) {
-  auto t = store::TestDatabase::Create(GetParam(), "kechan_chain_migrations_test",
-                                       {auth::Migrations(), Migrations()});
-  ASSERT_TRUE(t.ok()) << t.status();
-  if (t->skipped()) {
-    GTEST_SKIP() << t->skip_reason();
-  }
-  store::Database& db = t->db();
-  Taxonomy tax;
-  {
-    auto tx = db.Begin(store::TxKind::kWrite);
-    ASSERT_TRUE(tx.ok()) << tx.status();
-    tax = MakeTaxonomy(**tx);
-    ASSERT_TRUE((*tx)->Commit().ok());
-  }
+  store::Database& db = t_->db();
+  const Taxonomy& tax = tax_;
   const bool sqlite = GetParam() == store::TestBackend::kSqlite;
   if (!sqlite) {
     // PostgreSQL: no keys on chain_links (migration 9).
@@ -319,7 +332,6 @@ TEST_P(ChainMigrationBackendTest, DanglingBulkLinkFailsAndNothingStays) {
     }
   }
   EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM chain_links"), 0);
-  EXPECT_TRUE(t->Close().ok());
 }
 
 // What the links' keys guarded against on PostgreSQL is kept another way (migration 9): an
@@ -327,18 +339,11 @@ TEST_P(ChainMigrationBackendTest, DanglingBulkLinkFailsAndNothingStays) {
 // TRUNCATE and an UPDATE of id are refused, other updates pass. SQLite keeps the keys: removing a
 // linked enterprise fails at the commit, as before.
 TEST_P(ChainMigrationBackendTest, LinkedEnterprisesAndNodesCannotBeRemovedOrRenumbered) {
-  auto t = store::TestDatabase::Create(GetParam(), "kechan_chain_migrations_test",
-                                       {auth::Migrations(), Migrations()});
-  ASSERT_TRUE(t.ok()) << t.status();
-  if (t->skipped()) {
-    GTEST_SKIP() << t->skip_reason();
-  }
-  store::Database& db = t->db();
-  Taxonomy tax;
+  store::Database& db = t_->db();
+  const Taxonomy& tax = tax_;
   {
     auto tx = db.Begin(store::TxKind::kWrite);
     ASSERT_TRUE(tx.ok()) << tx.status();
-    tax = MakeTaxonomy(**tx);
     auto id = repo::InsertLink(**tx, MakeLink(tax.firms[0], tax.nodes[0], LinkRole::kSupplier), 3);
     ASSERT_TRUE(id.ok()) << id.status();
     ASSERT_TRUE((*tx)->Commit().ok());
@@ -383,7 +388,6 @@ TEST_P(ChainMigrationBackendTest, LinkedEnterprisesAndNodesCannotBeRemovedOrRenu
   EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM chain_nodes"), 2);
   EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM chain_links"), 1);
   EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM chain_enterprises WHERE name = 'renamed'"), 1);
-  EXPECT_TRUE(t->Close().ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ChainMigrationBackendTest,

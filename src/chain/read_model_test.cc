@@ -193,6 +193,22 @@ TEST(NodeAggregateTest, EndDatedLinkKeepsAggregateFromHoldingUntilItEnds) {
 // ---- service: the fast analysis equals the snapshot analysis ------------------------------------
 
 // On SQLite and, when KECHAN_TEST_PG names a server, on PostgreSQL.
+// `got`, links of `node` read by the many-node reader, equals `want` field by field, in order.
+void ExpectSameLinksRead(const std::vector<Link>& got, const std::vector<Link>& want, NodeId node) {
+  ASSERT_EQ(got.size(), want.size()) << node.value;
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(got[i].id, want[i].id);
+    EXPECT_EQ(got[i].enterprise_id, want[i].enterprise_id);
+    EXPECT_EQ(got[i].node_id, node);
+    EXPECT_EQ(got[i].role, want[i].role);
+    EXPECT_EQ(got[i].locality, want[i].locality);
+    EXPECT_EQ(got[i].capacity, want[i].capacity);
+    EXPECT_EQ(got[i].revenue, want[i].revenue);
+    EXPECT_EQ(got[i].validity.valid_from, want[i].validity.valid_from);
+    EXPECT_EQ(got[i].validity.valid_to, want[i].validity.valid_to);
+  }
+}
+
 class ReadModelTest : public ::testing::TestWithParam<store::TestBackend> {
  protected:
   void SetUp() override {
@@ -504,19 +520,7 @@ class ReadModelTest : public ::testing::TestWithParam<store::TestBackend> {
       std::vector<Link> links;
       std::map<EnterpriseId, Validity> firms;
       ASSERT_TRUE(repo::ListLinksOfNode(**tx, node, &links, &firms).ok());
-      const std::vector<Link>& got = bulk[node];
-      ASSERT_EQ(got.size(), links.size()) << node.value;
-      for (size_t i = 0; i < links.size(); ++i) {
-        EXPECT_EQ(got[i].id, links[i].id);
-        EXPECT_EQ(got[i].enterprise_id, links[i].enterprise_id);
-        EXPECT_EQ(got[i].node_id, node);
-        EXPECT_EQ(got[i].role, links[i].role);
-        EXPECT_EQ(got[i].locality, links[i].locality);
-        EXPECT_EQ(got[i].capacity, links[i].capacity);
-        EXPECT_EQ(got[i].revenue, links[i].revenue);
-        EXPECT_EQ(got[i].validity.valid_from, links[i].validity.valid_from);
-        EXPECT_EQ(got[i].validity.valid_to, links[i].validity.valid_to);
-      }
+      ExpectSameLinksRead(bulk[node], links, node);
       for (const auto& [firm, v] : firms) {
         ASSERT_TRUE(bulk_firms.contains(firm)) << firm.value;
         EXPECT_EQ(bulk_firms[firm].valid_from, v.valid_from);
@@ -537,24 +541,13 @@ class ReadModelTest : public ::testing::TestWithParam<store::TestBackend> {
       ASSERT_TRUE(repo::ListLinksOfNodes(**tx, group, &part, &shared_firms).ok());
       EXPECT_EQ(part.size(), group.size());
       for (NodeId node : group) {
-        const std::vector<Link>& want = bulk[node];
         const std::vector<Link>& got = part[node];
-        ASSERT_EQ(got.size(), want.size()) << node.value;
-        for (size_t i = 0; i < want.size(); ++i) {
-          EXPECT_EQ(got[i].id, want[i].id);
-          EXPECT_EQ(got[i].enterprise_id, want[i].enterprise_id);
-          EXPECT_EQ(got[i].node_id, node);
-          EXPECT_EQ(got[i].role, want[i].role);
-          EXPECT_EQ(got[i].locality, want[i].locality);
-          EXPECT_EQ(got[i].capacity, want[i].capacity);
-          EXPECT_EQ(got[i].revenue, want[i].revenue);
-          EXPECT_EQ(got[i].validity.valid_from, want[i].validity.valid_from);
-          EXPECT_EQ(got[i].validity.valid_to, want[i].validity.valid_to);
-          ASSERT_TRUE(shared_firms.contains(got[i].enterprise_id)) << got[i].enterprise_id.value;
-          EXPECT_EQ(shared_firms[got[i].enterprise_id].valid_from,
-                    bulk_firms[got[i].enterprise_id].valid_from);
-          EXPECT_EQ(shared_firms[got[i].enterprise_id].valid_to,
-                    bulk_firms[got[i].enterprise_id].valid_to);
+        ExpectSameLinksRead(got, bulk[node], node);
+        for (const Link& l : got) {
+          ASSERT_TRUE(shared_firms.contains(l.enterprise_id)) << l.enterprise_id.value;
+          EXPECT_EQ(shared_firms[l.enterprise_id].valid_from,
+                    bulk_firms[l.enterprise_id].valid_from);
+          EXPECT_EQ(shared_firms[l.enterprise_id].valid_to, bulk_firms[l.enterprise_id].valid_to);
         }
         grouped += got.size();
       }

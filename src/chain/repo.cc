@@ -1977,12 +1977,9 @@ base::Status InsertLinks(store::Tx& tx, const std::vector<const Link*>& ls, int6
 
 base::Result<std::map<std::string, EnterpriseId>> EnterpriseIdsByUscc(
     store::Tx& tx, const std::vector<std::string>& usccs) {
-  std::vector<std::string> sorted = usccs;
-  std::sort(sorted.begin(), sorted.end());
-  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  std::map<std::string, EnterpriseId> out;
+  std::map<std::string, EnterpriseId> out;  // (a USCC given twice is simply found twice)
   KECHAN_RETURN_IF_ERROR(
-      ForEachInChunk(sorted, [&](const std::string& marks, std::vector<Value> p) -> base::Status {
+      ForEachInChunk(usccs, [&](const std::string& marks, std::vector<Value> p) -> base::Status {
         KECHAN_ASSIGN_OR_RETURN(
             store::Rows rows,
             tx.Query("SELECT uscc, id FROM chain_enterprises WHERE uscc IN (" + marks + ")",
@@ -2026,18 +2023,11 @@ base::Result<std::set<std::tuple<int64_t, int64_t, LinkRole>>> LinkKeysAt(
 
 base::Result<std::set<std::string>> ExistingUsccs(store::Tx& tx,
                                                   const std::vector<std::string>& usccs) {
+  KECHAN_ASSIGN_OR_RETURN(auto found, EnterpriseIdsByUscc(tx, usccs));
   std::set<std::string> out;
-  KECHAN_RETURN_IF_ERROR(
-      ForEachInChunk(usccs, [&](const std::string& marks, std::vector<Value> p) -> base::Status {
-        KECHAN_ASSIGN_OR_RETURN(
-            store::Rows rows,
-            tx.Query("SELECT uscc FROM chain_enterprises WHERE uscc IN (" + marks + ")",
-                     std::span<const Value>(p)));
-        for (const auto& r : rows.rows) {
-          out.insert(r.Text(0));
-        }
-        return base::Status::Ok();
-      }));
+  for (const auto& [uscc, id] : found) {
+    out.insert(out.end(), uscc);
+  }
   return out;
 }
 
