@@ -713,13 +713,9 @@ namespace {
 // per table for all the links' distinct ids, sent as one text parameter (a 50,000-firm import
 // batch refers to 50,000 firms; an IN list would take 100 statements). `kind` names the table in
 // messages.
-base::Status CheckIdsExist(store::Tx& tx, std::vector<int64_t> ids, const char* table,
-                           const char* field, const char* kind_en, const char* kind_zh) {
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  if (ids.empty()) {
-    return base::Status::Ok();
-  }
+// `ids` as one text parameter "1,2,3", for PostgreSQL's CAST(string_to_array(?, ',') AS
+// BIGINT[]): one statement for any number of ids.
+Value IdList(const std::vector<int64_t>& ids) {
   std::string list;
   list.reserve(ids.size() * 8);
   for (int64_t id : ids) {
@@ -728,12 +724,22 @@ base::Status CheckIdsExist(store::Tx& tx, std::vector<int64_t> ids, const char* 
     }
     list += std::to_string(id);
   }
+  return Value(std::move(list));
+}
+
+base::Status CheckIdsExist(store::Tx& tx, std::vector<int64_t> ids, const char* table,
+                           const char* field, const char* kind_en, const char* kind_zh) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  if (ids.empty()) {
+    return base::Status::Ok();
+  }
   KECHAN_ASSIGN_OR_RETURN(
       store::Rows rows,
       tx.Query(std::string("SELECT u.id FROM unnest(CAST(string_to_array(?, ',') AS BIGINT[])) "
                            "AS u(id) WHERE NOT EXISTS (SELECT 1 FROM ") +
                    table + " t WHERE t.id = u.id) ORDER BY u.id LIMIT 1",
-               {Value(std::move(list))}));
+               {IdList(ids)}));
   if (rows.rows.empty()) {
     return base::Status::Ok();
   }
@@ -1683,13 +1689,10 @@ base::Status ForEachLinkOfFirms(store::Tx& tx, const std::vector<EnterpriseId>& 
   }
   const std::string and_where = where.empty() ? "" : " AND " + where;
   if (tx.dialect() == store::Dialect::kPostgres) {
-    std::string list;
-    list.reserve(firms.size() * 8);
+    std::vector<int64_t> ids;
+    ids.reserve(firms.size());
     for (EnterpriseId id : firms) {
-      if (!list.empty()) {
-        list += ',';
-      }
-      list += std::to_string(id.value);
+      ids.push_back(id.value);
     }
     KECHAN_ASSIGN_OR_RETURN(
         store::Rows rows,
@@ -1697,7 +1700,7 @@ base::Status ForEachLinkOfFirms(store::Tx& tx, const std::vector<EnterpriseId>& 
                      " FROM unnest(CAST(string_to_array(?, ',') AS BIGINT[])) AS k(e) CROSS JOIN "
                      "LATERAL (SELECT * FROM chain_links x WHERE x.enterprise_id = k.e" +
                      and_where + " OFFSET 0) l" + (order.empty() ? "" : " ORDER BY " + order),
-                 {Value(std::move(list))}));
+                 {IdList(ids)}));
     for (const auto& r : rows.rows) {
       KECHAN_RETURN_IF_ERROR(fn(r));
     }
