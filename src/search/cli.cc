@@ -39,6 +39,7 @@ const char* kEvalHelp =
     "                             [--common-share PERCENT] [--common-min-docs N]\n"
     "                             [--common-exact] [--rerank-depth N] [--facet-sample N]\n"
     "                             [--defer-inner LEVEL] [--defer-min-docs N]\n"
+    "                             [--xapian-matcher]\n"
     "       kechan eval routing --examples ex.jsonl --queries q.jsonl\n"
     "                           [--model knn|fasttext|ensemble|all] [--k 10] [--json]\n"
     "corpus lines {\"_id\",\"title\",\"text\"}; queries {\"_id\",\"text\"}; qrels TSV with header\n"
@@ -54,7 +55,8 @@ const char* kEvalHelp =
     "--facet-sample N: matches counted for the top-10 path's facets (default 1000).\n"
     "--defer-inner LEVEL: terms inside a query word stay out of the matcher (1 = bigrams,\n"
     "2 = also shorter words, the default; 0 = off) when in more than --defer-min-docs N\n"
-    "documents (default 10000).\n"
+    "documents (default 10000). --xapian-matcher: Xapian's Enquire ranks instead of kechan's\n"
+    "MaxScore matcher (same ranking; for comparisons).\n"
     "检索评测输出 nDCG@10、MRR@10、Recall@1/10/100、延迟；分派评测输出准确率与宏 F1。\n";
 const char* kTrainHelp =
     "usage: kechan train-routing (--data DIR | --db URL) [--label department|type]\n"
@@ -114,11 +116,12 @@ std::string TempIndexDir() {
 }
 
 int EvalRetrieval(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  auto p = ParseArgs(args,
-                     {"corpus", "queries", "qrels", "threads", "run", "index", "first-pass",
-                      "bonus", "common-share", "common-min-docs", "rerank-depth", "facet-sample",
-                      "defer-inner", "defer-min-docs"},
-                     {"json", "reuse", "compare-legacy", "merge-bigrams", "common-exact"});
+  auto p = ParseArgs(
+      args,
+      {"corpus", "queries", "qrels", "threads", "run", "index", "first-pass", "bonus",
+       "common-share", "common-min-docs", "rerank-depth", "facet-sample", "defer-inner",
+       "defer-min-docs"},
+      {"json", "reuse", "compare-legacy", "merge-bigrams", "common-exact", "xapian-matcher"});
   if (!p.ok()) {
     return ReportError(p.status(), err);
   }
@@ -165,6 +168,7 @@ int EvalRetrieval(const std::vector<std::string>& args, std::ostream& out, std::
              .common_term_min_docs = common_min_docs,
              .common_terms_exact = p->switches.count("common-exact") > 0,
              .rerank_depth = static_cast<size_t>(rerank_depth),
+             .xapian_matcher = p->switches.count("xapian-matcher") > 0,
              .defer_inner_terms = static_cast<int>(defer_inner),
              .defer_inner_min_docs = defer_min_docs,
              .facet_sample = static_cast<size_t>(facet_sample),

@@ -316,6 +316,7 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
           opt.common_term_min_docs = options.common_term_min_docs;
         }
         opt.common_terms_exact = options.common_terms_exact;
+        opt.xapian_matcher = options.xapian_matcher;
         opt.rerank_depth = options.rerank_depth;
         if (options.defer_inner_terms >= 0) {
           opt.defer_inner_terms = options.defer_inner_terms;

@@ -109,6 +109,8 @@ struct RetrievalOptions {
   int64_t common_term_min_docs = -1;
   bool common_terms_exact = false;
   size_t rerank_depth = 0;
+  // `--xapian-matcher`: SearchOptions::xapian_matcher (Xapian's Enquire ranks, for comparisons).
+  bool xapian_matcher = false;
   // `--defer-inner LEVEL`, `--defer-min-docs N`: SearchOptions::defer_inner_terms /
   // defer_inner_min_docs when ≥ 0; < 0 = the index's defaults.
   int defer_inner_terms = -1;

@@ -55,6 +55,9 @@ struct SearchTrace {
   int inner_terms = 0;
   bool common_proven = false;
   bool common_fallback = false;
+  // kechan's MaxScore matcher (SearchOptions::xapian_matcher off) skipped documents of some
+  // shard that could not reach the depth.
+  bool matcher_pruned = false;
 };
 
 struct RawResults {
@@ -126,6 +129,10 @@ struct SearchOptions {
   int64_t defer_inner_min_docs = kCommonTermMinDocs;
   // EXPERIMENT, changes the ranking: matches reranked by coordination (0 = kRerankDepth, 100).
   size_t rerank_depth = 0;
+  // The ranking's matcher is Xapian's Enquire instead of kechan's MaxScore over the same posting
+  // lists (same documents, scores and order; for same-run comparisons, `eval retrieval
+  // --xapian-matcher`). Xapian's is always used with value ranges and the experiments above.
+  bool xapian_matcher = false;
   // Hits carry only their type and id (the document records are not read): for callers that
   // show nothing but need the ranking (the evaluation harness's top-100 pass).
   bool ids_only = false;

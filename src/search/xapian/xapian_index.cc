@@ -437,6 +437,266 @@ void CoverFromPostings(Xapian::Database& db, const std::vector<AskedTerm>& asked
   }
 }
 
+// The best `depth` documents of one shard for an OR of the plan's terms (each scaled by its weight
+// × idf[i]) under its type and facet filters and excluded keys, scored with GlobalBm25's
+// arithmetic: the same documents, scores and order (BM25 descending, then document number) as
+// Xapian's matcher gives for BuildQuery(plan, &idf) — but pruned by MaxScore (Turtle and Flood,
+// 1995): terms are ordered by their highest possible part; once `depth` documents are held, the
+// terms whose highest parts together cannot lift a document past the depth-th score are
+// "non-essential": only documents of the other terms are visited, and a non-essential term's list
+// is read (skip_to) for a document only while its part could still decide. Xapian 1.4's OR tree
+// prunes only where one whole branch falls below the threshold, which at 1M documents left the
+// matcher walking nearly every posting of every term (the matcher cost the same at rerank depth
+// 30 as at 100). Value ranges are not handled (the caller uses Xapian's matcher for them).
+struct TopDocs {
+  std::vector<std::pair<double, Xapian::docid>> docs;  // best first
+  Xapian::doccount estimated = 0;
+  Xapian::doccount upper_bound = 0;
+  bool pruned = false;  // some document was never scored in full
+};
+
+TopDocs MaxScoreTopK(Xapian::Database& db, const QueryPlan& plan, const std::vector<double>& idf,
+                     double len_factor, size_t depth, double cutoff) {
+  struct List {
+    Xapian::PostingIterator it;
+    Xapian::PostingIterator end;
+    double termweight = 0;
+    double maxpart = 0;
+    Xapian::doccount termfreq = 0;
+    Xapian::docid cur = 0;  // the iterator's document, 0 once past the end (saves Xapian's calls)
+    void Next() {
+      ++it;
+      cur = it == end ? 0 : *it;
+    }
+    void SkipTo(Xapian::docid did) {
+      if (cur != 0 && cur < did) {
+        it.skip_to(did);
+        cur = it == end ? 0 : *it;
+      }
+    }
+  };
+  std::vector<List> lists;
+  lists.reserve(plan.terms.size());
+  const double len_lb0 = db.get_doclength_lower_bound();
+  Xapian::doccount union_bound = 0;
+  Xapian::doccount most_frequent = 0;
+  for (size_t i = 0; i < plan.terms.size(); ++i) {
+    const std::string& term = plan.terms[i].term;
+    List l;
+    l.termfreq = db.get_termfreq(term);
+    if (l.termfreq == 0) {
+      continue;
+    }
+    l.it = db.postlist_begin(term);
+    l.end = db.postlist_end(term);
+    l.cur = l.it == l.end ? 0 : *l.it;
+    l.termweight = (kBm25K1 + 1) * plan.terms[i].weight * idf[i];
+    // As GlobalBm25::get_maxpart, from this shard's bounds.
+    const double wdf_max = db.get_wdf_upper_bound(term);
+    const double normlen =
+        std::max(std::max(wdf_max, len_lb0) * len_factor, GlobalBm25::kMinNormLen);
+    l.maxpart = l.termweight * (wdf_max / (kBm25K1 * (normlen * kBm25B + (1 - kBm25B)) + wdf_max));
+    union_bound += l.termfreq;
+    most_frequent = std::max(most_frequent, l.termfreq);
+    lists.push_back(std::move(l));
+  }
+  TopDocs out;
+  if (lists.empty() || depth == 0) {
+    return out;
+  }
+  std::stable_sort(lists.begin(), lists.end(),
+                   [](const List& a, const List& b) { return a.maxpart < b.maxpart; });
+  std::vector<double> prefix(lists.size());  // prefix[i] = highest parts of lists 0..i together
+  double sum = 0;
+  for (size_t i = 0; i < lists.size(); ++i) {
+    sum += lists[i].maxpart;
+    prefix[i] = sum;
+  }
+  // Filters: every group must hold the document (any of its terms), no excluded key may.
+  struct Group {
+    std::vector<std::pair<Xapian::PostingIterator, Xapian::PostingIterator>> terms;
+  };
+  auto group_of = [&](const std::vector<std::string>& terms) {
+    Group g;
+    for (const std::string& t : terms) {
+      g.terms.emplace_back(db.postlist_begin(t), db.postlist_end(t));
+    }
+    return g;
+  };
+  std::vector<Group> groups;
+  if (!plan.types.empty()) {
+    std::vector<std::string> t;
+    for (const auto& type : plan.types) {
+      t.push_back(FacetTerm("type", type));
+    }
+    groups.push_back(group_of(t));
+  }
+  for (const auto& [facet, values] : plan.filters) {
+    std::vector<std::string> t;
+    for (const auto& v : values) {
+      t.push_back(FacetTerm(facet, v));
+    }
+    groups.push_back(group_of(t));
+  }
+  Group excluded;
+  {
+    std::vector<std::string> t;
+    for (const auto& key : plan.exclude_keys) {
+      t.push_back(Term3("Q", key, ""));
+    }
+    excluded = group_of(t);
+  }
+  auto holds = [](Group& g, Xapian::docid did) {
+    for (auto& [it, end] : g.terms) {
+      if (it != end) {
+        it.skip_to(did);
+        if (it != end && *it == did) {
+          return true;
+        }
+      }
+    }
+    return false;
+  };
+  auto passes_filters = [&](Xapian::docid did) {
+    for (Group& g : groups) {
+      if (!holds(g, did)) {
+        return false;
+      }
+    }
+    return excluded.terms.empty() || !holds(excluded, did);
+  };
+
+  // The held documents, worst on top: lower score, then higher document number (a later
+  // document with an equal score never displaces an earlier one, as in Xapian's order).
+  auto worse = [](const std::pair<double, Xapian::docid>& a,
+                  const std::pair<double, Xapian::docid>& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  };
+  std::vector<std::pair<double, Xapian::docid>> heap;
+  heap.reserve(depth + 1);
+  // A document must score above `threshold` (the depth-th held score) or at least `cutoff`.
+  // Bounds are compared with a relative margin: they are sums in another order than the
+  // scores, so rounding must never prune a document that could enter.
+  constexpr double kMargin = 1 - 1e-12;
+  double threshold = cutoff;
+  size_t first_essential = 0;
+  auto update_essential = [&] {
+    while (first_essential < lists.size() && prefix[first_essential] < threshold * kMargin) {
+      ++first_essential;
+    }
+    out.pruned = out.pruned || first_essential > 0;
+  };
+  update_essential();
+  // A document's parts by list, summed in list order at the end: the same parts always give the
+  // same score, whichever lists were essential when the document was met (equal documents must
+  // tie exactly, as in Xapian, or their order would depend on when they were met).
+  std::vector<double> parts(lists.size(), 0.0);
+  std::vector<size_t> touched;
+  touched.reserve(lists.size());
+  auto add_part = [&](size_t i, double part) {
+    parts[i] = part;
+    touched.push_back(i);
+    return part;
+  };
+  Xapian::doccount visited = 0;
+  Xapian::doccount checked = 0;
+  Xapian::doccount passed = 0;
+  while (true) {
+    Xapian::docid did = 0;
+    for (size_t i = first_essential; i < lists.size(); ++i) {
+      const Xapian::docid c = lists[i].cur;
+      if (c != 0 && (did == 0 || c < did)) {
+        did = c;
+      }
+    }
+    if (did == 0) {
+      break;
+    }
+    ++visited;
+    for (size_t i : touched) {
+      parts[i] = 0;
+    }
+    touched.clear();
+    double score = 0;
+    double len = -1;
+    for (size_t i = first_essential; i < lists.size(); ++i) {
+      List& l = lists[i];
+      if (l.cur == did) {
+        if (len < 0) {
+          len = l.it.get_doclength();
+        }
+        score += add_part(i, GlobalBm25::Part(l.termweight, l.it.get_wdf(), len, len_factor));
+        l.Next();
+      }
+    }
+    if (first_essential > 0 && score + prefix[first_essential - 1] < threshold * kMargin) {
+      out.pruned = true;
+      continue;
+    }
+    ++checked;
+    if (!passes_filters(did)) {
+      continue;
+    }
+    ++passed;
+    bool out_of_reach = false;
+    for (size_t i = first_essential; i-- > 0;) {
+      if (score + prefix[i] < threshold * kMargin) {
+        out_of_reach = true;
+        out.pruned = true;
+        break;
+      }
+      List& l = lists[i];
+      l.SkipTo(did);
+      if (l.cur == did) {
+        if (len < 0) {
+          len = l.it.get_doclength();
+        }
+        score += add_part(i, GlobalBm25::Part(l.termweight, l.it.get_wdf(), len, len_factor));
+      }
+    }
+    if (out_of_reach) {
+      continue;
+    }
+    score = 0;
+    for (size_t i = 0; i < lists.size(); ++i) {
+      score += parts[i];
+    }
+    if (score < cutoff) {
+      continue;
+    }
+    if (heap.size() == depth) {
+      if (!(score > heap.front().first)) {
+        continue;
+      }
+      std::pop_heap(heap.begin(), heap.end(), worse);
+      heap.pop_back();
+    }
+    heap.emplace_back(score, did);
+    std::push_heap(heap.begin(), heap.end(), worse);
+    if (heap.size() == depth && heap.front().first > threshold) {
+      threshold = heap.front().first;
+      update_essential();
+    }
+  }
+  std::sort_heap(heap.begin(), heap.end(), worse);
+  out.docs = std::move(heap);
+  // How many documents match: exact when nothing was pruned; else the visited share that passed
+  // the filters, applied to at least the most frequent term's documents.
+  const double pass_rate = checked > 0 ? static_cast<double>(passed) / checked : 1.0;
+  if (!out.pruned) {
+    out.estimated = passed;
+    out.upper_bound = passed;
+  } else {
+    const double seen = std::max<double>(visited, most_frequent);
+    out.estimated = static_cast<Xapian::doccount>(std::llround(seen * pass_rate));
+    out.estimated =
+        std::max<Xapian::doccount>(out.estimated, static_cast<Xapian::doccount>(out.docs.size()));
+    out.upper_bound = std::min<Xapian::doccount>(union_bound, db.get_doccount());
+    out.upper_bound = std::max(out.upper_bound, out.estimated);
+  }
+  return out;
+}
+
 // Coordination: the BM25 sum scaled by the share of the query's weight the document covers, so a
 // document matching more of what was asked beats one that repeats a single word (or is short).
 double Coordinate(double bm25, double covered, double total_weight) {
@@ -874,6 +1134,7 @@ class XapianIndex : public Index {
       double cover_ms = 0;
       double facet_ms = 0;
       double lowest_matcher_bm25 = 0;  // with common terms left out: the lowest of a full list
+      bool pruned = false;             // MaxScoreTopK skipped documents
       std::optional<base::Status> error;
     };
     // One pass: every shard's best `depth` matches with BM25 ≥ `cutoff`, merged in the combined
@@ -895,37 +1156,56 @@ class XapianIndex : public Index {
       Pass pass;
       pass.results = std::vector<ShardResult>(n);
       const bool facets_inline = options.full_depth || options.first_pass_depth > 0 || additive;
+      // Our MaxScore matcher (MaxScoreTopK) unless Xapian's is asked for, counts facets inline,
+      // adds the coverage bonus, or a value range filters (MaxScoreTopK reads no values).
+      const bool max_score = !options.xapian_matcher && !(facets && facets_inline) && !additive &&
+                             !plan.terms.empty() && plan.ranges.empty();
       auto search_shard = [&](size_t k) {
         ShardResult& r = pass.results[k];
         try {
           auto t0 = SteadyClock::now();
-          // Each thread builds its own query: Xapian's objects are reference-counted without
-          // atomics, so no Xapian object is shared between the threads.
-          Xapian::Enquire enquire(dbs_[k]);
-          enquire.set_query(split ? BuildQuery(matcher_plan, &matcher_idf)
-                                  : BuildQuery(plan, &idf));
-          enquire.set_weighting_scheme(weight);
-          if (facets && facets_inline) {
-            enquire.add_matchspy(&r.spy);
-          }
-          if (cutoff > 0) {
-            enquire.set_cutoff(0, cutoff);
-          }
-          Xapian::MSet mset =
-              enquire.get_mset(0, static_cast<Xapian::doccount>(depth),
-                               facets && facets_inline ? check : Xapian::doccount{0});
-          r.estimated = mset.get_matches_estimated();
-          r.upper_bound = mset.get_matches_upper_bound();
-          r.matches.reserve(mset.size());
-          for (auto it = mset.begin(); it != mset.end(); ++it) {
+          const QueryPlan& shard_plan = split ? matcher_plan : plan;
+          const std::vector<double>& shard_idf = split ? matcher_idf : idf;
+          auto add_match = [&](double bm25, Xapian::docid local) {
             ShardMatch m;
-            m.bm25 = it.get_weight();
+            m.bm25 = bm25;
             m.score = m.bm25;
             m.shard = k;
-            m.local = *it;
+            m.local = local;
             m.global = static_cast<Xapian::docid>((m.local - 1) * n + k + 1);
             r.lowest_matcher_bm25 = m.bm25;
             r.matches.push_back(std::move(m));
+          };
+          if (max_score) {
+            TopDocs top = MaxScoreTopK(dbs_[k], shard_plan, shard_idf, len_factor, depth, cutoff);
+            r.estimated = top.estimated;
+            r.upper_bound = top.upper_bound;
+            r.pruned = top.pruned;
+            r.matches.reserve(top.docs.size());
+            for (const auto& [bm25, local] : top.docs) {
+              add_match(bm25, local);
+            }
+          } else {
+            // Each thread builds its own query: Xapian's objects are reference-counted without
+            // atomics, so no Xapian object is shared between the threads.
+            Xapian::Enquire enquire(dbs_[k]);
+            enquire.set_query(BuildQuery(shard_plan, &shard_idf));
+            enquire.set_weighting_scheme(weight);
+            if (facets && facets_inline) {
+              enquire.add_matchspy(&r.spy);
+            }
+            if (cutoff > 0) {
+              enquire.set_cutoff(0, cutoff);
+            }
+            Xapian::MSet mset =
+                enquire.get_mset(0, static_cast<Xapian::doccount>(depth),
+                                 facets && facets_inline ? check : Xapian::doccount{0});
+            r.estimated = mset.get_matches_estimated();
+            r.upper_bound = mset.get_matches_upper_bound();
+            r.matches.reserve(mset.size());
+            for (auto it = mset.begin(); it != mset.end(); ++it) {
+              add_match(it.get_weight(), *it);
+            }
           }
           r.match_ms = ms_since(t0);
           if (need_terms || split) {
@@ -976,6 +1256,7 @@ class XapianIndex : public Index {
         match_ms = std::max(match_ms, r.match_ms);
         cover_ms = std::max(cover_ms, r.cover_ms);
         facet_ms = std::max(facet_ms, r.facet_ms);
+        out.trace.matcher_pruned = out.trace.matcher_pruned || r.pruned;
         const bool full = r.matches.size() >= depth;
         pass.complete = pass.complete && !full;
         left_out_max = std::max(left_out_max, (full ? r.lowest_matcher_bm25 : 0) + common_max);
