@@ -285,6 +285,7 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
     double match_ms = 0, cover_ms = 0, fetch_ms = 0, rest_ms = 0, facet_ms = 0;
     double plan_ms = 0, response_ms = 0;
     int64_t second_passes = 0, common = 0, common_proven = 0, common_fallback = 0, inner = 0;
+    int64_t pruned = 0;
   };
   std::vector<PathStats> paths(kPaths);
   auto run_path = [&](const RoutingExample& q, Path path,
@@ -362,6 +363,7 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
     st.common_proven += trace.common_proven ? 1 : 0;
     st.common_fallback += trace.common_fallback ? 1 : 0;
     st.inner += trace.inner_terms > 0 ? 1 : 0;
+    st.pruned += trace.matcher_pruned ? 1 : 0;
     return base::Status::Ok();
   };
   std::vector<Path> order = {kTop10, kTop100};
@@ -435,6 +437,7 @@ base::Result<RetrievalEval> EvaluateRetrieval(const TextAnalysis& analysis,
     l.common_proven_share = static_cast<double>(st.common_proven) / qn;
     l.common_fallback_share = static_cast<double>(st.common_fallback) / qn;
     l.inner_share = static_cast<double>(st.inner) / qn;
+    l.pruned_share = static_cast<double>(st.pruned) / qn;
   };
   fill(kTop10, out.top10);
   fill(kTop100, out.top100);
@@ -506,8 +509,9 @@ std::string RetrievalEvalJson(const RetrievalEval& e) {
          Fixed(l.facet_ms, 3) + "," + Key("common_share") + Fixed(l.common_share, 3) + "," +
          Key("common_proven_share") + Fixed(l.common_proven_share, 3) + "," +
          Key("common_fallback_share") + Fixed(l.common_fallback_share, 3) + "," +
-         Key("inner_share") + Fixed(l.inner_share, 3) + "," + Key("plan_ms") + Fixed(l.plan_ms, 3) +
-         "," + Key("response_ms") + Fixed(l.response_ms, 3) + "}";
+         Key("inner_share") + Fixed(l.inner_share, 3) + "," + Key("pruned_share") +
+         Fixed(l.pruned_share, 3) + "," + Key("plan_ms") + Fixed(l.plan_ms, 3) + "," +
+         Key("response_ms") + Fixed(l.response_ms, 3) + "}";
   };
   o += "," + Key("latency_path") + "\"api top-10 (page_size 10, facets, snippets)\"";
   o += "," + Key("top10_mismatches") + std::to_string(e.top10_mismatches);

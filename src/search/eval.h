@@ -53,6 +53,8 @@ struct PathLatency {
   double common_fallback_share = 0;
   // Queries whose matcher left terms inside a query word out (SearchOptions::defer_inner_terms).
   double inner_share = 0;
+  // Queries where kechan's MaxScore matcher skipped documents (SearchTrace::matcher_pruned).
+  double pruned_share = 0;
 };
 
 struct RetrievalEval {
