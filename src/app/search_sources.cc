@@ -145,6 +145,8 @@ class EnterpriseSource : public search::DocumentSource {
 class AppealSource : public search::DocumentSource {
  public:
   explicit AppealSource(appeals::AppealService& appeals) : appeals_(appeals) {}
+  // Every event of an appeal yields its current state (about twenty events per appeal).
+  bool ChangesFollowTheEntity() const override { return true; }
 
   Result<std::vector<search::Change>> Changes(const store::Event& e) override {
     std::vector<search::Change> out;

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "base/log.h"
@@ -111,14 +113,45 @@ base::Result<int> Indexer::Tick(int batch) {
   // Documents go to analysis and the index in chunks, so an event naming many records (an
   // import) does not hold all of them analysed in memory at once.
   constexpr size_t kChunk = 1000;
+  // A document changed by several events of the chunk is analysed and written once, with its
+  // last change (the writes would apply them in log order, so the last one wins anyway). An
+  // appeal has about twenty events, each of which yields its whole current state; a rebuild used
+  // to analyse and write it once per event.
   std::vector<Change> pending;
+  std::unordered_map<std::string, size_t> pending_at;  // type, '\n', id -> index in pending
+  // Sources whose changes follow the entity are asked once per entity and chunk: the record's
+  // current state is the same for every event of it in the batch.
+  std::unordered_set<std::string> asked;  // source index, '\n', entity, '\n', entity_id
   for (const store::Event& e : events) {
-    for (DocumentSource* source : sources_) {
+    for (size_t s = 0; s < sources_.size(); ++s) {
+      DocumentSource* source = sources_[s];
+      if (source->ChangesFollowTheEntity()) {
+        std::string key = std::to_string(s);
+        key.push_back('\n');
+        key.append(e.entity);
+        key.push_back('\n');
+        key.append(e.entity_id);
+        if (!asked.insert(std::move(key)).second) {
+          ++merged_;
+          continue;
+        }
+      }
       KECHAN_ASSIGN_OR_RETURN(std::vector<Change> changes, source->Changes(e));
       for (Change& c : changes) {
+        std::string key = c.type;
+        key.push_back('\n');
+        key.append(c.id);
+        auto [at, added] = pending_at.try_emplace(std::move(key), pending.size());
+        if (!added) {
+          pending[at->second] = std::move(c);
+          ++merged_;
+          continue;
+        }
         pending.push_back(std::move(c));
         if (pending.size() >= kChunk) {
           KECHAN_RETURN_IF_ERROR(Flush(pending));
+          pending_at.clear();
+          asked.clear();
         }
       }
     }

@@ -35,6 +35,10 @@ class DocumentSource {
   // The changes `event` implies (empty when the event is not about this source's records).
   // Sources load the record's current state, so replaying old events is harmless.
   virtual base::Result<std::vector<Change>> Changes(const store::Event& event) = 0;
+  // True when Changes depends only on the event's entity and entity_id and on the records'
+  // current state (not on the event's kind, payload or time): the indexer then asks once per
+  // entity within a batch, however many events the batch holds for it.
+  virtual bool ChangesFollowTheEntity() const { return false; }
 };
 
 // The seam over the event log. Thread-compatible.
@@ -74,6 +78,10 @@ class Indexer {
   base::Result<IndexerState> State();
   // Documents that failed analysis are skipped (and counted) rather than stalling the log.
   int64_t skipped() const { return skipped_; }
+  // Changes folded into a later change of the same document within a batch (not analysed or
+  // written on their own), and events not asked again of a source whose changes follow the
+  // entity (DocumentSource::ChangesFollowTheEntity).
+  int64_t merged() const { return merged_; }
 
  private:
   // Analyses the documents of `changes` (in parallel) and writes them in order; clears it.
@@ -86,6 +94,7 @@ class Indexer {
   int threads_;
   bool checked_ = false;
   int64_t skipped_ = 0;
+  int64_t merged_ = 0;
 };
 
 }  // namespace kechan::search
