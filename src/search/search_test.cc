@@ -992,6 +992,21 @@ TEST(SearchShardTest, MaxScoreMatcherAgreesWithXapiansOnRandomIndexes) {
         EXPECT_EQ(a->total, c->total) << what;
       }
       ExpectSamePageUpToTies(*a, *b, ours.offset, what);
+      // An empty page (only the count asked): for one term there is nothing to rank, and
+      // Xapian's matcher counts; otherwise the rerank depth is ranked and the count is exact
+      // when nothing was skipped.
+      auto c = (*idx)->Search(plan, {.limit = 0});
+      auto x = (*idx)->Search(plan, {.limit = 0, .xapian_matcher = true});
+      auto exact = (*idx)->Search(plan, {.limit = 0, .facets = true, .xapian_matcher = true});
+      ASSERT_TRUE(c.ok() && x.ok() && exact.ok()) << what;
+      ASSERT_TRUE(exact->facets_exact) << what;
+      EXPECT_TRUE(c->hits.empty()) << what;
+      if (plan.terms.size() == 1) {
+        EXPECT_FALSE(c->trace.matcher_pruned) << what;
+        EXPECT_EQ(c->total, x->total) << what;
+      } else if (!c->trace.matcher_pruned) {
+        EXPECT_EQ(c->total, exact->total) << what;
+      }
     }
     EXPECT_GT(pruned, 10) << shards;
     idx->reset();

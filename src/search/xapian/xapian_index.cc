@@ -1157,9 +1157,10 @@ class XapianIndex : public Index {
       pass.results = std::vector<ShardResult>(n);
       const bool facets_inline = options.full_depth || options.first_pass_depth > 0 || additive;
       // Our MaxScore matcher (MaxScoreTopK) unless Xapian's is asked for, counts facets inline,
-      // adds the coverage bonus, or a value range filters (MaxScoreTopK reads no values).
+      // adds the coverage bonus, or a value range filters (MaxScoreTopK reads no values); and
+      // not for an empty page, whose only answer is Xapian's estimate of the matches.
       const bool max_score = !options.xapian_matcher && !(facets && facets_inline) && !additive &&
-                             !plan.terms.empty() && plan.ranges.empty();
+                             !plan.terms.empty() && plan.ranges.empty() && depth > 0;
       auto search_shard = [&](size_t k) {
         ShardResult& r = pass.results[k];
         try {
