@@ -146,6 +146,34 @@ constexpr double kBm25B = 0.5;
 constexpr double kCoordinationPower = 2.0;
 constexpr size_t kRerankDepth = 100;
 
+// The plan's type and facet filters as groups of terms: a document must hold some term of every
+// group. And the terms of its excluded keys (a document holding one is left out).
+std::vector<std::vector<std::string>> FilterTermGroups(const QueryPlan& plan) {
+  std::vector<std::vector<std::string>> groups;
+  if (!plan.types.empty()) {
+    auto& g = groups.emplace_back();
+    for (const auto& t : plan.types) {
+      g.push_back(FacetTerm("type", t));
+    }
+  }
+  for (const auto& [facet, values] : plan.filters) {
+    auto& g = groups.emplace_back();
+    for (const auto& v : values) {
+      g.push_back(FacetTerm(facet, v));
+    }
+  }
+  return groups;
+}
+
+std::vector<std::string> ExcludedTerms(const QueryPlan& plan) {
+  std::vector<std::string> terms;
+  terms.reserve(plan.exclude_keys.size());
+  for (const auto& k : plan.exclude_keys) {
+    terms.push_back(Term3("Q", k, ""));
+  }
+  return terms;
+}
+
 // The plan as a Xapian query: an OR of its terms, each scaled by its weight (and by `idf[i]`
 // when given, for GlobalBm25), under the filters.
 Xapian::Query BuildQuery(const QueryPlan& plan, const std::vector<double>* idf = nullptr) {
@@ -165,18 +193,8 @@ Xapian::Query BuildQuery(const QueryPlan& plan, const std::vector<double>* idf =
     text = Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
   }
   std::vector<Xapian::Query> filters;
-  if (!plan.types.empty()) {
-    std::vector<Xapian::Query> any;
-    for (const auto& t : plan.types) {
-      any.emplace_back(FacetTerm("type", t));
-    }
-    filters.emplace_back(Xapian::Query::OP_OR, any.begin(), any.end());
-  }
-  for (const auto& [facet, values] : plan.filters) {
-    std::vector<Xapian::Query> any;
-    for (const auto& v : values) {
-      any.emplace_back(FacetTerm(facet, v));
-    }
+  for (const auto& group : FilterTermGroups(plan)) {
+    std::vector<Xapian::Query> any(group.begin(), group.end());
     filters.emplace_back(Xapian::Query::OP_OR, any.begin(), any.end());
   }
   for (const auto& [name, range] : plan.ranges) {
@@ -199,10 +217,8 @@ Xapian::Query BuildQuery(const QueryPlan& plan, const std::vector<double>* idf =
                       Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end()));
   }
   if (!plan.exclude_keys.empty()) {
-    std::vector<Xapian::Query> ex;
-    for (const auto& k : plan.exclude_keys) {
-      ex.emplace_back(Term3("Q", k, ""));
-    }
+    const std::vector<std::string> excluded = ExcludedTerms(plan);
+    std::vector<Xapian::Query> ex(excluded.begin(), excluded.end());
     q = Xapian::Query(Xapian::Query::OP_AND_NOT, q,
                       Xapian::Query(Xapian::Query::OP_OR, ex.begin(), ex.end()));
   }
@@ -316,11 +332,14 @@ class GlobalBm25 : public Xapian::Weight {
     double normlen = std::max(len * len_factor, kMinNormLen);
     return termweight * (wdf / (kBm25K1 * (normlen * kBm25B + (1 - kBm25B)) + wdf));
   }
+  // The highest part a term can give: at its highest wdf and the shortest length a document with
+  // that wdf can have (Part grows with wdf and falls with length).
+  static double MaxPart(double termweight, double wdf_max, double doclength_lower_bound,
+                        double len_factor) {
+    return Part(termweight, wdf_max, std::max(wdf_max, doclength_lower_bound), len_factor);
+  }
   double get_maxpart() const override {
-    double wdf_max = get_wdf_upper_bound();
-    double len_lb = std::max<double>(wdf_max, get_doclength_lower_bound());
-    double normlen = std::max(len_lb * len_factor_, kMinNormLen);
-    return termweight_ * (wdf_max / (kBm25K1 * (normlen * kBm25B + (1 - kBm25B)) + wdf_max)) +
+    return MaxPart(termweight_, get_wdf_upper_bound(), get_doclength_lower_bound(), len_factor_) +
            extra_;
   }
   double get_sumextra(Xapian::termcount, Xapian::termcount) const override { return 0; }
@@ -492,10 +511,8 @@ TopDocs MaxScoreTopK(Xapian::Database& db, const QueryPlan& plan, const std::vec
     l.cur = l.it == l.end ? 0 : *l.it;
     l.termweight = (kBm25K1 + 1) * plan.terms[i].weight * idf[i];
     // As GlobalBm25::get_maxpart, from this shard's bounds.
-    const double wdf_max = db.get_wdf_upper_bound(term);
-    const double normlen =
-        std::max(std::max(wdf_max, len_lb0) * len_factor, GlobalBm25::kMinNormLen);
-    l.maxpart = l.termweight * (wdf_max / (kBm25K1 * (normlen * kBm25B + (1 - kBm25B)) + wdf_max));
+    l.maxpart =
+        GlobalBm25::MaxPart(l.termweight, db.get_wdf_upper_bound(term), len_lb0, len_factor);
     union_bound += l.termfreq;
     most_frequent = std::max(most_frequent, l.termfreq);
     lists.push_back(std::move(l));
@@ -524,28 +541,10 @@ TopDocs MaxScoreTopK(Xapian::Database& db, const QueryPlan& plan, const std::vec
     return g;
   };
   std::vector<Group> groups;
-  if (!plan.types.empty()) {
-    std::vector<std::string> t;
-    for (const auto& type : plan.types) {
-      t.push_back(FacetTerm("type", type));
-    }
-    groups.push_back(group_of(t));
+  for (const auto& terms : FilterTermGroups(plan)) {
+    groups.push_back(group_of(terms));
   }
-  for (const auto& [facet, values] : plan.filters) {
-    std::vector<std::string> t;
-    for (const auto& v : values) {
-      t.push_back(FacetTerm(facet, v));
-    }
-    groups.push_back(group_of(t));
-  }
-  Group excluded;
-  {
-    std::vector<std::string> t;
-    for (const auto& key : plan.exclude_keys) {
-      t.push_back(Term3("Q", key, ""));
-    }
-    excluded = group_of(t);
-  }
+  Group excluded = group_of(ExcludedTerms(plan));
   auto holds = [](Group& g, Xapian::docid did) {
     for (auto& [it, end] : g.terms) {
       if (it != end) {
