@@ -1072,6 +1072,42 @@ TEST(SearchShardTest, SearchDuringALongBatchWaitsOnlyForEarlierWrites) {
   idx->reset();
 }
 
+// Producers of a full queue sleep until the writer has taken half of it. Three producers at
+// once, each queueing far more than a queue holds, with searches in between: none of them is
+// left asleep (the test would hang), and every document is written.
+TEST(SearchShardTest, ProducersOfAFullQueueAreAllWokenAndNothingIsLost) {
+  ASSERT_NE(A(), nullptr);
+  auto idx = OpenXapianIndex(TempDir("producers"), {.shards = 2});
+  ASSERT_TRUE(idx.ok()) << idx.status();
+  Index& index = **idx;
+  auto base = AnalyzeDocument(An(), Doc("demand", "x", "激光雷达标定", "激光雷达标定服务需求"));
+  ASSERT_TRUE(base.ok());
+  constexpr int kProducers = 3;
+  constexpr int kEach = 700;  // each shard's queue holds 256
+  std::vector<std::future<void>> producers;
+  for (int p = 0; p < kProducers; ++p) {
+    producers.push_back(std::async(std::launch::async, [&, p] {
+      for (int i = 0; i < kEach; ++i) {
+        IndexedDocument d = *base;
+        d.doc.id = std::to_string(p) + "-" + std::to_string(i);
+        EXPECT_TRUE(index.Replace(std::move(d)).ok());
+      }
+    }));
+  }
+  auto plan = BuildPlan(An(), {.q = "激光雷达"});
+  ASSERT_TRUE(plan.ok());
+  for (int s = 0; s < 20; ++s) {
+    auto during = index.Search(*plan, {.limit = 10});
+    ASSERT_TRUE(during.ok()) << during.status();
+  }
+  for (auto& p : producers) {
+    p.get();
+  }
+  ASSERT_TRUE(index.Commit().ok());
+  EXPECT_EQ(*index.DocCount(), kProducers * kEach);
+  idx->reset();
+}
+
 TEST(SearchSnippetTest, HighlightsMatchesAndEscapesHtml) {
   ASSERT_NE(A(), nullptr);
   std::string s = Snippet(An(), "<b>新型</b>锂电池隔膜 for batteries", {"锂电池", "batteri"});

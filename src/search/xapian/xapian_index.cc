@@ -297,8 +297,11 @@ Document KeyOf(const Xapian::Document& d) {
   return out;
 }
 
-// Pending writes per shard before Replace waits for the writer (bounds memory).
+// Pending writes per shard before Replace waits for the writer (bounds memory). A full queue's
+// producer sleeps until the writer has taken half of it, so a bulk load hands over in bursts
+// instead of waking the producer once per document.
 constexpr size_t kQueueLimit = 256;
+constexpr size_t kQueueResume = kQueueLimit / 2;
 
 // BM25 exactly as Xapian::BM25Weight(k1, 0, 1, b, 0.5) computes it, except that the term's idf
 // comes in through the query's scale factor (OP_SCALE_WEIGHT by plan weight × idf) and the average
@@ -1363,12 +1366,17 @@ class XapianIndex : public Index {
     const size_t k = ShardOf(op.id_term, dbs_.size());
     std::unique_lock lock(mu_);
     KECHAN_RETURN_IF_ERROR(TakeError());
-    cv_.wait(lock, [&] { return queues_[k].size() < kQueueLimit; });
+    if (queues_[k].size() >= kQueueLimit) {
+      room_cv_.wait(lock, [&] { return queues_[k].size() <= kQueueResume; });
+    }
     op.seq = ++seq_;
     queued_[k] = op.seq;
+    const bool was_empty = queues_[k].empty();
     queues_[k].push_back(std::move(op));
     lock.unlock();
-    cv_.notify_all();
+    if (was_empty) {  // a writer only waits for work on an empty queue
+      cv_.notify_all();
+    }
     return base::Status::Ok();
   }
 
@@ -1415,8 +1423,11 @@ class XapianIndex : public Index {
       Op op = std::move(queues_[k].front());
       queues_[k].pop_front();
       busy_[k] = true;
+      const bool resume = queues_[k].size() == kQueueResume;
       lock.unlock();
-      cv_.notify_all();  // room in the queue
+      if (resume) {
+        room_cv_.notify_all();
+      }
       base::Status s = Apply(k, op);
       lock.lock();
       busy_[k] = false;
@@ -1429,6 +1440,7 @@ class XapianIndex : public Index {
         // next Replace/Commit, and the indexer then re-applies the batch from its cursor.
         queues_[k].clear();
         applied_[k] = queued_[k];
+        room_cv_.notify_all();
       }
       cv_.notify_all();
     }
@@ -1469,7 +1481,8 @@ class XapianIndex : public Index {
 
   std::mutex read_mu_;  // one reader at a time
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;                 // writers, readers and Drain wait here
+  std::condition_variable room_cv_;            // producers of a full queue wait here (kQueueResume)
   std::vector<Xapian::WritableDatabase> dbs_;  // dbs_[k] belongs to writer k while busy_[k]
   std::vector<std::string> dirs_;
   std::string dir_;
