@@ -18,6 +18,7 @@
 #include "appeals/routes.h"
 #include "auth/migrations.h"
 #include "base/log.h"
+#include "base/strcat.h"
 #include "calendar/routes.h"
 #include "calendar/service.h"
 #include "chain/cli.h"
@@ -185,7 +186,7 @@ int CmdServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
                              {"read_timeout_ms", 100, 3600000},
                              {"idle_timeout_ms", 100, 3600000},
                              {"shutdown_grace_ms", 0, 3600000},
-                             {"session_ttl_hours", 1, 24 * 365}};
+                             {"session_ttl_hours", 1, int64_t{24} * 365}};
   for (size_t i = 0; i < std::size(int_keys); ++i) {
     auto v = config->GetInt(int_keys[i].name);
     if (!v.ok()) {
@@ -194,9 +195,10 @@ int CmdServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
     if (*v < int_keys[i].min || *v > int_keys[i].max) {
       std::string flag = std::string("--") + int_keys[i].name;
       std::string range = std::to_string(int_keys[i].min) + ".." + std::to_string(int_keys[i].max);
-      return ReportError(base::InvalidArgument(flag, "cli.range", flag + " must be in " + range,
-                                               flag + " 须在 " + range + " 之间"),
-                         err);
+      return ReportError(
+          base::InvalidArgument(flag, "cli.range", base::StrCat(flag, " must be in ", range),
+                                base::StrCat(flag, " 须在 ", range, " 之间")),
+          err);
     }
     values[i] = *v;
   }

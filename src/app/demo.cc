@@ -6,6 +6,7 @@
 #include "appeals/demo.h"
 #include "auth/auth_service.h"
 #include "auth/uscc.h"
+#include "base/strcat.h"
 #include "chain/demo.h"
 #include "notify/demo.h"
 #include "policy/demo.h"
@@ -158,13 +159,13 @@ base::Result<DemoReport> LoadDemo(App& app, const DemoOptions& options, const ba
         auth::MakeUscc('9', '1', d.code, OrgBody(1000003ULL + static_cast<uint64_t>(i) * 7919ULL)));
     std::string n = std::to_string(i + 1);
     KECHAN_ASSIGN_OR_RETURN(
-        auto org, auth.CreateOrgAsSystem(
-                      {.kind = auth::OrgKind::kEnterprise,
-                       .name = "成都" + trade + kBusinesses[biz] + "有限公司" + n + "（示例）",
-                       .name_en = "Chengdu Example " + std::string(kBusinessesEn[biz]) +
-                                  " Co., Ltd. No. " + n,
-                       .uscc = uscc},
-                      "demo"));
+        auto org,
+        auth.CreateOrgAsSystem(
+            {.kind = auth::OrgKind::kEnterprise,
+             .name = base::StrCat("成都", trade, kBusinesses[biz], "有限公司", n, "（示例）"),
+             .name_en = base::StrCat("Chengdu Example ", kBusinessesEn[biz], " Co., Ltd. No. ", n),
+             .uscc = uscc},
+            "demo"));
     enterprises.push_back(org);
     ++report.orgs;
   }
@@ -228,6 +229,7 @@ base::Result<DemoReport> LoadDemo(App& app, const DemoOptions& options, const ba
     // Appeals over the last months in every state, catalogue, duty rota and receptions.
     std::vector<int64_t> chain_ids;
     KECHAN_ASSIGN_OR_RETURN(auto chains, app.chain->ListChains(chain::Caller::System("demo")));
+    chain_ids.reserve(chains.size());
     for (const auto& c : chains) {
       chain_ids.push_back(c.chain.id.value);
     }

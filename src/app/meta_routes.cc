@@ -6,7 +6,8 @@
 
 namespace kechan::app {
 
-void RegisterMetaRoutes(http::Router& router, SettingsService& settings, std::string version) {
+void RegisterMetaRoutes(http::Router& router, SettingsService& settings,
+                        const std::string& version) {
   router.Add(
       http::Method::kGet, "/api/v1/meta",
       {.summary = "Installation facts: version and whether the data is synthetic demo data",

@@ -9,6 +9,7 @@
 
 namespace kechan::app {
 
-void RegisterMetaRoutes(http::Router& router, SettingsService& settings, std::string version);
+void RegisterMetaRoutes(http::Router& router, SettingsService& settings,
+                        const std::string& version);
 
 }  // namespace kechan::app

@@ -186,6 +186,8 @@ class AppealSource : public search::DocumentSource {
       d.facets["department"] = {detail->lead_unit_name.empty() ? std::to_string(*a.lead_unit)
                                                                : detail->lead_unit_name};
     }
+    // Whole days since the epoch: the integer division is meant.
+    // NOLINTNEXTLINE(bugprone-integer-division)
     d.numbers["date"] = static_cast<double>(a.created_at / (86400LL * 1000 * 1000));
     out.push_back({"appeal", d.id, std::move(d)});
     return out;

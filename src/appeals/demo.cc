@@ -59,7 +59,7 @@ std::string DemoReport::ToJson() const {
          ",\"rota_days\":" + std::to_string(rota_days) + "}";
 }
 
-base::Result<DemoReport> LoadAppealsDemo(store::Database& db, CalendarProvider calendar,
+base::Result<DemoReport> LoadAppealsDemo(store::Database& db, const CalendarProvider& calendar,
                                          const DemoOptions& options) {
   DemoReport report;
   std::vector<int64_t> departments, firms;
@@ -68,15 +68,23 @@ base::Result<DemoReport> LoadAppealsDemo(store::Database& db, CalendarProvider c
     KECHAN_ASSIGN_OR_RETURN(auto tx, db.Begin(store::TxKind::kRead));
     KECHAN_ASSIGN_OR_RETURN(auto d, tx->Query("SELECT id FROM orgs WHERE kind = 'government' "
                                               "ORDER BY id"));
-    for (const auto& r : d.rows) departments.push_back(r.Int(0));
+    for (const auto& r : d.rows) {
+      departments.push_back(r.Int(0));
+    }
     KECHAN_ASSIGN_OR_RETURN(auto f, tx->Query("SELECT id FROM orgs WHERE kind = 'enterprise' "
                                               "ORDER BY id LIMIT 300"));
-    for (const auto& r : f.rows) firms.push_back(r.Int(0));
+    for (const auto& r : f.rows) {
+      firms.push_back(r.Int(0));
+    }
     KECHAN_ASSIGN_OR_RETURN(auto u, tx->Query("SELECT user_id, role FROM memberships WHERE role "
                                               "IN ('duty_director', 'chain_chief') ORDER BY id"));
     for (const auto& r : u.rows) {
-      if (r.Text(1) == "duty_director" && director == 0) director = r.Int(0);
-      if (r.Text(1) == "chain_chief" && chief == 0) chief = r.Int(0);
+      if (r.Text(1) == "duty_director" && director == 0) {
+        director = r.Int(0);
+      }
+      if (r.Text(1) == "chain_chief" && chief == 0) {
+        chief = r.Int(0);
+      }
     }
   }
   if (departments.empty() || firms.empty()) {
@@ -101,7 +109,9 @@ base::Result<DemoReport> LoadAppealsDemo(store::Database& db, CalendarProvider c
   if (director > 0) {
     int days = 0;
     for (base::Date d = today; days < 20; d = d.AddDays(1)) {
-      if (!cal->IsWorkingDay(d)) continue;
+      if (!cal->IsWorkingDay(d)) {
+        continue;
+      }
       ++days;
       KECHAN_RETURN_IF_ERROR(svc.SetRota(sys, d, director).status());
       ++report.rota_days;
@@ -121,7 +131,9 @@ base::Result<DemoReport> LoadAppealsDemo(store::Database& db, CalendarProvider c
     for (int64_t chain : options.chain_ids) {
       for (int w = 0; w < 4; ++w) {
         base::Date d = today.AddDays(7 * w + 3);
-        while (!cal->IsWorkingDay(d)) d = d.AddDays(1);
+        while (!cal->IsWorkingDay(d)) {
+          d = d.AddDays(1);
+        }
         KECHAN_RETURN_IF_ERROR(svc.CreateReception(sys, {.kind = "chain",
                                                          .chain_id = chain,
                                                          .date = d.ToString(),
@@ -173,7 +185,7 @@ base::Result<DemoReport> LoadAppealsDemo(store::Database& db, CalendarProvider c
     KECHAN_ASSIGN_OR_RETURN(AppealDetail d, svc.Create(sys, a));
     const int64_t id = d.appeal.id;
     ++report.appeals;
-    auto act = [&](const char* action, flow::Fields f) -> base::Status {
+    auto act = [&](const char* action, const flow::Fields& f) -> base::Status {
       return svc.Act(sys, id, action, f).status();
     };
     if (stage == 1) {

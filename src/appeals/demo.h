@@ -31,7 +31,7 @@ struct DemoOptions {
 // Loads the data through AppealService (so every record has its history and events), using a
 // fake clock that walks through the past. Reads the departments (orgs of kind government), the
 // enterprises and the duty-director / chain-chief accounts from the auth tables.
-base::Result<DemoReport> LoadAppealsDemo(store::Database& db, CalendarProvider calendar,
+base::Result<DemoReport> LoadAppealsDemo(store::Database& db, const CalendarProvider& calendar,
                                          const DemoOptions& options);
 
 }  // namespace kechan::appeals

@@ -125,7 +125,7 @@ class AppealMetricsTest : public ::testing::TestWithParam<Backend> {
     std::vector<int64_t> ids;
     *applied = 0;
     for (int step = 0; step < steps; ++step) {
-      clock().Advance(static_cast<base::Micros>(rng() % (20 * 60)) * kMinute);
+      clock().Advance(static_cast<base::Micros>(rng() % (20ULL * 60)) * kMinute);
       if (ids.size() < 60 && (ids.empty() || pick(4) == 0)) {
         const auto& type = AppealTypes()[pick(AppealTypes().size())];
         NewAppeal a{.title = "诉求" + std::to_string(step),
@@ -234,7 +234,7 @@ TEST_P(AppealMetricsTest, PausedTimeIsExcludedFromResolutionHours) {
   auto d = service_->Create(firm, {.title = "融资对接", .body = "需要贷款", .type = "financing"});
   ASSERT_TRUE(d.ok()) << d.status();
   const int64_t id = d->appeal.id;
-  auto act = [&](const Caller& c, const char* action, flow::Fields f = {}) {
+  auto act = [&](const Caller& c, const char* action, const flow::Fields& f = {}) {
     auto r = service_->Act(c, id, action, f);
     ASSERT_TRUE(r.ok()) << action << ": " << r.status();
   };
@@ -466,8 +466,12 @@ TEST_P(AppealMetricsTest, QueueUnionEqualsTheFormerOrQuery) {
       }
       where += ")";
     }
-    if (!f.type.empty()) where += " AND type = '" + f.type + "'";
-    if (!f.sla.empty()) where += " AND sla = '" + f.sla + "'";
+    if (!f.type.empty()) {
+      where += " AND type = '" + f.type + "'";
+    }
+    if (!f.sla.empty()) {
+      where += " AND sla = '" + f.sla + "'";
+    }
     if (f.unit) {
       where += " AND id IN (SELECT appeal_id FROM appeal_units WHERE org_id = " +
                std::to_string(*f.unit) + ")";
@@ -487,12 +491,16 @@ TEST_P(AppealMetricsTest, QueueUnionEqualsTheFormerOrQuery) {
       total += r.Int(1);
     }
     out += "total " + std::to_string(total) + ";";
-    for (const auto& [k, v] : by_sla) out += k + "=" + std::to_string(v) + ";";
+    for (const auto& [k, v] : by_sla) {
+      out += k + "=" + std::to_string(v) + ";";
+    }
     auto rows = (*tx)->Query("SELECT id FROM appeals" + where + order + " LIMIT " +
                              std::to_string(size) + " OFFSET " + std::to_string((page - 1) * size));
     EXPECT_TRUE(rows.ok()) << rows.status();
     out += " ids";
-    for (const auto& r : rows->rows) out += " " + std::to_string(r.Int(0));
+    for (const auto& r : rows->rows) {
+      out += " " + std::to_string(r.Int(0));
+    }
     return out;
   };
   auto now = [&](const Caller& c, const Filter& f, int64_t page, int64_t size) {
@@ -506,11 +514,17 @@ TEST_P(AppealMetricsTest, QueueUnionEqualsTheFormerOrQuery) {
     lf.page_size = size;
     auto res = service_->List(c, lf);
     EXPECT_TRUE(res.ok()) << res.status();
-    if (!res.ok()) return std::string();
+    if (!res.ok()) {
+      return std::string();
+    }
     std::string out = "total " + std::to_string(res->total) + ";";
-    for (const auto& [k, v] : res->counts) out += k + "=" + std::to_string(v) + ";";
+    for (const auto& [k, v] : res->counts) {
+      out += k + "=" + std::to_string(v) + ";";
+    }
     out += " ids";
-    for (const auto& a : res->items) out += " " + std::to_string(a.id);
+    for (const auto& a : res->items) {
+      out += " " + std::to_string(a.id);
+    }
     return out;
   };
   int nonempty = 0;

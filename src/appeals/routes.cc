@@ -249,9 +249,15 @@ Result<Response> Meta(AppealService& s, const Request&) {
   }
   for (const auto& t : spec.transitions) {
     json::array from, roles, req;
-    for (const auto& f : t.from) from.emplace_back(f);
-    for (auto r : t.roles) roles.emplace_back(auth::RoleName(r));
-    for (const auto& r : t.required) req.emplace_back(r);
+    for (const auto& f : t.from) {
+      from.emplace_back(f);
+    }
+    for (auto r : t.roles) {
+      roles.emplace_back(auth::RoleName(r));
+    }
+    for (const auto& r : t.required) {
+      req.emplace_back(r);
+    }
     actions.push_back(json::object{{"action", t.action},
                                    {"from", std::move(from)},
                                    {"to", t.to},
@@ -272,7 +278,9 @@ Result<Response> Meta(AppealService& s, const Request&) {
                                  {"label_en", t.label_en},
                                  {"resolution_days", resolution_days}});
   }
-  for (const auto& c : Channels()) channels.emplace_back(c);
+  for (const auto& c : Channels()) {
+    channels.emplace_back(c);
+  }
   for (const auto& r : RejectReasons()) {
     reasons.push_back(
         json::object{{"code", r.code}, {"label_zh", r.label_zh}, {"label_en", r.label_en}});
@@ -329,8 +337,12 @@ Result<ListFilter> ReadFilter(const Request& req) {
   size_t pos = 0;
   while (!states.empty() && pos <= states.size()) {
     size_t c = states.find(',', pos);
-    if (c == std::string::npos) c = states.size();
-    if (c > pos) f.states.push_back(states.substr(pos, c - pos));
+    if (c == std::string::npos) {
+      c = states.size();
+    }
+    if (c > pos) {
+      f.states.push_back(states.substr(pos, c - pos));
+    }
     pos = c + 1;
   }
   f.type = Q(req, "type");
@@ -338,7 +350,9 @@ Result<ListFilter> ReadFilter(const Request& req) {
   f.channel = Q(req, "channel");
   f.sla = Q(req, "sla");
   f.q = Q(req, "q");
-  if (std::string sort = Q(req, "sort"); !sort.empty()) f.sort = sort;
+  if (std::string sort = Q(req, "sort"); !sort.empty()) {
+    f.sort = sort;
+  }
   KECHAN_ASSIGN_OR_RETURN(f.chain_id, QInt(req, "chain"));
   KECHAN_ASSIGN_OR_RETURN(f.unit, QInt(req, "unit"));
   KECHAN_ASSIGN_OR_RETURN(f.org_id, QInt(req, "org"));
@@ -770,8 +784,12 @@ Result<MetricsQuery> ReadMetricsQuery(const Request& req) {
   const base::Date today = Today();
   KECHAN_ASSIGN_OR_RETURN(q.to, QDate(req, "to", today));
   KECHAN_ASSIGN_OR_RETURN(q.from, QDate(req, "from", q.to.AddDays(-365)));
-  if (std::string by = Q(req, "by"); !by.empty()) q.by = by;
-  if (std::string p = Q(req, "period"); !p.empty()) q.period = p;
+  if (std::string by = Q(req, "by"); !by.empty()) {
+    q.by = by;
+  }
+  if (std::string p = Q(req, "period"); !p.empty()) {
+    q.period = p;
+  }
   // hours=0: rates and counts only, from the per-day sums (no medians/p90 of working hours).
   if (std::string h = Q(req, "hours"); !h.empty()) {
     if (h != "0" && h != "1" && h != "true" && h != "false") {
@@ -865,7 +883,9 @@ json::object SenderObj(const GroupSender& g) {
 Result<Response> ListSenders(AppealService& s, const Request& req) {
   KECHAN_ASSIGN_OR_RETURN(auto items, s.ListSenders(Caller::Of(req.principal)));
   json::array a;
-  for (const auto& g : items) a.push_back(SenderObj(g));
+  for (const auto& g : items) {
+    a.push_back(SenderObj(g));
+  }
   return Response::Json(http::ToJson(json::object{{"items", std::move(a)}}));
 }
 
@@ -946,7 +966,9 @@ table::Table MetricsTable(const MetricsResult& m) {
               "满意率 satisfaction", "综合 composite",  "按时办结 on-time",
               "重办率 rework",       "催办率 urging"};
   auto f = [](std::optional<double> v) {
-    if (!v) return std::string();
+    if (!v) {
+      return std::string();
+    }
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.4f", *v);
     return std::string(buf);

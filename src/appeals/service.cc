@@ -17,6 +17,7 @@
 #include "appeals/metrics.h"
 #include "auth/crypto.h"
 #include "base/log.h"
+#include "base/strcat.h"
 #include "base/utf8.h"
 #include "flow/appeal_spec.h"
 #include "store/event_log.h"
@@ -80,7 +81,6 @@ std::vector<int64_t> Caller::OrgsWith(auth::Role role) const {
 
 namespace {
 
-constexpr Micros kHour = 3'600'000'000LL;
 constexpr char kTimerKind[] = "appeal.sla";
 
 constexpr char kAppealColumns[] =
@@ -1537,8 +1537,9 @@ Result<AppealPage> AppealService::List(const Caller& caller, const ListFilter& f
   int n = 0;
   for (const auto& b : branches) {
     for (const auto& [cond, part_order] : parts) {
-      ids_sql += (n ? " UNION ALL SELECT * FROM (" : "SELECT * FROM (") + branch_sql(cols, b) +
-                 cond + part_order + " LIMIT ?) b" + std::to_string(n);
+      ids_sql +=
+          base::StrCat(n ? " UNION ALL SELECT * FROM (" : "SELECT * FROM (", branch_sql(cols, b),
+                       cond, part_order, " LIMIT ?) b", std::to_string(n));
       ip.insert(ip.end(), p.begin(), p.end());
       ip.push_back(bound);
       ++n;
@@ -1592,7 +1593,8 @@ Result<AppealPage> AppealService::List(const Caller& caller, const ListFilter& f
 // ----------------------------------------------------------------------------------
 
 Result<Attachment> AppealService::AddAttachment(const Caller& caller, int64_t id, std::string name,
-                                                std::string content_type, std::string_view bytes) {
+                                                const std::string& content_type,
+                                                std::string_view bytes) {
   if (bytes.empty()) {
     return base::InvalidArgument("body", "appeal.attachment_empty", "The file is empty",
                                  "文件为空");

@@ -278,7 +278,7 @@ class AppealService {
   // Stores the bytes under <data_dir>/attachments/<sha256>. Errors: NotFound; InvalidArgument
   // "body" (empty) / "name"; ResourceExhausted "appeal.attachment_too_large".
   base::Result<Attachment> AddAttachment(const Caller& caller, int64_t id, std::string name,
-                                         std::string content_type, std::string_view bytes);
+                                         const std::string& content_type, std::string_view bytes);
   // Returns the attachment and its bytes.
   base::Result<std::pair<Attachment, std::string>> ReadAttachment(const Caller& caller, int64_t id,
                                                                   int64_t att);

@@ -118,7 +118,7 @@ class AppealServiceTest : public ::testing::TestWithParam<Backend> {
     return d.ok() ? d->appeal.id : 0;
   }
   base::Result<AppealDetail> Do(const Caller& c, int64_t id, const std::string& action,
-                                flow::Fields f = {}) {
+                                const flow::Fields& f = {}) {
     return service_->Act(c, id, action, f);
   }
   // Files and dispatches to org 2.
@@ -293,7 +293,7 @@ TEST_P(AppealServiceTest, PausedClockDoesNotCountWaitingDays) {
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->appeal.sla, "paused");
   // Ten working days later nothing has breached the resolution clock (it is paused).
-  clock().Advance(14 * 24 * kHour);
+  clock().Advance(kHour * 24 * 14);
   ASSERT_TRUE(scheduler_->Tick().ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE kind = 'appeal.sla_breached'"), 0);
   d = service_->Get(op_, id);
@@ -315,7 +315,7 @@ TEST_P(AppealServiceTest, BreachFiresOnceAndEscalatesIntoAReception) {
   ASSERT_TRUE(r.ok());
   int64_t id = Dispatched();
   // Three working days: sign-for (1 day) and response (2 days) breach; resolution does not.
-  clock().Advance(3 * 24 * kHour);
+  clock().Advance(kHour * 24 * 3);
   ASSERT_TRUE(scheduler_->Tick().ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE kind = 'appeal.sla_breached'"), 2);
   EXPECT_EQ(service_->Get(op_, id)->appeal.sla, "red");
@@ -325,7 +325,7 @@ TEST_P(AppealServiceTest, BreachFiresOnceAndEscalatesIntoAReception) {
   ASSERT_TRUE(scheduler_->Tick().ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE kind = 'appeal.sla_breached'"), 2);
   // Two more weeks: the resolution clock breaches; the appeal is supervised and booked.
-  clock().Advance(14 * 24 * kHour);
+  clock().Advance(kHour * 24 * 14);
   ASSERT_TRUE(scheduler_->Tick().ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE kind = 'appeal.sla_breached'"), 3);
   auto d = service_->Get(op_, id);

@@ -584,7 +584,7 @@ TEST_P(AuthServiceTest, SignInRehashesAWeakerHash) {
   };
   const std::string before = hash_of();
   AuthOptions stronger = Options();
-  stronger.password_cost = {.opslimit = 2, .memlimit = 16 * 1024};
+  stronger.password_cost = {.opslimit = 2, .memlimit = size_t{16} * 1024};
   auto service = MakeService(stronger);
   ASSERT_TRUE(service->SignIn("admin", kOperatorPassword, "10.0.0.1").ok());
   const std::string after = hash_of();
@@ -703,6 +703,7 @@ TEST_P(AuthServiceTest, ConcurrentSignInsAndAuthenticationsAreSafe) {
   const int64_t events_before = Count("events");
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&, i] {
       for (int k = 0; k < 5; ++k) {

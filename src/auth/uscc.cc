@@ -157,7 +157,7 @@ Result<UsccParts> ParseUscc(std::string_view input, std::string_view field) {
               std::string(1, code[i]) + "”。");
     }
   }
-  char org_check = OrgCheck(std::string_view(code).substr(8, 8));
+  char org_check = OrgCheck(std::string_view{code}.substr(8, 8));
   if (code[16] != org_check) {
     return InvalidArgument(
         std::string(field), "uscc.org_check_char",

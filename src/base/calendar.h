@@ -47,7 +47,8 @@ class Date {
   // Formats as "YYYY-MM-DD".
   std::string ToString() const;
 
-  auto operator<=>(const Date&) const = default;
+  auto operator<=>(const Date&) const =
+      default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 misreads =default
 
  private:
   constexpr Date(int y, int m, int d) : year_(y), month_(m), day_(d) {}
@@ -64,8 +65,8 @@ int DaysInMonth(int year, int month);
 // time since 1991, so a fixed offset is exact for every instant this system deals with. These four
 // functions are the only place in the code base where UTC instants and local wall-clock time meet.
 inline constexpr Micros kMicrosPerMinute = 60'000'000;
-inline constexpr Micros kMicrosPerDay = 24 * 60 * kMicrosPerMinute;
-inline constexpr Micros kCityUtcOffset = 8 * 60 * kMicrosPerMinute;  // Asia/Shanghai, no DST
+inline constexpr Micros kMicrosPerDay = kMicrosPerMinute * 60 * 24;
+inline constexpr Micros kCityUtcOffset = kMicrosPerMinute * 60 * 8;  // Asia/Shanghai, no DST
 inline constexpr const char* kCityTimeZone = "Asia/Shanghai";
 
 // Returns the local (Asia/Shanghai) date of a UTC instant.

@@ -482,7 +482,7 @@ TEST(CalendarPropertyTest, AddWorkingTimeInvertsWorkingTimeBetween) {
   std::mt19937 rng(42);
   std::uniform_int_distribution<Micros> instant(LocalMidnight(D("2023-12-01")),
                                                 LocalMidnight(D("2027-01-31")));
-  std::uniform_int_distribution<Micros> minutes(0, 15 * 7 * 60);
+  std::uniform_int_distribution<Micros> minutes(0, Micros{15} * 7 * 60);
   for (int i = 0; i < 2000; ++i) {
     const Micros start = instant(rng);
     const Micros duration = minutes(rng) * kMicrosPerMinute + (i % 3 == 0 ? 1 : 0);

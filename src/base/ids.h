@@ -12,7 +12,8 @@ template <typename Tag>
 struct Id {
   int64_t value = 0;
   constexpr bool valid() const { return value > 0; }
-  auto operator<=>(const Id&) const = default;
+  auto operator<=>(const Id&) const =
+      default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 misreads =default
   std::string ToString() const { return std::to_string(value); }
 };
 

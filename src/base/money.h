@@ -28,7 +28,8 @@ class Money {
   constexpr Money operator-(Money o) const { return Money(fen_ - o.fen_); }
   // Multiplies by a rate in basis points (1/10000), rounding half away from zero.
   Money MulBasisPoints(int64_t bp) const;
-  auto operator<=>(const Money&) const = default;
+  auto operator<=>(const Money&) const =
+      default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 misreads =default
 
  private:
   constexpr explicit Money(int64_t fen) : fen_(fen) {}

@@ -91,7 +91,7 @@ base::Result<http::Response> ListDays(CalendarService& service, const http::Requ
 base::Result<http::Response> ImportYear(CalendarService& service, const http::Request& req) {
   KECHAN_ASSIGN_OR_RETURN(json::object obj, http::ParseJsonObject(req));
   http::ObjectReader reader(obj);
-  std::string text = reader.String("text", {.min_len = 1, .max_len = 64 * 1024});
+  std::string text = reader.String("text", {.min_len = 1, .max_len = size_t{64} * 1024});
   KECHAN_RETURN_IF_ERROR(reader.Finish());
   const std::string actor = "user:" + req.principal.user.ToString();
   KECHAN_ASSIGN_OR_RETURN(ImportResult r, service.ImportYear(actor, text));

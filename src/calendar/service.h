@@ -21,7 +21,7 @@ namespace kechan::calendar {
 
 struct CalendarOptions {
   base::OfficeHours office_hours;  // default 09:00-12:00, 13:30-17:30 (Asia/Shanghai)
-  size_t max_import_bytes = 64 * 1024;
+  size_t max_import_bytes = size_t{64} * 1024;
 };
 
 // One covered year as the API shows it. Value type.

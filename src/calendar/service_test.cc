@@ -183,7 +183,8 @@ TEST_F(CalendarServiceTest, RejectsTextsThatAreNotOneYearOfThisEra) {
       {"year 2027 TEST\nholiday 2027-01-01 元旦\nworkday 2027-01-01 冲突\n", "line 3",
        "calendar.holiday_and_workday"},
       {"year 2027 TEST\nholiday 2026-12-31 元旦\n", "line 2", "calendar.date_outside_year"},
-      {"year 2027 TEST\n" + std::string(70 * 1024, '#') + "\n", "text", "calendar.text_too_large"},
+      {"year 2027 TEST\n" + std::string(size_t{70} * 1024, '#') + "\n", "text",
+       "calendar.text_too_large"},
   };
   const size_t events_before = Events().size();
   for (const auto& c : cases) {
@@ -200,6 +201,7 @@ TEST_F(CalendarServiceTest, ReadersKeepConsistentSnapshotsDuringImports) {
   std::atomic<bool> stop{false};
   std::atomic<int> inconsistent{0};
   std::vector<std::thread> readers;
+  readers.reserve(3);
   for (int i = 0; i < 3; ++i) {
     readers.emplace_back([&] {
       while (!stop.load()) {
@@ -233,7 +235,7 @@ TEST_F(CalendarServiceTest, UsesConfiguredOfficeHoursAndRejectsInvalidOnes) {
   options.office_hours = base::OfficeHours::Parse("08:00-12:00,14:00-18:00").value();
   auto service = CalendarService::Open(*db_, clock_, options);
   ASSERT_TRUE(service.ok()) << service.status();
-  EXPECT_EQ((*service)->Current()->office_hours().DailyTotal(), 8 * 60 * base::kMicrosPerMinute);
+  EXPECT_EQ((*service)->Current()->office_hours().DailyTotal(), base::kMicrosPerMinute * 60 * 8);
 
   CalendarOptions bad;
   bad.office_hours.intervals.clear();

@@ -188,6 +188,7 @@ Result<ParkSeries> OccupancySeriesOf(ChainService& service, const Caller& caller
   UnitRateSeries(buildings, units, obs, out.dates, &out);
   // The park's own observations (land), by date: a sweep like the units'.
   std::vector<const OccupancyObservation*> sorted;
+  sorted.reserve(park_obs.size());
   for (const OccupancyObservation& o : park_obs) {
     sorted.push_back(&o);
   }

@@ -20,7 +20,6 @@
 namespace kechan::chain {
 namespace {
 
-using base::kExitFailure;
 using base::kExitOk;
 using base::kExitUsage;
 

@@ -452,7 +452,8 @@ base::Result<ChainDemoReport> LoadChainDemo(ChainService& service, int scale, ba
       o.floor_total = floor_total;
       o.floor_used = floor_total * std::min(fill * 0.95, 1.0);
       o.total_units = units;
-      o.producing_units = std::min<int64_t>(units, static_cast<int64_t>(units * fill * 0.9));
+      o.producing_units =
+          std::min<int64_t>(units, static_cast<int64_t>(static_cast<double>(units) * fill * 0.9));
       o.provenance.source = "demo: synthetic";
       KECHAN_RETURN_IF_ERROR(service.AddObservation(sys, o).status());
       ++report.observations;
@@ -615,6 +616,7 @@ base::Result<ChainDemoReport> LoadChainDemo(ChainService& service, int scale, ba
 
   KECHAN_RETURN_IF_ERROR(LoadBuildingDemo(service, park_list, today, &report));
   std::vector<ChainId> chain_ids;
+  chain_ids.reserve(built.size());
   for (const Built& b : built) {
     chain_ids.push_back(b.id);
   }

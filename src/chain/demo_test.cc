@@ -106,7 +106,7 @@ TEST_P(ChainDemoTest, OccupancyAndTiersLeadUpToTheDayOfLoading) {
     }
     ++tiered;
     EXPECT_NE(TierOn(e, today_), std::nullopt) << e.name << " has no tier in force today";
-    EXPECT_NE(TierOn(e, today_.AddDays(-3 * 365)), std::nullopt) << e.name;
+    EXPECT_NE(TierOn(e, today_.AddDays(int64_t{-3} * 365)), std::nullopt) << e.name;
   }
   EXPECT_GT(tiered, 0);
 }

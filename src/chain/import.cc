@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "auth/uscc.h"
+#include "base/strcat.h"
 #include "chain/import_buildings.h"
 #include "chain/import_fields.h"
 #include "chain/repo.h"
@@ -768,14 +769,15 @@ Result<ImportReport> ChainService::ImportLinksTable(const Caller& caller, const 
       auto node = nodes.find({chain->second.value, code});
       if (node == nodes.end()) {
         if (auto other = node_chains.find(code); other != node_chains.end()) {
-          return Bad{
-              "node", "wrong_chain",
-              "node " + code + " belongs to chain " + *other->second.begin() + ", not " +
-                  chain_code,
-              "节点 " + code + " 属于产业链 " + *other->second.begin() + "，不属于 " + chain_code};
+          return Bad{"node", "wrong_chain",
+                     base::StrCat("node ", code, " belongs to chain ", *other->second.begin(),
+                                  ", not ", chain_code),
+                     base::StrCat("节点 ", code, " 属于产业链 ", *other->second.begin(),
+                                  "，不属于 ", chain_code)};
         }
-        return Bad{"node", "unknown_node", "unknown node \"" + code + "\" in chain " + chain_code,
-                   "产业链 " + chain_code + " 中不存在节点“" + code + "”"};
+        return Bad{"node", "unknown_node",
+                   base::StrCat("unknown node \"", code, "\" in chain ", chain_code),
+                   base::StrCat("产业链 ", chain_code, " 中不存在节点“", code, "”")};
       }
       l.node_id = node->second;
       if (std::string v = row.Get("role"); !v.empty()) {
@@ -859,6 +861,7 @@ Result<ImportReport> ChainService::ImportLinksTable(const Caller& caller, const 
   std::map<EnterpriseId, Enterprise> firms;
   {
     std::vector<EnterpriseId> firm_ids;
+    firm_ids.reserve(pending.size());
     for (const auto& l : pending) {
       firm_ids.push_back(l.enterprise_id);
     }
@@ -897,7 +900,7 @@ Result<ImportReport> ChainService::ImportLinksTable(const Caller& caller, const 
     all.push_back(&l);
   }
   if (Status s = repo::InsertLinks(
-          *tx, std::move(all), now, &ids,
+          *tx, all, now, &ids,
           [&](size_t done) { Progress(options, "writing", static_cast<int64_t>(done), to_write); });
       !s.ok()) {
     // The unique key (enterprise, node, role): a link stored after the rows were checked.

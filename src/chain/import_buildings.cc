@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "base/cli_args.h"
+#include "base/strcat.h"
 #include "chain/import_fields.h"
 #include "chain/repo.h"
 #include "store/event_log.h"
@@ -295,10 +296,10 @@ Result<BuildingImportReport> ImportBuildingsTable(ChainService& service, const C
         unit_area = it->second.unit_area;
       } else if (rejected != rejected_buildings.end() && floors.empty() && area.empty()) {
         const std::string n = std::to_string(rejected->second);
-        bad.push_back(
-            Bad{"building", "orphan",
-                "building " + building_name + " is defined on row " + n + ", which has errors",
-                "楼栋 " + building_name + " 在第 " + n + " 行定义，该行有误"});
+        bad.push_back(Bad{"building", "orphan",
+                          base::StrCat("building ", building_name, " is defined on row ", n,
+                                       ", which has errors"),
+                          base::StrCat("楼栋 ", building_name, " 在第 ", n, " 行定义，该行有误")});
       } else {
         // A new building: floors and floor area are required.
         Building b;
@@ -386,9 +387,10 @@ Result<BuildingImportReport> ImportBuildingsTable(ChainService& service, const C
         known_unit = has_unit = true;
       } else if (rejected != rejected_units.end() && floor.empty() && area.empty()) {
         const std::string n = std::to_string(rejected->second);
-        bad.push_back(Bad{"unit", "orphan",
-                          "unit " + unit_code + " is defined on row " + n + ", which has errors",
-                          "单元 " + unit_code + " 在第 " + n + " 行定义，该行有误"});
+        bad.push_back(
+            Bad{"unit", "orphan",
+                base::StrCat("unit ", unit_code, " is defined on row ", n, ", which has errors"),
+                base::StrCat("单元 ", unit_code, " 在第 ", n, " 行定义，该行有误")});
       } else {
         Unit u;
         u.code = unit_code;
@@ -483,9 +485,10 @@ Result<BuildingImportReport> ImportBuildingsTable(ChainService& service, const C
       }
       if (bad.size() == before && has_unit) {
         if (observed.count({ukey, o.date.ToString()})) {
-          bad.push_back(Bad{"date", "duplicate",
-                            "unit " + unit_code + " already has an observation on " + date,
-                            "单元 " + unit_code + " 在 " + date + " 已有登记"});
+          bad.push_back(
+              Bad{"date", "duplicate",
+                  base::StrCat("unit ", unit_code, " already has an observation on ", date),
+                  base::StrCat("单元 ", unit_code, " 在 ", date, " 已有登记")});
         } else {
           fresh_observation = o;
         }

@@ -275,7 +275,7 @@ base::Result<ImportJobState> ImportJobs::Start(const Caller& caller, ImportKind 
   return job;
 }
 
-void ImportJobs::Run(int64_t id, Caller caller, ImportKind kind, std::string bytes,
+void ImportJobs::Run(int64_t id, const Caller& caller, ImportKind kind, const std::string& bytes,
                      ImportOptions options) {
   // The row says "running" before the import starts, so a restart meanwhile shows it as
   // interrupted. No lock is held while writing: an import in its write transaction calls the

@@ -72,7 +72,8 @@ class ImportJobs {
   base::Result<ImportJobState> Wait(const Caller& caller, int64_t id) const;
 
  private:
-  void Run(int64_t id, Caller caller, ImportKind kind, std::string bytes, ImportOptions options);
+  void Run(int64_t id, const Caller& caller, ImportKind kind, const std::string& bytes,
+           ImportOptions options);
   void ReapLocked();
   static constexpr int kSaveAttempts = 5;  // each waits up to the store's busy timeout
   // Inserts or updates a job's row in its own write transaction; SaveWithRetry retries while

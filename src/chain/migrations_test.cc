@@ -309,6 +309,7 @@ TEST_P(ChainMigrationBackendTest, DanglingBulkLinkFailsAndNothingStays) {
     }
     links.push_back(MakeLink(EnterpriseId{999999}, tax.nodes[0], LinkRole::kSupplier));
     std::vector<const Link*> ptrs;
+    ptrs.reserve(links.size());
     for (const Link& l : links) {
       ptrs.push_back(&l);
     }

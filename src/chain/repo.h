@@ -294,7 +294,7 @@ base::Result<std::set<std::string>> ExistingUsccs(store::Tx& tx,
 // Thread-compatible; lives within `tx`.
 class ImportCache {
  public:
-  static constexpr int64_t kImportCacheKib = 256 * 1024;
+  static constexpr int64_t kImportCacheKib = int64_t{256} * 1024;
   static base::Result<ImportCache> Raise(store::Tx& tx);
   base::Status Restore(store::Tx& tx);
 

@@ -276,11 +276,19 @@ base::Status ReadEnterprise(const json::object& obj, Enterprise* e, bool create)
     e->uscc = r.String("uscc", {.min_len = 1, .max_len = 40});
     e->name = r.String("name", {.min_len = 1, .max_len = 200});
   } else {
-    if (auto v = r.OptionalString("uscc", {.min_len = 1, .max_len = 40})) e->uscc = *v;
-    if (auto v = r.OptionalString("name", {.min_len = 1, .max_len = 200})) e->name = *v;
+    if (auto v = r.OptionalString("uscc", {.min_len = 1, .max_len = 40})) {
+      e->uscc = *v;
+    }
+    if (auto v = r.OptionalString("name", {.min_len = 1, .max_len = 200})) {
+      e->name = *v;
+    }
   }
-  if (auto v = r.OptionalString("name_en", {.max_len = 300})) e->name_en = *v;
-  if (auto v = r.OptionalString("district", {.max_len = 100})) e->district = *v;
+  if (auto v = r.OptionalString("name_en", {.max_len = 300})) {
+    e->name_en = *v;
+  }
+  if (auto v = r.OptionalString("district", {.max_len = 100})) {
+    e->district = *v;
+  }
   if (const json::value* v = r.Value("park_id", false)) {
     if (v->is_null()) {
       e->park_id.reset();
@@ -291,16 +299,30 @@ base::Status ReadEnterprise(const json::object& obj, Enterprise* e, bool create)
                                    "park_id 须为园区编号或 null");
     }
   }
-  if (auto v = r.OptionalInt("org_id", 1)) e->org_id = base::OrgId{*v};
-  if (auto v = r.OptionalBool("above_size")) e->above_size = *v;
-  if (auto v = r.OptionalBool("green_factory")) e->green_factory = *v;
-  if (auto v = r.OptionalString("source", {.max_len = 500})) e->provenance.source = *v;
+  if (auto v = r.OptionalInt("org_id", 1)) {
+    e->org_id = base::OrgId{*v};
+  }
+  if (auto v = r.OptionalBool("above_size")) {
+    e->above_size = *v;
+  }
+  if (auto v = r.OptionalBool("green_factory")) {
+    e->green_factory = *v;
+  }
+  if (auto v = r.OptionalString("source", {.max_len = 500})) {
+    e->provenance.source = *v;
+  }
   KECHAN_ASSIGN_OR_RETURN(auto source_date, OptDate(r, "source_date"));
-  if (source_date) e->provenance.source_date = source_date;
+  if (source_date) {
+    e->provenance.source_date = source_date;
+  }
   KECHAN_ASSIGN_OR_RETURN(auto from, OptDate(r, "valid_from"));
-  if (from) e->validity.valid_from = *from;
+  if (from) {
+    e->validity.valid_from = *from;
+  }
   KECHAN_ASSIGN_OR_RETURN(auto to, OptDate(r, "valid_to"));
-  if (to) e->validity.valid_to = to;
+  if (to) {
+    e->validity.valid_to = to;
+  }
   KECHAN_RETURN_IF_ERROR(ReadMoneyByYear(r, "revenue", &e->revenue));
   KECHAN_RETURN_IF_ERROR(ReadMoneyByYear(r, "rd_spend", &e->rd_spend));
   if (const json::value* v = r.Value("digital_level", false); v != nullptr && !v->is_null()) {
@@ -415,17 +437,29 @@ Result<http::Response> AddNode(ChainService& s, const http::Request& req) {
   n.chain_id = ChainId{chain_id};
   n.code = r.String("code", {.min_len = 1, .max_len = 64});
   n.name = r.String("name", {.min_len = 1, .max_len = 200});
-  if (auto v = r.OptionalString("name_en", {.max_len = 300})) n.name_en = *v;
+  if (auto v = r.OptionalString("name_en", {.max_len = 300})) {
+    n.name_en = *v;
+  }
   if (auto v = r.OptionalString("segment", {.max_len = 20})) {
     KECHAN_ASSIGN_OR_RETURN(n.segment, ParseSegment(*v, "segment"));
   }
-  if (auto v = r.OptionalInt("criticality")) n.criticality = static_cast<int>(*v);
-  if (auto v = r.OptionalBool("choke_point")) n.choke_point = *v;
-  if (auto v = r.OptionalInt("parent_id", 1)) n.parent_id = NodeId{*v};
-  if (auto v = r.OptionalString("source", {.max_len = 500})) n.provenance.source = *v;
+  if (auto v = r.OptionalInt("criticality")) {
+    n.criticality = static_cast<int>(*v);
+  }
+  if (auto v = r.OptionalBool("choke_point")) {
+    n.choke_point = *v;
+  }
+  if (auto v = r.OptionalInt("parent_id", 1)) {
+    n.parent_id = NodeId{*v};
+  }
+  if (auto v = r.OptionalString("source", {.max_len = 500})) {
+    n.provenance.source = *v;
+  }
   KECHAN_ASSIGN_OR_RETURN(n.provenance.source_date, OptDate(r, "source_date"));
   KECHAN_ASSIGN_OR_RETURN(auto from, OptDate(r, "valid_from"));
-  if (from) n.validity.valid_from = *from;
+  if (from) {
+    n.validity.valid_from = *from;
+  }
   KECHAN_ASSIGN_OR_RETURN(n.validity.valid_to, OptDate(r, "valid_to"));
   KECHAN_RETURN_IF_ERROR(r.Finish());
   KECHAN_ASSIGN_OR_RETURN(Node created, s.CreateNode(Caller::Of(req.principal), n));
@@ -441,9 +475,13 @@ Result<http::Response> ListEnterprises(ChainService& s, const http::Request& req
   f.district = text("district");
   f.name_contains = text("q");
   KECHAN_ASSIGN_OR_RETURN(int64_t park, QueryInt(req, "park", 0));
-  if (park > 0) f.park_id = ParkId{park};
+  if (park > 0) {
+    f.park_id = ParkId{park};
+  }
   KECHAN_ASSIGN_OR_RETURN(int64_t node, QueryInt(req, "node", 0));
-  if (node > 0) f.node_id = NodeId{node};
+  if (node > 0) {
+    f.node_id = NodeId{node};
+  }
   if (std::string chain = text("chain"); !chain.empty()) {
     KECHAN_ASSIGN_OR_RETURN(int64_t chain_id, QueryInt(req, "chain", 0));
     f.chain_id = ChainId{chain_id};
@@ -584,10 +622,14 @@ Result<http::Response> CreateBuildingRoute(ChainService& s, const http::Request&
   b.floors = static_cast<int>(r.Int("floors", INT32_MIN, INT32_MAX));
   KECHAN_RETURN_IF_ERROR(r.status());
   KECHAN_ASSIGN_OR_RETURN(b.floor_area_m2, ReadNumber(r, "floor_area_m2", true, 0));
-  if (auto v = r.OptionalString("source", {.max_len = 500})) b.provenance.source = *v;
+  if (auto v = r.OptionalString("source", {.max_len = 500})) {
+    b.provenance.source = *v;
+  }
   KECHAN_ASSIGN_OR_RETURN(b.provenance.source_date, OptDate(r, "source_date"));
   KECHAN_ASSIGN_OR_RETURN(auto from, OptDate(r, "valid_from"));
-  if (from) b.validity.valid_from = *from;
+  if (from) {
+    b.validity.valid_from = *from;
+  }
   KECHAN_ASSIGN_OR_RETURN(b.validity.valid_to, OptDate(r, "valid_to"));
   KECHAN_RETURN_IF_ERROR(r.Finish());
   KECHAN_ASSIGN_OR_RETURN(Building created, s.CreateBuilding(Caller::Of(req.principal), b));
@@ -620,8 +662,12 @@ Result<http::Response> ObserveUnitRoute(ChainService& s, const http::Request& re
   o.unit_id = UnitId{unit_id};
   const std::string date = r.String("date", {.min_len = 1, .max_len = 10});
   o.occupied = r.Bool("occupied");
-  if (auto v = r.OptionalBool("producing")) o.producing = *v;
-  if (auto v = r.OptionalInt("enterprise_id", 1)) o.enterprise_id = EnterpriseId{*v};
+  if (auto v = r.OptionalBool("producing")) {
+    o.producing = *v;
+  }
+  if (auto v = r.OptionalInt("enterprise_id", 1)) {
+    o.enterprise_id = EnterpriseId{*v};
+  }
   KECHAN_RETURN_IF_ERROR(r.Finish());
   KECHAN_ASSIGN_OR_RETURN(o.date, base::Date::Parse(date, "date"));
   KECHAN_ASSIGN_OR_RETURN(UnitObservation created, s.ObserveUnit(Caller::Of(req.principal), o));
@@ -721,7 +767,7 @@ Result<http::Response> Occupancy(ChainService& s, const http::Request& req) {
   KECHAN_ASSIGN_OR_RETURN(int64_t id, req.PathId("id"));
   const base::Date today = Today();
   KECHAN_ASSIGN_OR_RETURN(base::Date to, QueryDate(req, "to", today));
-  KECHAN_ASSIGN_OR_RETURN(base::Date from, QueryDate(req, "from", to.AddDays(-3 * 366)));
+  KECHAN_ASSIGN_OR_RETURN(base::Date from, QueryDate(req, "from", to.AddDays(int64_t{-3} * 366)));
   KECHAN_ASSIGN_OR_RETURN(auto format, FormatOf(req));
   KECHAN_ASSIGN_OR_RETURN(auto series,
                           s.Occupancy(Caller::Of(req.principal), ParkId{id}, from, to));
@@ -807,7 +853,9 @@ base::Status ReadProject(const json::object& obj, Project* p, bool create) {
   } else if (auto v = r.OptionalString("name", {.min_len = 1, .max_len = 200})) {
     p->name = *v;
   }
-  if (auto v = r.OptionalString("name_en", {.max_len = 300})) p->name_en = *v;
+  if (auto v = r.OptionalString("name_en", {.max_len = 300})) {
+    p->name_en = *v;
+  }
   if (auto v = r.OptionalString("kind", {.max_len = 20})) {
     KECHAN_ASSIGN_OR_RETURN(p->kind, ParseProjectKind(*v, "kind"));
   }
@@ -831,12 +879,20 @@ base::Status ReadProject(const json::object& obj, Project* p, bool create) {
       }
     }
   }
-  if (auto v = r.OptionalString("department", {.max_len = 200})) p->department = *v;
-  if (auto v = r.OptionalString("source", {.max_len = 500})) p->provenance.source = *v;
+  if (auto v = r.OptionalString("department", {.max_len = 200})) {
+    p->department = *v;
+  }
+  if (auto v = r.OptionalString("source", {.max_len = 500})) {
+    p->provenance.source = *v;
+  }
   KECHAN_ASSIGN_OR_RETURN(auto from, OptDate(r, "valid_from"));
-  if (from) p->validity.valid_from = *from;
+  if (from) {
+    p->validity.valid_from = *from;
+  }
   KECHAN_ASSIGN_OR_RETURN(auto to, OptDate(r, "valid_to"));
-  if (to) p->validity.valid_to = to;
+  if (to) {
+    p->validity.valid_to = to;
+  }
   if (const json::value* v = r.Value("milestones", false); v != nullptr && !v->is_null()) {
     if (!v->is_object()) {
       return base::InvalidArgument(
@@ -880,10 +936,16 @@ base::Status ReadProject(const json::object& obj, Project* p, bool create) {
 Result<ProjectFilter> ProjectFilterOf(const http::Request& req) {
   ProjectFilter f;
   KECHAN_ASSIGN_OR_RETURN(int64_t chain, QueryInt(req, "chain", 0));
-  if (chain > 0) f.chain_id = ChainId{chain};
+  if (chain > 0) {
+    f.chain_id = ChainId{chain};
+  }
   KECHAN_ASSIGN_OR_RETURN(int64_t park, QueryInt(req, "park", 0));
-  if (park > 0) f.park_id = ParkId{park};
-  if (auto it = req.query.find("department"); it != req.query.end()) f.department = it->second;
+  if (park > 0) {
+    f.park_id = ParkId{park};
+  }
+  if (auto it = req.query.find("department"); it != req.query.end()) {
+    f.department = it->second;
+  }
   if (auto it = req.query.find("kind"); it != req.query.end() && !it->second.empty()) {
     KECHAN_ASSIGN_OR_RETURN(auto k, ParseProjectKind(it->second, "kind"));
     f.kind = k;

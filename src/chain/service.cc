@@ -12,6 +12,7 @@
 
 #include "auth/uscc.h"
 #include "base/log.h"
+#include "base/strcat.h"
 #include "chain/import_fields.h"
 #include "chain/import_jobs.h"
 #include "store/event_log.h"
@@ -1250,6 +1251,7 @@ Result<std::vector<ChainChief>> ChainService::ListChainChiefs(const Caller& call
   }
   KECHAN_ASSIGN_OR_RETURN(auto rows, repo::ListChiefs(*tx, chain));
   std::vector<ChainChief> out;
+  out.reserve(rows.size());
   for (auto& r : rows) {
     out.push_back(ChainChief{r.user_id, std::move(r.username), std::move(r.display_name)});
   }
@@ -1830,8 +1832,8 @@ Result<ImportReport> ChainService::ImportEnterprisesTable(const Caller& caller,
           auto node = lk.nodes.find({chain->second.value, code});
           if (node == lk.nodes.end()) {
             return Bad{"nodes", "unknown_node",
-                       "unknown node \"" + code + "\" in chain " + chain_code,
-                       "产业链 " + chain_code + " 中不存在节点“" + code + "”"};
+                       base::StrCat("unknown node \"", code, "\" in chain ", chain_code),
+                       base::StrCat("产业链 ", chain_code, " 中不存在节点“", code, "”")};
           }
           if (!seen_nodes.insert(node->second.value).second) {
             continue;
@@ -1881,6 +1883,7 @@ Result<ImportReport> ChainService::ImportEnterprisesTable(const Caller& caller,
   {
     KECHAN_ASSIGN_OR_RETURN(Lookups now_lk, load_lookups(*tx));
     std::vector<std::string> usccs;
+    usccs.reserve(pending.size());
     for (const auto& p : pending) {
       usccs.push_back(p.enterprise.uscc);
     }

@@ -432,7 +432,7 @@ TEST_F(ChainServiceTest, EnterpriseListFiltersAndPages) {
     ASSERT_TRUE(r.ok()) << r.status();
     MakeLink(r->id, i % 3 ? chip.id : engine.id, 1);
   }
-  auto list = [&](EnterpriseFilter f, int64_t page = 1, int64_t size = 20) {
+  auto list = [&](const EnterpriseFilter& f, int64_t page = 1, int64_t size = 20) {
     auto r = service_->ListEnterprises(sys_, f, {page, size});
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? *r : EnterprisePage{};
@@ -1683,7 +1683,7 @@ TEST_F(ChainRoutesTest, MajorProjectsWithMilestonesSlippageFiltersAndExport) {
 
 class ChainCliTest : public ChainImportTest {
  protected:
-  int Run(bool import, std::vector<std::string> args) {
+  int Run(bool import, const std::vector<std::string>& args) {
     out_.str("");
     err_.str("");
     ServiceOpener open =

@@ -10,7 +10,7 @@ namespace {
 using base::Code;
 using base::Status;
 
-Status SpecError(std::string field, std::string reason, std::string en, std::string zh) {
+Status SpecError(std::string field, const std::string& reason, std::string en, std::string zh) {
   return base::InvalidArgument(std::move(field), "flow.spec." + reason, std::move(en),
                                std::move(zh));
 }

@@ -297,7 +297,9 @@ void AppendObject(const json::object& o, std::string& out) {
   out.push_back('{');
   bool first = true;
   for (const auto& kv : o) {
-    if (!first) out.push_back(',');
+    if (!first) {
+      out.push_back(',');
+    }
     first = false;
     out += json::serialize(json::string(kv.key()));
     out.push_back(':');
@@ -310,7 +312,9 @@ void AppendArray(const json::array& a, std::string& out) {
   out.push_back('[');
   bool first = true;
   for (const auto& e : a) {
-    if (!first) out.push_back(',');
+    if (!first) {
+      out.push_back(',');
+    }
     first = false;
     AppendJson(e, out);
   }

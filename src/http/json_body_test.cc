@@ -41,9 +41,10 @@ TEST(ParseJsonObjectTest, RejectsMalformedBodies) {
 TEST(ParseJsonObjectTest, RejectsInvalidUtf8) {
   // Boost.JSON validates UTF-8 by default: a lone 0xFF, an overlong '/', a truncated sequence and
   // an encoded surrogate are all rejected, in values and in keys.
-  for (std::string body : {std::string("{\"a\":\"\xff\"}"), std::string("{\"a\":\"\xc0\xaf\"}"),
-                           std::string("{\"a\":\"\xe6\x88\"}"),
-                           std::string("{\"a\":\"\xed\xa0\x80\"}"), std::string("{\"\xff\":1}")}) {
+  for (const std::string& body :
+       {std::string("{\"a\":\"\xff\"}"), std::string("{\"a\":\"\xc0\xaf\"}"),
+        std::string("{\"a\":\"\xe6\x88\"}"), std::string("{\"a\":\"\xed\xa0\x80\"}"),
+        std::string("{\"\xff\":1}")}) {
     auto obj = ParseJsonObject(WithBody(body));
     ASSERT_FALSE(obj.ok());
     ExpectError(obj.status(), "json.malformed", "body");

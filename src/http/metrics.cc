@@ -187,7 +187,7 @@ Gauge& Metrics::GetGauge(std::string_view name, std::string_view help, const Met
 }
 
 Histogram& Metrics::GetHistogram(std::string_view name, std::string_view help,
-                                 const MetricLabels& labels, std::vector<double> bounds) {
+                                 const MetricLabels& labels, const std::vector<double>& bounds) {
   return *GetSeries(name, help, Type::kHistogram, labels, &bounds).histogram;
 }
 

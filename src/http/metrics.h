@@ -71,7 +71,7 @@ class Metrics {
   Gauge& GetGauge(std::string_view name, std::string_view help, const MetricLabels& labels = {});
   Histogram& GetHistogram(std::string_view name, std::string_view help,
                           const MetricLabels& labels = {},
-                          std::vector<double> bounds = DefaultLatencyBuckets());
+                          const std::vector<double>& bounds = DefaultLatencyBuckets());
   // Registers a gauge computed at scrape time; replaces an earlier function for the same series.
   // `fn` must be thread-safe and fast.
   void SetGaugeFunction(std::string_view name, std::string_view help, std::function<double()> fn,

@@ -63,6 +63,7 @@ TEST(MetricsTest, HistogramBucketsAreCumulative) {
 TEST(MetricsTest, ConcurrentIncrementsAreNotLost) {
   Metrics m;
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&m, t] {
       for (int i = 0; i < 1000; ++i) {

@@ -17,7 +17,6 @@ int HttpStatusFor(base::Code code) {
     case base::Code::kNotFound:
       return 404;
     case base::Code::kAlreadyExists:
-      return 409;
     case base::Code::kFailedPrecondition:
       return 409;
     case base::Code::kPermissionDenied:
@@ -41,7 +40,7 @@ Response ProblemResponse(const base::Status& status, const Request* req) {
 Response ProblemResponseWithHttpStatus(int http_status, const base::Status& status,
                                        const Request* req) {
   std::string request_id = req != nullptr ? req->request_id : std::string();
-  std::string_view lang = req != nullptr ? std::string_view(req->lang) : "zh-CN";
+  std::string_view lang = req != nullptr ? std::string_view{req->lang} : "zh-CN";
 
   base::Code code = status.code();
   std::string reason = status.reason();

@@ -43,7 +43,7 @@ const char* MethodName(Method m) {
 std::optional<std::string_view> Request::Header(std::string_view lower_name) const {
   for (const auto& [name, value] : headers) {
     if (name == lower_name) {
-      return std::string_view(value);
+      return std::string_view{value};
     }
   }
   return std::nullopt;

@@ -5,7 +5,7 @@
 namespace kechan::http {
 namespace {
 
-Handler Named(std::string name) {
+Handler Named(const std::string& name) {
   return [name](Request&) -> base::Result<Response> { return Response::Json(name); };
 }
 
@@ -102,7 +102,7 @@ TEST(RouterTest, UnknownPathsAreNotKnown) {
 
 TEST(RouterTest, RoutesKeepsInsertionOrderAndCopies) {
   Router r = MakeRouter();
-  Router copy = r;
+  const Router& copy = r;
   ASSERT_EQ(copy.routes().size(), 8u);
   EXPECT_EQ(copy.routes()[3].pattern, "/api/v1/orgs/{id}");
   std::map<std::string, std::string> params;

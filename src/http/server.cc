@@ -16,6 +16,7 @@
 #include <random>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include "base/log.h"
 #include "http/metrics.h"
@@ -51,9 +52,9 @@ std::string GenerateRequestId() {
   uint64_t a = rng();
   uint64_t b = rng();
   std::string id(32, '0');
-  for (int i = 0; i < 16; ++i) {
-    id[static_cast<size_t>(i)] = kHex[(a >> (i * 4)) & 0xF];
-    id[static_cast<size_t>(16 + i)] = kHex[(b >> (i * 4)) & 0xF];
+  for (size_t i = 0; i < 16; ++i) {
+    id[i] = kHex[(a >> (i * 4)) & 0xF];
+    id[16 + i] = kHex[(b >> (i * 4)) & 0xF];
   }
   return id;
 }
@@ -85,8 +86,7 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 std::optional<Method> MethodFromVerb(bhttp::verb v) {
   switch (v) {
     case bhttp::verb::get:
-      return Method::kGet;
-    case bhttp::verb::head:
+    case bhttp::verb::head:  // routed like GET, answered without a body
       return Method::kGet;
     case bhttp::verb::post:
       return Method::kPost;
@@ -226,7 +226,7 @@ class ServerImpl final : public Server {
       return bad_listen(ec.message());
     }
     port_ = acceptor_.local_endpoint().port();
-    asio::co_spawn(acceptor_.get_executor(), AcceptLoop(), [](std::exception_ptr e) {
+    asio::co_spawn(acceptor_.get_executor(), AcceptLoop(), [](const std::exception_ptr& e) {
       if (e) {
         LogException("http.accept_loop_failed", "", e);
       }
@@ -347,7 +347,7 @@ class ServerImpl final : public Server {
                            std::exception_ptr e) {
     std::string what = "unknown exception";
     try {
-      std::rethrow_exception(e);
+      std::rethrow_exception(std::move(e));
     } catch (const std::exception& ex) {
       what = ex.what();
     } catch (...) {
@@ -411,7 +411,7 @@ class ServerImpl final : public Server {
         conns_.emplace(conn->id, conn);
       }
       asio::co_spawn(conn->stream.get_executor(), Session(conn),
-                     [this, conn](std::exception_ptr e) {
+                     [this, conn](const std::exception_ptr& e) {
                        if (e) {
                          LogException("http.session_failed", "", e);
                        }

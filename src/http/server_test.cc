@@ -140,11 +140,11 @@ class Conn {
 };
 
 std::string RawRequest(std::string_view method, std::string_view target,
-                       std::vector<std::pair<std::string, std::string>> headers = {},
+                       const std::vector<std::pair<std::string, std::string>>& headers = {},
                        std::string_view body = {}, bool close = true) {
   std::string out = std::string(method) + " " + std::string(target) + " HTTP/1.1\r\nHost: t\r\n";
   for (const auto& [k, v] : headers) {
-    out += k + ": " + v + "\r\n";
+    out.append(k).append(": ").append(v).append("\r\n");
   }
   if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
     out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
@@ -266,14 +266,14 @@ class ServerTest : public ::testing::Test {
     return c.Read(head);
   }
   Reply Get(const std::string& target,
-            std::vector<std::pair<std::string, std::string>> headers = {}) {
-    auto r = Do(RawRequest("GET", target, std::move(headers)));
+            const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    auto r = Do(RawRequest("GET", target, headers));
     EXPECT_TRUE(r.has_value()) << target;
     return r.value_or(Reply{});
   }
   Reply Post(const std::string& target, const std::string& body,
-             std::vector<std::pair<std::string, std::string>> headers = {}) {
-    auto r = Do(RawRequest("POST", target, std::move(headers), body));
+             const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    auto r = Do(RawRequest("POST", target, headers, body));
     EXPECT_TRUE(r.has_value()) << target;
     return r.value_or(Reply{});
   }

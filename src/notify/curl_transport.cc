@@ -39,7 +39,7 @@ size_t OnRead(char* buffer, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const std::string& body = t->message->body;
   const size_t len = std::min(size * n, body.size() - t->read_pos);
-  std::memcpy(buffer, body.data() + t->read_pos, len);
+  std::copy_n(body.data() + t->read_pos, len, buffer);
   t->read_pos += len;
   return len;
 }

@@ -295,10 +295,18 @@ Result<std::optional<NotifyBlock>> ParseNotifyBlock(std::string_view payload) {
 
 std::string NotifyBlockJson(const NotifyBlock& b) {
   json::array users, orgs, roles, chains;
-  for (auto u : b.users) users.push_back(u.value);
-  for (auto o : b.orgs) orgs.push_back(o.value);
-  for (auto r : b.roles) roles.emplace_back(auth::RoleName(r));
-  for (const auto& c : b.chains) chains.emplace_back(c);
+  for (auto u : b.users) {
+    users.push_back(u.value);
+  }
+  for (auto o : b.orgs) {
+    orgs.push_back(o.value);
+  }
+  for (auto r : b.roles) {
+    roles.emplace_back(auth::RoleName(r));
+  }
+  for (const auto& c : b.chains) {
+    chains.emplace_back(c);
+  }
   json::object o{{"users", std::move(users)},
                  {"orgs", std::move(orgs)},
                  {"roles", std::move(roles)},
@@ -676,8 +684,12 @@ std::vector<std::string> SplitAddresses(std::string_view joined) {
       comma = joined.size();
     }
     std::string_view part = joined.substr(pos, comma - pos);
-    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+    while (!part.empty() && part.front() == ' ') {
+      part.remove_prefix(1);
+    }
+    while (!part.empty() && part.back() == ' ') {
+      part.remove_suffix(1);
+    }
     if (!part.empty()) {
       out.emplace_back(part);
     }

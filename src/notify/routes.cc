@@ -156,9 +156,13 @@ Result<http::Response> ListDeliveries(NotifyService& s, const http::Request& req
   KECHAN_ASSIGN_OR_RETURN(
       f.channel, QueryEnum<Channel>(req, "channel", ParseChannel, "email, wecom, dingtalk"));
   KECHAN_ASSIGN_OR_RETURN(int64_t seq, QueryInt(req, "event_seq", 0));
-  if (seq > 0) f.event_seq = seq;
+  if (seq > 0) {
+    f.event_seq = seq;
+  }
   KECHAN_ASSIGN_OR_RETURN(int64_t target, QueryInt(req, "target_id", 0));
-  if (target > 0) f.target_id = target;
+  if (target > 0) {
+    f.target_id = target;
+  }
   KECHAN_ASSIGN_OR_RETURN(f.page, QueryInt(req, "page", 1));
   KECHAN_ASSIGN_OR_RETURN(f.page_size, QueryInt(req, "page_size", 50));
   KECHAN_ASSIGN_OR_RETURN(DeliveryPage p, s.ListDeliveries(req.principal, f));

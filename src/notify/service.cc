@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/log.h"
+#include "base/strcat.h"
 #include "store/event_follower.h"
 #include "store/event_log.h"
 
@@ -299,8 +300,8 @@ Result<NotifyOptions> OptionsFromConfig(const base::Config& config) {
     if (v < k.min || v > k.max) {
       std::string flag = std::string("--") + k.name;
       std::string range = std::to_string(k.min) + ".." + std::to_string(k.max);
-      return base::InvalidArgument(flag, "cli.range", flag + " must be in " + range,
-                                   flag + " 须在 " + range + " 之间");
+      return base::InvalidArgument(flag, "cli.range", base::StrCat(flag, " must be in ", range),
+                                   base::StrCat(flag, " 须在 ", range, " 之间"));
     }
     *k.out = v;
   }
@@ -388,9 +389,15 @@ Result<int> NotifyService::IngestStep(TickReport& report) {
   std::map<std::string, std::vector<Recipient>> resolved;
   auto resolve = [&](const NotifyBlock& b) -> Result<std::vector<Recipient>> {
     std::string key;
-    for (auto u : b.users) key += "u" + u.ToString() + ",";
-    for (auto o : b.orgs) key += "o" + o.ToString() + ",";
-    for (auto r : b.roles) key += std::string("r") + auth::RoleName(r) + ",";
+    for (auto u : b.users) {
+      key += "u" + u.ToString() + ",";
+    }
+    for (auto o : b.orgs) {
+      key += "o" + o.ToString() + ",";
+    }
+    for (auto r : b.roles) {
+      key += std::string("r") + auth::RoleName(r) + ",";
+    }
     auto it = resolved.find(key);
     if (it != resolved.end()) {
       return it->second;

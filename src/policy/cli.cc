@@ -41,21 +41,31 @@ base::Result<int64_t> IdFlag(const base::ParsedArgs& a, const std::string& flag)
 
 base::Result<base::Date> AsOf(const base::ParsedArgs& a, const PolicyService& s) {
   auto it = a.flags.find("as-of");
-  if (it == a.flags.end()) return s.Today();
+  if (it == a.flags.end()) {
+    return s.Today();
+  }
   return base::Date::Parse(it->second, "--as-of");
 }
 
 int Eval(const base::ParsedArgs& a, std::ostream& out, std::ostream& err,
          const ServiceOpener& open) {
   auto id = IdFlag(a, "enterprise");
-  if (!id.ok()) return base::ReportError(id.status(), err);
+  if (!id.ok()) {
+    return base::ReportError(id.status(), err);
+  }
   auto service = open(a.passthrough);
-  if (!service.ok()) return base::ReportError(service.status(), err);
+  if (!service.ok()) {
+    return base::ReportError(service.status(), err);
+  }
   auto as_of = AsOf(a, **service);
-  if (!as_of.ok()) return base::ReportError(as_of.status(), err);
+  if (!as_of.ok()) {
+    return base::ReportError(as_of.status(), err);
+  }
   auto fits = (*service)->PoliciesFor(Caller::System(), chain::EnterpriseId{*id}, *as_of,
                                       {.category = std::nullopt, .include_no = true});
-  if (!fits.ok()) return base::ReportError(fits.status(), err);
+  if (!fits.ok()) {
+    return base::ReportError(fits.status(), err);
+  }
   if (a.switches.contains("json")) {
     out << FitsJson(*id, *as_of, *fits) << "\n";
     return kExitOk;
@@ -70,7 +80,9 @@ int Eval(const base::ParsedArgs& a, std::ostream& out, std::ostream& err,
 int Match(const base::ParsedArgs& a, std::ostream& out, std::ostream& err,
           const ServiceOpener& open) {
   auto id = IdFlag(a, "policy");
-  if (!id.ok()) return base::ReportError(id.status(), err);
+  if (!id.ok()) {
+    return base::ReportError(id.status(), err);
+  }
   MatchFilter filter;
   if (auto it = a.flags.find("result"); it != a.flags.end()) {
     const std::string& r = it->second;
@@ -88,18 +100,28 @@ int Match(const base::ParsedArgs& a, std::ostream& out, std::ostream& err,
     }
   }
   auto service = open(a.passthrough);
-  if (!service.ok()) return base::ReportError(service.status(), err);
+  if (!service.ok()) {
+    return base::ReportError(service.status(), err);
+  }
   auto as_of = AsOf(a, **service);
-  if (!as_of.ok()) return base::ReportError(as_of.status(), err);
+  if (!as_of.ok()) {
+    return base::ReportError(as_of.status(), err);
+  }
   auto first = (*service)->EnterprisesFor(Caller::System(), PolicyId{*id}, *as_of, filter,
                                           {.page = 1, .page_size = 200});
-  if (!first.ok()) return base::ReportError(first.status(), err);
+  if (!first.ok()) {
+    return base::ReportError(first.status(), err);
+  }
   MatchReport all = std::move(first).value();
   for (int64_t p = 2; (p - 1) * 200 < all.total; ++p) {
     auto more = (*service)->EnterprisesFor(Caller::System(), PolicyId{*id}, *as_of, filter,
                                            {.page = p, .page_size = 200});
-    if (!more.ok()) return base::ReportError(more.status(), err);
-    for (auto& e : more->items) all.items.push_back(std::move(e));
+    if (!more.ok()) {
+      return base::ReportError(more.status(), err);
+    }
+    for (auto& e : more->items) {
+      all.items.push_back(std::move(e));
+    }
   }
   all.page_size = std::max<int64_t>(all.total, 1);
   if (a.switches.contains("json")) {
@@ -117,9 +139,13 @@ int Match(const base::ParsedArgs& a, std::ostream& out, std::ostream& err,
 int List(const base::ParsedArgs& a, std::ostream& out, std::ostream& err,
          const ServiceOpener& open) {
   auto service = open(a.passthrough);
-  if (!service.ok()) return base::ReportError(service.status(), err);
+  if (!service.ok()) {
+    return base::ReportError(service.status(), err);
+  }
   auto page = (*service)->ListPolicies(Caller::System(), {}, {.page = 1, .page_size = 200});
-  if (!page.ok()) return base::ReportError(page.status(), err);
+  if (!page.ok()) {
+    return base::ReportError(page.status(), err);
+  }
   if (a.switches.contains("json")) {
     out << "{\"policies\":[";
     for (size_t i = 0; i < page->items.size(); ++i) {
@@ -149,7 +175,9 @@ int RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, st
   std::vector<std::string> rest(args.begin() + 1, args.end());
   auto parsed = base::ParseArgs(rest, {"enterprise", "policy", "as-of", "result"}, {"json"},
                                 base::UnknownFlags::kPassThrough);
-  if (!parsed.ok()) return base::ReportError(parsed.status(), err);
+  if (!parsed.ok()) {
+    return base::ReportError(parsed.status(), err);
+  }
   if (args[0] == "--help" || args[0] == "-h" || args[0] == "help" || parsed->help) {
     out << kUsage;
     return kExitOk;
@@ -160,9 +188,15 @@ int RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, st
                                                    "多余的参数 " + parsed->positional[0]),
                              err);
   }
-  if (args[0] == "eval") return Eval(*parsed, out, err, open);
-  if (args[0] == "match") return Match(*parsed, out, err, open);
-  if (args[0] == "list") return List(*parsed, out, err, open);
+  if (args[0] == "eval") {
+    return Eval(*parsed, out, err, open);
+  }
+  if (args[0] == "match") {
+    return Match(*parsed, out, err, open);
+  }
+  if (args[0] == "list") {
+    return List(*parsed, out, err, open);
+  }
   err << "error: unknown policy command '" << args[0] << "'\n错误：未知的 policy 子命令 '"
       << args[0] << "'\n"
       << kUsage;

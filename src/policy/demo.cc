@@ -11,7 +11,6 @@ namespace {
 using base::Date;
 using base::Money;
 using base::Result;
-using base::Status;
 
 Date D(const char* s) { return Date::Parse(s).value(); }
 Date Jan1(int year) { return Date::FromYmd(year, 1, 1).value(); }
@@ -77,9 +76,13 @@ Result<PolicyDemoReport> LoadPolicyDemo(PolicyService& service, chain::ChainServ
       KECHAN_ASSIGN_OR_RETURN(chain::EnterprisePage p,
                               chain.ListEnterprises(sys, {}, {.page = page, .page_size = 200}));
       for (const auto& e : p.items) {
-        if (e.org_id == enterprise_org) list.insert(list.begin(), e);
+        if (e.org_id == enterprise_org) {
+          list.insert(list.begin(), e);
+        }
       }
-      if (p.items.empty() || page * 200 >= p.total) break;
+      if (p.items.empty() || page * 200 >= p.total) {
+        break;
+      }
     }
   }
   for (size_t i = 0; i < list.size(); ++i) {
@@ -120,8 +123,12 @@ Result<PolicyDemoReport> LoadPolicyDemo(PolicyService& service, chain::ChainServ
         {"main_business_share", y, share},
         {"employees", y - 1, staff},
         {"employees", y, staff}};
-    if (i % 4 == 3 && !own) facts.resize(3);  // some firms leave gaps: "unknown"
-    if (i % 5 == 4 && !own) facts.erase(facts.begin());
+    if (i % 4 == 3 && !own) {
+      facts.resize(3);  // some firms leave gaps: "unknown"
+    }
+    if (i % 5 == 4 && !own) {
+      facts.erase(facts.begin());
+    }
     KECHAN_RETURN_IF_ERROR(service.SupplyFacts(sys, e.id, facts));
     ++report.enriched;
   }

@@ -374,9 +374,15 @@ class RuleParser {
 
 json::object RuleObj(const Rule& r) {
   json::object o;
-  if (!r.id.empty()) o["id"] = r.id;
-  if (!r.label_zh.empty()) o["label_zh"] = r.label_zh;
-  if (!r.label_en.empty()) o["label_en"] = r.label_en;
+  if (!r.id.empty()) {
+    o["id"] = r.id;
+  }
+  if (!r.label_zh.empty()) {
+    o["label_zh"] = r.label_zh;
+  }
+  if (!r.label_en.empty()) {
+    o["label_en"] = r.label_en;
+  }
   if (r.kind == Rule::Kind::kAll || r.kind == Rule::Kind::kAny) {
     json::array arr;
     for (const Rule& c : r.children) {
@@ -410,10 +416,16 @@ json::object RuleObj(const Rule& r) {
     }
   } else if (IsTextSetFact(f) || IsIdSetFact(f)) {
     json::array arr;
-    for (const auto& t : r.texts) arr.emplace_back(t);
-    for (int64_t id : r.ids) arr.emplace_back(id);
+    for (const auto& t : r.texts) {
+      arr.emplace_back(t);
+    }
+    for (int64_t id : r.ids) {
+      arr.emplace_back(id);
+    }
     o["in"] = std::move(arr);
-    if (r.on) o["on"] = r.on->ToString();
+    if (r.on) {
+      o["on"] = r.on->ToString();
+    }
   } else {
     o["is"] = r.is;
   }
@@ -441,8 +453,12 @@ Window WindowOf(const Rule& r, Date d) {
 }
 
 std::string Label(const Rule& r, bool zh) {
-  if (zh && !r.label_zh.empty()) return r.label_zh;
-  if (!zh && !r.label_en.empty()) return r.label_en;
+  if (zh && !r.label_zh.empty()) {
+    return r.label_zh;
+  }
+  if (!zh && !r.label_en.empty()) {
+    return r.label_en;
+  }
   return zh ? FactNameZh(r.fact) : FactName(r.fact);
 }
 
@@ -481,7 +497,9 @@ std::vector<std::string> MissingYears(const std::map<int, T>& m, const char* nam
                                       int last) {
   std::vector<std::string> out;
   for (int y = first; y <= last; ++y) {
-    if (!m.contains(y)) out.push_back(std::string(name) + ":" + std::to_string(y));
+    if (!m.contains(y)) {
+      out.push_back(std::string(name) + ":" + std::to_string(y));
+    }
   }
   return out;
 }
@@ -498,12 +516,16 @@ std::optional<chain::GradientTier> TierAt(const EnterpriseFacts& f, Date d) {
 
 std::string JoinTexts(const std::vector<std::string>& t) {
   std::string out;
-  for (const auto& s : t) out += (out.empty() ? "" : ", ") + s;
+  for (const auto& s : t) {
+    out += (out.empty() ? "" : ", ") + s;
+  }
   return out;
 }
 std::string JoinIds(const std::vector<int64_t>& t) {
   std::string out;
-  for (int64_t s : t) out += (out.empty() ? "" : ", ") + std::to_string(s);
+  for (int64_t s : t) {
+    out += (out.empty() ? "" : ", ") + std::to_string(s);
+  }
   return out;
 }
 
@@ -525,7 +547,9 @@ void EvalLeaf(const Rule& r, const EnterpriseFacts& f, Date d, bool texts, Claus
         return;
       }
       Money sum;
-      for (int y = w.first; y <= w.last; ++y) sum = sum + m.at(y);
+      for (int y = w.first; y <= w.last; ++y) {
+        sum = sum + m.at(y);
+      }
       SetMet(
           c, texts,
           Compare(static_cast<double>(sum.fen()), r.op, static_cast<double>(r.amount.fen())),
@@ -796,16 +820,22 @@ void EvalNode(const Rule& r, const EnterpriseFacts& f, Date d, bool texts, const
                           std::make_move_iterator(child.missing.end()));
       } else if (child.result == Tri::kYes) {
         ++yes;
-        if (r.kind == Rule::Kind::kAny) break;  // decided: yes
+        if (r.kind == Rule::Kind::kAny) {
+          break;  // decided: yes
+        }
       } else {
         ++no;
-        if (r.kind == Rule::Kind::kAll) break;  // decided: no
+        if (r.kind == Rule::Kind::kAll) {
+          break;  // decided: no
+        }
       }
     }
   } else {
     for (size_t i = 0; i < r.children.size(); ++i) {
       std::string p = path + "." + key;
-      if (r.kind != Rule::Kind::kNot) p += "[" + std::to_string(i) + "]";
+      if (r.kind != Rule::Kind::kNot) {
+        p += "[" + std::to_string(i) + "]";
+      }
       ClauseResult child;
       EvalNode(r.children[i], f, d, true, p, &child);
       yes += child.result == Tri::kYes;
@@ -822,7 +852,9 @@ void EvalNode(const Rule& r, const EnterpriseFacts& f, Date d, bool texts, const
     c->result = yes > 0 ? Tri::kNo : (no > 0 ? Tri::kYes : Tri::kUnknown);
   }
   if (!texts) {
-    if (c->result != Tri::kUnknown) c->missing.clear();  // a decided subtree needs nothing more
+    if (c->result != Tri::kUnknown) {
+      c->missing.clear();  // a decided subtree needs nothing more
+    }
     return;
   }
   const std::string counts_en = std::to_string(yes) + " met, " + std::to_string(no) + " not met, " +
@@ -856,7 +888,9 @@ void CollectMissing(const ClauseResult& c, std::set<std::string>* out) {
 }
 
 bool ValidKey(std::string_view k) {
-  if (k.empty() || k.size() > 40) return false;
+  if (k.empty() || k.size() > 40) {
+    return false;
+  }
   return std::all_of(k.begin(), k.end(), [](char ch) {
     return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
   });
@@ -1068,7 +1102,9 @@ const PolicyVersion* VersionOn(const std::vector<PolicyVersion>& versions, Date 
 
 Status CheckNoOverlap(const std::vector<PolicyVersion>& published, const PolicyVersion& v) {
   for (const auto& o : published) {
-    if (o.id == v.id || !o.published) continue;
+    if (o.id == v.id || !o.published) {
+      continue;
+    }
     const bool before = v.effective_to && *v.effective_to < o.effective_from;
     const bool after = o.effective_to && *o.effective_to < v.effective_from;
     if (!before && !after) {
@@ -1102,12 +1138,14 @@ Result<std::vector<FieldSpec>> ParseFieldSpecs(std::string_view text, std::strin
     for (const auto& [key, val] : item.as_object()) {
       const std::string kp = p + "." + std::string(key);
       if (key == "required") {
-        if (!val.is_bool())
+        if (!val.is_bool()) {
           return Invalid(kp, "policy.fields", kp + " must be a boolean", kp + " 须为布尔值");
+        }
         s.required = val.as_bool();
       } else if (key == "key" || key == "label_zh" || key == "label_en") {
-        if (!val.is_string())
+        if (!val.is_string()) {
           return Invalid(kp, "policy.fields", kp + " must be a string", kp + " 须为字符串");
+        }
         std::string t(val.as_string());
         (key == "key" ? s.key : key == "label_zh" ? s.label_zh : s.label_en) = std::move(t);
       } else {
@@ -1131,7 +1169,8 @@ std::string FieldSpecsToJson(const std::vector<FieldSpec>& fields) {
 }
 
 Status CheckApplicationFields(const std::vector<FieldSpec>& spec, const flow::Fields& given) {
-  for (const auto& [key, value] : given) {
+  for (const auto& field : given) {
+    const std::string& key = field.first;
     bool known =
         std::any_of(spec.begin(), spec.end(), [&](const FieldSpec& s) { return s.key == key; });
     if (!known) {
@@ -1255,7 +1294,9 @@ flow::GuardTable PolicyGuards() {
                         .check =
                             [](const flow::GuardInput& in) {
                               auto it = in.input.find("amount");
-                              if (it == in.input.end()) return false;
+                              if (it == in.input.end()) {
+                                return false;
+                              }
                               auto m = Money::ParseYuan(it->second, "amount");
                               return m.ok() && m->fen() >= 0;
                             },
@@ -1285,7 +1326,9 @@ void AddToTally(const Evaluation& e, MatchTally* tally) {
       break;
     case Tri::kUnknown:
       ++tally->unknown;
-      for (const auto& m : e.missing) ++tally->ask[m];
+      for (const auto& m : e.missing) {
+        ++tally->ask[m];
+      }
       break;
   }
 }

@@ -198,9 +198,13 @@ TEST(PolicyRuleTest, BadRulesNameTheJsonPath) {
 
 TEST(PolicyRuleTest, DeepNestingIsRefused) {
   std::string json;
-  for (int i = 0; i < 20; ++i) json += R"({"not":)";
+  for (int i = 0; i < 20; ++i) {
+    json += R"({"not":)";
+  }
   json += R"({"fact":"above_size","is":true})";
-  for (int i = 0; i < 20; ++i) json += "}";
+  for (int i = 0; i < 20; ++i) {
+    json += "}";
+  }
   auto r = ParseRule(json);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().reason(), "policy.rule.depth");
@@ -285,7 +289,9 @@ TEST(PolicyTallyTest, CountsAndFactsToAsk) {
   b.main_business_share.clear();
   EnterpriseFacts c = GoodFirm();
   c.revenue[2025] = Money::FromYuan(1);
-  for (const auto* f : {&a, &b, &c}) AddToTally(Evaluate(r, *f, D("2026-06-01")), &t);
+  for (const auto* f : {&a, &b, &c}) {
+    AddToTally(Evaluate(r, *f, D("2026-06-01")), &t);
+  }
   EXPECT_EQ(t.yes, 1);
   EXPECT_EQ(t.no, 1);
   EXPECT_EQ(t.unknown, 1);
@@ -302,21 +308,51 @@ EnterpriseFacts Variant(unsigned bits) {
   f.rd_spend[2023] = Money::FromYuan(1'000'000);
   f.rd_spend[2024] = Money::FromYuan(1'400'000);
   f.main_business_share[2024] = 80;
-  if (bits & 1u) f.revenue.erase(2024);
-  if (bits & 2u) f.revenue[2025] = Money::FromYuan(0);
-  if (bits & 4u) f.rd_spend.clear();
-  if (bits & 8u) f.district = (bits & 16u) ? "" : "武侯区";
-  if (bits & 16u) f.tiers_known = false;
-  if (bits & 32u) f.links_known = (bits & 64u) == 0;
-  if (bits & 32u) f.links.clear();
-  if (bits & 64u) f.founded_on.reset();
-  if (bits & 128u) f.main_business_share.clear();
-  if (bits & 256u) f.above_size = (bits & 512u) ? std::optional<bool>() : false;
-  if (bits & 512u) f.green_factory = true;
-  if (bits & 1024u) f.revenue[2023] = Money::FromYuan(0);
-  if (bits & 2048u) f.has_park_fact = false;
-  if (bits & 2048u) f.digital_level = {{2024, 3}, {2025, 3}};
-  if (bits & 2048u) f.employees = {{2024, 150}, {2025, 150}};
+  if (bits & 1u) {
+    f.revenue.erase(2024);
+  }
+  if (bits & 2u) {
+    f.revenue[2025] = Money::FromYuan(0);
+  }
+  if (bits & 4u) {
+    f.rd_spend.clear();
+  }
+  if (bits & 8u) {
+    f.district = (bits & 16u) ? "" : "武侯区";
+  }
+  if (bits & 16u) {
+    f.tiers_known = false;
+  }
+  if (bits & 32u) {
+    f.links_known = (bits & 64u) == 0;
+  }
+  if (bits & 32u) {
+    f.links.clear();
+  }
+  if (bits & 64u) {
+    f.founded_on.reset();
+  }
+  if (bits & 128u) {
+    f.main_business_share.clear();
+  }
+  if (bits & 256u) {
+    f.above_size = (bits & 512u) ? std::optional<bool>() : false;
+  }
+  if (bits & 512u) {
+    f.green_factory = true;
+  }
+  if (bits & 1024u) {
+    f.revenue[2023] = Money::FromYuan(0);
+  }
+  if (bits & 2048u) {
+    f.has_park_fact = false;
+  }
+  if (bits & 2048u) {
+    f.digital_level = {{2024, 3}, {2025, 3}};
+  }
+  if (bits & 2048u) {
+    f.employees = {{2024, 150}, {2025, 150}};
+  }
   return f;
 }
 

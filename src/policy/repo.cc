@@ -40,7 +40,9 @@ std::optional<base::Date> DateAt(const store::Row& r, size_t i) {
 
 std::string Join(const std::vector<std::string>& items) {
   std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : "\n") + s;
+  for (const auto& s : items) {
+    out += (out.empty() ? "" : "\n") + s;
+  }
   return out;
 }
 
@@ -49,7 +51,9 @@ std::vector<std::string> Split(const std::string& text) {
   std::string line;
   std::istringstream in(text);
   while (std::getline(in, line)) {
-    if (!line.empty()) out.push_back(line);
+    if (!line.empty()) {
+      out.push_back(line);
+    }
   }
   return out;
 }
@@ -96,11 +100,17 @@ Result<PolicyVersion> ReadVersion(const store::Row& r) {
   v.rule = std::move(rule).value();
   v.benefit_zh = r.Text(6);
   v.benefit_en = r.Text(7);
-  if (!r.IsNull(8)) v.amount = base::Money::FromFen(r.Int(8));
+  if (!r.IsNull(8)) {
+    v.amount = base::Money::FromFen(r.Int(8));
+  }
   auto fields = ParseFieldSpecs(r.Text(9));
-  if (fields.ok()) v.fields = std::move(fields).value();
+  if (fields.ok()) {
+    v.fields = std::move(fields).value();
+  }
   v.published = r.Int(10) != 0;
-  if (!r.IsNull(11)) v.published_at = r.Int(11);
+  if (!r.IsNull(11)) {
+    v.published_at = r.Int(11);
+  }
   return v;
 }
 
@@ -114,7 +124,9 @@ Application ReadApplication(const store::Row& r) {
   a.policy_id = PolicyId{r.Int(1)};
   a.version_id = VersionId{r.Int(2)};
   a.enterprise_id = r.Int(3);
-  if (!r.IsNull(4)) a.org_id = r.Int(4);
+  if (!r.IsNull(4)) {
+    a.org_id = r.Int(4);
+  }
   a.enterprise_name = r.Text(5);
   a.kind = Or(ParseApplicationKind(r.Text(6)), ApplicationKind::kOneClick);
   a.state = r.Text(7);
@@ -132,7 +144,9 @@ Application ReadApplication(const store::Row& r) {
 
 std::string FieldsToJson(const flow::Fields& f) {
   json::object o;
-  for (const auto& [k, v] : f) o[k] = v;
+  for (const auto& [k, v] : f) {
+    o[k] = v;
+  }
   return json::serialize(o);
 }
 
@@ -140,9 +154,13 @@ flow::Fields FieldsFromJson(const std::string& text) {
   flow::Fields out;
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
-  if (ec || !v.is_object()) return out;
+  if (ec || !v.is_object()) {
+    return out;
+  }
   for (const auto& [k, val] : v.as_object()) {
-    if (val.is_string()) out[std::string(k)] = std::string(val.as_string());
+    if (val.is_string()) {
+      out[std::string(k)] = std::string(val.as_string());
+    }
   }
   return out;
 }
@@ -173,7 +191,9 @@ Result<std::optional<Policy>> FindPolicy(store::Tx& tx, PolicyId id) {
   KECHAN_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string("SELECT ") + kPolicyCols +
                                                          " FROM policy_policies WHERE id = ?",
                                                      {id.value}));
-  if (rows.empty()) return std::optional<Policy>();
+  if (rows.empty()) {
+    return std::optional<Policy>();
+  }
   return std::optional<Policy>(ReadPolicy(rows.rows[0]));
 }
 
@@ -215,7 +235,9 @@ Result<std::vector<Policy>> ListPolicies(store::Tx& tx, const PolicyFilter& f, i
                                        where + " ORDER BY id LIMIT ? OFFSET ?",
                                    std::span<const Value>(params)));
   std::vector<Policy> out;
-  for (const auto& r : rows.rows) out.push_back(ReadPolicy(r));
+  for (const auto& r : rows.rows) {
+    out.push_back(ReadPolicy(r));
+  }
   return out;
 }
 
@@ -297,7 +319,9 @@ Result<std::optional<Application>> FindApplication(store::Tx& tx, ApplicationId 
   KECHAN_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(std::string("SELECT ") + kAppCols +
                                                          " FROM policy_applications WHERE id = ?",
                                                      {id.value}));
-  if (rows.empty()) return std::optional<Application>();
+  if (rows.empty()) {
+    return std::optional<Application>();
+  }
   return std::optional<Application>(ReadApplication(rows.rows[0]));
 }
 
@@ -309,7 +333,9 @@ Result<std::optional<Application>> FindOpenApplication(store::Tx& tx, PolicyId p
                    " FROM policy_applications WHERE policy_id = ? AND enterprise_id = ? AND "
                    "state NOT IN ('rejected', 'withdrawn', 'dismissed') ORDER BY id LIMIT 1",
                {policy.value, enterprise}));
-  if (rows.empty()) return std::optional<Application>();
+  if (rows.empty()) {
+    return std::optional<Application>();
+  }
   return std::optional<Application>(ReadApplication(rows.rows[0]));
 }
 
@@ -352,7 +378,9 @@ Result<std::vector<Application>> ListApplications(store::Tx& tx, const Applicati
                                        where + " ORDER BY id DESC LIMIT ? OFFSET ?",
                                    std::span<const Value>(params)));
   std::vector<Application> out;
-  for (const auto& r : rows.rows) out.push_back(ReadApplication(r));
+  for (const auto& r : rows.rows) {
+    out.push_back(ReadApplication(r));
+  }
   return out;
 }
 

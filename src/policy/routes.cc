@@ -51,13 +51,17 @@ json::object VersionObj(const PolicyVersion& v) {
 
 json::array Strings(const std::vector<std::string>& items) {
   json::array out;
-  for (const auto& s : items) out.emplace_back(s);
+  for (const auto& s : items) {
+    out.emplace_back(s);
+  }
   return out;
 }
 
 json::object ClauseObj(const ClauseResult& c) {
   json::array children;
-  for (const auto& ch : c.children) children.push_back(ClauseObj(ch));
+  for (const auto& ch : c.children) {
+    children.push_back(ClauseObj(ch));
+  }
   return json::object{{"path", c.path},
                       {"id", c.id},
                       {"result", TriName(c.result)},
@@ -69,7 +73,9 @@ json::object ClauseObj(const ClauseResult& c) {
 
 json::object ApplicationObj(const Application& a) {
   json::object fields;
-  for (const auto& [k, v] : a.fields) fields[k] = v;
+  for (const auto& [k, v] : a.fields) {
+    fields[k] = v;
+  }
   boost::system::error_code ec;
   json::value history = json::parse(a.history_json, ec);
   return json::object{{"id", a.id.value},
@@ -108,7 +114,9 @@ std::string QueryText(const http::Request& req, const char* name) {
 
 Result<int64_t> QueryInt(const http::Request& req, const std::string& name, int64_t def) {
   auto it = req.query.find(name);
-  if (it == req.query.end() || it->second.empty()) return def;
+  if (it == req.query.end() || it->second.empty()) {
+    return def;
+  }
   int64_t v = 0;
   auto [ptr, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
   if (ec != std::errc() || ptr != it->second.data() + it->second.size()) {
@@ -121,7 +129,9 @@ Result<int64_t> QueryInt(const http::Request& req, const std::string& name, int6
 
 Result<Date> QueryDate(const http::Request& req, const std::string& name, Date def) {
   auto it = req.query.find(name);
-  if (it == req.query.end() || it->second.empty()) return def;
+  if (it == req.query.end() || it->second.empty()) {
+    return def;
+  }
   return Date::Parse(it->second, name);
 }
 
@@ -134,7 +144,9 @@ Result<PageRequest> QueryPage(const http::Request& req) {
 
 Result<std::optional<Date>> OptDate(http::ObjectReader& r, const char* field) {
   const json::value* v = r.Value(field, false);
-  if (v == nullptr || v->is_null()) return std::optional<Date>();
+  if (v == nullptr || v->is_null()) {
+    return std::optional<Date>();
+  }
   if (!v->is_string()) {
     return base::InvalidArgument(field, "date.format", std::string(field) + " must be YYYY-MM-DD",
                                  std::string(field) + " 须为 YYYY-MM-DD 格式日期");
@@ -151,14 +163,22 @@ Status ReadPolicy(const json::object& obj, Policy* p, bool create) {
     p->title = r.String("title", {.min_len = 1, .max_len = 200});
     p->department = r.String("department", {.min_len = 1, .max_len = 100});
   } else {
-    if (auto v = r.OptionalString("code", {.min_len = 2, .max_len = 40})) p->code = *v;
-    if (auto v = r.OptionalString("title", {.min_len = 1, .max_len = 200})) p->title = *v;
+    if (auto v = r.OptionalString("code", {.min_len = 2, .max_len = 40})) {
+      p->code = *v;
+    }
+    if (auto v = r.OptionalString("title", {.min_len = 1, .max_len = 200})) {
+      p->title = *v;
+    }
     if (auto v = r.OptionalString("department", {.min_len = 1, .max_len = 100})) {
       p->department = *v;
     }
   }
-  if (auto v = r.OptionalString("title_en", {.max_len = 300})) p->title_en = *v;
-  if (auto v = r.OptionalString("summary", {.max_len = 4000})) p->summary = *v;
+  if (auto v = r.OptionalString("title_en", {.max_len = 300})) {
+    p->title_en = *v;
+  }
+  if (auto v = r.OptionalString("summary", {.max_len = 4000})) {
+    p->summary = *v;
+  }
   auto category = r.OptionalString("category", {.max_len = 40});
   auto mode = r.OptionalString("mode", {.max_len = 40});
   KECHAN_RETURN_IF_ERROR(r.Finish());
@@ -178,7 +198,9 @@ Status ReadVersion(const json::object& obj, PolicyVersion* v, bool create) {
     return base::InvalidArgument("effective_from", "json.required", "effective_from is required",
                                  "生效日期为必填项");
   }
-  if (from) v->effective_from = *from;
+  if (from) {
+    v->effective_from = *from;
+  }
   if (const json::value* to = r.Value("effective_to", false)) {
     KECHAN_ASSIGN_OR_RETURN(v->effective_to, OptDate(r, "effective_to"));
     (void)to;
@@ -191,7 +213,9 @@ Status ReadVersion(const json::object& obj, PolicyVersion* v, bool create) {
   } else if (auto b = r.OptionalString("benefit_zh", {.min_len = 1, .max_len = 4000})) {
     v->benefit_zh = *b;
   }
-  if (auto b = r.OptionalString("benefit_en", {.max_len = 4000})) v->benefit_en = *b;
+  if (auto b = r.OptionalString("benefit_en", {.max_len = 4000})) {
+    v->benefit_en = *b;
+  }
   if (const json::value* a = r.Value("amount", false)) {
     if (a->is_null()) {
       v->amount.reset();
@@ -212,7 +236,9 @@ Status ReadVersion(const json::object& obj, PolicyVersion* v, bool create) {
 
 Result<flow::Fields> ReadStringMap(const json::value* v, const std::string& field) {
   flow::Fields out;
-  if (v == nullptr || v->is_null()) return out;
+  if (v == nullptr || v->is_null()) {
+    return out;
+  }
   if (!v->is_object()) {
     return base::InvalidArgument(field, "json.type", field + " must be an object of strings",
                                  field + " 须为字符串键值对象");
@@ -229,10 +255,18 @@ Result<flow::Fields> ReadStringMap(const json::value* v, const std::string& fiel
 }
 
 Result<std::optional<Tri>> ParseTri(const std::string& text) {
-  if (text.empty()) return std::optional<Tri>();
-  if (text == "yes") return std::optional<Tri>(Tri::kYes);
-  if (text == "no") return std::optional<Tri>(Tri::kNo);
-  if (text == "unknown") return std::optional<Tri>(Tri::kUnknown);
+  if (text.empty()) {
+    return std::optional<Tri>();
+  }
+  if (text == "yes") {
+    return std::optional<Tri>(Tri::kYes);
+  }
+  if (text == "no") {
+    return std::optional<Tri>(Tri::kNo);
+  }
+  if (text == "unknown") {
+    return std::optional<Tri>(Tri::kUnknown);
+  }
   return base::InvalidArgument("result", "query.result", "result must be yes, no or unknown",
                                "result 须为 yes、no 或 unknown");
 }
@@ -255,7 +289,9 @@ Result<http::Response> ListPolicies(PolicyService& s, const http::Request& req) 
   KECHAN_ASSIGN_OR_RETURN(PageRequest page, QueryPage(req));
   KECHAN_ASSIGN_OR_RETURN(PolicyPage p, s.ListPolicies(Caller::Of(req.principal), f, page));
   json::array items;
-  for (const auto& x : p.items) items.push_back(PolicyObj(x));
+  for (const auto& x : p.items) {
+    items.push_back(PolicyObj(x));
+  }
   return http::Response::Json(http::ToJson(json::object{{"items", std::move(items)},
                                                         {"total", p.total},
                                                         {"page", p.page},
@@ -264,7 +300,9 @@ Result<http::Response> ListPolicies(PolicyService& s, const http::Request& req) 
 
 Result<http::Response> PolicyDetailResponse(const PolicyDetail& d, int status = 200) {
   json::array versions;
-  for (const auto& v : d.versions) versions.push_back(VersionObj(v));
+  for (const auto& v : d.versions) {
+    versions.push_back(VersionObj(v));
+  }
   json::object o = PolicyObj(d.policy);
   o["versions"] = std::move(versions);
   return http::Response::Json(http::ToJson(o), status);
@@ -314,7 +352,9 @@ Result<PolicyVersion> FindVersion(PolicyService& s, const Caller& caller, int64_
                                   int64_t version) {
   KECHAN_ASSIGN_OR_RETURN(PolicyDetail d, s.GetPolicy(caller, PolicyId{policy}));
   for (const auto& v : d.versions) {
-    if (v.id.value == version) return v;
+    if (v.id.value == version) {
+      return v;
+    }
   }
   return base::NotFound("policy.not_found", "version " + std::to_string(version) + " not found",
                         "版本 " + std::to_string(version) + " 不存在", "version");
@@ -355,7 +395,9 @@ json::object AskAndCounts(const MatchTally& t) {
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
   json::array ask;
-  for (const auto& [fact, n] : sorted) ask.push_back(json::object{{"fact", fact}, {"firms", n}});
+  for (const auto& [fact, n] : sorted) {
+    ask.push_back(json::object{{"fact", fact}, {"firms", n}});
+  }
   return json::object{
       {"counts", json::object{{"yes", t.yes}, {"no", t.no}, {"unknown", t.unknown}}},
       {"ask", std::move(ask)}};
@@ -390,7 +432,9 @@ Result<http::Response> FactCatalogueRoute(const http::Request&) {
                                  {"dated", f.dated}});
   }
   json::array ops;
-  for (Op o : {Op::kGte, Op::kGt, Op::kLte, Op::kLt, Op::kEq}) ops.emplace_back(OpName(o));
+  for (Op o : {Op::kGte, Op::kGt, Op::kLte, Op::kLt, Op::kEq}) {
+    ops.emplace_back(OpName(o));
+  }
   return http::Response::Json(
       http::ToJson(json::object{{"facts", std::move(items)}, {"ops", std::move(ops)}}));
 }
@@ -428,14 +472,18 @@ Result<http::Response> Match(PolicyService& s, const http::Request& req) {
   }
   const Caller caller = Caller::Of(req.principal);
   KECHAN_ASSIGN_OR_RETURN(MatchReport r, s.EnterprisesFor(caller, PolicyId{id}, as_of, f, page));
-  if (format != "csv" && format != "xlsx") return http::Response::Json(MatchJson(r));
+  if (format != "csv" && format != "xlsx") {
+    return http::Response::Json(MatchJson(r));
+  }
   // Exports hold every matching row: fetch the remaining pages.
   table::Table t;
   t.header = {"enterprise_id", "name", "district", "result", "missing", "reason_zh"};
   auto add = [&t](const MatchReport& m) {
     for (const auto& e : m.items) {
       std::string missing;
-      for (const auto& x : e.missing) missing += (missing.empty() ? "" : ";") + x;
+      for (const auto& x : e.missing) {
+        missing += (missing.empty() ? "" : ";") + x;
+      }
       t.rows.push_back({std::to_string(e.enterprise_id), e.name, e.district, TriName(e.result),
                         missing, e.reason_zh});
     }
@@ -465,9 +513,13 @@ Result<http::Response> GetFacts(PolicyService& s, const http::Request& req) {
   KECHAN_ASSIGN_OR_RETURN(EnterpriseFacts f,
                           s.FactsOf(Caller::Of(req.principal), chain::EnterpriseId{id}));
   json::object share;
-  for (const auto& [y, v] : f.main_business_share) share[std::to_string(y)] = v;
+  for (const auto& [y, v] : f.main_business_share) {
+    share[std::to_string(y)] = v;
+  }
   json::object employees;
-  for (const auto& [y, v] : f.employees) employees[std::to_string(y)] = v;
+  for (const auto& [y, v] : f.employees) {
+    employees[std::to_string(y)] = v;
+  }
   return http::Response::Json(http::ToJson(json::object{{"enterprise_id", id},
                                                         {"founded_on", DateJson(f.founded_on)},
                                                         {"main_business_share", std::move(share)},
@@ -532,9 +584,13 @@ Result<http::Response> ApplyFor(PolicyService& s, const http::Request& req) {
 Result<http::Response> ListApplications(PolicyService& s, const http::Request& req) {
   ApplicationFilter f;
   KECHAN_ASSIGN_OR_RETURN(int64_t policy, QueryInt(req, "policy", 0));
-  if (policy > 0) f.policy_id = PolicyId{policy};
+  if (policy > 0) {
+    f.policy_id = PolicyId{policy};
+  }
   KECHAN_ASSIGN_OR_RETURN(int64_t enterprise, QueryInt(req, "enterprise", 0));
-  if (enterprise > 0) f.enterprise_id = enterprise;
+  if (enterprise > 0) {
+    f.enterprise_id = enterprise;
+  }
   f.state = QueryText(req, "state");
   if (auto k = QueryText(req, "kind"); !k.empty()) {
     KECHAN_ASSIGN_OR_RETURN(f.kind, ParseApplicationKind(k, "kind"));
@@ -543,7 +599,9 @@ Result<http::Response> ListApplications(PolicyService& s, const http::Request& r
   KECHAN_ASSIGN_OR_RETURN(ApplicationPage p,
                           s.ListApplications(Caller::Of(req.principal), f, page));
   json::array items;
-  for (const auto& a : p.items) items.push_back(ApplicationObj(a));
+  for (const auto& a : p.items) {
+    items.push_back(ApplicationObj(a));
+  }
   return http::Response::Json(http::ToJson(json::object{{"items", std::move(items)},
                                                         {"total", p.total},
                                                         {"page", p.page},
@@ -624,7 +682,9 @@ std::string ClauseJson(const ClauseResult& c) { return http::ToJson(ClauseObj(c)
 
 std::string FitsJson(int64_t enterprise_id, Date as_of, const std::vector<PolicyFit>& fits) {
   json::array arr;
-  for (const auto& f : fits) arr.push_back(FitObj(f));
+  for (const auto& f : fits) {
+    arr.push_back(FitObj(f));
+  }
   return http::ToJson(json::object{
       {"enterprise_id", enterprise_id}, {"as_of", as_of.ToString()}, {"policies", std::move(arr)}});
 }
@@ -634,7 +694,9 @@ std::string MatchJson(const MatchReport& r) {
   std::vector<std::pair<std::string, int64_t>> sorted(r.tally.ask.begin(), r.tally.ask.end());
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
-  for (const auto& [fact, n] : sorted) ask.push_back(json::object{{"fact", fact}, {"firms", n}});
+  for (const auto& [fact, n] : sorted) {
+    ask.push_back(json::object{{"fact", fact}, {"firms", n}});
+  }
   json::array items;
   for (const auto& e : r.items) {
     items.push_back(json::object{{"enterprise_id", e.enterprise_id},

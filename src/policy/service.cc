@@ -49,7 +49,7 @@ Status CheckPage(const PageRequest& p) {
 
 Result<int64_t> Append(store::Tx& tx, const base::Clock& clock, const std::string& kind,
                        const std::string& entity, int64_t id, const Caller& caller,
-                       json::object payload) {
+                       const json::object& payload) {
   return store::AppendEvent(tx,
                             store::EventDraft{.kind = kind,
                                               .entity = entity,
@@ -71,10 +71,14 @@ EnterpriseFacts FactsFromChain(const chain::Enterprise& e) {
   EnterpriseFacts f;
   f.enterprise_id = e.id.value;
   f.name = e.name;
-  if (e.org_id) f.org_id = e.org_id->value;
+  if (e.org_id) {
+    f.org_id = e.org_id->value;
+  }
   f.district = e.district;
   f.has_park_fact = true;
-  if (e.park_id) f.park_id = e.park_id->value;
+  if (e.park_id) {
+    f.park_id = e.park_id->value;
+  }
   f.above_size = e.above_size;
   f.green_factory = e.green_factory;
   f.revenue = e.revenue;
@@ -99,12 +103,18 @@ flow::Fields Prefill(const EnterpriseFacts& f, Date today) {
   flow::Fields out;
   const int y = today.year() - 1;
   out["enterprise_name"] = f.name;
-  if (!f.district.empty()) out["district"] = f.district;
-  if (f.revenue.contains(y)) out["revenue_" + std::to_string(y)] = f.revenue.at(y).ToYuanString();
+  if (!f.district.empty()) {
+    out["district"] = f.district;
+  }
+  if (f.revenue.contains(y)) {
+    out["revenue_" + std::to_string(y)] = f.revenue.at(y).ToYuanString();
+  }
   if (f.rd_spend.contains(y)) {
     out["rd_spend_" + std::to_string(y)] = f.rd_spend.at(y).ToYuanString();
   }
-  if (f.founded_on) out["founded_on"] = f.founded_on->ToString();
+  if (f.founded_on) {
+    out["founded_on"] = f.founded_on->ToString();
+  }
   return out;
 }
 
@@ -112,7 +122,9 @@ json::object HistoryEntry(int64_t at, const Caller& caller, const std::string& a
                           const std::string& from, const std::string& to,
                           const flow::Fields& input) {
   json::object in;
-  for (const auto& [k, v] : input) in[k] = v;
+  for (const auto& [k, v] : input) {
+    in[k] = v;
+  }
   return json::object{{"at", at}, {"actor", caller.actor}, {"action", action}, {"from", from},
                       {"to", to}, {"input", std::move(in)}};
 }
@@ -145,10 +157,14 @@ const flow::Machine& PolicyService::MachineFor(ApplicationKind k) const {
 }
 
 std::vector<auth::Role> PolicyService::RolesOf(const Caller& caller) const {
-  if (caller.system) return auth::AllRoles();
+  if (caller.system) {
+    return auth::AllRoles();
+  }
   std::vector<auth::Role> out;
   for (const auto& m : caller.principal.memberships) {
-    if (std::find(out.begin(), out.end(), m.role) == out.end()) out.push_back(m.role);
+    if (std::find(out.begin(), out.end(), m.role) == out.end()) {
+      out.push_back(m.role);
+    }
   }
   return out;
 }
@@ -156,7 +172,9 @@ std::vector<auth::Role> PolicyService::RolesOf(const Caller& caller) const {
 // ---- policies and versions --------------------------------------------------------------------
 
 Result<Policy> PolicyService::CreatePolicy(const Caller& caller, Policy p) {
-  if (!IsOperator(caller)) return Denied();
+  if (!IsOperator(caller)) {
+    return Denied();
+  }
   p.id = PolicyId{};
   p.status = PolicyStatus::kDraft;
   KECHAN_RETURN_IF_ERROR(ValidatePolicy(p));
@@ -178,7 +196,9 @@ Result<Policy> PolicyService::CreatePolicy(const Caller& caller, Policy p) {
 }
 
 Result<Policy> PolicyService::UpdatePolicy(const Caller& caller, Policy p) {
-  if (!IsOperator(caller)) return Denied();
+  if (!IsOperator(caller)) {
+    return Denied();
+  }
   KECHAN_RETURN_IF_ERROR(ValidatePolicy(p));
   KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
     KECHAN_ASSIGN_OR_RETURN(auto old, repo::FindPolicy(tx, p.id));
@@ -213,7 +233,9 @@ Result<PolicyDetail> PolicyService::GetPolicy(const Caller& caller, PolicyId id)
 Result<PolicyPage> PolicyService::ListPolicies(const Caller& caller, PolicyFilter f,
                                                PageRequest page) {
   KECHAN_RETURN_IF_ERROR(CheckPage(page));
-  if (!IsStaff(caller)) f.status = PolicyStatus::kPublished;
+  if (!IsStaff(caller)) {
+    f.status = PolicyStatus::kPublished;
+  }
   KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
   PolicyPage out{.items = {}, .total = 0, .page = page.page, .page_size = page.page_size};
   KECHAN_ASSIGN_OR_RETURN(out.items, repo::ListPolicies(*tx, f, (page.page - 1) * page.page_size,
@@ -222,7 +244,9 @@ Result<PolicyPage> PolicyService::ListPolicies(const Caller& caller, PolicyFilte
 }
 
 Result<PolicyVersion> PolicyService::AddVersion(const Caller& caller, PolicyVersion v) {
-  if (!IsOperator(caller)) return Denied();
+  if (!IsOperator(caller)) {
+    return Denied();
+  }
   v.id = VersionId{};
   v.published = false;
   v.published_at.reset();
@@ -241,7 +265,9 @@ Result<PolicyVersion> PolicyService::AddVersion(const Caller& caller, PolicyVers
 }
 
 Result<PolicyVersion> PolicyService::UpdateVersion(const Caller& caller, PolicyVersion v) {
-  if (!IsOperator(caller)) return Denied();
+  if (!IsOperator(caller)) {
+    return Denied();
+  }
   KECHAN_RETURN_IF_ERROR(ValidateVersion(v));
   KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
     KECHAN_ASSIGN_OR_RETURN(auto versions, repo::ListVersions(tx, v.policy_id));
@@ -265,18 +291,24 @@ Result<PolicyVersion> PolicyService::UpdateVersion(const Caller& caller, PolicyV
 
 Result<PublishReport> PolicyService::Publish(const Caller& caller, PolicyId policy,
                                              VersionId version) {
-  if (!IsOperator(caller)) return Denied();
+  if (!IsOperator(caller)) {
+    return Denied();
+  }
   Policy p;
   PolicyVersion v;
   {
     KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
     KECHAN_ASSIGN_OR_RETURN(auto found, repo::FindPolicy(*tx, policy));
-    if (!found) return NotFoundField("policy_id", "policy", "政策", policy.value);
+    if (!found) {
+      return NotFoundField("policy_id", "policy", "政策", policy.value);
+    }
     p = *found;
     KECHAN_ASSIGN_OR_RETURN(auto versions, repo::ListVersions(*tx, policy));
     auto it = std::find_if(versions.begin(), versions.end(),
                            [&](const PolicyVersion& o) { return o.id == version; });
-    if (it == versions.end()) return NotFoundField("version_id", "version", "版本", version.value);
+    if (it == versions.end()) {
+      return NotFoundField("version_id", "version", "版本", version.value);
+    }
     if (it->published) {
       return base::FailedPrecondition("policy.version_published", "this version is published",
                                       "该版本已发布", "version_id");
@@ -347,7 +379,9 @@ Result<PublishReport> PolicyService::Publish(const Caller& caller, PolicyId poli
 }
 
 Result<Policy> PolicyService::Withdraw(const Caller& caller, PolicyId policy) {
-  if (!IsOperator(caller)) return Denied();
+  if (!IsOperator(caller)) {
+    return Denied();
+  }
   Policy p;
   KECHAN_RETURN_IF_ERROR(store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
     KECHAN_ASSIGN_OR_RETURN(auto found, repo::FindPolicy(tx, policy));
@@ -368,7 +402,9 @@ Result<std::map<int64_t, int64_t>> PolicyService::NodeChains() {
   KECHAN_ASSIGN_OR_RETURN(auto chains, chain_.ListChains(sys));
   for (const auto& c : chains) {
     KECHAN_ASSIGN_OR_RETURN(auto detail, chain_.GetChain(sys, c.chain.id));
-    for (const auto& n : detail.nodes) out[n.id.value] = c.chain.id.value;
+    for (const auto& n : detail.nodes) {
+      out[n.id.value] = c.chain.id.value;
+    }
   }
   return out;
 }
@@ -378,7 +414,9 @@ Result<EnterpriseFacts> PolicyService::FactsOf(const Caller& caller, chain::Ente
   KECHAN_ASSIGN_OR_RETURN(chain::EnterpriseDetail d, chain_.GetEnterprise(caller, id));
   EnterpriseFacts f = FactsFromChain(d.enterprise);
   KECHAN_ASSIGN_OR_RETURN(auto node_chain, NodeChains());
-  for (const auto& l : d.links) f.links.push_back(LinkFactOf(l, node_chain));
+  for (const auto& l : d.links) {
+    f.links.push_back(LinkFactOf(l, node_chain));
+  }
   KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
   KECHAN_ASSIGN_OR_RETURN(auto supplied, repo::ListFacts(*tx, id.value));
   ApplySuppliedFacts(supplied, &f);
@@ -402,10 +440,14 @@ Result<std::vector<EnterpriseFacts>> PolicyService::AllFacts(FactsLoad how) {
       KECHAN_ASSIGN_OR_RETURN(auto batch, chain_.EnterpriseDetailsAfter(sys, after, kFactsBatch));
       for (const auto& d : batch) {
         EnterpriseFacts f = FactsFromChain(d.enterprise);
-        for (const auto& l : d.links) f.links.push_back(LinkFactOf(l, node_chain));
+        for (const auto& l : d.links) {
+          f.links.push_back(LinkFactOf(l, node_chain));
+        }
         u.firms.push_back(std::move(f));
       }
-      if (static_cast<int64_t>(batch.size()) < kFactsBatch) break;
+      if (static_cast<int64_t>(batch.size()) < kFactsBatch) {
+        break;
+      }
       after = batch.back().enterprise.id;
     }
   }
@@ -417,22 +459,30 @@ Result<std::vector<EnterpriseFacts>> PolicyService::AllFacts(FactsLoad how) {
     for (const auto& listed : p.items) {
       KECHAN_ASSIGN_OR_RETURN(chain::EnterpriseDetail d, chain_.GetEnterprise(sys, listed.id));
       EnterpriseFacts f = FactsFromChain(d.enterprise);
-      for (const auto& l : d.links) f.links.push_back(LinkFactOf(l, node_chain));
+      for (const auto& l : d.links) {
+        f.links.push_back(LinkFactOf(l, node_chain));
+      }
       u.firms.push_back(std::move(f));
     }
-    if (p.items.empty() || page * 200 >= p.total) break;
+    if (p.items.empty() || page * 200 >= p.total) {
+      break;
+    }
   }
   KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
   KECHAN_ASSIGN_OR_RETURN(auto supplied, repo::ListAllFacts(*tx));
   for (auto& f : u.firms) {
     auto it = supplied.find(f.enterprise_id);
-    if (it != supplied.end()) ApplySuppliedFacts(it->second, &f);
+    if (it != supplied.end()) {
+      ApplySuppliedFacts(it->second, &f);
+    }
   }
   return std::move(u.firms);
 }
 
 Result<RulePreview> PolicyService::PreviewRule(const Caller& caller, const Rule& rule, Date date) {
-  if (!IsStaff(caller)) return Denied();
+  if (!IsStaff(caller)) {
+    return Denied();
+  }
   KECHAN_ASSIGN_OR_RETURN(Universe u, LoadUniverse());
   RulePreview out{.as_of = date, .tally = {}};
   for (const auto& firm : u.firms) {
@@ -444,18 +494,26 @@ Result<RulePreview> PolicyService::PreviewRule(const Caller& caller, const Rule&
 Result<std::vector<chain::Enterprise>> PolicyService::MyEnterprises(const Caller& caller) {
   std::set<int64_t> orgs;
   for (const auto& m : caller.principal.memberships) {
-    if (m.role == auth::Role::kEnterprise) orgs.insert(m.org.value);
+    if (m.role == auth::Role::kEnterprise) {
+      orgs.insert(m.org.value);
+    }
   }
   std::vector<chain::Enterprise> out;
-  if (orgs.empty() || !caller.principal.signed_in()) return out;
+  if (orgs.empty() || !caller.principal.signed_in()) {
+    return out;
+  }
   const Caller sys = Caller::System("policy");
   for (int64_t page = 1;; ++page) {
     KECHAN_ASSIGN_OR_RETURN(chain::EnterprisePage p,
                             chain_.ListEnterprises(sys, {}, {.page = page, .page_size = 200}));
     for (auto& e : p.items) {
-      if (e.org_id && orgs.contains(e.org_id->value)) out.push_back(std::move(e));
+      if (e.org_id && orgs.contains(e.org_id->value)) {
+        out.push_back(std::move(e));
+      }
     }
-    if (p.items.empty() || page * 200 >= p.total) break;
+    if (p.items.empty() || page * 200 >= p.total) {
+      break;
+    }
   }
   return out;
 }
@@ -463,10 +521,14 @@ Result<std::vector<chain::Enterprise>> PolicyService::MyEnterprises(const Caller
 Status PolicyService::SupplyFacts(const Caller& caller, chain::EnterpriseId id,
                                   const std::vector<SuppliedFact>& facts) {
   KECHAN_ASSIGN_OR_RETURN(chain::EnterpriseDetail d, chain_.GetEnterprise(caller, id));
-  if (!IsStaff(caller) && !caller.Owns(d.enterprise.org_id)) return Denied();
+  if (!IsStaff(caller) && !caller.Owns(d.enterprise.org_id)) {
+    return Denied();
+  }
   for (size_t i = 0; i < facts.size(); ++i) {
     Status s = ValidateSuppliedFact(facts[i]);
-    if (!s.ok()) return s.WithField("facts[" + std::to_string(i) + "]." + s.field());
+    if (!s.ok()) {
+      return s.WithField("facts[" + std::to_string(i) + "]." + s.field());
+    }
   }
   return store::WithWriteTx(db_, [&](store::Tx& tx) -> Status {
     json::array names;
@@ -493,12 +555,16 @@ Result<std::vector<PolicyFit>> PolicyService::PoliciesFor(const Caller& caller,
   for (const auto& p : policies) {
     KECHAN_ASSIGN_OR_RETURN(auto versions, repo::ListVersions(*tx, p.id));
     const PolicyVersion* v = VersionOn(versions, date);
-    if (v == nullptr) continue;
+    if (v == nullptr) {
+      continue;
+    }
     PolicyFit fit{.policy = p,
                   .version = *v,
                   .evaluation = Evaluate(v->rule, facts, date),
                   .application = std::nullopt};
-    if (fit.evaluation.result == Tri::kNo && !filter.include_no) continue;
+    if (fit.evaluation.result == Tri::kNo && !filter.include_no) {
+      continue;
+    }
     KECHAN_ASSIGN_OR_RETURN(fit.application, repo::FindOpenApplication(*tx, p.id, id.value));
     out.push_back(std::move(fit));
   }
@@ -510,19 +576,25 @@ Result<std::vector<PolicyFit>> PolicyService::PoliciesFor(const Caller& caller,
 
 Result<MatchReport> PolicyService::EnterprisesFor(const Caller& caller, PolicyId policy, Date date,
                                                   const MatchFilter& f, PageRequest page) {
-  if (!IsStaff(caller)) return Denied();
+  if (!IsStaff(caller)) {
+    return Denied();
+  }
   KECHAN_RETURN_IF_ERROR(CheckPage(page));
   PolicyVersion version;
   {
     KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
     KECHAN_ASSIGN_OR_RETURN(auto p, repo::FindPolicy(*tx, policy));
-    if (!p) return NotFoundField("policy_id", "policy", "政策", policy.value);
+    if (!p) {
+      return NotFoundField("policy_id", "policy", "政策", policy.value);
+    }
     KECHAN_ASSIGN_OR_RETURN(auto versions, repo::ListVersions(*tx, policy));
     const PolicyVersion* v = VersionOn(versions, date);
     if (v == nullptr) {
       // Preview: the latest draft version that covers the date, else the latest version.
       for (auto it = versions.rbegin(); it != versions.rend() && v == nullptr; ++it) {
-        if (!it->published && InForce(*it, date)) v = &*it;
+        if (!it->published && InForce(*it, date)) {
+          v = &*it;
+        }
       }
     }
     if (v == nullptr) {
@@ -553,9 +625,15 @@ Result<MatchReport> PolicyService::EnterprisesFor(const Caller& caller, PolicyId
     const EnterpriseFacts& firm = u.firms[i];
     Evaluation e = Evaluate(version.rule, firm, date, Detail::kVerdict);
     AddToTally(e, &r.tally);
-    if (f.result && e.result != *f.result) continue;
-    if (!f.district.empty() && firm.district != f.district) continue;
-    if (!f.q.empty() && firm.name.find(f.q) == std::string::npos) continue;
+    if (f.result && e.result != *f.result) {
+      continue;
+    }
+    if (!f.district.empty() && firm.district != f.district) {
+      continue;
+    }
+    if (!f.q.empty() && firm.name.find(f.q) == std::string::npos) {
+      continue;
+    }
     all.push_back(Hit{.firm = i, .result = e.result, .missing = std::move(e.missing)});
   }
   std::stable_sort(all.begin(), all.end(),
@@ -591,7 +669,9 @@ Result<Application> PolicyService::Apply(const Caller& caller, PolicyId policy,
   KECHAN_ASSIGN_OR_RETURN(EnterpriseFacts facts, FactsOf(caller, enterprise));
   if (!caller.system) {
     std::optional<base::OrgId> org;
-    if (facts.org_id) org = base::OrgId{*facts.org_id};
+    if (facts.org_id) {
+      org = base::OrgId{*facts.org_id};
+    }
     if (!caller.Owns(org)) {
       return base::PermissionDenied("policy.not_own_enterprise",
                                     "only the enterprise's own members may apply for it",
@@ -604,7 +684,9 @@ Result<Application> PolicyService::Apply(const Caller& caller, PolicyId policy,
   {
     KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
     KECHAN_ASSIGN_OR_RETURN(auto found, repo::FindPolicy(*tx, policy));
-    if (!found) return NotFoundField("policy_id", "policy", "政策", policy.value);
+    if (!found) {
+      return NotFoundField("policy_id", "policy", "政策", policy.value);
+    }
     p = *found;
     if (p.status != PolicyStatus::kPublished) {
       return base::FailedPrecondition("policy.not_published",
@@ -693,15 +775,21 @@ Result<ApplicationPage> PolicyService::ListApplications(const Caller& caller, Ap
                                                         PageRequest page) {
   KECHAN_RETURN_IF_ERROR(CheckPage(page));
   if (!IsStaff(caller)) {
-    if (!caller.principal.signed_in()) return Denied();
+    if (!caller.principal.signed_in()) {
+      return Denied();
+    }
     if (f.enterprise_id) {
       KECHAN_ASSIGN_OR_RETURN(chain::EnterpriseDetail d,
                               chain_.GetEnterprise(caller, chain::EnterpriseId{*f.enterprise_id}));
-      if (!caller.Owns(d.enterprise.org_id)) return Denied();
+      if (!caller.Owns(d.enterprise.org_id)) {
+        return Denied();
+      }
     }
     std::vector<int64_t> orgs;
     for (const auto& m : caller.principal.memberships) {
-      if (m.role == auth::Role::kEnterprise) orgs.push_back(m.org.value);
+      if (m.role == auth::Role::kEnterprise) {
+        orgs.push_back(m.org.value);
+      }
     }
     f.org_ids = orgs;
   }
@@ -716,10 +804,14 @@ Result<ApplicationPage> PolicyService::ListApplications(const Caller& caller, Ap
 Result<Application> PolicyService::GetApplication(const Caller& caller, ApplicationId id) {
   KECHAN_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxKind::kRead));
   KECHAN_ASSIGN_OR_RETURN(auto a, repo::FindApplication(*tx, id));
-  if (!a) return NotFoundField("id", "application", "申报", id.value);
+  if (!a) {
+    return NotFoundField("id", "application", "申报", id.value);
+  }
   if (!IsStaff(caller)) {
     std::optional<base::OrgId> org;
-    if (a->org_id) org = base::OrgId{*a->org_id};
+    if (a->org_id) {
+      org = base::OrgId{*a->org_id};
+    }
     if (!caller.Owns(org)) {
       return base::PermissionDenied("policy.not_own_application",
                                     "this application belongs to another enterprise",
@@ -754,7 +846,9 @@ Result<Application> PolicyService::Act(const Caller& caller, ApplicationId id,
     a.updated_at = now;
     KECHAN_RETURN_IF_ERROR(repo::UpdateApplication(tx, a, now));
     json::object in;
-    for (const auto& [k, val] : input) in[k] = val;
+    for (const auto& [k, val] : input) {
+      in[k] = val;
+    }
     for (const auto& kind : o.events) {
       KECHAN_RETURN_IF_ERROR(Ok(
           Append(tx, clock_, kind, "policy_application", a.id.value, caller,

@@ -105,7 +105,9 @@ class PolicyServiceTest : public ::testing::TestWithParam<Backend> {
     e.name = name;
     e.district = district;
     e.above_size = true;
-    if (org > 0) e.org_id = base::OrgId{org};
+    if (org > 0) {
+      e.org_id = base::OrgId{org};
+    }
     e.revenue = {{2023, revenue_2025.MulBasisPoints(8000)},
                  {2024, revenue_2025.MulBasisPoints(9000)},
                  {2025, revenue_2025}};
@@ -396,7 +398,9 @@ TEST_P(PolicyServiceTest, ChainBatchesByIdKeepEachFirmsLinksAndYears) {
   for (int round = 0; round < 10; ++round) {
     auto batch = chain_->EnterpriseDetailsAfter(sys, after, 1);
     ASSERT_TRUE(batch.ok()) << batch.status();
-    if (batch->empty()) break;
+    if (batch->empty()) {
+      break;
+    }
     ASSERT_EQ(batch->size(), 1u);
     const chain::EnterpriseDetail& d = batch->front();
     seen.push_back(d.enterprise.id.value);

@@ -204,6 +204,7 @@ base::Status IndexCorpus(const TextAnalysis& analysis, const std::vector<CorpusD
       }
     };
     std::vector<std::thread> pool;
+    pool.reserve(static_cast<size_t>(out.threads));
     for (int w = 0; w < out.threads; ++w) {
       pool.emplace_back(work);
     }

@@ -129,6 +129,7 @@ base::Result<RoutingScores> RoutingClassifier::Score(std::string_view text) cons
     }
   }
   std::vector<std::pair<double, uint32_t>> ranked;
+  ranked.reserve(sim.size());
   for (const auto& [doc, s] : sim) {
     ranked.emplace_back(s, doc);
   }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/strcat.h"
 #include "base/utf8.h"
 #include "search/analysis.h"
 #include "search/cli.h"
@@ -198,7 +199,7 @@ class SearchIndexTest : public ::testing::Test {
     ASSERT_TRUE(indexed.ok()) << indexed.status();
     ASSERT_TRUE(index_->Replace(*indexed).ok());
   }
-  RawResults Run(SearchRequest req, bool facets = false) {
+  RawResults Run(const SearchRequest& req, bool facets = false) {
     auto plan = BuildPlan(An(), req);
     EXPECT_TRUE(plan.ok()) << plan.status();
     auto r = index_->Search(*plan, {.limit = 10, .facets = facets, .matched_terms = true});
@@ -260,8 +261,8 @@ TEST(SearchShardTest, ShardsRankLikeOneDatabase) {
     const std::string& a = topics[static_cast<size_t>(i) % topics.size()];
     const std::string& b = topics[static_cast<size_t>(i * 7 + 3) % topics.size()];
     docs.push_back(Doc(i % 2 ? "achievement" : "demand", std::to_string(i), a + "技术成果",
-                       "面向" + b + "的" + a + "应用，第" + std::to_string(i) + "号。" +
-                           std::string(static_cast<size_t>(i % 5), 'x'),
+                       kechan::base::StrCat("面向", b, "的", a, "应用，第", std::to_string(i),
+                                            "号。", std::string(static_cast<size_t>(i % 5), 'x')),
                        {{"district", {i % 3 ? "高新区" : "天府新区"}}}));
   }
   auto build = [&](int shards, const std::string& name) {
@@ -375,11 +376,12 @@ TEST(SearchShardTest, ParallelShardsScoreLikeTheCombinedDatabase) {
     const std::string& a = topics[static_cast<size_t>(i) % topics.size()];
     const std::string& b = topics[static_cast<size_t>(i * 5 + 3) % topics.size()];
     const std::string& c = topics[static_cast<size_t>(i * 11 + 1) % topics.size()];
-    auto d = AnalyzeDocument(
-        An(), Doc(i % 3 ? "achievement" : "demand", std::to_string(i), a + "成果",
-                  "面向" + b + "的" + a + "应用，结合" + c + "，第" + std::to_string(i % 17) +
-                      "批。" + std::string(static_cast<size_t>(i % 7), 'x'),
-                  {{"district", {i % 4 ? "高新区" : "天府新区"}}}));
+    auto d = AnalyzeDocument(An(),
+                             Doc(i % 3 ? "achievement" : "demand", std::to_string(i), a + "成果",
+                                 kechan::base::StrCat("面向", b, "的", a, "应用，结合", c, "，第",
+                                                      std::to_string(i % 17), "批。",
+                                                      std::string(static_cast<size_t>(i % 7), 'x')),
+                                 {{"district", {i % 4 ? "高新区" : "天府新区"}}}));
     ASSERT_TRUE(d.ok());
     ASSERT_TRUE((*idx)->Replace(*d).ok());
   }
@@ -1037,7 +1039,7 @@ TEST(SearchShardTest, SearchDuringALongBatchWaitsOnlyForEarlierWrites) {
       reader_waiting.set_value();
     }
   };
-  auto idx = OpenXapianIndex(TempDir("seqwait"), std::move(options));
+  auto idx = OpenXapianIndex(TempDir("seqwait"), options);
   ASSERT_TRUE(idx.ok()) << idx.status();
   Index& index = **idx;
   auto doc = [](const std::string& id) {
@@ -1085,6 +1087,7 @@ TEST(SearchShardTest, ProducersOfAFullQueueAreAllWokenAndNothingIsLost) {
   constexpr int kProducers = 3;
   constexpr int kEach = 700;  // each shard's queue holds 256
   std::vector<std::future<void>> producers;
+  producers.reserve(kProducers);
   for (int p = 0; p < kProducers; ++p) {
     producers.push_back(std::async(std::launch::async, [&, p] {
       for (int i = 0; i < kEach; ++i) {

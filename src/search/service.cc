@@ -391,7 +391,8 @@ Result<std::vector<MatchCandidate>> SearchService::Match(const MatchRequest& req
                          ok ? "price within budget" : "price above budget",
                          ok ? "价格在预算内" : "价格超出预算"});
     }
-    if (auto valid_to = c.doc.Number("valid_to"); valid_to && *valid_to < today) {
+    if (auto valid_to = c.doc.Number("valid_to");
+        valid_to && *valid_to < static_cast<double>(today)) {
       c.parts.push_back({"validity", -1.0, "no longer valid", "已过有效期"});
     }
     if (declined.count(c.doc.id)) {

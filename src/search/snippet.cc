@@ -92,13 +92,13 @@ std::string Snippet(const TextAnalysis& analysis, std::string_view text,
     }
     size_t mb = std::max(b, from);
     size_t me = std::min(e, to);
-    AppendEscaped(std::string_view(s).substr(pos, mb - pos), out);
+    AppendEscaped(std::string_view{s}.substr(pos, mb - pos), out);
     out += "<mark>";
-    AppendEscaped(std::string_view(s).substr(mb, me - mb), out);
+    AppendEscaped(std::string_view{s}.substr(mb, me - mb), out);
     out += "</mark>";
     pos = me;
   }
-  AppendEscaped(std::string_view(s).substr(pos, to - pos), out);
+  AppendEscaped(std::string_view{s}.substr(pos, to - pos), out);
   if (last < n) {
     out += "…";
   }

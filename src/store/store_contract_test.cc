@@ -678,6 +678,7 @@ TEST_P(StoreContractTest, ConcurrentWritersProduceGaplessValidChain) {
   std::vector<std::vector<int64_t>> seqs(kThreads);
   std::vector<Status> failures(kThreads);
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
@@ -706,14 +707,14 @@ TEST_P(StoreContractTest, ConcurrentWritersProduceGaplessValidChain) {
   }
   ASSERT_EQ(all.size(), static_cast<size_t>(kThreads * kPerThread));  // no seq handed out twice
   std::vector<Event> events = AllEvents();
-  ASSERT_EQ(events.size(), static_cast<size_t>(kThreads * kPerThread + kStoreEvents));
+  ASSERT_EQ(events.size(), static_cast<size_t>(int64_t{kThreads} * kPerThread + kStoreEvents));
   for (size_t i = 0; i < events.size(); ++i) {
     ASSERT_EQ(events[i].seq, static_cast<int64_t>(i) + 1);
   }
   auto report = VerifyLog(*db_);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->ok) << report->reason;
-  EXPECT_EQ(report->checked, kThreads * kPerThread + kStoreEvents);
+  EXPECT_EQ(report->checked, int64_t{kThreads} * kPerThread + kStoreEvents);
 }
 
 TEST_P(StoreContractTest, VerifyLogNamesTheTamperedEvent) {
@@ -738,7 +739,7 @@ TEST_P(StoreContractTest, VerifyLogNamesTheTamperedEvent) {
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.first_bad_seq, 7);
   EXPECT_EQ(r.checked, 6);
-  EXPECT_NE(r.reason.find("7"), std::string::npos) << r.reason;
+  EXPECT_NE(r.reason.find('7'), std::string::npos) << r.reason;
   raw("UPDATE events SET payload = ? WHERE seq = ?", {original[6].payload, int64_t{7}});
   EXPECT_TRUE(verify().ok);
 

@@ -37,7 +37,9 @@ std::vector<Migration> NoteMigrations() {
 int64_t Count(Database& db, const std::string& sql) {
   auto tx = db.Begin(TxKind::kRead);
   EXPECT_TRUE(tx.ok()) << tx.status();
-  if (!tx.ok()) return -1;
+  if (!tx.ok()) {
+    return -1;
+  }
   auto rows = (*tx)->Query(sql);
   EXPECT_TRUE(rows.ok()) << rows.status();
   return rows.ok() ? rows->rows.at(0).Int(0) : -1;
@@ -47,7 +49,9 @@ int64_t Count(Database& db, const std::string& sql) {
 class EnvOverride {
  public:
   EnvOverride(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
+    if (const char* old = std::getenv(name)) {
+      old_ = old;
+    }
     if (value == nullptr) {
       ::unsetenv(name);
     } else {
@@ -75,7 +79,9 @@ TEST_P(TestDatabaseTest, AppliesStoreThenModuleMigrationsAndStartsTheClock) {
   auto t = TestDatabase::Create(GetParam(), "kechan_testdb_test",
                                 {ItemMigrations(), NoteMigrations()}, 1'800'000'000'000'000);
   ASSERT_TRUE(t.ok()) << t.status();
-  if (t->skipped()) GTEST_SKIP() << t->skip_reason();
+  if (t->skipped()) {
+    GTEST_SKIP() << t->skip_reason();
+  }
   EXPECT_EQ(t->clock().NowMicros(), 1'800'000'000'000'000);
   t->clock().Advance(5);
   EXPECT_EQ(t->clock().NowMicros(), 1'800'000'000'000'005);
@@ -95,7 +101,9 @@ TEST_P(TestDatabaseTest, AppliesStoreThenModuleMigrationsAndStartsTheClock) {
 TEST_P(TestDatabaseTest, DatabaseAndClockKeepTheirAddressesWhenMoved) {
   auto t = TestDatabase::Create(GetParam(), "kechan_testdb_test", {ItemMigrations()});
   ASSERT_TRUE(t.ok()) << t.status();
-  if (t->skipped()) GTEST_SKIP() << t->skip_reason();
+  if (t->skipped()) {
+    GTEST_SKIP() << t->skip_reason();
+  }
   Database* db = &t->db();
   base::FakeClock* clock = &t->clock();
   TestDatabase moved = std::move(*t);
@@ -112,7 +120,9 @@ TEST_P(TestDatabaseTest, DatabaseAndClockKeepTheirAddressesWhenMoved) {
 TEST_P(TestDatabaseTest, CloseDropsThePostgresSchema) {
   auto t = TestDatabase::Create(GetParam(), "kechan_testdb_test", {ItemMigrations()});
   ASSERT_TRUE(t.ok()) << t.status();
-  if (t->skipped()) GTEST_SKIP() << t->skip_reason();
+  if (t->skipped()) {
+    GTEST_SKIP() << t->skip_reason();
+  }
   const std::string url = t->url();
   ASSERT_TRUE(t->Close().ok());
   if (GetParam() == Backend::kSqlite) {
@@ -133,7 +143,9 @@ TEST_P(TestDatabaseTest, ReportsAFailingMigration) {
   bad.name = "broken";
   bad.sql = "CREATE TABLE (\n";
   auto t = TestDatabase::Create(GetParam(), "kechan_testdb_test", {ItemMigrations(), {bad}});
-  if (t.ok() && t->skipped()) GTEST_SKIP() << t->skip_reason();
+  if (t.ok() && t->skipped()) {
+    GTEST_SKIP() << t->skip_reason();
+  }
   EXPECT_FALSE(t.ok());
 }
 

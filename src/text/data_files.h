@@ -46,7 +46,7 @@ class FlatTable {
 
   size_t size() const { return keys_.size(); }
   std::string_view Key(size_t i) const {
-    return std::string_view(buffer_).substr(keys_[i].offset, keys_[i].size);
+    return std::string_view{buffer_}.substr(keys_[i].offset, keys_[i].size);
   }
   const V& Value(size_t i) const { return values_[i]; }
   size_t MemoryBytes() const {

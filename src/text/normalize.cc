@@ -24,9 +24,14 @@ namespace kechan::text {
 // The highest code point the "may change under t2s" bitset covers (CJK extension G).
 constexpr char32_t kMaxMarked = 0x3134F;
 
+// What opencc_open returns on failure: the C API's (opencc_t)-1.
+opencc_t OpenccError() {
+  return reinterpret_cast<opencc_t>(-1);  // NOLINT(performance-no-int-to-ptr): OpenCC's API
+}
+
 struct Normalizer::Impl {
   const icu::Normalizer2* nfkc_cf = nullptr;  // owned by ICU
-  opencc_t t2s = reinterpret_cast<opencc_t>(-1);
+  opencc_t t2s = OpenccError();
   NormalizerOptions options;
   // Code points that some t2s dictionary entry changes. Text without any of them comes out of
   // OpenCC unchanged, so Normalize skips the (comparatively slow) conversion. Empty = unknown:
@@ -52,7 +57,7 @@ struct Normalizer::Impl {
   }
 
   ~Impl() {
-    if (t2s != reinterpret_cast<opencc_t>(-1)) {
+    if (t2s != OpenccError()) {
       opencc_close(t2s);
     }
   }
@@ -130,7 +135,7 @@ base::Result<std::unique_ptr<Normalizer>> Normalizer::Create(const NormalizerOpt
         "opencc_config");
   }
   impl->t2s = opencc_open(options.opencc_config.c_str());
-  if (impl->t2s == reinterpret_cast<opencc_t>(-1)) {
+  if (impl->t2s == OpenccError()) {
     const char* why = opencc_error();
     return base::FailedPrecondition(
         "text.opencc_config",

@@ -17,7 +17,6 @@
 namespace kechan::text {
 namespace {
 
-using base::kInvalidCodePoint;
 using internal::FlatTable;
 using internal::IsHan;
 
@@ -35,10 +34,18 @@ constexpr std::array<std::array<int, 2>, 4> kPrevStates = {{
 }};
 
 int StateIndex(std::string_view letter) {
-  if (letter == "B") return kB;
-  if (letter == "E") return kE;
-  if (letter == "M") return kM;
-  if (letter == "S") return kS;
+  if (letter == "B") {
+    return kB;
+  }
+  if (letter == "E") {
+    return kE;
+  }
+  if (letter == "M") {
+    return kM;
+  }
+  if (letter == "S") {
+    return kS;
+  }
   return -1;
 }
 
@@ -247,7 +254,7 @@ class DictView {
       return true;
     }
     auto it = user_->words.lower_bound(p);
-    return it != user_->words.end() && std::string_view(it->first).substr(0, p.size()) == p;
+    return it != user_->words.end() && std::string_view{it->first}.substr(0, p.size()) == p;
   }
   // Looks up `frag` in one pass: returns whether some word starts with it and sets `*freq` (0 when
   // it is not a word). `*from` is the base table's lower bound for a prefix of `frag` (0 at
@@ -259,7 +266,7 @@ class DictView {
     *freq = (prefix && base_.Key(i).size() == frag.size()) ? base_.Value(i) : 0;
     if (!user_->words.empty()) {
       auto it = user_->words.lower_bound(frag);
-      if (it != user_->words.end() && std::string_view(it->first).substr(0, frag.size()) == frag) {
+      if (it != user_->words.end() && std::string_view{it->first}.substr(0, frag.size()) == frag) {
         prefix = true;
         if (it->first.size() == frag.size()) {
           *freq = it->second;

@@ -182,6 +182,7 @@ TEST(SegmenterTest, CutIsSafeOnRawInvalidBytes) {
   ASSERT_NE(a, nullptr);
   auto tokens = a->segmenter().Cut("芯\xff片\xe4\xb8");
   std::vector<std::string> words;
+  words.reserve(tokens.size());
   for (const auto& t : tokens) {
     words.push_back(t.text);
   }

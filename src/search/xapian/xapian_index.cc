@@ -386,7 +386,7 @@ QueryPlan MergeBigramsIntoWords(const QueryPlan& in) {
     if (!is_bigram(t)) {
       continue;
     }
-    auto w = words.find(std::string_view(t.term).substr(kBigramPrefix.size()));
+    auto w = words.find(std::string_view{t.term}.substr(kBigramPrefix.size()));
     if (w != words.end() && out.terms[w->second].synonym == t.synonym) {
       out.terms[w->second].weight += t.weight;
     } else {
@@ -1570,6 +1570,7 @@ base::Result<std::unique_ptr<Index>> OpenXapianIndex(const std::string& dir,
   ::setenv("XAPIAN_FLUSH_THRESHOLD", kFlushThreshold, 0);
   try {
     std::vector<Xapian::WritableDatabase> dbs;
+    dbs.reserve(dirs.size());
     for (const auto& d : dirs) {
       dbs.emplace_back(d, mode);
     }

@@ -246,7 +246,7 @@ class Connection {
           formats[i] = 1;
           continue;
         }
-        if (std::memchr(s.data(), '\0', s.size()) != nullptr) {
+        if (s.find('\0') != std::string::npos) {
           return base::InvalidArgument("", "store.nul_in_text",
                                        "Text values cannot contain a NUL character",
                                        "文本中不能包含 NUL 字符");
@@ -392,6 +392,7 @@ class Connection {
       return MapError(conn_, res.get());
     }
     std::vector<Oid> types;
+    types.reserve(static_cast<size_t>(PQnfields(res.get())));
     for (int c = 0; c < PQnfields(res.get()); ++c) {
       types.push_back(PQftype(res.get(), c));
     }
