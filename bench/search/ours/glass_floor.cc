@@ -48,28 +48,20 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/cli_args.h"
+#include "bench_support.h"
 #include "search/analysis.h"
 #include "search/index.h"
 #include "search/xapian/xapian_index.h"
-#include "synthetic_docs.h"
 #include "text/analyzer.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using kechan::bench::Clock;
+using kechan::bench::CpuSeconds;
+using kechan::bench::Seconds;
 using kechan::search::Document;
 using kechan::search::IndexedDocument;
-
-double Seconds(Clock::time_point a) {
-  return std::chrono::duration<double>(Clock::now() - a).count();
-}
-
-double CpuSeconds(int who) {
-  struct rusage ru {};
-  getrusage(who, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
 
 bool IsBigram(const std::string& term) {
   return term.compare(0, kechan::search::kBigramPrefix.size(), kechan::search::kBigramPrefix) == 0;
@@ -103,45 +95,25 @@ struct Line {
   uintmax_t bytes = 0;
 };
 
-uintmax_t DirBytes(const std::string& dir) {
-  uintmax_t bytes = 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file()) {
-      bytes += e.file_size();
-    }
-  }
-  return bytes;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  size_t docs = 50000;
-  int rounds = 3;
-  size_t shards = 2;
-  std::string dir = "/tmp/kechan-glass-floor";
-  std::string fixture = "tests/fixtures/search/retrieval/corpus.jsonl";
-  std::string modes_arg = "ours,glass-doc,glass-unsafe,glass-terms,glass-nolist,glass-words,invert";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string f = argv[i];
-    std::string v = argv[i + 1];
-    if (f == "--docs") {
-      docs = std::stoul(v);
-    } else if (f == "--rounds") {
-      rounds = std::stoi(v);
-    } else if (f == "--shards") {
-      shards = std::stoul(v);
-    } else if (f == "--dir") {
-      dir = v;
-    } else if (f == "--fixture") {
-      fixture = v;
-    } else if (f == "--modes") {
-      modes_arg = v;
-    } else {
-      std::cerr << "unknown flag " << f << "\n";
-      return 2;
-    }
+  auto args = kechan::base::ParseArgs(std::vector<std::string>(argv + 1, argv + argc),
+                                      {"docs", "rounds", "shards", "dir", "fixture", "modes"});
+  if (!args.ok()) {
+    return kechan::base::ReportError(args.status(), std::cerr);
   }
+  auto flag = [&](const std::string& name, const std::string& fallback) {
+    auto it = args->flags.find(name);
+    return it == args->flags.end() ? fallback : it->second;
+  };
+  const size_t docs = std::stoul(flag("docs", "50000"));
+  const int rounds = std::stoi(flag("rounds", "3"));
+  const size_t shards = std::stoul(flag("shards", "2"));
+  const std::string dir = flag("dir", "/tmp/kechan-glass-floor");
+  const std::string fixture = flag("fixture", "tests/fixtures/search/retrieval/corpus.jsonl");
+  const std::string modes_arg =
+      flag("modes", "ours,glass-doc,glass-unsafe,glass-terms,glass-nolist,glass-words,invert");
   std::vector<std::string> modes;
   {
     std::stringstream ss(modes_arg);
@@ -307,7 +279,7 @@ int main(int argc, char** argv) {
       l.round = r + 1;
       l.seconds = Seconds(t0);
       l.cpu_ms_per_doc = (CpuSeconds(RUSAGE_SELF) - cpu0) * 1000 / static_cast<double>(docs);
-      l.bytes = DirBytes(at);
+      l.bytes = kechan::bench::DirBytes(at);
       std::filesystem::remove_all(at);
       copy.clear();
       copy.shrink_to_fit();

@@ -29,30 +29,20 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.h"
 #include "search/analysis.h"
 #include "search/cli.h"
 #include "search/index.h"
 #include "search/query.h"
 #include "search/xapian/xapian_index.h"
-#include "synthetic_docs.h"
 #include "text/analyzer.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using kechan::bench::Clock;
+using kechan::bench::CpuSeconds;
+using kechan::bench::Seconds;
 using kechan::search::Document;
-
-double Seconds(Clock::time_point a) {
-  return std::chrono::duration<double>(Clock::now() - a).count();
-}
-
-// CPU seconds (user + system) of the process, or of the calling thread.
-double CpuSeconds(int who) {
-  struct rusage ru {};
-  getrusage(who, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
 
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) {
@@ -237,12 +227,7 @@ int main(int argc, char** argv) {
     }
   }
   index->reset();
-  uintmax_t bytes = 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file()) {
-      bytes += e.file_size();
-    }
-  }
+  uintmax_t bytes = kechan::bench::DirBytes(dir);
   if (!reuse) {
     std::filesystem::remove_all(dir);
   }

@@ -1,8 +1,14 @@
-// The synthetic documents of the search benches (bench_search_ours, bench_glass_floor): about
-// 300 Chinese characters of the retrieval fixture's sentences drawn with a seeded generator, and
-// a title of up to 30 bytes of one sentence, cut at a character boundary.
+// What the search benches (bench_search_ours, bench_glass_floor) share: their synthetic
+// documents (about 300 Chinese characters of the retrieval fixture's sentences drawn with a
+// seeded generator, and a title of up to 30 bytes of one sentence, cut at a character boundary),
+// wall and CPU clocks, and the size of an index directory.
 #pragma once
 
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
@@ -11,6 +17,31 @@
 #include "search/document.h"
 
 namespace kechan::bench {
+
+using Clock = std::chrono::steady_clock;
+
+inline double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+// CPU seconds (user + system) of the process (RUSAGE_SELF) or the calling thread (RUSAGE_THREAD).
+inline double CpuSeconds(int who) {
+  struct rusage ru {};
+  getrusage(who, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// Bytes in the regular files under `dir`.
+inline uintmax_t DirBytes(const std::string& dir) {
+  uintmax_t bytes = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) {
+      bytes += e.file_size();
+    }
+  }
+  return bytes;
+}
 
 // The fixture's sentences (split after "。", at least 7 bytes each).
 inline std::vector<std::string> Sentences(const std::string& path) {
